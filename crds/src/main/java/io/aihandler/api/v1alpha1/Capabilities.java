@@ -1,0 +1,22 @@
+package io.aihandler.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+
+/** What a backend's model can do; the router uses it to pick backends and request modes. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Capabilities(
+    @JsonPropertyDescription(
+            "Context window in tokens (prompt plus completion). Requests that cannot fit are not"
+                + " sent to this backend.")
+        @Min(1)
+        Integer contextWindow,
+    @JsonPropertyDescription(
+            "How to ask for schema-conforming output: native (the provider's structured output),"
+                + " guided (vLLM guided decoding) or prompt (instructions only). Output is"
+                + " validated against the schema in every mode. Default: guided for vLLM, native"
+                + " for hosted providers.")
+        StructuredOutputMode structuredOutput,
+    @JsonPropertyDescription("Whether the model supports tool (function) calling. Default: true.")
+        Boolean tools) {}

@@ -1,0 +1,109 @@
+package io.aihandler.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.List;
+
+/**
+ * Observed state of a ModelBackend, written only by the operator. Conditions: Ready,
+ * WorkloadAvailable (vllm), CredentialsResolved and CredentialsValid (hosted).
+ */
+@JsonClassDescription(
+    "Observed state, written by the operator: endpoint, replicas, scaling history and the conditions Ready, WorkloadAvailable, CredentialsResolved, CredentialsValid.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelBackendStatus extends ConditionedStatus {
+
+  @JsonPropertyDescription("vllm or hosted, for kubectl get.")
+  private String type;
+
+  @JsonPropertyDescription("The model served, for kubectl get.")
+  private String model;
+
+  @JsonPropertyDescription(
+      "Base URL routers use: the in-cluster Service of a vLLM backend, or the provider's API.")
+  private String endpoint;
+
+  @JsonPropertyDescription("vLLM pods that exist.")
+  @StatusReplicas
+  private Integer replicas;
+
+  @JsonPropertyDescription("vLLM pods that are ready to serve.")
+  private Integer readyReplicas;
+
+  @JsonPropertyDescription("Replicas wanted now: spec.vllm.replicas, or the autoscaler's decision.")
+  private Integer desiredReplicas;
+
+  @JsonPropertyDescription("Label selector of the vLLM pods, for the scale subresource.")
+  @LabelSelector
+  private String selector;
+
+  @JsonPropertyDescription("The latest autoscaling decisions, newest last.")
+  private List<ScalingEvent> scalingHistory;
+
+  public String getType() {
+    return type;
+  }
+
+  public void setType(String type) {
+    this.type = type;
+  }
+
+  public String getModel() {
+    return model;
+  }
+
+  public void setModel(String model) {
+    this.model = model;
+  }
+
+  public String getEndpoint() {
+    return endpoint;
+  }
+
+  public void setEndpoint(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+
+  public Integer getDesiredReplicas() {
+    return desiredReplicas;
+  }
+
+  public void setDesiredReplicas(Integer desiredReplicas) {
+    this.desiredReplicas = desiredReplicas;
+  }
+
+  public String getSelector() {
+    return selector;
+  }
+
+  public void setSelector(String selector) {
+    this.selector = selector;
+  }
+
+  public List<ScalingEvent> getScalingHistory() {
+    return scalingHistory;
+  }
+
+  public void setScalingHistory(List<ScalingEvent> scalingHistory) {
+    this.scalingHistory = scalingHistory;
+  }
+}

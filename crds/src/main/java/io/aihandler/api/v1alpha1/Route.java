@@ -1,0 +1,67 @@
+package io.aihandler.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/** A named kind of work and the backends that may serve it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "has(self.targets) && size(self.targets) > 0",
+    messageExpression = "'route ' + self.name + ' needs at least one target'")
+@ValidationRule(
+    value = "self.strategy != 'weighted' || self.targets.exists(t, t.weight > 0)",
+    messageExpression =
+        "'route ' + self.name + ' uses strategy weighted, so at least one target needs weight > 0'")
+@ValidationRule(
+    value =
+        "self.targets.all(t, self.targets.exists_one(o, o.backend.name == t.backend.name &&"
+            + " (has(o.backend.__namespace__) ? o.backend.__namespace__ : '') =="
+            + " (has(t.backend.__namespace__) ? t.backend.__namespace__ : '')))",
+    messageExpression = "'route ' + self.name + ' lists the same backend more than once'")
+@ValidationRule(
+    value =
+        "!has(self.timeout) || !has(self.perTryTimeout) ||"
+            + " duration(self.perTryTimeout) <= duration(self.timeout)",
+    messageExpression = "'route ' + self.name + ': perTryTimeout must not exceed timeout'")
+public record Route(
+    @JsonPropertyDescription("Name of the route; tasks and requests name it. A DNS label.")
+        @Required
+        @Size(max = 63)
+        @Pattern(ApiPatterns.DNS_LABEL)
+        String name,
+    @JsonPropertyDescription("Backends that may serve the route; at least one.")
+        @Required
+        @Size(min = 1, max = 16)
+        List<RouteTarget> targets,
+    @JsonPropertyDescription(
+            "How targets are ordered: failover (by priority), weighted (by weight), least-latency"
+                + " (moving average) or lowest-cost (by pricing).")
+        @Default("failover")
+        RoutingStrategy strategy,
+    @JsonPropertyDescription(
+            "Failures that move a request to the next target: serverError, rateLimited, timeout,"
+                + " invalidOutput, unavailable. Default: all of them. A client error (4xx other"
+                + " than 429) never falls back.")
+        @Size(max = 5)
+        List<FallbackTrigger> fallbackOn,
+    @JsonPropertyDescription("Most attempts per request across retries and fallbacks.")
+        @Default("3")
+        @Min(1)
+        @Max(10)
+        Integer maxAttempts,
+    @JsonPropertyDescription("Backoff between retries of the same target.") Backoff backoff,
+    @JsonPropertyDescription("Timeout of one attempt, e.g. 30s.") @Pattern(ApiPatterns.DURATION)
+        String perTryTimeout,
+    @JsonPropertyDescription("Timeout of the whole request, all attempts included, e.g. 2m.")
+        @Pattern(ApiPatterns.DURATION)
+        String timeout,
+    @JsonPropertyDescription("Circuit breaking per backend of this route.")
+        CircuitBreaker circuitBreaker) {}

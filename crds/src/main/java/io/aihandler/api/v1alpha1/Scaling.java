@@ -1,0 +1,56 @@
+package io.aihandler.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * Autoscaling of a vLLM backend: desired replicas = ceil(total signal / target), kept within
+ * [minReplicas, maxReplicas].
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.minReplicas <= self.maxReplicas",
+    message = "scaling.minReplicas must not be greater than scaling.maxReplicas")
+@ValidationRule(
+    value = "self.metric != 'kvCache' || self.target <= 1.0",
+    message =
+        "with metric kvCache, target is the KV-cache fraction per replica: above 0 and at most 1"
+            + " (e.g. 0.8)")
+public record Scaling(
+    @JsonPropertyDescription("Fewest replicas, kept even when idle.")
+        @Default("1")
+        @Min(1)
+        @Max(1000)
+        Integer minReplicas,
+    @JsonPropertyDescription("Most replicas; bounds GPU spend.") @Required @Min(1) @Max(1000)
+        Integer maxReplicas,
+    @JsonPropertyDescription(
+            "Signal to follow: queue (vllm:num_requests_waiting), running"
+                + " (vllm:num_requests_running) or kvCache (vllm:kv_cache_usage_perc).")
+        @Default("queue")
+        ScalingMetric metric,
+    @JsonPropertyDescription(
+            "Target value of the metric per replica: waiting or running requests per pod, or the"
+                + " KV-cache fraction (0-1] for kvCache.")
+        @Required
+        @Min(value = 0, inclusive = false)
+        @Max(100000)
+        Double target,
+    @JsonPropertyDescription(
+            "How long a higher recommendation must hold before scaling up. Sharp spikes (twice the"
+                + " target or more) skip it.")
+        @Default("30s")
+        @Pattern(ApiPatterns.DURATION)
+        String scaleUpStabilization,
+    @JsonPropertyDescription(
+            "How long load must stay lower before scaling down; protects against flapping and"
+                + " slow model reloads.")
+        @Default("5m")
+        @Pattern(ApiPatterns.DURATION)
+        String scaleDownDelay) {}

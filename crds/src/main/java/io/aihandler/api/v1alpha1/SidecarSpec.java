@@ -1,0 +1,26 @@
+package io.aihandler.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+/** The router sidecar injected into the Workflow's pods. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SidecarSpec(
+    @JsonPropertyDescription(
+            "Port on 127.0.0.1 the sidecar listens on; apps get OPENAI_BASE_URL pointing at it.")
+        @Default("4080")
+        @Min(1024)
+        @Max(65535)
+        Integer port,
+    @JsonPropertyDescription("CPU and memory of the sidecar container. Default: 50m/128Mi requests, 256Mi limit.")
+        ResourceRequirements resources,
+    @JsonPropertyDescription("Log level: error, warn, info or debug.") @Default("info")
+        LogLevel logLevel,
+    @JsonPropertyDescription(
+            "Log prompt and completion text. Off by default: logs then hold routing facts only.")
+        @Default("false")
+        Boolean logPrompts) {}
