@@ -1,0 +1,29 @@
+package io.aihandler.router.provider;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Turns one upstream server-sent-event stream into OpenAI {@code chat.completion.chunk} objects.
+ * Stateful and single-use: one instance per upstream stream.
+ */
+public interface StreamTranslator {
+
+  /**
+   * One upstream SSE event in ({@code event} is null when the stream has no event names, as with
+   * OpenAI and Gemini); zero or more OpenAI chunks out, in order.
+   *
+   * @throws UpstreamStreamException when the event is an in-band error (e.g. Anthropic's
+   *     {@code overloaded_error} after HTTP 200) or cannot be parsed
+   */
+  List<ObjectNode> onEvent(String event, String data);
+
+  /**
+   * The upstream stream ended. Returns the last chunks (the usage chunk when the request asked for
+   * {@code stream_options.include_usage}).
+   *
+   * @throws UpstreamStreamException when the stream ended before the provider said it was complete
+   *     (a cut stream must never look like a clean end)
+   */
+  List<ObjectNode> onEnd();
+}
