@@ -14,9 +14,6 @@ import java.util.List;
 /** A named kind of work and the backends that may serve it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.targets) && size(self.targets) > 0",
-    messageExpression = "'route ' + self.name + ' needs at least one target'")
-@ValidationRule(
     value = "self.strategy != 'weighted' || self.targets.exists(t, t.weight > 0)",
     messageExpression =
         "'route ' + self.name + ' uses strategy weighted, so at least one target needs weight > 0'")
