@@ -73,6 +73,30 @@ class RoutingPolicyValidationTest {
   }
 
   @Test
+  void sameBackendNameInTwoNamespacesIsTwoBackends() {
+    assertThat(
+            admit(
+                """
+                routes:
+                - name: r
+                  targets:
+                  - backend: {name: llama, namespace: team-a}
+                  - backend: {name: llama, namespace: team-b}
+                """))
+        .isEmpty();
+    assertThat(
+            admit(
+                """
+                routes:
+                - name: r
+                  targets:
+                  - backend: {name: llama, namespace: team-a}
+                  - backend: {name: llama, namespace: team-a}
+                """))
+        .anySatisfy(error -> assertThat(error).contains("lists the same backend more than once"));
+  }
+
+  @Test
   void fillsRouteDefaults() {
     var stored =
         ADMISSION.defaulted(
