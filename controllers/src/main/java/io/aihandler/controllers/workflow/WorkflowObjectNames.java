@@ -1,0 +1,36 @@
+package io.aihandler.controllers.workflow;
+
+import io.aihandler.api.v1alpha1.Workflow;
+
+/**
+ * Names of the objects the operator keeps for a Workflow, and where the sidecar finds them. The
+ * reconcilers that create them and the webhook that mounts them both use this one definition.
+ */
+public final class WorkflowObjectNames {
+
+  /** Directory the router ConfigMap is mounted at in the sidecar. */
+  public static final String CONFIG_DIRECTORY = "/etc/aihandler/router";
+
+  /** Key of the router document inside the ConfigMap (and file name in the mount). */
+  public static final String CONFIG_KEY = "router.yaml";
+
+  /** Directory the credentials Secret is mounted at in the sidecar. */
+  public static final String CREDENTIALS_DIRECTORY = "/etc/aihandler/credentials";
+
+  private WorkflowObjectNames() {}
+
+  /** The ConfigMap holding the router document of a Workflow. */
+  public static String routerConfigMap(Workflow workflow) {
+    return workflow.getMetadata().getName() + "-router";
+  }
+
+  /** The Secret holding copies of the API keys a Workflow's hosted backends need. */
+  public static String credentialsSecret(Workflow workflow) {
+    return workflow.getMetadata().getName() + "-credentials";
+  }
+
+  /** Path of the router document inside the sidecar. */
+  public static String configFile() {
+    return CONFIG_DIRECTORY + "/" + CONFIG_KEY;
+  }
+}

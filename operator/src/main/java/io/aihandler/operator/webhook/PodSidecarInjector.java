@@ -1,0 +1,212 @@
+package io.aihandler.operator.webhook;
+
+import io.aihandler.api.v1alpha1.SidecarSpec;
+import io.aihandler.api.v1alpha1.Workflow;
+import io.aihandler.controllers.workflow.WorkflowObjectNames;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The pod a labelled pod becomes: the router sidecar with its config and credential volumes,
+ * probes and a restricted security context, and the app containers pointed at it. Pure and
+ * idempotent: a pod that already has the sidecar is returned unchanged.
+ */
+public final class PodSidecarInjector {
+
+  /** Name of the injected container. */
+  public static final String CONTAINER_NAME = "aihandler-router";
+
+  static final String CONFIG_VOLUME = "aihandler-router-config";
+  static final String CREDENTIALS_VOLUME = "aihandler-credentials";
+  static final String TMP_VOLUME = "aihandler-tmp";
+
+  /** Annotation that records the injection (and the Workflow generation it was made from). */
+  public static final String INJECTED_ANNOTATION = "aihandler.io/injected-from-generation";
+
+  /** Placeholder key: OpenAI SDKs refuse to start without one; the sidecar ignores it. */
+  static final String PLACEHOLDER_API_KEY = "unused-the-aihandler-sidecar-holds-the-keys";
+
+  private static final int DEFAULT_PORT = 4080;
+
+  private final SidecarInjectionSettings settings;
+
+  public PodSidecarInjector(SidecarInjectionSettings settings) {
+    this.settings = settings;
+  }
+
+  /** Whether the pod already carries the sidecar. */
+  public static boolean isInjected(Pod pod) {
+    return Stream.concat(
+            Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()).stream(),
+            Optional.ofNullable(pod.getSpec().getContainers()).orElse(List.of()).stream())
+        .anyMatch(container -> CONTAINER_NAME.equals(container.getName()));
+  }
+
+  /** The injected pod; the input is not modified. */
+  public Pod inject(Pod pod, Workflow workflow) {
+    if (isInjected(pod)) {
+      return pod;
+    }
+    int port = port(workflow);
+    PodBuilder result = new PodBuilder(pod);
+    result
+        .editMetadata()
+        .addToAnnotations(INJECTED_ANNOTATION, String.valueOf(generation(workflow)))
+        .endMetadata();
+
+    List<Container> apps = new ArrayList<>();
+    for (Container app : pod.getSpec().getContainers()) {
+      apps.add(pointAtSidecar(app, port));
+    }
+    Container sidecar = sidecar(workflow, port);
+    var spec = result.editSpec().withContainers(apps);
+    if (settings.nativeSidecar()) {
+      // First, so it is ready before the other init containers and the app start.
+      List<Container> initContainers = new ArrayList<>();
+      initContainers.add(new ContainerBuilder(sidecar).withRestartPolicy("Always").build());
+      initContainers.addAll(Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()));
+      spec.withInitContainers(initContainers);
+    } else {
+      spec.addToContainers(sidecar);
+    }
+    spec.addAllToVolumes(volumes(workflow));
+    return spec.endSpec().build();
+  }
+
+  private Container sidecar(Workflow workflow, int port) {
+    SidecarSpec sidecar = sidecarSpec(workflow);
+    int managementPort = managementPort(port);
+    // Port, log level and the rest come from the mounted router document, so a change to them
+    // reaches running sidecars without re-creating pods.
+    return new ContainerBuilder()
+        .withName(CONTAINER_NAME)
+        .withImage(settings.image())
+        .withArgs("--config", WorkflowObjectNames.configFile())
+        .addNewPort()
+        .withName("aihandler-mgmt")
+        .withContainerPort(managementPort)
+        .withProtocol("TCP")
+        .endPort()
+        .withResources(
+            Optional.ofNullable(sidecar.resources()).orElse(settings.defaultResources()))
+        .withStartupProbe(probe("/readyz", managementPort, 1, 30))
+        .withReadinessProbe(probe("/readyz", managementPort, 5, 2))
+        .withLivenessProbe(probe("/healthz", managementPort, 10, 3))
+        .addNewVolumeMount()
+        .withName(CONFIG_VOLUME)
+        .withMountPath(WorkflowObjectNames.CONFIG_DIRECTORY)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName(CREDENTIALS_VOLUME)
+        .withMountPath(WorkflowObjectNames.CREDENTIALS_DIRECTORY)
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName(TMP_VOLUME)
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(65532L)
+        .withRunAsGroup(65532L)
+        .withReadOnlyRootFilesystem(true)
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .build();
+  }
+
+  /** The sidecar reads the mounted files and picks up changes itself: no restart on rotation. */
+  private static List<Volume> volumes(Workflow workflow) {
+    return List.of(
+        new VolumeBuilder()
+            .withName(CONFIG_VOLUME)
+            .withNewConfigMap()
+            .withName(WorkflowObjectNames.routerConfigMap(workflow))
+            .endConfigMap()
+            .build(),
+        new VolumeBuilder()
+            .withName(CREDENTIALS_VOLUME)
+            .withNewSecret()
+            .withSecretName(WorkflowObjectNames.credentialsSecret(workflow))
+            // A Workflow that uses only in-cluster backends has no credentials to mount.
+            .withOptional(true)
+            .withDefaultMode(0440)
+            .endSecret()
+            .build(),
+        new VolumeBuilder()
+            .withName(TMP_VOLUME)
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .withSizeLimit(new Quantity("16Mi"))
+            .endEmptyDir()
+            .build());
+  }
+
+  /** Adds the sidecar's URLs to an app container, keeping whatever the app set itself. */
+  private static Container pointAtSidecar(Container app, int port) {
+    List<EnvVar> env = new ArrayList<>(Optional.ofNullable(app.getEnv()).orElse(List.of()));
+    addUnlessSet(env, "OPENAI_BASE_URL", "http://127.0.0.1:" + port + "/v1");
+    addUnlessSet(env, "OPENAI_API_KEY", PLACEHOLDER_API_KEY);
+    addUnlessSet(env, "AIHANDLER_ROUTER_URL", "http://127.0.0.1:" + port);
+    return new ContainerBuilder(app).withEnv(env).build();
+  }
+
+  private static void addUnlessSet(List<EnvVar> env, String name, String value) {
+    if (env.stream().noneMatch(variable -> name.equals(variable.getName()))) {
+      env.add(new EnvVar(name, value, null));
+    }
+  }
+
+  private static Probe probe(String path, int port, int periodSeconds, int failureThreshold) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString(port))
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(failureThreshold)
+        .withTimeoutSeconds(1)
+        .build();
+  }
+
+  private static SidecarSpec sidecarSpec(Workflow workflow) {
+    return Optional.ofNullable(workflow.getSpec().sidecar()).orElse(new SidecarSpec(null, null, null, null));
+  }
+
+  /**
+   * The sidecar's management port (health and metrics), one above the API port. The API listens
+   * on 127.0.0.1 only, so other pods cannot spend this pod's keys; the kubelet's probes and
+   * Prometheus reach the pod's IP, so they get a port that serves nothing else.
+   */
+  public static int managementPort(int apiPort) {
+    return apiPort + 1;
+  }
+
+  private static int port(Workflow workflow) {
+    return Optional.ofNullable(sidecarSpec(workflow).port()).orElse(DEFAULT_PORT);
+  }
+
+  private static long generation(Workflow workflow) {
+    return Optional.ofNullable(workflow.getMetadata().getGeneration()).orElse(0L);
+  }
+}
