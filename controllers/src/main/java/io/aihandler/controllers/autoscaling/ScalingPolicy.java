@@ -1,0 +1,48 @@
+package io.aihandler.controllers.autoscaling;
+
+import io.aihandler.api.v1alpha1.Scaling;
+import io.aihandler.api.v1alpha1.ScalingMetric;
+import io.aihandler.controllers.vllm.GoDuration;
+import java.time.Duration;
+
+/**
+ * The autoscaling knobs of a vLLM backend with their defaults applied.
+ *
+ * @param minReplicas fewest replicas
+ * @param maxReplicas most replicas
+ * @param metric the vLLM signal followed
+ * @param target the signal one replica should carry
+ * @param scaleUpStabilization how long a higher recommendation must hold before scaling up
+ * @param scaleDownDelay how long a lower recommendation must hold before scaling down
+ */
+public record ScalingPolicy(
+    int minReplicas, int maxReplicas, ScalingMetric metric, double target, Duration scaleUpStabilization, Duration scaleDownDelay) {
+
+  /** Load at or above this multiple of the target per current replica skips the scale-up window. */
+  public static final double SPIKE_FACTOR = 2.0;
+
+  public ScalingPolicy {
+    if (minReplicas < 0 || maxReplicas < Math.max(1, minReplicas)) {
+      throw new IllegalArgumentException("scaling needs 0 <= minReplicas <= maxReplicas and maxReplicas >= 1, got " + minReplicas + ".." + maxReplicas);
+    }
+    if (!(target > 0)) {
+      throw new IllegalArgumentException("scaling.target must be above 0, got " + target);
+    }
+  }
+
+  /** The policy of a spec's scaling section. */
+  public static ScalingPolicy of(Scaling scaling) {
+    return new ScalingPolicy(
+        scaling.minReplicas() == null ? 1 : scaling.minReplicas(),
+        scaling.maxReplicas() == null ? 1 : scaling.maxReplicas(),
+        scaling.metric() == null ? ScalingMetric.QUEUE : scaling.metric(),
+        scaling.target() == null ? 1 : scaling.target(),
+        GoDuration.parseOrDefault("spec.vllm.scaling.scaleUpStabilization", scaling.scaleUpStabilization(), Duration.ofSeconds(30)),
+        GoDuration.parseOrDefault("spec.vllm.scaling.scaleDownDelay", scaling.scaleDownDelay(), Duration.ofMinutes(5)));
+  }
+
+  /** Replicas kept within bounds. */
+  public int clamp(int replicas) {
+    return Math.max(minReplicas, Math.min(maxReplicas, replicas));
+  }
+}

@@ -1,0 +1,95 @@
+package io.aihandler.controllers.modelbackend;
+
+import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.controllers.autoscaling.VllmAutoscaler;
+import io.aihandler.controllers.autoscaling.VllmMetricsScraper;
+import io.aihandler.controllers.vllm.VllmBackend;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Reconciles ModelBackends. A backend is either self-hosted ({@code spec.vllm}: the operator runs
+ * and autoscales a vLLM workload, see {@link VllmWorkloadReconciler}) or hosted ({@code
+ * spec.hosted}: a provider's API, whose credentials are handled separately); this class only
+ * wires the informers and dispatches on the kind.
+ *
+ * <p>No finalizer: everything built for a backend carries its owner reference and goes with it
+ * through Kubernetes' garbage collector, and a finalizer would block deletion while the operator
+ * is down.
+ */
+@ControllerConfiguration(name = ModelBackendReconciler.NAME, fieldManager = OwnedObjectApplier.FIELD_MANAGER)
+public class ModelBackendReconciler implements Reconciler<ModelBackend> {
+
+  /** The controller's name. */
+  public static final String NAME = "modelbackend";
+
+  /** Informers watch only objects carrying this label, so the cache holds our objects only. */
+  static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + VllmBackend.MANAGED_BY;
+
+  private final ModelBackendReconcilerSettings settings;
+  private final VllmAutoscaler autoscaler;
+  private final io.aihandler.controllers.hosted.HostedCredentialsCheck hostedCredentials = new io.aihandler.controllers.hosted.HostedCredentialsCheck();
+
+  public ModelBackendReconciler() {
+    this(ModelBackendReconcilerSettings.defaults());
+  }
+
+  public ModelBackendReconciler(ModelBackendReconcilerSettings settings) {
+    this.settings = settings;
+    this.autoscaler = new VllmAutoscaler(settings.clock(), new VllmMetricsScraper(settings.scrapeTimeout()), settings.metricsUrl());
+  }
+
+  @Override
+  public List<EventSource<?, ModelBackend>> prepareEventSources(EventSourceContext<ModelBackend> context) {
+    return List.of(
+        io.aihandler.controllers.hosted.SourceSecrets.forModelBackends(context),
+        owned(Deployment.class, context),
+        owned(Service.class, context),
+        owned(PersistentVolumeClaim.class, context),
+        owned(PodDisruptionBudget.class, context),
+        // Pods belong to ReplicaSets, not to the ModelBackend; they are found by the backend label.
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, ModelBackend.class)
+                .withLabelSelector(VllmBackend.BACKEND_LABEL)
+                .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
+                    pod.getMetadata().getLabels().get(VllmBackend.BACKEND_LABEL), pod.getMetadata().getNamespace())))
+                .build(),
+            context));
+  }
+
+  private static <R extends HasMetadata> InformerEventSource<R, ModelBackend> owned(Class<R> kind, EventSourceContext<ModelBackend> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(kind, ModelBackend.class)
+            .withLabelSelector(MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelBackend.class))
+            .build(),
+        context);
+  }
+
+  @Override
+  public UpdateControl<ModelBackend> reconcile(ModelBackend backend, Context<ModelBackend> context) {
+    if (backend.getSpec() != null && backend.getSpec().vllm() != null) {
+      return new VllmWorkloadReconciler(settings, autoscaler, new BackendEvents(context.getClient(), settings.clock()))
+          .reconcile(backend, context);
+    }
+    // Hosted backends: nothing to run in the cluster; their credentials are resolved and checked.
+    autoscaler.forget(backend.getMetadata().getUid());
+    return hostedCredentials.reconcile(backend, context);
+  }
+}

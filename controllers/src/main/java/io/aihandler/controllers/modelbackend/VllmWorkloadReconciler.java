@@ -1,0 +1,186 @@
+package io.aihandler.controllers.modelbackend;
+
+import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.api.v1alpha1.ModelBackendStatus;
+import io.aihandler.api.v1alpha1.ScalingEvent;
+import io.aihandler.controllers.autoscaling.ScalingDecision;
+import io.aihandler.controllers.autoscaling.VllmAutoscaler;
+import io.aihandler.controllers.vllm.ModelCacheClaimBuilder;
+import io.aihandler.controllers.vllm.VllmBackend;
+import io.aihandler.controllers.vllm.VllmDeploymentBuilder;
+import io.aihandler.controllers.vllm.VllmPodDisruptionBudgetBuilder;
+import io.aihandler.controllers.vllm.VllmServiceBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconciliation of a self-hosted backend: observe the Deployment and pods, decide the
+ * replicas (fixed, or the autoscaler's), apply the built objects that changed, remove the ones no
+ * longer wanted, and publish status and events. Writes the Deployment and the status, never the
+ * ModelBackend's spec, so GitOps tools see no drift.
+ */
+final class VllmWorkloadReconciler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VllmWorkloadReconciler.class);
+
+  /** How many autoscaling decisions the status keeps. */
+  static final int SCALING_HISTORY_LENGTH = 10;
+
+  private final ModelBackendReconcilerSettings settings;
+  private final VllmAutoscaler autoscaler;
+  private final BackendEvents events;
+
+  VllmWorkloadReconciler(ModelBackendReconcilerSettings settings, VllmAutoscaler autoscaler, BackendEvents events) {
+    this.settings = settings;
+    this.autoscaler = autoscaler;
+    this.events = events;
+  }
+
+  UpdateControl<ModelBackend> reconcile(ModelBackend resource, Context<ModelBackend> context) {
+    ModelBackendStatus previous = resource.getStatus() == null ? new ModelBackendStatus() : resource.getStatus();
+    long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(0L);
+    Instant now = settings.clock().instant();
+
+    VllmBackend backend;
+    try {
+      backend = VllmBackend.of(resource);
+    } catch (IllegalArgumentException invalid) {
+      ModelBackendStatus status = baseStatus(resource, previous, generation);
+      status.setConditions(StatusConditions.merge(previous.getConditions(), VllmWorkloadHealth.invalidSpec(invalid.getMessage()), generation, now));
+      recordReadyChange(resource, previous, status);
+      return statusUpdate(resource, previous, status);
+    }
+
+    Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
+    List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
+        .filter(p -> backend.name().equals(p.getMetadata().getLabels().get(VllmBackend.BACKEND_LABEL)))
+        .toList();
+
+    int current = deployment != null && deployment.getSpec().getReplicas() != null ? deployment.getSpec().getReplicas() : -1;
+    int replicas;
+    ScalingDecision decision = null;
+    if (!backend.autoscaled()) {
+      autoscaler.forget(resource.getMetadata().getUid());
+      replicas = backend.fixedReplicas();
+    } else if (current < 0) {
+      replicas = backend.minReplicas();
+    } else {
+      decision = autoscaler.evaluate(backend, current, pods);
+      replicas = decision.replicas();
+    }
+
+    // Status is read from the Deployment as just applied: our own write triggers no new reconciliation.
+    deployment = apply(VllmDeploymentBuilder.build(backend, replicas), deployment, context);
+    apply(VllmServiceBuilder.build(backend), context.getSecondaryResource(Service.class).orElse(null), context);
+    reconcileOptional(ModelCacheClaimBuilder.build(backend), context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null), context);
+    reconcileOptional(VllmPodDisruptionBudgetBuilder.build(backend), context.getSecondaryResource(PodDisruptionBudget.class).orElse(null), context);
+
+    VllmWorkloadHealth health = VllmWorkloadHealth.assess(deployment, pods, replicas, backend.gpuResourceName());
+    ModelBackendStatus status = baseStatus(resource, previous, generation);
+    status.setEndpoint(backend.endpoint());
+    status.setSelector(backend.selectorText());
+    status.setReplicas(deployment == null || deployment.getStatus() == null ? 0 : orZero(deployment.getStatus().getReplicas()));
+    status.setReadyReplicas(health.readyReplicas());
+    status.setDesiredReplicas(replicas);
+    status.setScalingHistory(previous.getScalingHistory());
+    if (decision != null && current >= 0 && decision.replicas() != current) {
+      List<ScalingEvent> history = new ArrayList<>(previous.getScalingHistory() == null ? List.of() : previous.getScalingHistory());
+      history.add(new ScalingEvent(now.truncatedTo(ChronoUnit.SECONDS).toString(), current, decision.replicas(), decision.reason()));
+      status.setScalingHistory(List.copyOf(history.subList(Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size())));
+      events.normal(resource, "Scaled", "Scaled from " + current + " to " + decision.replicas() + " replicas: " + decision.reason());
+    }
+    status.setConditions(StatusConditions.merge(previous.getConditions(), health.conditions(), generation, now));
+    recordReadyChange(resource, previous, status);
+
+    UpdateControl<ModelBackend> control = statusUpdate(resource, previous, status);
+    return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;
+  }
+
+  private static ModelBackendStatus baseStatus(ModelBackend resource, ModelBackendStatus previous, long generation) {
+    ModelBackendStatus status = new ModelBackendStatus();
+    status.setType("vllm");
+    status.setModel(resource.getSpec().vllm().model());
+    status.setObservedGeneration(generation);
+    return status;
+  }
+
+  private static <R extends HasMetadata> R apply(R desired, R existing, Context<ModelBackend> context) {
+    OwnedObjectApplier.Applied<R> applied = OwnedObjectApplier.apply(desired, existing, context);
+    if (applied.outcome() != OwnedObjectApplier.Outcome.UNCHANGED) {
+      LOG.info("{} {} {}/{}", applied.outcome(), desired.getKind(), desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+    }
+    return applied.object();
+  }
+
+  private static <R extends HasMetadata> void reconcileOptional(Optional<R> desired, R existing, Context<ModelBackend> context) {
+    if (desired.isPresent()) {
+      apply(desired.get(), existing, context);
+    } else if (existing != null) {
+      LOG.info("DELETED {} {}/{}", existing.getKind(), existing.getMetadata().getNamespace(), existing.getMetadata().getName());
+      OwnedObjectApplier.delete(existing, context.getClient());
+    }
+  }
+
+  /** An event whenever Ready changes status or reason, so {@code kubectl describe} tells the story. */
+  private void recordReadyChange(ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
+    Condition before = StatusConditions.find(previous.getConditions(), StatusConditions.READY);
+    Condition after = StatusConditions.find(status.getConditions(), StatusConditions.READY);
+    if (after == null || (before != null && Objects.equals(before.getStatus(), after.getStatus()) && Objects.equals(before.getReason(), after.getReason()))) {
+      return;
+    }
+    if ("True".equals(after.getStatus())) {
+      events.normal(resource, after.getReason(), after.getMessage());
+    } else {
+      boolean transient_ = VllmWorkloadHealth.REASON_PROGRESSING.equals(after.getReason()) || VllmWorkloadHealth.REASON_MODEL_LOADING.equals(after.getReason());
+      if (transient_) {
+        events.normal(resource, after.getReason(), after.getMessage());
+      } else {
+        events.warning(resource, after.getReason(), after.getMessage());
+      }
+    }
+  }
+
+  private static UpdateControl<ModelBackend> statusUpdate(ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
+    if (sameStatus(previous, status)) {
+      return UpdateControl.noUpdate();
+    }
+    resource.setStatus(status);
+    return UpdateControl.patchStatus(resource);
+  }
+
+  static boolean sameStatus(ModelBackendStatus a, ModelBackendStatus b) {
+    return Objects.equals(a.getType(), b.getType())
+        && Objects.equals(a.getModel(), b.getModel())
+        && Objects.equals(a.getEndpoint(), b.getEndpoint())
+        && Objects.equals(a.getReplicas(), b.getReplicas())
+        && Objects.equals(a.getReadyReplicas(), b.getReadyReplicas())
+        && Objects.equals(a.getDesiredReplicas(), b.getDesiredReplicas())
+        && Objects.equals(a.getSelector(), b.getSelector())
+        && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
+        && Objects.equals(emptyIfNull(a.getScalingHistory()), emptyIfNull(b.getScalingHistory()))
+        && Objects.equals(emptyIfNull(a.getConditions()), emptyIfNull(b.getConditions()));
+  }
+
+  private static <T> List<T> emptyIfNull(List<T> list) {
+    return list == null ? List.of() : list;
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
+  }
+}

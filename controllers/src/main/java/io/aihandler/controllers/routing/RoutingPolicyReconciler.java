@@ -1,0 +1,124 @@
+package io.aihandler.controllers.routing;
+
+import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.api.v1alpha1.RoutingPolicy;
+import io.aihandler.api.v1alpha1.RoutingPolicyStatus;
+import io.aihandler.controllers.modelbackend.StatusConditions;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Reconciles RoutingPolicies: resolves every target to a ModelBackend (in the policy's namespace or
+ * another that shares with it) and reports {@code Accepted}, {@code ResolvedRefs} and {@code
+ * Ready}. A change to any referenced backend re-evaluates the policies that name it. It owns no
+ * objects and writes only the status, and only when it changes.
+ */
+@ControllerConfiguration(name = RoutingPolicyReconciler.NAME)
+public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
+
+  public static final String NAME = "routingpolicy";
+
+  /** Index of the policy cache: the backends ({@code namespace/name}) a policy refers to. */
+  static final String BACKEND_INDEX = "aihandler.io/backends";
+
+  private final Clock clock;
+
+  public RoutingPolicyReconciler() {
+    this(Clock.systemUTC());
+  }
+
+  public RoutingPolicyReconciler(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, RoutingPolicy>> prepareEventSources(EventSourceContext<RoutingPolicy> context) {
+    context.getPrimaryCache().addIndexer(BACKEND_INDEX, policy ->
+        referencedBackends(policy).stream().map(BackendKey::toString).toList());
+    return List.of(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(ModelBackend.class, RoutingPolicy.class)
+                .withSecondaryToPrimaryMapper(backend ->
+                    context.getPrimaryCache()
+                        .byIndex(BACKEND_INDEX, BackendKey.of(backend).toString())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper((RoutingPolicy policy) ->
+                    referencedBackends(policy).stream()
+                        .map(key -> new ResourceID(key.name(), key.namespace()))
+                        .collect(Collectors.toSet()))
+                .build(),
+            context));
+  }
+
+  @Override
+  public UpdateControl<RoutingPolicy> reconcile(RoutingPolicy policy, Context<RoutingPolicy> context) {
+    Map<BackendKey, ModelBackend> backends = new HashMap<>();
+    context.getSecondaryResources(ModelBackend.class)
+        .forEach(backend -> backends.put(BackendKey.of(backend), backend));
+    Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+    RoutingPolicyResolution.Result result =
+        RoutingPolicyResolution.resolve(
+            policy,
+            key -> Optional.ofNullable(backends.get(key)),
+            namespace -> namespaceLabels.computeIfAbsent(namespace, name -> labelsOf(context, name)));
+
+    RoutingPolicyStatus previous = policy.getStatus();
+    RoutingPolicyStatus status = new RoutingPolicyStatus();
+    long generation = Optional.ofNullable(policy.getMetadata().getGeneration()).orElse(0L);
+    status.setObservedGeneration(generation);
+    status.setConditions(
+        StatusConditions.merge(
+            previous == null ? List.of() : previous.getConditions(),
+            result.conditions(),
+            generation,
+            clock.instant()));
+    if (previous != null
+        && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
+        && Objects.equals(previous.getConditions(), status.getConditions())) {
+      return UpdateControl.noUpdate();
+    }
+    RoutingPolicy patch = new RoutingPolicy();
+    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(policy.getMetadata().getName())
+        .withNamespace(policy.getMetadata().getNamespace())
+        .build());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch);
+  }
+
+  /** Backends every route of the policy names. */
+  static Set<BackendKey> referencedBackends(RoutingPolicy policy) {
+    if (policy.getSpec() == null || policy.getSpec().routes() == null) {
+      return Set.of();
+    }
+    String namespace = policy.getMetadata().getNamespace();
+    return policy.getSpec().routes().stream()
+        .flatMap(route -> route.targets() == null ? java.util.stream.Stream.empty() : route.targets().stream())
+        .map(target -> BackendKey.of(target.backend(), namespace))
+        .collect(Collectors.toSet());
+  }
+
+  /** Labels of a namespace, for shareWith selectors; empty when it cannot be read. */
+  private static Map<String, String> labelsOf(Context<RoutingPolicy> context, String namespace) {
+    Namespace found = context.getClient().namespaces().withName(namespace).get();
+    return found == null || found.getMetadata().getLabels() == null ? Map.of() : found.getMetadata().getLabels();
+  }
+}
