@@ -159,7 +159,10 @@ class RoutingPolicyReconcilerTest {
     apply(CLAUDE);
     apply(LLAMA);
     apply(policy("marketing"));
-    awaitCondition("marketing", "ResolvedRefs", "False", "UnresolvedRefs");
+    Eventually.await("claude refused, llama found", () -> {
+      Condition refs = condition("marketing", "ResolvedRefs");
+      return refs != null && refs.getMessage().contains("does not share") && !refs.getMessage().contains("not found");
+    });
     assertThat(condition("marketing", "ResolvedRefs").getMessage())
         .contains("route reasoning: ModelBackend llm-platform/claude does not share its key with namespace marketing");
     // The vLLM backend needs no key: marketing may use it.
@@ -174,6 +177,7 @@ class RoutingPolicyReconcilerTest {
   @Test
   void reportsARouteThatTheDefaultDataClassCannotUse() {
     apply(CLAUDE);
+    apply(LLAMA);
     apply(policy("support").replace("""
           - name: classification
             targets:
@@ -183,8 +187,11 @@ class RoutingPolicyReconcilerTest {
             targets:
             - backend: {name: claude, namespace: llm-platform}
         """).replace("defaultDataClass: internal", "defaultDataClass: restricted"));
-    apply(LLAMA);
-    awaitCondition("support", "ResolvedRefs", "False", "UnresolvedRefs");
+    // Both backends exist; wait until the operator's cache has seen them too.
+    Eventually.await("both backends resolved", () -> {
+      Condition refs = condition("support", "ResolvedRefs");
+      return refs != null && refs.getStatus().equals("False") && !refs.getMessage().contains("not found");
+    });
     assertThat(condition("support", "ResolvedRefs").getMessage())
         .contains("route classification has no target that data class restricted (the default) may reach")
         .doesNotContain("route reasoning has no target");
