@@ -1,0 +1,311 @@
+package io.aihandler.router.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Checks a parsed document for what the types alone cannot: references, ranges, formats. */
+final class RouterConfigValidator {
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  private static final Pattern BACKEND_NAME = Pattern.compile("[a-z0-9]([-a-z0-9./]*[a-z0-9])?");
+  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+  private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug");
+
+  private RouterConfigValidator() {}
+
+  static List<String> problems(RouterConfig c) {
+    List<String> p = new ArrayList<>();
+    sidecar(c.sidecar(), p);
+    if (c.backends().isEmpty()) {
+      p.add("backends: at least one backend is needed");
+    }
+    Set<String> backendNames = new HashSet<>();
+    for (int i = 0; i < c.backends().size(); i++) {
+      backend("backends[" + i + "]", c.backends().get(i), backendNames, p);
+    }
+    Set<String> classNames = new HashSet<>();
+    for (int i = 0; i < c.dataClasses().size(); i++) {
+      dataClass("dataClasses[" + i + "]", c.dataClasses().get(i), classNames, p);
+    }
+    if (c.defaultDataClass() != null && !classNames.contains(c.defaultDataClass())) {
+      p.add("defaultDataClass: no data class \"" + c.defaultDataClass() + "\"");
+    }
+    Set<String> routeNames = new HashSet<>();
+    for (int i = 0; i < c.routes().size(); i++) {
+      route("routes[" + i + "]", c.routes().get(i), backendNames, routeNames, p);
+    }
+    Set<String> taskNames = new HashSet<>();
+    for (int i = 0; i < c.tasks().size(); i++) {
+      task("tasks[" + i + "]", c.tasks().get(i), routeNames, classNames, taskNames, p);
+    }
+    return p;
+  }
+
+  private static void sidecar(SidecarSettings s, List<String> p) {
+    if (s.port() < 1 || s.port() > 65535) {
+      p.add("sidecar.port: " + s.port() + " is not a port (1-65535)");
+    }
+    if (s.host().isBlank()) {
+      p.add("sidecar.host: must not be empty");
+    }
+    if (!LOG_LEVELS.contains(s.logLevel())) {
+      p.add("sidecar.logLevel: \"" + s.logLevel() + "\" is not one of error, warn, info, debug");
+    }
+    if (s.maxRequestBytes() < 1024) {
+      p.add("sidecar.maxRequestBytes: must be at least 1024");
+    }
+    positiveDuration("sidecar.reloadInterval", s.reloadInterval(), p);
+    duration("sidecar.shutdownGrace", s.shutdownGrace(), p);
+  }
+
+  private static void backend(String at, Backend b, Set<String> names, List<String> p) {
+    if (b == null) {
+      p.add(at + ": must not be null");
+      return;
+    }
+    if (b.name() == null || !BACKEND_NAME.matcher(b.name()).matches()) {
+      p.add(at + ".name: \"" + b.name() + "\" must be lower-case letters, digits, '-', '.' or '/'");
+    } else if (!names.add(b.name())) {
+      p.add(at + ".name: backend \"" + b.name() + "\" is defined twice");
+    }
+    if (b.provider() == null) {
+      p.add(at + ".provider: required (vllm, openai, anthropic, gemini, azure-openai or"
+          + " openai-compatible)");
+      return;
+    }
+    if (b.model() == null || b.model().isBlank()) {
+      p.add(at + ".model: required");
+    }
+    boolean needsUrl =
+        switch (b.provider()) {
+          case VLLM, AZURE_OPENAI, OPENAI_COMPATIBLE -> true;
+          default -> false;
+        };
+    if (b.baseUrl() == null) {
+      if (needsUrl) {
+        p.add(at + ".baseUrl: required for provider " + b.provider().wireName());
+      }
+    } else if (!b.baseUrl().matches("https?://[^\\s/]+(/\\S*)?")) {
+      p.add(at + ".baseUrl: \"" + b.baseUrl() + "\" is not an http(s) URL");
+    }
+    if (b.provider() == Provider.AZURE_OPENAI && b.apiVersion() == null) {
+      p.add(at + ".apiVersion: required for provider azure-openai");
+    }
+    if (b.apiVersion() != null && b.provider() != Provider.AZURE_OPENAI) {
+      p.add(at + ".apiVersion: applies only to provider azure-openai");
+    }
+    Credentials cr = b.credentials();
+    if (cr != null) {
+      if ((cr.file() == null) == (cr.env() == null)) {
+        p.add(at + ".credentials: set exactly one of file and env");
+      }
+      if (cr.env() != null && !cr.env().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        p.add(at + ".credentials.env: \"" + cr.env() + "\" is not an environment variable name");
+      }
+    } else if (b.provider() != Provider.VLLM && b.provider() != Provider.OPENAI_COMPATIBLE) {
+      p.add(at + ".credentials: provider " + b.provider().wireName() + " needs an API key");
+    }
+    Pricing pr = b.pricing();
+    if (pr != null) {
+      nonNegative(at + ".pricing.inputPerMillionTokens", pr.inputPerMillionTokens(), p);
+      nonNegative(at + ".pricing.outputPerMillionTokens", pr.outputPerMillionTokens(), p);
+      nonNegative(at + ".pricing.gpuHourly", pr.gpuHourly(), p);
+    }
+    Limits l = b.limits();
+    if (l != null) {
+      positive(at + ".limits.requestsPerMinute", l.requestsPerMinute(), p);
+      positive(at + ".limits.tokensPerMinute", l.tokensPerMinute(), p);
+      positive(at + ".limits.maxConcurrency", l.maxConcurrency(), p);
+    }
+    positive(at + ".capabilities.contextWindow", b.capabilities().contextWindow(), p);
+    positive(at + ".defaultMaxTokens", b.defaultMaxTokens(), p);
+  }
+
+  private static void dataClass(String at, DataClass d, Set<String> names, List<String> p) {
+    if (d.name() == null || !DNS_LABEL.matcher(d.name()).matches()) {
+      p.add(at + ".name: \"" + d.name() + "\" must be a DNS label");
+    } else if (!names.add(d.name())) {
+      p.add(at + ".name: data class \"" + d.name() + "\" is defined twice");
+    }
+    if (d.allowedLocalities().isEmpty()) {
+      p.add(at + ".allowedLocalities: at least one locality (in-cluster, external)");
+    }
+    for (int i = 0; i < d.detectors().size(); i++) {
+      Detector det = d.detectors().get(i);
+      String dat = at + ".detectors[" + i + "]";
+      if (det.type() == null) {
+        p.add(dat + ".type: required (email, phone, creditCard, iban, usSsn, regex)");
+      } else if (det.type() == DetectorType.REGEX) {
+        if (det.pattern() == null || det.pattern().isEmpty()) {
+          p.add(dat + ".pattern: required for type regex");
+        } else {
+          try {
+            Pattern.compile(det.pattern());
+          } catch (PatternSyntaxException e) {
+            p.add(dat + ".pattern: not a valid regular expression: " + e.getDescription());
+          }
+        }
+      } else if (det.pattern() != null) {
+        p.add(dat + ".pattern: only allowed for type regex");
+      }
+    }
+  }
+
+  private static void route(
+      String at, Route r, Set<String> backends, Set<String> names, List<String> p) {
+    if (r.name() == null || !DNS_LABEL.matcher(r.name()).matches()) {
+      p.add(at + ".name: \"" + r.name() + "\" must be a DNS label");
+    } else if (!names.add(r.name())) {
+      p.add(at + ".name: route \"" + r.name() + "\" is defined twice");
+    }
+    if (r.targets().isEmpty()) {
+      p.add(at + ".targets: at least one target is needed");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < r.targets().size(); i++) {
+      RouteTarget t = r.targets().get(i);
+      String tat = at + ".targets[" + i + "]";
+      if (t.backend() == null || !backends.contains(t.backend())) {
+        p.add(tat + ".backend: no backend \"" + t.backend() + "\"");
+      } else if (!seen.add(t.backend())) {
+        p.add(tat + ".backend: \"" + t.backend() + "\" is listed twice");
+      }
+      if (t.weight() < 0 || t.weight() > 1000) {
+        p.add(tat + ".weight: must be 0-1000");
+      }
+      if (t.priority() < 0 || t.priority() > 1000) {
+        p.add(tat + ".priority: must be 0-1000");
+      }
+    }
+    if (r.strategy() == RoutingStrategy.WEIGHTED
+        && r.targets().stream().noneMatch(t -> t.weight() > 0)) {
+      p.add(at + ".targets: strategy weighted needs a target with weight > 0");
+    }
+    if (r.maxAttempts() < 1 || r.maxAttempts() > 10) {
+      p.add(at + ".maxAttempts: must be 1-10");
+    }
+    positiveDuration(at + ".backoff.initial", r.backoff().initial(), p);
+    positiveDuration(at + ".backoff.max", r.backoff().max(), p);
+    Duration perTry = positiveDuration(at + ".perTryTimeout", r.perTryTimeout(), p);
+    Duration total = positiveDuration(at + ".timeout", r.timeout(), p);
+    positiveDuration(at + ".firstTokenTimeout", r.firstTokenTimeout(), p);
+    positiveDuration(at + ".streamIdleTimeout", r.streamIdleTimeout(), p);
+    if (perTry != null && total != null && perTry.compareTo(total) > 0) {
+      p.add(at + ".perTryTimeout: must not exceed timeout");
+    }
+    CircuitBreakerSettings cb = r.circuitBreaker();
+    if (cb.failureRateThreshold() < 1 || cb.failureRateThreshold() > 100) {
+      p.add(at + ".circuitBreaker.failureRateThreshold: must be 1-100");
+    }
+    positive(at + ".circuitBreaker.minimumCalls", cb.minimumCalls(), p);
+    positive(at + ".circuitBreaker.windowSize", cb.windowSize(), p);
+    positiveDuration(at + ".circuitBreaker.openDuration", cb.openDuration(), p);
+  }
+
+  private static void task(
+      String at,
+      Task t,
+      Set<String> routes,
+      Set<String> classes,
+      Set<String> names,
+      List<String> p) {
+    if (t.name() == null || !DNS_LABEL.matcher(t.name()).matches()) {
+      p.add(at + ".name: \"" + t.name() + "\" must be a DNS label");
+    } else if (!names.add(t.name())) {
+      p.add(at + ".name: task \"" + t.name() + "\" is defined twice");
+    }
+    if (t.route() == null || !routes.contains(t.route())) {
+      p.add(at + ".route: no route \"" + t.route() + "\"");
+    }
+    if (t.dataClass() != null && !classes.contains(t.dataClass())) {
+      p.add(at + ".dataClass: no data class \"" + t.dataClass() + "\"");
+    }
+    Set<String> declared = new HashSet<>();
+    for (int i = 0; i < t.variables().size(); i++) {
+      TaskVariable v = t.variables().get(i);
+      if (v.name() == null || !v.name().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+        p.add(at + ".variables[" + i + "].name: \"" + v.name() + "\" is not a variable name");
+      } else if (!declared.add(v.name())) {
+        p.add(at + ".variables[" + i + "].name: \"" + v.name() + "\" is declared twice");
+      }
+    }
+    if (t.prompt() != null) {
+      Consumer<String[]> check =
+          pair -> {
+            if (pair[1] == null) {
+              return;
+            }
+            Matcher m = VARIABLE.matcher(pair[1]);
+            while (m.find()) {
+              if (!declared.contains(m.group(1))) {
+                p.add(at + ".prompt." + pair[0] + ": uses {{" + m.group(1)
+                    + "}}, which is not in variables");
+              }
+            }
+          };
+      check.accept(new String[] {"system", t.prompt().system()});
+      check.accept(new String[] {"user", t.prompt().user()});
+    } else if (!t.variables().isEmpty()) {
+      p.add(at + ".variables: declared, but the task has no prompt to use them");
+    }
+    if (t.output() != null) {
+      if (t.output().schema() == null
+          || !(t.output().schema().isObject() || t.output().schema().isBoolean())) {
+        p.add(at + ".output.schema: required, a JSON Schema object");
+      }
+      if (t.output().maxRepairAttempts() < 0 || t.output().maxRepairAttempts() > 5) {
+        p.add(at + ".output.maxRepairAttempts: must be 0-5");
+      }
+    }
+    TaskParameters tp = t.parameters();
+    if (tp != null) {
+      if (tp.temperature() != null && (tp.temperature() < 0 || tp.temperature() > 2)) {
+        p.add(at + ".parameters.temperature: must be 0-2");
+      }
+      if (tp.topP() != null && (tp.topP() < 0 || tp.topP() > 1)) {
+        p.add(at + ".parameters.topP: must be 0-1");
+      }
+      positive(at + ".parameters.maxTokens", tp.maxTokens(), p);
+    }
+    if (t.timeout() != null) {
+      positiveDuration(at + ".timeout", t.timeout(), p);
+    }
+  }
+
+  private static Duration duration(String at, String text, List<String> p) {
+    try {
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      p.add(at + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  private static Duration positiveDuration(String at, String text, List<String> p) {
+    Duration d = duration(at, text, p);
+    if (d != null && d.isZero()) {
+      p.add(at + ": must be longer than zero");
+      return null;
+    }
+    return d;
+  }
+
+  private static void positive(String at, Integer v, List<String> p) {
+    if (v != null && v < 1) {
+      p.add(at + ": must be at least 1");
+    }
+  }
+
+  private static void nonNegative(String at, Double v, List<String> p) {
+    if (v != null && v < 0) {
+      p.add(at + ": must not be negative");
+    }
+  }
+}

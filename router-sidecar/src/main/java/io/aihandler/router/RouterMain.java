@@ -1,0 +1,124 @@
+package io.aihandler.router;
+
+import io.aihandler.router.config.InvalidRouterConfigException;
+import io.aihandler.router.config.RouterConfig;
+import io.aihandler.router.metrics.RouterMetrics;
+import io.aihandler.router.routing.RequestRouter;
+import io.aihandler.router.runtime.BackendHealth;
+import io.aihandler.router.runtime.ConfigReloader;
+import io.aihandler.router.runtime.CredentialStore;
+import io.aihandler.router.server.RouterServer;
+import io.aihandler.router.upstream.UpstreamClient;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Starts the sidecar: {@code java -jar router-sidecar.jar --config router.yaml [--port N]}.
+ * Stops gracefully on SIGTERM: in-flight requests finish within {@code sidecar.shutdownGrace}.
+ */
+public final class RouterMain implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("io.aihandler.router");
+
+  private final UpstreamClient upstream;
+  private final ConfigReloader config;
+  private final RouterServer server;
+  private final RouterMetrics metrics;
+
+  /**
+   * Loads the config and builds everything; {@link #start()} opens the port.
+   *
+   * @param port overrides {@code sidecar.port} when not null (0 picks a free port)
+   * @param environment where {@code credentials.env} names are looked up
+   */
+  public RouterMain(Path configFile, Integer port, Function<String, String> environment)
+      throws InvalidRouterConfigException {
+    this.metrics = new RouterMetrics();
+    BackendHealth health = new BackendHealth(metrics);
+    CredentialStore credentials = new CredentialStore(environment, metrics);
+    this.config = new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
+    this.upstream = new UpstreamClient();
+    RequestRouter router =
+        new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
+    this.server = new RouterServer(config, router, metrics, port);
+  }
+
+  /** Opens the port and starts watching the files. */
+  public RouterMain start() {
+    server.start();
+    config.start(config.current().config().sidecar().reloadIntervalDuration());
+    LOG.log(
+        Level.INFO,
+        "router listening on http://{0}:{1}",
+        config.current().config().sidecar().host(),
+        String.valueOf(server.port()));
+    return this;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  public ConfigReloader config() {
+    return config;
+  }
+
+  @Override
+  public void close() {
+    config.close();
+    server.close();
+    upstream.close();
+  }
+
+  private static void applyLogLevel(RouterConfig config) {
+    java.util.logging.Level level =
+        switch (config.sidecar().logLevel().toLowerCase(Locale.ROOT)) {
+          case "error" -> java.util.logging.Level.SEVERE;
+          case "warn" -> java.util.logging.Level.WARNING;
+          case "debug" -> java.util.logging.Level.FINE;
+          default -> java.util.logging.Level.INFO;
+        };
+    Logger.getLogger("io.aihandler").setLevel(level);
+  }
+
+  public static void main(String[] args) {
+    Path configFile = null;
+    Integer port = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--config", "-c" -> configFile = i + 1 < args.length ? Path.of(args[++i]) : null;
+        case "--port" -> port = i + 1 < args.length ? Integer.valueOf(args[++i]) : null;
+        default -> {
+          System.err.println("unknown argument " + args[i]);
+          usage();
+        }
+      }
+    }
+    if (configFile == null) {
+      usage();
+    }
+    RouterMain main;
+    try {
+      main = new RouterMain(configFile, port, System::getenv);
+    } catch (InvalidRouterConfigException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(main::close, "aihandler-shutdown"));
+    main.start();
+  }
+
+  private static void usage() {
+    System.err.println("usage: java -jar router-sidecar.jar --config router.yaml [--port N]");
+    System.exit(64);
+  }
+}

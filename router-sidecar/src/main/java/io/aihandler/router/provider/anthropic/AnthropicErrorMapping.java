@@ -1,0 +1,105 @@
+package io.aihandler.router.provider.anthropic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.router.provider.UpstreamError;
+import io.aihandler.router.provider.UpstreamError.Kind;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Anthropic's errors ({@code {"type":"error","error":{"type","message"}}}, as an HTTP error body or
+ * as an in-band {@code error} event of a stream) in terms the router acts on.
+ */
+final class AnthropicErrorMapping {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Anthropic's "overloaded" status; clients know it as 503. */
+  static final int OVERLOADED = 529;
+
+  private AnthropicErrorMapping() {}
+
+  static UpstreamError fromResponse(int status, String body, Map<String, String> headers) {
+    JsonNode error = parse(body).path("error");
+    String anthropicType = error.path("type").asText(null);
+    String message = error.path("message").asText(null);
+    if (message == null || message.isBlank()) {
+      message = "Anthropic answered HTTP " + status;
+    }
+    return map(status, anthropicType, message, retryAfter(headers));
+  }
+
+  /** An in-band stream {@code error} event; the HTTP status was 200, so the type decides. */
+  static UpstreamError fromStreamEvent(JsonNode event) {
+    JsonNode error = event.path("error");
+    String anthropicType = error.path("type").asText("api_error");
+    String message = error.path("message").asText("Anthropic reported an error mid-stream");
+    return map(statusOf(anthropicType), anthropicType, message, null);
+  }
+
+  private static UpstreamError map(int status, String anthropicType, String message, Duration retryAfter) {
+    int reported = status == OVERLOADED ? 503 : status;
+    Kind kind;
+    String type;
+    if (status == 401 || status == 403) {
+      kind = Kind.AUTHENTICATION;
+      type = status == 401 ? "authentication_error" : "permission_error";
+    } else if (status == 429) {
+      kind = Kind.RATE_LIMITED;
+      type = "rate_limit_error";
+    } else if (status == 408 || status >= 500) {
+      kind = Kind.SERVER_ERROR;
+      type = "server_error";
+    } else if (status >= 400) {
+      kind = Kind.CLIENT_ERROR;
+      type = "invalid_request_error";
+    } else {
+      kind = Kind.SERVER_ERROR;
+      type = "server_error";
+      reported = 502;
+    }
+    return new UpstreamError(reported, kind, type, anthropicType, message, retryAfter);
+  }
+
+  private static int statusOf(String anthropicType) {
+    return switch (anthropicType) {
+      case "invalid_request_error" -> 400;
+      case "authentication_error" -> 401;
+      case "permission_error" -> 403;
+      case "not_found_error" -> 404;
+      case "request_too_large" -> 413;
+      case "rate_limit_error" -> 429;
+      case "overloaded_error" -> OVERLOADED;
+      case "timeout_error" -> 504;
+      default -> 500; // api_error and anything new
+    };
+  }
+
+  private static JsonNode parse(String body) {
+    if (body == null || body.isBlank()) {
+      return MAPPER.createObjectNode();
+    }
+    try {
+      JsonNode node = MAPPER.readTree(body);
+      return node == null ? MAPPER.createObjectNode() : node;
+    } catch (Exception e) {
+      // A proxy's HTML page, say: the status still tells what failed.
+      return MAPPER.createObjectNode();
+    }
+  }
+
+  /** {@code Retry-After} in seconds; an HTTP date is left to the router, which owns the clock. */
+  static Duration retryAfter(Map<String, String> headers) {
+    String value = headers == null ? null : headers.get("retry-after");
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      double seconds = Double.parseDouble(value.trim());
+      return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.aihandler.router.provider.openai;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.StreamTranslator;
+import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UpstreamError;
+import io.aihandler.router.provider.UpstreamStreamException;
+import java.util.List;
+
+/**
+ * Passes OpenAI {@code chat.completion.chunk}s through with the sidecar's id and model, drops the
+ * usage chunk the client did not ask for, and insists on {@code [DONE]}.
+ */
+final class OpenAiStreamTranslator implements StreamTranslator {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final TranslationContext context;
+  private boolean done;
+  private boolean finished;
+
+  OpenAiStreamTranslator(TranslationContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public List<ObjectNode> onEvent(String event, String data) {
+    if (data == null || data.isEmpty()) {
+      return List.of();
+    }
+    if ("[DONE]".equals(data.trim())) {
+      done = true;
+      return List.of();
+    }
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(data);
+    } catch (JsonProcessingException e) {
+      throw broken("the upstream sent an event that is not JSON");
+    }
+    if (node.has("error")) {
+      JsonNode err = node.get("error");
+      throw new UpstreamStreamException(
+          new UpstreamError(
+              502,
+              UpstreamError.Kind.SERVER_ERROR,
+              "server_error",
+              err.path("code").isNull() ? null : err.path("code").asText(null),
+              err.path("message").asText("the upstream reported an error mid-stream"),
+              null));
+    }
+    if (!node.isObject()) {
+      throw broken("the upstream sent an event that is not a chunk");
+    }
+    ObjectNode chunk = (ObjectNode) node;
+    JsonNode choices = chunk.path("choices");
+    for (JsonNode choice : choices) {
+      if (choice.hasNonNull("finish_reason")) {
+        finished = true;
+      }
+    }
+    boolean usageOnly = choices.isArray() && choices.isEmpty() && chunk.has("usage");
+    if (usageOnly && !context.includeUsage()) {
+      return List.of();
+    }
+    if (!context.includeUsage()) {
+      chunk.remove("usage");
+    }
+    return List.of(rewrite(chunk));
+  }
+
+  private ObjectNode rewrite(ObjectNode chunk) {
+    chunk.put("id", context.responseId());
+    chunk.put("object", "chat.completion.chunk");
+    chunk.put("created", context.createdEpochSeconds());
+    chunk.put("model", context.responseModel());
+    return chunk;
+  }
+
+  @Override
+  public List<ObjectNode> onEnd() {
+    if (!done) {
+      throw broken(
+          finished
+              ? "the upstream stream ended without [DONE]"
+              : "the upstream stream ended before the answer was complete");
+    }
+    return List.of();
+  }
+
+  private static UpstreamStreamException broken(String message) {
+    return new UpstreamStreamException(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", null, message, null));
+  }
+}

@@ -1,0 +1,57 @@
+package io.aihandler.router.routing;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What happened to one request, filled in while it is routed: the access log line and the
+ * metrics read it. Confined to the request's thread.
+ */
+public final class CallRecord {
+  String backend = "none";
+  int attempts;
+  long inputTokens;
+  long outputTokens;
+  double cost;
+  long upstreamNanos;
+  final List<String> failures = new ArrayList<>();
+  String outcome = "success";
+
+  public String backend() {
+    return backend;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  public long inputTokens() {
+    return inputTokens;
+  }
+
+  public long outputTokens() {
+    return outputTokens;
+  }
+
+  public double cost() {
+    return cost;
+  }
+
+  /** Time spent waiting on upstreams and backoff. */
+  public long upstreamNanos() {
+    return upstreamNanos;
+  }
+
+  /** One short line per failed attempt, e.g. {@code gpt-4o: HTTP 503}. */
+  public List<String> failures() {
+    return failures;
+  }
+
+  public String outcome() {
+    return outcome;
+  }
+
+  public void outcome(String outcome) {
+    this.outcome = outcome;
+  }
+}

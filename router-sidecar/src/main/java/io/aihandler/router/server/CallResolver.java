@@ -1,0 +1,212 @@
+package io.aihandler.router.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.ApiException;
+import io.aihandler.router.config.Route;
+import io.aihandler.router.config.RouteTarget;
+import io.aihandler.router.config.Task;
+import io.aihandler.router.config.TaskParameters;
+import io.aihandler.router.config.TaskVariable;
+import io.aihandler.router.policy.DataPolicy;
+import io.aihandler.router.routing.RoutedCall;
+import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.RouterRuntime;
+import io.aihandler.router.runtime.TaskRuntime;
+import io.aihandler.router.validation.OutputValidator;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns an API request into a {@link RoutedCall}: finds what {@code model} names (a task, then a
+ * route, then a backend), applies the task's prompt, parameters and schema, and classifies the
+ * request's data.
+ */
+final class CallResolver {
+
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private CallResolver() {}
+
+  /** A chat-completions request. */
+  static RoutedCall forChat(RouterRuntime rt, ObjectNode body, String dataClassHeader) {
+    JsonNode model = body.get("model");
+    if (model == null || !model.isTextual() || model.asText().isBlank()) {
+      throw ApiException.badRequest(
+          "missing_required_parameter", "model", "'model' is required: a task, route or backend name");
+    }
+    JsonNode messages = body.get("messages");
+    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+      throw ApiException.badRequest(
+          "missing_required_parameter", "messages", "'messages' must be a non-empty array");
+    }
+    for (JsonNode m : messages) {
+      if (!m.isObject() || !m.path("role").isTextual()) {
+        throw ApiException.badRequest(
+            "invalid_value", "messages", "every message needs a 'role'");
+      }
+    }
+    if (body.has("stream") && !body.get("stream").isBoolean()) {
+      throw ApiException.badRequest("invalid_type", "stream", "'stream' must be a boolean");
+    }
+    String name = model.asText();
+    TaskRuntime task = rt.task(name);
+    Route route;
+    if (task != null) {
+      route = rt.config().route(task.config().route()).orElseThrow();
+      applyTask(body, task.config());
+    } else {
+      route = resolveRoute(rt, name);
+    }
+    OutputValidator validator = task == null ? null : task.validator();
+    String schemaName = task == null ? null : task.config().name();
+    JsonNode format = body.path("response_format");
+    if (validator == null && "json_schema".equals(format.path("type").asText())) {
+      JsonNode schema = format.path("json_schema").path("schema");
+      if (!schema.isObject()) {
+        throw ApiException.badRequest(
+            "invalid_value", "response_format", "response_format.json_schema.schema must be an object");
+      }
+      try {
+        validator = new OutputValidator(schema);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("invalid_value", "response_format", e.getMessage());
+      }
+      schemaName = format.path("json_schema").path("name").asText("output");
+    }
+    int repairs =
+        task != null && task.config().output() != null
+            ? task.config().output().maxRepairAttempts()
+            : 1;
+    DataPolicy.Decision decision =
+        rt.dataPolicy()
+            .classify(task == null ? null : task.config().dataClass(), dataClassHeader, body);
+    boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+    return new RoutedCall(
+        "chat", name, task == null ? null : task.config().name(), route, body, validator,
+        schemaName, repairs, decision, timeout(task == null ? null : task.config(), route),
+        wantsUsage);
+  }
+
+  /** A {@code POST /v1/tasks/{task}} request: variables in, a chat request out. */
+  static RoutedCall forTask(
+      RouterRuntime rt, String taskName, ObjectNode body, String dataClassHeader) {
+    TaskRuntime task = rt.task(taskName);
+    if (task == null) {
+      throw new ApiException(
+          404, "invalid_request_error", "task_not_found", "task", "no task \"" + taskName + "\"");
+    }
+    Task t = task.config();
+    ObjectNode request = JSON.objectNode();
+    request.put("model", t.name());
+    if (t.prompt() != null) {
+      Map<String, JsonNode> vars = variables(t, body.get("variables"));
+      ArrayNode messages = request.putArray("messages");
+      if (t.prompt().system() != null) {
+        messages.addObject().put("role", "system").put(
+            "content", PromptTemplate.render(t.prompt().system(), vars));
+      }
+      if (t.prompt().user() != null) {
+        messages.addObject().put("role", "user").put(
+            "content", PromptTemplate.render(t.prompt().user(), vars));
+      }
+    } else {
+      JsonNode messages = body.get("messages");
+      if (messages == null || !messages.isArray() || messages.isEmpty()) {
+        throw ApiException.badRequest(
+            "missing_required_parameter", "messages",
+            "task " + t.name() + " has no prompt template: send 'messages'");
+      }
+      request.set("messages", messages);
+    }
+    RoutedCall chat = forChat(rt, request, dataClassHeader);
+    return new RoutedCall(
+        "task", chat.requestedModel(), chat.taskName(), chat.route(), chat.request(),
+        chat.validator(), chat.schemaName(), chat.maxRepairAttempts(), chat.decision(),
+        chat.timeout(), false);
+  }
+
+  private static Map<String, JsonNode> variables(Task t, JsonNode given) {
+    if (given != null && !given.isNull() && !given.isObject()) {
+      throw ApiException.badRequest("invalid_type", "variables", "'variables' must be an object");
+    }
+    Map<String, JsonNode> vars = new HashMap<>();
+    if (given != null && given.isObject()) {
+      Iterator<Map.Entry<String, JsonNode>> it = given.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (t.variables().stream().noneMatch(v -> v.name().equals(e.getKey()))) {
+          throw ApiException.badRequest(
+              "unknown_variable", "variables." + e.getKey(),
+              "task " + t.name() + " has no variable \"" + e.getKey() + "\"; it has "
+                  + t.variables().stream().map(TaskVariable::name).toList());
+        }
+        vars.put(e.getKey(), e.getValue());
+      }
+    }
+    List<String> missing =
+        t.variables().stream()
+            .filter(v -> v.required() && (!vars.containsKey(v.name()) || vars.get(v.name()).isNull()))
+            .map(TaskVariable::name)
+            .toList();
+    if (!missing.isEmpty()) {
+      throw ApiException.badRequest(
+          "missing_required_parameter", "variables." + missing.getFirst(),
+          "task " + t.name() + " needs the variables " + missing);
+    }
+    return vars;
+  }
+
+  private static void applyTask(ObjectNode body, Task t) {
+    if (t.prompt() != null && t.prompt().system() != null && t.variables().isEmpty()) {
+      boolean hasSystem = false;
+      for (JsonNode m : body.get("messages")) {
+        String role = m.path("role").asText();
+        hasSystem |= role.equals("system") || role.equals("developer");
+      }
+      if (!hasSystem) {
+        ObjectNode system = JSON.objectNode().put("role", "system").put("content", t.prompt().system());
+        ((ArrayNode) body.get("messages")).insert(0, system);
+      }
+    }
+    TaskParameters p = t.parameters();
+    if (p != null) {
+      if (p.temperature() != null && !body.has("temperature")) {
+        body.put("temperature", p.temperature());
+      }
+      if (p.topP() != null && !body.has("top_p")) {
+        body.put("top_p", p.topP());
+      }
+      if (p.maxTokens() != null && !body.has("max_tokens") && !body.has("max_completion_tokens")) {
+        body.put("max_tokens", p.maxTokens());
+      }
+    }
+  }
+
+  private static Route resolveRoute(RouterRuntime rt, String name) {
+    var route = rt.config().route(name);
+    if (route.isPresent()) {
+      return route.get();
+    }
+    BackendRuntime b = rt.backend(name);
+    if (b != null) {
+      // A backend named directly: a route of its own, with default resilience settings.
+      return new Route(
+          name, List.of(new RouteTarget(name, 1, 0)), null, null, null, null, null, null, null,
+          null, null);
+    }
+    throw new ApiException(
+        404, "invalid_request_error", "model_not_found", "model",
+        "model \"" + name + "\" is not a task, route or backend of this router");
+  }
+
+  private static Duration timeout(Task task, Route route) {
+    Duration t = task == null ? null : task.timeoutDuration();
+    return t != null ? t : route.timeoutDuration();
+  }
+}

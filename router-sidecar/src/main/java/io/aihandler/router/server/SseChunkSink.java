@@ -1,0 +1,84 @@
+package io.aihandler.router.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.ApiException;
+import io.aihandler.router.routing.ChunkSink;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+
+/** Writes chunks to the client as server-sent events, flushing each so tokens arrive as made. */
+final class SseChunkSink implements ChunkSink {
+
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ERROR_EVENT = "event: error\n".getBytes(StandardCharsets.US_ASCII);
+
+  private final ServerResponse response;
+  private final ObjectMapper mapper;
+  private OutputStream out;
+
+  SseChunkSink(ServerResponse response, ObjectMapper mapper) {
+    this.response = response;
+    this.mapper = mapper;
+  }
+
+  boolean begun() {
+    return out != null;
+  }
+
+  @Override
+  public void begin() {
+    response.status(200);
+    response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+    response.header(HeaderNames.CACHE_CONTROL, "no-cache");
+    out = response.outputStream();
+  }
+
+  @Override
+  public void chunk(ObjectNode chunk) throws IOException {
+    out.write(DATA);
+    // Serialised straight into the response stream: no intermediate string per chunk.
+    mapper.writeValue(new NonClosing(out), chunk);
+    out.write(END);
+    out.flush();
+  }
+
+  @Override
+  public void done() throws IOException {
+    out.write(DONE);
+    out.flush();
+    out.close();
+  }
+
+  @Override
+  public void error(ApiException error) throws IOException {
+    out.write(ERROR_EVENT);
+    out.write(DATA);
+    mapper.writeValue(new NonClosing(out), ErrorEnvelope.of(error));
+    out.write(END);
+    out.flush();
+    out.close();
+  }
+
+  /** Jackson closes the stream it writes to; the response stream must stay open. */
+  private static final class NonClosing extends java.io.FilterOutputStream {
+    NonClosing(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() {
+      // the response stream is closed by done() or error()
+    }
+  }
+}
