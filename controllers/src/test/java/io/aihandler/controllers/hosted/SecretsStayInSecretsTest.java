@@ -1,5 +1,6 @@
 package io.aihandler.controllers.hosted;
 
+import io.aihandler.controllers.workflow.WorkflowReconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
@@ -82,7 +83,7 @@ class SecretsStayInSecretsTest {
         .withCacheSyncTimeout(Duration.ofSeconds(10))
         .withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
     operator.register(new ModelBackendReconciler());
-    operator.register(new WorkflowCredentialsReconciler());
+    operator.register(new WorkflowReconciler());
     operator.start();
   }
 

@@ -208,9 +208,20 @@ class ModelBackendOperatorTest {
 
     ModelBackend changed = client.getKubernetesSerialization().unmarshal(
         LLAMA.replace("replicas: 2", "replicas: 1\n    maxModelLen: 16384").replace("    cache: {size: 100Gi}\n", ""), ModelBackend.class);
-    client.resources(ModelBackend.class).inNamespace("models").withName("llama").edit(current -> {
-      current.setSpec(changed.getSpec());
-      return current;
+    // The operator writes the status at the same time; like any client, retry on a conflict.
+    Eventually.await("spec updated", () -> {
+      try {
+        client.resources(ModelBackend.class).inNamespace("models").withName("llama").edit(current -> {
+          current.setSpec(changed.getSpec());
+          return current;
+        });
+        return true;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() == 409) {
+          return false;
+        }
+        throw e;
+      }
     });
 
     Eventually.await("rolled Deployment", () -> deployment("llama").getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()

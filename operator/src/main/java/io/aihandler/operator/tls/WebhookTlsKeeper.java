@@ -133,6 +133,39 @@ public final class WebhookTlsKeeper {
     }
   }
 
+  /**
+   * The material cert-manager keeps in the Secret ({@code tls.crt}, {@code tls.key}, {@code
+   * ca.crt}), for serving only: nothing is written, and the CA key is not there.
+   */
+  public Optional<WebhookTlsMaterial> readIssuedByCertManager() {
+    Secret secret = secrets().get();
+    if (secret == null || secret.getData() == null) {
+      return Optional.empty();
+    }
+    Map<String, String> data = secret.getData();
+    try {
+      List<java.security.cert.X509Certificate> chain =
+          WebhookCertificates.certificatesFromPem(decode(data.get(TLS_CERT)));
+      List<java.security.cert.X509Certificate> authorities =
+          data.containsKey(CA_CERT)
+              ? WebhookCertificates.certificatesFromPem(decode(data.get(CA_CERT)))
+              : chain.subList(Math.min(1, chain.size()), chain.size());
+      return Optional.of(
+          new WebhookTlsMaterial(
+              authorities.isEmpty() ? List.of(chain.get(0)) : authorities,
+              null,
+              chain.get(0),
+              WebhookCertificates.privateKeyFromPem(decode(data.get(TLS_KEY)))));
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Secret {}/{} does not hold a usable certificate yet ({})",
+          settings.namespace(),
+          settings.secretName(),
+          e.getClass().getSimpleName());
+      return Optional.empty();
+    }
+  }
+
   /** The stored material, or empty when there is none or it cannot be read (it is then replaced). */
   Optional<WebhookTlsMaterial> read(Secret secret) {
     if (secret == null || secret.getData() == null) {

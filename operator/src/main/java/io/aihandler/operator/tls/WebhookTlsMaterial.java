@@ -13,7 +13,8 @@ import javax.net.ssl.SSLContext;
 /**
  * What the webhook server and the API server need: the serving certificate and key, and the CA
  * bundle the webhook configurations trust (the current CA first; a retiring one after it while
- * certificates it signed may still be served).
+ * certificates it signed may still be served). {@code caKey} is null when another party
+ * (cert-manager) issues the certificates.
  */
 public record WebhookTlsMaterial(
     List<X509Certificate> caBundle,

@@ -1,5 +1,6 @@
 package io.aihandler.controllers.hosted;
 
+import io.aihandler.controllers.workflow.WorkflowReconciler;
 import static io.aihandler.controllers.hosted.HostedFixtures.decoded;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Provisioning on fabric8's CRUD mock API server (with the SSA shim) under a running JOSDK operator. */
-class WorkflowCredentialsReconcilerTest {
+class WorkflowCredentialsTest {
 
   private static final String KEY = "sk-ant-provision-51c8e0f2a9";
   private static final String ROTATED = "sk-ant-rotated-93b7d14c06";
@@ -39,7 +40,7 @@ class WorkflowCredentialsReconcilerTest {
     client.resource(HostedFixtures.sourceSecret("llm-platform", "anthropic-key", KEY)).create();
     client.resource(HostedFixtures.hosted("llm-platform", "claude", "anthropic", "anthropic-key",
         "shareWith: {namespaceSelector: {matchLabels: {team: support}}}")).create();
-    operator = RunningOperator.start(api, new WorkflowCredentialsReconciler());
+    operator = RunningOperator.start(api, new WorkflowReconciler());
   }
 
   @AfterEach
@@ -193,12 +194,12 @@ class WorkflowCredentialsReconcilerTest {
     awaitCondition("support", "ticket-app", "True", "Provisioned");
     Workflow current = client.resources(Workflow.class).inNamespace("support").withName("ticket-app").get();
     current.getStatus().setConditions(HostedConditions.upsert(current.getStatus().getConditions(),
-        HostedConditions.of("ResolvedRefs", "True", "Resolved", "all refs resolved", 1L, java.time.Instant.now())));
+        HostedConditions.of("ExternalAudit", "True", "Passed", "checked by another controller", 1L, java.time.Instant.now())));
     client.resource(current).updateStatus();
 
     client.resource(HostedFixtures.hosted("llm-platform", "claude", "anthropic", "anthropic-key", "")).update();
     awaitCondition("support", "ticket-app", "False", "NamespaceNotAdmitted");
     Workflow after = client.resources(Workflow.class).inNamespace("support").withName("ticket-app").get();
-    assertThat(HostedConditions.find(after.getStatus().getConditions(), "ResolvedRefs")).isPresent();
+    assertThat(HostedConditions.find(after.getStatus().getConditions(), "ExternalAudit")).isPresent();
   }
 }

@@ -21,7 +21,6 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,10 +43,9 @@ import org.slf4j.LoggerFactory;
  * label). Each change is mapped back to the Workflows it affects, so a rotated key reaches every
  * copy in the reconcile that follows.
  */
-@ControllerConfiguration(name = WorkflowCredentialsReconciler.NAME)
-public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
+public class WorkflowCredentials {
 
-  /** Controller name, also the field manager of its writes. */
+  /** Field manager of the credential copies. */
   public static final String NAME = "workflow-credentials";
 
   /** Reason when every key the routes need is in place. */
@@ -65,24 +63,16 @@ public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
   /** Reason when a Secret of the copy's name exists and is not the operator's. */
   public static final String SECRET_NAME_TAKEN = "SecretNameTaken";
 
-  private static final Logger LOG = LoggerFactory.getLogger(WorkflowCredentialsReconciler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(WorkflowCredentials.class);
 
-  private final Clock clock;
   private InformerEventSource<RoutingPolicy, Workflow> policies;
   private InformerEventSource<ModelBackend, Workflow> backends;
   private InformerEventSource<Namespace, Workflow> namespaces;
   private InformerEventSource<Secret, Workflow> sources;
   private InformerEventSource<Secret, Workflow> copies;
 
-  public WorkflowCredentialsReconciler() {
-    this(Clock.systemUTC());
-  }
 
-  public WorkflowCredentialsReconciler(Clock clock) {
-    this.clock = clock;
-  }
-
-  @Override
+  /** The informers credential provisioning needs; the Workflow reconciler registers them. */
   public List<EventSource<?, Workflow>> prepareEventSources(EventSourceContext<Workflow> context) {
     policies =
         new InformerEventSource<>(
@@ -131,8 +121,45 @@ public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
     return List.of(policies, backends, namespaces, sources, copies);
   }
 
-  @Override
-  public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
+  /** What provisioning found, as the {@code CredentialsProvisioned} condition should say it. */
+  public record Outcome(String status, String reason, String message, Set<ResourceID> keyed) {
+
+    Outcome(String status, String reason, String message) {
+      this(status, reason, message, Set.of());
+    }
+
+    public boolean provisioned() {
+      return "True".equals(status);
+    }
+  }
+
+  /** The RoutingPolicy a Workflow names, from the cache. */
+  public Optional<RoutingPolicy> policyOf(Workflow workflow) {
+    if (workflow.getSpec() == null || workflow.getSpec().policyRef() == null) {
+      return Optional.empty();
+    }
+    return policies.get(new ResourceID(workflow.getSpec().policyRef().name(), workflow.getMetadata().getNamespace()));
+  }
+
+  /** A ModelBackend from the cache. */
+  public Optional<ModelBackend> backend(String namespace, String name) {
+    return backends.get(new ResourceID(name, namespace));
+  }
+
+  /** The labels of a namespace, from the cache (empty when unknown). */
+  public Map<String, String> namespaceLabels(String namespace) {
+    return namespaces
+        .get(new ResourceID(namespace))
+        .map(n -> n.getMetadata().getLabels())
+        .filter(Objects::nonNull)
+        .orElse(Map.of());
+  }
+
+  /**
+   * Keeps the Workflow's credentials Secret equal to the keys its policy's hosted backends need
+   * and may share, and says how that went. Writes the copy; never the Workflow.
+   */
+  public Outcome provision(Workflow workflow, Context<Workflow> context) {
     String namespace = workflow.getMetadata().getNamespace();
     String secretName = CredentialSecretBuilder.secretName(workflow);
     Optional<Secret> existing = copies.get(new ResourceID(secretName, namespace));
@@ -142,9 +169,7 @@ public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
             : policies.get(new ResourceID(workflow.getSpec().policyRef().name(), namespace));
     if (policy.isEmpty()) {
       // Without the policy the needed keys are unknown; the copy is left as it is, not emptied.
-      return report(
-          workflow,
-          "Unknown",
+      return new Outcome("Unknown",
           POLICY_NOT_FOUND,
           "RoutingPolicy "
               + namespace
@@ -216,9 +241,7 @@ public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
       copyState = null;
     } else {
       if (existing.isEmpty() && isTakenByOthers(client, namespace, secretName)) {
-        return report(
-            workflow,
-            "False",
+        return new Outcome("False",
             SECRET_NAME_TAKEN,
             "Secret "
                 + namespace
@@ -248,12 +271,18 @@ public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
     problems.addAll(unresolved);
     if (problems.isEmpty()) {
       return copyState == null
-          ? report(workflow, "True", NO_HOSTED_BACKENDS, "no route of RoutingPolicy " + policy.get().getMetadata().getName() + " uses a hosted backend that needs a key")
-          : report(workflow, "True", PROVISIONED, copyState);
+          ? new Outcome("True", NO_HOSTED_BACKENDS, "no route of RoutingPolicy " + policy.get().getMetadata().getName() + " uses a hosted backend that needs a key")
+          : new Outcome("True", PROVISIONED, copyState, keyed(entries));
     }
     String reason = refusals.isEmpty() ? CREDENTIALS_UNRESOLVED : ShareWithAdmission.NAMESPACE_NOT_ADMITTED;
     String message = String.join("; ", problems) + (copyState == null ? "" : "; provisioned: " + copyState);
-    return report(workflow, "False", reason, message);
+    return new Outcome("False", reason, message, keyed(entries));
+  }
+
+  private static Set<ResourceID> keyed(List<CredentialSecretBuilder.Entry> entries) {
+    return entries.stream()
+        .map(entry -> new ResourceID(entry.backendName(), entry.backendNamespace()))
+        .collect(Collectors.toUnmodifiableSet());
   }
 
   /** Every backend any route of the policy names, in route order; namespace defaults to the policy's. */
@@ -314,33 +343,4 @@ public class WorkflowCredentialsReconciler implements Reconciler<Workflow> {
         && existing.getMetadata().getOwnerReferences().equals(desired.getMetadata().getOwnerReferences());
   }
 
-  /** Patches the CredentialsProvisioned condition when it says something new; no write otherwise. */
-  private UpdateControl<Workflow> report(Workflow workflow, String status, String reason, String message) {
-    List<Condition> current = workflow.getStatus() == null ? List.of() : workflow.getStatus().getConditions();
-    Condition condition =
-        HostedConditions.of(
-            HostedConditions.CREDENTIALS_PROVISIONED,
-            status,
-            reason,
-            message,
-            workflow.getMetadata().getGeneration(),
-            clock.instant());
-    Optional<Condition> previous = HostedConditions.find(current, HostedConditions.CREDENTIALS_PROVISIONED);
-    if (previous.isPresent() && HostedConditions.sameState(previous.get(), condition)) {
-      return UpdateControl.noUpdate();
-    }
-    if (!"True".equals(status)) {
-      LOG.info("Workflow {}/{}: {} {}: {}", workflow.getMetadata().getNamespace(), workflow.getMetadata().getName(), HostedConditions.CREDENTIALS_PROVISIONED, reason, message);
-    }
-    Workflow patch = new Workflow();
-    patch.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(workflow.getMetadata().getName())
-            .withNamespace(workflow.getMetadata().getNamespace())
-            .build());
-    WorkflowStatus status2 = new WorkflowStatus();
-    status2.setConditions(HostedConditions.upsert(current, condition));
-    patch.setStatus(status2);
-    return UpdateControl.patchStatus(patch);
-  }
 }

@@ -1,0 +1,70 @@
+-- Argo CD health of an aihandler.io ModelBackend (vLLM or hosted).
+-- Healthy: Ready=True for the current generation. Progressing: no status yet, a status older than
+-- the spec, or a backend that is still starting. Suspended: a vLLM backend scaled to zero on
+-- purpose. Degraded: anything else, with the Ready condition's message.
+local hs = {}
+
+-- Reasons of Ready=False that resolve on their own: the Deployment rolls out, the model loads.
+local transient = { Progressing = true, ModelLoading = true }
+
+local function find(conditions, type)
+  if conditions == nil then
+    return nil
+  end
+  for _, condition in ipairs(conditions) do
+    if condition.type == type then
+      return condition
+    end
+  end
+  return nil
+end
+
+local function describe(condition, fallback)
+  if condition.message ~= nil and condition.message ~= "" then
+    return condition.message
+  end
+  if condition.reason ~= nil and condition.reason ~= "" then
+    return condition.reason
+  end
+  return fallback
+end
+
+local generation = obj.metadata.generation
+if obj.status == nil then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the operator to report a status"
+  return hs
+end
+local observed = obj.status.observedGeneration
+if generation ~= nil and (observed == nil or observed < generation) then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the operator to observe generation " .. tostring(generation)
+  return hs
+end
+
+local ready = find(obj.status.conditions, "Ready")
+if ready == nil or ready.status == "Unknown" then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the Ready condition"
+  return hs
+end
+if generation ~= nil and ready.observedGeneration ~= nil and ready.observedGeneration < generation then
+  hs.status = "Progressing"
+  hs.message = "Waiting for the operator to observe generation " .. tostring(generation)
+  return hs
+end
+
+if ready.status == "True" then
+  hs.status = "Healthy"
+  hs.message = describe(ready, "Ready")
+elseif ready.reason == "ScaledToZero" then
+  hs.status = "Suspended"
+  hs.message = describe(ready, "Scaled to zero replicas")
+elseif transient[ready.reason] then
+  hs.status = "Progressing"
+  hs.message = describe(ready, "Starting")
+else
+  hs.status = "Degraded"
+  hs.message = describe(ready, "Not ready")
+end
+return hs

@@ -1,0 +1,37 @@
+package io.aihandler.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of the operator container. Configuration comes from the environment. */
+public final class OperatorMain {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+
+  private OperatorMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    OperatorSettings settings;
+    try {
+      settings = OperatorSettings.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("aihandler-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    AiHandlerOperator operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("Stopping the AI Handler operator");
+      operator.close();
+      client.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+  }
+}

@@ -1,0 +1,115 @@
+package io.aihandler.operator;
+
+import io.aihandler.operator.tls.WebhookTlsSettings;
+import io.aihandler.operator.webhook.SidecarInjectionSettings;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The operator's settings, read from its environment (the Helm chart sets them; see
+ * docs/operations.md).
+ *
+ * @param namespace the operator's own namespace ({@code OPERATOR_NAMESPACE})
+ * @param podName the leader-election identity ({@code OPERATOR_POD_NAME})
+ * @param watchNamespaces namespaces to reconcile; empty means all ({@code WATCH_NAMESPACES})
+ * @param sidecarImage the router sidecar image injected into pods ({@code SIDECAR_IMAGE})
+ * @param nativeSidecar inject as a native sidecar, or as a plain container ({@code SIDECAR_MODE})
+ * @param webhookPort HTTPS port of the admission webhooks ({@code WEBHOOK_PORT})
+ * @param metricsPort HTTP port of /metrics, /healthz and /readyz ({@code METRICS_PORT})
+ * @param tlsMode who makes the webhook certificate ({@code WEBHOOK_TLS_MODE})
+ * @param tls where the webhook's TLS lives
+ * @param leaseName the leader-election Lease ({@code LEADER_ELECTION_LEASE}); empty disables leader
+ *     election (single replica, development)
+ */
+public record OperatorSettings(
+    String namespace,
+    String podName,
+    Set<String> watchNamespaces,
+    String sidecarImage,
+    boolean nativeSidecar,
+    int webhookPort,
+    int metricsPort,
+    TlsMode tlsMode,
+    WebhookTlsSettings tls,
+    Optional<String> leaseName) {
+
+  /** Who makes the webhook's certificate. */
+  public enum TlsMode {
+    /** The operator makes and rotates its own CA and serving certificate. */
+    SELF_MANAGED,
+    /** cert-manager fills the Secret and the caBundles; the operator only reads the Secret. */
+    CERT_MANAGER
+  }
+
+  /** Reads the settings, refusing values that make no sense with a message naming the variable. */
+  public static OperatorSettings fromEnvironment(Map<String, String> env) {
+    String namespace = required(env, "OPERATOR_NAMESPACE", "aihandler-system");
+    WebhookTlsSettings defaults = WebhookTlsSettings.defaults(namespace);
+    WebhookTlsSettings tls =
+        new WebhookTlsSettings(
+            namespace,
+            env.getOrDefault("WEBHOOK_TLS_SECRET", defaults.secretName()),
+            env.getOrDefault("WEBHOOK_SERVICE", defaults.serviceName()),
+            env.getOrDefault("MUTATING_WEBHOOK_CONFIGURATION", defaults.mutatingWebhookConfiguration()),
+            env.getOrDefault("VALIDATING_WEBHOOK_CONFIGURATION", defaults.validatingWebhookConfiguration()),
+            defaults.authorityValidity(),
+            defaults.certificateValidity());
+    String mode = env.getOrDefault("SIDECAR_MODE", "native");
+    if (!mode.equals("native") && !mode.equals("container")) {
+      throw new IllegalArgumentException("SIDECAR_MODE must be native or container, not " + mode);
+    }
+    String tlsMode = env.getOrDefault("WEBHOOK_TLS_MODE", "self-managed");
+    TlsMode parsedTlsMode =
+        switch (tlsMode) {
+          case "self-managed" -> TlsMode.SELF_MANAGED;
+          case "cert-manager" -> TlsMode.CERT_MANAGER;
+          default -> throw new IllegalArgumentException(
+              "WEBHOOK_TLS_MODE must be self-managed or cert-manager, not " + tlsMode);
+        };
+    String lease = env.getOrDefault("LEADER_ELECTION_LEASE", "aihandler-operator");
+    return new OperatorSettings(
+        namespace,
+        env.getOrDefault("OPERATOR_POD_NAME", "aihandler-operator-" + ProcessHandle.current().pid()),
+        Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
+            .map(String::strip)
+            .filter(name -> !name.isEmpty())
+            .collect(Collectors.toUnmodifiableSet()),
+        env.getOrDefault("SIDECAR_IMAGE", SidecarInjectionSettings.DEFAULT_IMAGE),
+        mode.equals("native"),
+        port(env, "WEBHOOK_PORT", 9443),
+        port(env, "METRICS_PORT", 8080),
+        parsedTlsMode,
+        tls,
+        lease.isBlank() ? Optional.empty() : Optional.of(lease));
+  }
+
+  /** How often the webhook certificate is checked for renewal. */
+  public Duration tlsCheckInterval() {
+    return Duration.ofHours(1);
+  }
+
+  private static String required(Map<String, String> env, String name, String fallback) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
+  private static int port(Map<String, String> env, String name, int fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      int port = Integer.parseInt(value.strip());
+      if (port < 0 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a port number (0-65535), not " + value);
+    }
+  }
+}
