@@ -3,6 +3,7 @@ package io.aihandler.operator;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
+import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
 import io.aihandler.operator.tls.RotatingKeyManager;
 import io.aihandler.operator.tls.WebhookTlsKeeper;
@@ -69,11 +70,12 @@ public final class AiHandlerOperator implements AutoCloseable {
   }
 
   /** The reconcilers the operator runs. */
-  static List<Reconciler<?>> reconcilers(Clock clock) {
+  static List<Reconciler<?>> reconcilers(Clock clock, OperatorSettings settings) {
     return List.of(
-        new ModelBackendReconciler(),
+        new ModelBackendReconciler(
+            ModelBackendReconcilerSettings.defaults().withClock(clock).withProviders(settings.providers())),
         new RoutingPolicyReconciler(clock),
-        new WorkflowReconciler(clock, io.aihandler.controllers.hosted.ProviderEndpoints.PUBLIC));
+        new WorkflowReconciler(clock, settings.providers()));
   }
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */
@@ -126,7 +128,7 @@ public final class AiHandlerOperator implements AutoCloseable {
                     overrider.withLeaderElectionConfiguration(
                         new LeaderElectionConfiguration(lease, settings.namespace(), settings.podName())));
               });
-      for (Reconciler<?> reconciler : reconcilers(clock)) {
+      for (Reconciler<?> reconciler : reconcilers(clock, settings)) {
         register(operator, reconciler, settings);
       }
       operator.start();

@@ -10,11 +10,15 @@ import org.slf4j.LoggerFactory;
 /** Entry point of the operator container. Configuration comes from the environment. */
 public final class OperatorMain {
 
-  private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
-
   private OperatorMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    // slf4j-simple reads its level once, when the first logger is made: set it before that.
+    String level = System.getenv().getOrDefault("LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT);
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    Logger log = LoggerFactory.getLogger(OperatorMain.class);
     OperatorSettings settings;
     try {
       settings = OperatorSettings.fromEnvironment(System.getenv());
@@ -27,7 +31,7 @@ public final class OperatorMain {
     AiHandlerOperator operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("Stopping the AI Handler operator");
+      log.info("Stopping the AI Handler operator");
       operator.close();
       client.close();
       stopped.countDown();

@@ -1,5 +1,6 @@
 package io.aihandler.operator;
 
+import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.operator.tls.WebhookTlsSettings;
 import io.aihandler.operator.webhook.SidecarInjectionSettings;
 import java.time.Duration;
@@ -24,6 +25,9 @@ import java.util.stream.Collectors;
  * @param tls where the webhook's TLS lives
  * @param leaseName the leader-election Lease ({@code LEADER_ELECTION_LEASE}); empty disables leader
  *     election (single replica, development)
+ * @param providers the hosted providers' default base URLs ({@code PROVIDER_ENDPOINTS}, e.g. {@code
+ *     openai=https://egress.example/v1,anthropic=https://egress.example}); the public ones by
+ *     default. A ModelBackend's own {@code spec.hosted.baseUrl} always wins.
  */
 public record OperatorSettings(
     String namespace,
@@ -35,7 +39,8 @@ public record OperatorSettings(
     int metricsPort,
     TlsMode tlsMode,
     WebhookTlsSettings tls,
-    Optional<String> leaseName) {
+    Optional<String> leaseName,
+    ProviderEndpoints providers) {
 
   /** Who makes the webhook's certificate. */
   public enum TlsMode {
@@ -84,7 +89,41 @@ public record OperatorSettings(
         port(env, "METRICS_PORT", 8080),
         parsedTlsMode,
         tls,
-        lease.isBlank() ? Optional.empty() : Optional.of(lease));
+        lease.isBlank() ? Optional.empty() : Optional.of(lease),
+        providers(env.getOrDefault("PROVIDER_ENDPOINTS", "")));
+  }
+
+  /** Settings for a single process without leader election, on the given ports (0: any free). */
+  public OperatorSettings forLocalUse(int webhookPort, int metricsPort, ProviderEndpoints endpoints) {
+    return new OperatorSettings(namespace, podName, watchNamespaces, sidecarImage, nativeSidecar,
+        webhookPort, metricsPort, tlsMode, tls, Optional.empty(), endpoints);
+  }
+
+  static ProviderEndpoints providers(String text) {
+    ProviderEndpoints endpoints = ProviderEndpoints.PUBLIC;
+    String openai = endpoints.openai();
+    String anthropic = endpoints.anthropic();
+    String gemini = endpoints.gemini();
+    for (String entry : text.split(",")) {
+      if (entry.isBlank()) {
+        continue;
+      }
+      int equals = entry.indexOf('=');
+      String provider = equals < 0 ? entry.strip() : entry.substring(0, equals).strip();
+      String url = equals < 0 ? "" : entry.substring(equals + 1).strip();
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new IllegalArgumentException(
+            "PROVIDER_ENDPOINTS entries are provider=http(s)://url, not " + entry.strip());
+      }
+      switch (provider) {
+        case "openai" -> openai = url;
+        case "anthropic" -> anthropic = url;
+        case "gemini" -> gemini = url;
+        default -> throw new IllegalArgumentException(
+            "PROVIDER_ENDPOINTS names unknown provider " + provider + " (openai, anthropic, gemini)");
+      }
+    }
+    return new ProviderEndpoints(openai, anthropic, gemini);
   }
 
   /** How often the webhook certificate is checked for renewal. */

@@ -1,5 +1,9 @@
 package io.aihandler.controllers.modelbackend;
 
+import io.aihandler.controllers.hosted.CredentialVerifier;
+import io.aihandler.controllers.hosted.HostedCredentialsCheck;
+import io.aihandler.controllers.hosted.SourceSecrets;
+import io.aihandler.controllers.hosted.VerificationSchedule;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.controllers.autoscaling.VllmAutoscaler;
 import io.aihandler.controllers.autoscaling.VllmMetricsScraper;
@@ -44,7 +48,7 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
 
   private final ModelBackendReconcilerSettings settings;
   private final VllmAutoscaler autoscaler;
-  private final io.aihandler.controllers.hosted.HostedCredentialsCheck hostedCredentials = new io.aihandler.controllers.hosted.HostedCredentialsCheck();
+  private final HostedCredentialsCheck hostedCredentials;
 
   public ModelBackendReconciler() {
     this(ModelBackendReconcilerSettings.defaults());
@@ -52,13 +56,19 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
 
   public ModelBackendReconciler(ModelBackendReconcilerSettings settings) {
     this.settings = settings;
+    this.hostedCredentials =
+        new HostedCredentialsCheck(
+            new CredentialVerifier(),
+            new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
+            settings.providers(),
+            settings.clock());
     this.autoscaler = new VllmAutoscaler(settings.clock(), new VllmMetricsScraper(settings.scrapeTimeout()), settings.metricsUrl());
   }
 
   @Override
   public List<EventSource<?, ModelBackend>> prepareEventSources(EventSourceContext<ModelBackend> context) {
     return List.of(
-        io.aihandler.controllers.hosted.SourceSecrets.forModelBackends(context),
+        SourceSecrets.forModelBackends(context),
         owned(Deployment.class, context),
         owned(Service.class, context),
         owned(PersistentVolumeClaim.class, context),

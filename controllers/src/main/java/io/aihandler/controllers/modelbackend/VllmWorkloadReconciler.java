@@ -159,8 +159,15 @@ final class VllmWorkloadReconciler {
     if (sameStatus(previous, status)) {
       return UpdateControl.noUpdate();
     }
-    resource.setStatus(status);
-    return UpdateControl.patchStatus(resource);
+    // Name and namespace only: a resourceVersion would make the apply a precondition, and a
+    // conflict would drop a scaling decision that is already in the Deployment.
+    ModelBackend patch = new ModelBackend();
+    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+        .withName(resource.getMetadata().getName())
+        .withNamespace(resource.getMetadata().getNamespace())
+        .build());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch);
   }
 
   static boolean sameStatus(ModelBackendStatus a, ModelBackendStatus b) {
