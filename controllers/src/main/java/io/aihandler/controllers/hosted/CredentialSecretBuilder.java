@@ -1,8 +1,8 @@
 package io.aihandler.controllers.hosted;
 
 import io.aihandler.api.v1alpha1.Workflow;
+import io.aihandler.controllers.ControllerReference;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
@@ -120,15 +120,7 @@ public final class CredentialSecretBuilder {
         .withNamespace(workflow.getMetadata().getNamespace())
         .withLabels(labels())
         .withAnnotations(annotations)
-        .withOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(workflow.getApiVersion())
-                .withKind(workflow.getKind())
-                .withName(workflow.getMetadata().getName())
-                .withUid(workflow.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
+        .withOwnerReferences(ControllerReference.to(workflow))
         .endMetadata()
         .withType("Opaque")
         .withData(data)

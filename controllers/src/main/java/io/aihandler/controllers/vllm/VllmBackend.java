@@ -4,10 +4,10 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.ModelCache;
 import io.aihandler.api.v1alpha1.Scaling;
 import io.aihandler.api.v1alpha1.VllmSpec;
+import io.aihandler.controllers.ControllerReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -194,13 +194,6 @@ public record VllmBackend(
    * collector deletes the object with it.
    */
   public OwnerReference ownerReference() {
-    return new OwnerReferenceBuilder()
-        .withApiVersion(owner.getApiVersion())
-        .withKind(owner.getKind())
-        .withName(name())
-        .withUid(owner.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
+    return ControllerReference.to(owner);
   }
 }

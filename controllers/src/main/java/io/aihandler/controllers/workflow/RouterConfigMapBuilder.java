@@ -1,9 +1,9 @@
 package io.aihandler.controllers.workflow;
 
 import io.aihandler.api.v1alpha1.Workflow;
+import io.aihandler.controllers.ControllerReference;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 
 /** The ConfigMap that carries a Workflow's router document to its sidecars. Pure. */
 public final class RouterConfigMapBuilder {
@@ -33,15 +33,7 @@ public final class RouterConfigMapBuilder {
         .addToLabels("app.kubernetes.io/component", COMPONENT)
         .addToLabels(Workflow.WORKFLOW_LABEL, workflow.getMetadata().getName())
         .addToAnnotations(HASH_ANNOTATION, hash)
-        .addToOwnerReferences(
-            new OwnerReferenceBuilder()
-                .withApiVersion(workflow.getApiVersion())
-                .withKind(workflow.getKind())
-                .withName(workflow.getMetadata().getName())
-                .withUid(workflow.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .build())
+        .addToOwnerReferences(ControllerReference.to(workflow))
         .endMetadata()
         .addToData(WorkflowObjectNames.CONFIG_KEY, yaml)
         .build();

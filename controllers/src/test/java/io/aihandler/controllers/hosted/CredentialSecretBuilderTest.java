@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aihandler.api.v1alpha1.Workflow;
-import io.aihandler.controllers.testing.StrictKubernetesSchemas;
+import io.aihandler.api.testing.KubernetesSchemas;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -76,7 +76,7 @@ class CredentialSecretBuilderTest {
 
   @Test
   void passesTheStrictKubernetesSchema() {
-    StrictKubernetesSchemas schemas = StrictKubernetesSchemas.required();
-    assertThat(schemas.errors(build())).isEmpty();
+    KubernetesSchemas schemas = KubernetesSchemas.required();
+    assertThat(schemas.validate(build())).isEmpty();
   }
 }

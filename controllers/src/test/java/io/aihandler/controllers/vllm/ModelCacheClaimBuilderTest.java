@@ -3,7 +3,7 @@ package io.aihandler.controllers.vllm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.controllers.testing.ModelBackends;
-import io.aihandler.controllers.testing.StrictKubernetesSchemas;
+import io.aihandler.api.testing.KubernetesSchemas;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class ModelCacheClaimBuilderTest {
 
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
-    StrictKubernetesSchemas schemas = StrictKubernetesSchemas.required();
-    assertThat(schemas.errors(ModelCacheClaimBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b())).orElseThrow())).isEmpty();
+    KubernetesSchemas schemas = KubernetesSchemas.required();
+    assertThat(schemas.validate(ModelCacheClaimBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b())).orElseThrow())).isEmpty();
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.controllers.testing.ModelBackends;
-import io.aihandler.controllers.testing.StrictKubernetesSchemas;
+import io.aihandler.api.testing.KubernetesSchemas;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -226,18 +226,18 @@ class VllmDeploymentBuilderTest {
 
   @Test
   void everyVariantValidatesAgainstTheStrictKubernetesSchema() {
-    StrictKubernetesSchemas schemas = StrictKubernetesSchemas.required();
+    KubernetesSchemas schemas = KubernetesSchemas.required();
     for (ModelBackend backend : new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b()}) {
       Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(backend), 2);
-      assertThat(schemas.errors(deployment)).as(backend.getMetadata().getName()).isEmpty();
+      assertThat(schemas.validate(deployment)).as(backend.getMetadata().getName()).isEmpty();
     }
   }
 
   @Test
   void theSchemaCheckCatchesAMisspeltField() {
-    StrictKubernetesSchemas schemas = StrictKubernetesSchemas.required();
+    KubernetesSchemas schemas = KubernetesSchemas.required();
     Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1);
     deployment.getSpec().getTemplate().getSpec().setAdditionalProperty("toleration", "oops");
-    assertThat(schemas.errors(deployment)).anySatisfy(e -> assertThat(e).contains("toleration"));
+    assertThat(schemas.validate(deployment)).anySatisfy(e -> assertThat(e).contains("toleration"));
   }
 }

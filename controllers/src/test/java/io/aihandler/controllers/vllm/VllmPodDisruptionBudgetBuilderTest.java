@@ -3,7 +3,7 @@ package io.aihandler.controllers.vllm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.controllers.testing.ModelBackends;
-import io.aihandler.controllers.testing.StrictKubernetesSchemas;
+import io.aihandler.api.testing.KubernetesSchemas;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +41,7 @@ class VllmPodDisruptionBudgetBuilderTest {
 
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
-    StrictKubernetesSchemas schemas = StrictKubernetesSchemas.required();
-    assertThat(schemas.errors(VllmPodDisruptionBudgetBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b())).orElseThrow())).isEmpty();
+    KubernetesSchemas schemas = KubernetesSchemas.required();
+    assertThat(schemas.validate(VllmPodDisruptionBudgetBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b())).orElseThrow())).isEmpty();
   }
 }

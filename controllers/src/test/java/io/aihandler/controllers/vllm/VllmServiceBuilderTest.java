@@ -2,7 +2,7 @@ package io.aihandler.controllers.vllm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aihandler.controllers.testing.StrictKubernetesSchemas;
+import io.aihandler.api.testing.KubernetesSchemas;
 import io.fabric8.kubernetes.api.model.Service;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +27,7 @@ class VllmServiceBuilderTest {
 
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
-    StrictKubernetesSchemas schemas = StrictKubernetesSchemas.required();
-    assertThat(schemas.errors(VllmServiceBuilder.build(VllmBackend.of(VllmBackendExamples.minimal())))).isEmpty();
+    KubernetesSchemas schemas = KubernetesSchemas.required();
+    assertThat(schemas.validate(VllmServiceBuilder.build(VllmBackend.of(VllmBackendExamples.minimal())))).isEmpty();
   }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Validates built-in Kubernetes objects against the strict (no unknown fields) JSON schemas of
@@ -26,6 +29,7 @@ public final class KubernetesSchemas {
   public static final String RELATIVE_LOCATION = "../shared/k8s-schemas/v1.30.9-strict";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private final Path directory;
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
@@ -47,6 +51,22 @@ public final class KubernetesSchemas {
       }
     }
     return Optional.empty();
+  }
+
+  /** The schemas, or a skipped test that says why when they are missing. */
+  public static KubernetesSchemas required() {
+    Optional<KubernetesSchemas> schemas = locate();
+    if (schemas.isEmpty()) {
+      System.out.println(missingMessage());
+    }
+    Assumptions.assumeTrue(schemas.isPresent(), KubernetesSchemas::missingMessage);
+    return schemas.orElseThrow();
+  }
+
+  /** Errors of one built object (e.g. from a desired-state builder), empty when it is valid. */
+  public List<String> validate(HasMetadata object) {
+    JsonNode tree = JSON.valueToTree(SERIALIZATION.convertValue(object, Map.class));
+    return validate(tree);
   }
 
   /** The message tests print when they skip for want of the schemas. */
