@@ -12,6 +12,7 @@ import io.aihandler.controllers.hosted.CredentialSecretBuilder;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.controllers.routing.BackendKey;
 import io.aihandler.controllers.routing.BackendLocality;
+import io.aihandler.controllers.routing.RoutingPolicyResolution;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedRoute;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedTarget;
 import io.aihandler.controllers.vllm.VllmBackend;
@@ -68,8 +69,9 @@ public final class RouterConfigRenderer {
       List<ResolvedRoute> routes,
       Set<BackendKey> provisionedKeys,
       ProviderEndpoints providers) {
+    List<ResolvedRoute> servable = routes.stream().map(RouterConfigRenderer::readyTargetsFirst).toList();
     Map<BackendKey, ModelBackend> used = new LinkedHashMap<>();
-    routes.forEach(route -> route.targets().forEach(t -> used.putIfAbsent(BackendKey.of(t.backend()), t.backend())));
+    servable.forEach(route -> route.targets().forEach(t -> used.putIfAbsent(BackendKey.of(t.backend()), t.backend())));
     Function<BackendKey, String> names = documentNames(used.keySet());
 
     ObjectNode document = JSON.createObjectNode();
@@ -93,7 +95,7 @@ public final class RouterConfigRenderer {
     }
 
     ArrayNode routeNodes = document.putArray("routes");
-    for (ResolvedRoute resolved : routes) {
+    for (ResolvedRoute resolved : servable) {
       if (resolved.targets().isEmpty()) {
         continue; // reported by ResolvedRefs; a route without targets cannot be served
       }
@@ -129,6 +131,17 @@ public final class RouterConfigRenderer {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serialises", e);
     }
+  }
+
+  /**
+   * A route's targets that are ready, or all of them when none is: a backend that is loading or
+   * failing is not tried while another can serve, and when none can, the sidecar's circuit
+   * breakers and fallbacks decide rather than the route disappearing.
+   */
+  static ResolvedRoute readyTargetsFirst(ResolvedRoute route) {
+    List<ResolvedTarget> ready =
+        route.targets().stream().filter(target -> RoutingPolicyResolution.ready(target.backend())).toList();
+    return ready.isEmpty() ? route : new ResolvedRoute(route.route(), ready);
   }
 
   private static ObjectNode backend(String name, ModelBackend backend, boolean hasKey, ProviderEndpoints providers) {

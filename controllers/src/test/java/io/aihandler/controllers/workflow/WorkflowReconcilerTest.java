@@ -83,8 +83,12 @@ class WorkflowReconcilerTest {
     return client.configMaps().inNamespace("support").withName("support-tickets-router").get();
   }
 
-  private RouterConfig published() throws Exception {
-    return RouterConfigLoader.parse(configMap().getData().get("router.yaml"), "ConfigMap support/support-tickets-router");
+  private RouterConfig published() {
+    try {
+      return RouterConfigLoader.parse(configMap().getData().get("router.yaml"), "ConfigMap support/support-tickets-router");
+    } catch (io.aihandler.router.config.InvalidRouterConfigException e) {
+      throw new AssertionError("the published document does not load in the sidecar: " + e.getMessage(), e);
+    }
   }
 
   @Test
@@ -139,6 +143,35 @@ class WorkflowReconcilerTest {
     assertThat(published().backend("gemini-flash").orElseThrow().pricing().outputPerMillionTokens()).isEqualTo(2.0);
     assertThat(configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
         .isEqualTo(workflow().getStatus().getConfigHash());
+  }
+
+  @Test
+  void leavesOutTargetsThatAreNotReadyWhileAnotherCanServe() throws Exception {
+    Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
+    // No backend reports Ready yet: every target stays, the sidecar's breakers decide.
+    assertThat(published().route("reasoning").orElseThrow().targets()).extracting(t -> t.backend())
+        .containsExactly("claude", "gpt-4o", "llama-3-3-70b");
+
+    markReady("claude");
+    Eventually.await("only claude", () -> published().route("reasoning").orElseThrow().targets().size() == 1);
+    assertThat(published().route("reasoning").orElseThrow().targets().get(0).backend()).isEqualTo("claude");
+
+    markReady("llama-3-3-70b");
+    Eventually.await("claude and llama", () -> published().route("reasoning").orElseThrow().targets().size() == 2);
+    assertThat(published().route("classification").orElseThrow().targets()).extracting(t -> t.backend())
+        .containsExactly("llama-3-3-70b");
+  }
+
+  private void markReady(String backend) {
+    client.resources(ModelBackend.class).inNamespace("llm-platform").withName(backend).editStatus(current -> {
+      var status = new io.aihandler.api.v1alpha1.ModelBackendStatus();
+      status.getConditions().add(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+          .withType("Ready").withStatus("True").withReason("Serving").withMessage("ready")
+          .withObservedGeneration(current.getMetadata().getGeneration())
+          .withLastTransitionTime("2026-11-25T12:00:00Z").build());
+      current.setStatus(status);
+      return current;
+    });
   }
 
   @Test
