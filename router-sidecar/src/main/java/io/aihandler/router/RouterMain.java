@@ -17,7 +17,8 @@ import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
- * Starts the sidecar: {@code java -jar router-sidecar.jar --config router.yaml [--port N]}.
+ * Starts the sidecar: {@code java -jar router-sidecar.jar --config router.yaml [--port N]
+ * [--management-port N]}.
  * Stops gracefully on SIGTERM: in-flight requests finish within {@code sidecar.shutdownGrace}.
  */
 public final class RouterMain implements AutoCloseable {
@@ -33,9 +34,12 @@ public final class RouterMain implements AutoCloseable {
    * Loads the config and builds everything; {@link #start()} opens the port.
    *
    * @param port overrides {@code sidecar.port} when not null (0 picks a free port)
+   * @param managementPort overrides {@code sidecar.managementPort} when not null (0 picks a free
+   *     port)
    * @param environment where {@code credentials.env} names are looked up
    */
-  public RouterMain(Path configFile, Integer port, Function<String, String> environment)
+  public RouterMain(
+      Path configFile, Integer port, Integer managementPort, Function<String, String> environment)
       throws InvalidRouterConfigException {
     this.metrics = new RouterMetrics();
     BackendHealth health = new BackendHealth(metrics);
@@ -44,7 +48,7 @@ public final class RouterMain implements AutoCloseable {
     this.upstream = new UpstreamClient();
     RequestRouter router =
         new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
-    this.server = new RouterServer(config, router, metrics, port);
+    this.server = new RouterServer(config, router, metrics, port, managementPort);
   }
 
   /** Opens the port and starts watching the files. */
@@ -53,14 +57,20 @@ public final class RouterMain implements AutoCloseable {
     config.start(config.current().config().sidecar().reloadIntervalDuration());
     LOG.log(
         Level.INFO,
-        "router listening on http://{0}:{1}",
+        "router listening on http://{0}:{1} (management on http://{2}:{3})",
         config.current().config().sidecar().host(),
-        String.valueOf(server.port()));
+        String.valueOf(server.port()),
+        config.current().config().sidecar().managementHost(),
+        String.valueOf(server.managementPort()));
     return this;
   }
 
   public int port() {
     return server.port();
+  }
+
+  public int managementPort() {
+    return server.managementPort();
   }
 
   public RouterMetrics metrics() {
@@ -92,10 +102,13 @@ public final class RouterMain implements AutoCloseable {
   public static void main(String[] args) {
     Path configFile = null;
     Integer port = null;
+    Integer managementPort = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config", "-c" -> configFile = i + 1 < args.length ? Path.of(args[++i]) : null;
         case "--port" -> port = i + 1 < args.length ? Integer.valueOf(args[++i]) : null;
+        case "--management-port" ->
+            managementPort = i + 1 < args.length ? Integer.valueOf(args[++i]) : null;
         default -> {
           System.err.println("unknown argument " + args[i]);
           usage();
@@ -107,7 +120,7 @@ public final class RouterMain implements AutoCloseable {
     }
     RouterMain main;
     try {
-      main = new RouterMain(configFile, port, System::getenv);
+      main = new RouterMain(configFile, port, managementPort, System::getenv);
     } catch (InvalidRouterConfigException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -118,7 +131,7 @@ public final class RouterMain implements AutoCloseable {
   }
 
   private static void usage() {
-    System.err.println("usage: java -jar router-sidecar.jar --config router.yaml [--port N]");
+    System.err.println("usage: java -jar router-sidecar.jar --config router.yaml [--port N] [--management-port N]");
     System.exit(64);
   }
 }

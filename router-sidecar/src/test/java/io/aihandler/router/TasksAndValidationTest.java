@@ -169,7 +169,7 @@ class TasksAndValidationTest {
     HttpResponse<String> r =
         sidecar.post(
             "/v1/chat/completions",
-            "{\"model\":\"classify-ticket\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"charged twice\"}]}");
+            "{\"model\":\"classify-ticket\",\"stream\":true,\"messages\":[],\"variables\":{\"ticket\":\"charged twice\"}}");
 
     assertThat(r.body()).doesNotContain("\\\"bug\\\"").contains("billing").endsWith("data: [DONE]\n\n");
   }

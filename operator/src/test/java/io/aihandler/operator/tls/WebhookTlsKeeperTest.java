@@ -111,6 +111,8 @@ class WebhookTlsKeeperTest {
 
     Secret secret = storedSecret();
     assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
+    io.aihandler.api.testing.KubernetesSchemas.locate()
+        .ifPresent(schemas -> assertThat(schemas.validate(secret)).isEmpty());
     assertThat(secret.getData()).containsOnlyKeys("ca.crt", "ca.key", "tls.crt", "tls.key");
     for (String bundle : caBundles()) {
       assertThat(decodeBundle(bundle)).containsExactly(material.currentAuthority());

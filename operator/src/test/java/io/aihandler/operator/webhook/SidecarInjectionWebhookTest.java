@@ -216,7 +216,7 @@ class SidecarInjectionWebhookTest {
     assumeThat(schemas).as(KubernetesSchemas.missingMessage()).isPresent();
     Pod pod = pod(LABELLED_POD);
     Pod result = patched(pod, review(nativeSidecar, pod, "support"));
-    assertThat(schemas.get().validate(JSON.valueToTree(result))).isEmpty();
+    assertThat(schemas.get().validate(result)).isEmpty();
     assertThat(schemas.get().validate(Manifests.parse(Serialization.asYaml(result)))).isEmpty();
   }
 

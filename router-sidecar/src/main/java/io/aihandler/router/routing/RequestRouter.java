@@ -51,6 +51,9 @@ import java.util.random.RandomGenerator;
 public final class RequestRouter {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final String REQUEST_TIMEOUT = "request_timeout";
+  private static final String STREAM_IDLE_TIMEOUT = "stream_idle_timeout";
+  private static final String FIRST_TOKEN_TIMEOUT = "first_token_timeout";
 
   private final UpstreamClient upstream;
   private final CredentialStore credentials;
@@ -153,6 +156,7 @@ public final class RequestRouter {
             route.backoff().initialDuration(), 2.0, 0.5, route.backoff().maxDuration());
     int attemptsLeft = route.maxAttempts();
     Failed last = null;
+    boolean outOfTime = false;
     String responseId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
     long created = System.currentTimeMillis() / 1000;
 
@@ -164,10 +168,15 @@ public final class RequestRouter {
       int repairs = 0;
       int retries = 0;
       while (true) {
-        if (attemptsLeft <= 0 || System.nanoTime() >= deadline) {
+        if (System.nanoTime() >= deadline) {
+          outOfTime = true;
           break targets;
         }
-        Failed refused = admit(b);
+        if (attemptsLeft <= 0) {
+          break targets;
+        }
+        long charged = TokenEstimate.of(request, b.config().defaultMaxTokens());
+        Failed refused = admit(b, charged);
         if (refused != null) {
           last = refused;
           record.failures.add(b.name() + ": " + refused.error().message());
@@ -181,6 +190,7 @@ public final class RequestRouter {
         record.attempts++;
         record.backend = b.name();
         TranslationContext ctx = context(b, call, responseId, created);
+        long tokensBefore = record.inputTokens + record.outputTokens;
         Outcome o;
         try {
           o = attempt.run(b, request, ctx, deadline);
@@ -190,6 +200,11 @@ public final class RequestRouter {
           return;
         } finally {
           b.concurrency().release();
+          long used = record.inputTokens + record.outputTokens - tokensBefore;
+          if (used > 0) {
+            // The provider's count replaces the estimate; without one the estimate stands.
+            b.tokens().correct(charged, used, System.nanoTime());
+          }
         }
         switch (o) {
           case Valid v -> {
@@ -224,6 +239,15 @@ public final class RequestRouter {
           case Failed f -> {
             last = f;
             record.failures.add(b.name() + ": " + shortReason(f));
+            if (REQUEST_TIMEOUT.equals(f.error().code())) {
+              // The whole request's time is spent: no retry or fallback could run anyway.
+              outOfTime = true;
+              if (f.afterFirstByte()) {
+                record.outcome = "timeout";
+                return;
+              }
+              break targets;
+            }
             if (f.afterFirstByte()) {
               record.outcome = "stream_error";
               return;
@@ -265,33 +289,31 @@ public final class RequestRouter {
         }
       }
     }
-    throw failure(call, record, last);
+    throw outOfTime ? requestTimeout(call, record) : failure(call, record, last);
   }
 
   /** The route's targets in strategy order, without those the request's data class forbids. */
   private List<BackendRuntime> eligibleTargets(RouterRuntime rt, RoutedCall call) {
-    List<RouteTarget> ordered =
+    TargetOrdering.Ordered ordered =
         TargetOrdering.order(
             call.route(),
             name -> {
               BackendRuntime b = rt.backend(name);
               return b == null ? null : b.config();
             },
+            backend -> call.decision().allows(backend.locality()),
             health,
             random);
-    List<BackendRuntime> out = new ArrayList<>();
     List<String> forbidden = new ArrayList<>();
-    for (RouteTarget t : ordered) {
-      BackendRuntime b = rt.backend(t.backend());
-      if (b == null) {
-        continue;
+    for (RouteTarget t : ordered.withheld()) {
+      if (rt.backend(t.backend()) != null) {
+        forbidden.add(t.backend());
+        metrics.dataPolicyBlock(call.decision().label(), t.backend());
       }
-      if (!call.decision().allows(b.config().locality())) {
-        forbidden.add(b.name());
-        metrics.dataPolicyBlock(call.decision().label(), b.name());
-        continue;
-      }
-      out.add(b);
+    }
+    List<BackendRuntime> out = new ArrayList<>(ordered.eligible().size());
+    for (RouteTarget t : ordered.eligible()) {
+      out.add(rt.backend(t.backend()));
     }
     if (out.isEmpty()) {
       throw new ApiException(
@@ -313,8 +335,13 @@ public final class RequestRouter {
     return out;
   }
 
-  /** Takes the backend's circuit, concurrency and rate permits; a refusal when one is missing. */
-  private Failed admit(BackendRuntime b) {
+  /**
+   * Takes the backend's circuit, concurrency, token and rate permits; a refusal when one is
+   * missing.
+   *
+   * @param tokens the attempt's estimated tokens, charged to the backend's tokens-per-minute
+   */
+  private Failed admit(BackendRuntime b, long tokens) {
     if (b.translator() == null) {
       return unavailable(b, b.translatorProblem());
     }
@@ -328,7 +355,13 @@ public final class RequestRouter {
       b.breaker().releasePermission();
       return unavailable(b, "backend " + b.name() + " is at its concurrency limit");
     }
+    if (!b.tokens().tryTake(tokens, System.nanoTime())) {
+      b.breaker().releasePermission();
+      b.concurrency().release();
+      return unavailable(b, "backend " + b.name() + " is at its tokens-per-minute limit");
+    }
     if (!b.rate().tryTake(System.currentTimeMillis())) {
+      b.tokens().correct(tokens, 0, System.nanoTime());
       b.breaker().releasePermission();
       b.concurrency().release();
       return unavailable(b, "backend " + b.name() + " is at its requests-per-minute limit");
@@ -378,7 +411,8 @@ public final class RequestRouter {
     }
     failClosed(b, call);
     long started = System.nanoTime();
-    Duration timeout = min(call.route().perTryTimeoutDuration(), remaining(deadline));
+    Duration perTry = call.route().perTryTimeoutDuration();
+    Duration timeout = min(perTry, remaining(deadline));
     try {
       UpstreamClient.Response r =
           upstream.send(uri(b, up), headers(b, up), bytes(up.body()), timeout);
@@ -411,7 +445,7 @@ public final class RequestRouter {
       record.upstreamNanos += took;
       b.breaker().onError(took, TimeUnit.NANOSECONDS, e);
       metrics.upstream(b.name(), "timeout", Duration.ofNanos(took));
-      return timeout(b, timeout);
+      return timeout.compareTo(perTry) < 0 ? requestTimedOut(b, call, false) : timeout(b, timeout);
     } catch (IOException e) {
       long took = System.nanoTime() - started;
       record.upstreamNanos += took;
@@ -494,7 +528,11 @@ public final class RequestRouter {
     try {
       sr = upstream.open(uri(b, up), headers(b, up), bytes(up.body()), remaining(firstTokenDeadline));
     } catch (UpstreamClient.UpstreamTimeoutException e) {
-      return streamFailedEarly(b, started, record, e, timeout(b, route.firstTokenTimeoutDuration()));
+      Failed failed =
+          firstTokenDeadline == deadline
+              ? requestTimedOut(b, call, false)
+              : timeout(b, route.firstTokenTimeoutDuration());
+      return streamFailedEarly(b, started, record, e, failed);
     } catch (IOException e) {
       return streamFailedEarly(b, started, record, e, connectionFailed(b));
     } catch (InterruptedException e) {
@@ -513,15 +551,20 @@ public final class RequestRouter {
     }
     StreamTranslator st = b.translator().newStream(ctx);
     AtomicBoolean expired = new AtomicBoolean();
+    Duration idle = route.streamIdleTimeoutDuration();
     boolean begun = false;
     InputStream body = sr.body();
     try (SseEventReader reader = new SseEventReader(body)) {
       while (true) {
         long now = System.nanoTime();
-        long waitUntil =
-            begun
-                ? Math.min(deadline, now + route.streamIdleTimeoutDuration().toNanos())
-                : Math.min(firstTokenDeadline, now + route.streamIdleTimeoutDuration().toNanos());
+        long idleUntil = now + idle.toNanos();
+        long limit = begun ? deadline : firstTokenDeadline;
+        long waitUntil = Math.min(limit, idleUntil);
+        // Which limit a silence until waitUntil breaks, for an error that names it.
+        String expiry =
+            waitUntil == idleUntil
+                ? STREAM_IDLE_TIMEOUT
+                : limit == deadline ? REQUEST_TIMEOUT : FIRST_TOKEN_TIMEOUT;
         ScheduledFuture<?> timer =
             upstream.schedule(
                 Duration.ofNanos(Math.max(0, waitUntil - now)),
@@ -543,7 +586,7 @@ public final class RequestRouter {
           timer.cancel(false);
         }
         if (expired.get()) {
-          throw new StreamTimeout(begun ? "stream_idle_timeout" : "first_token_timeout");
+          throw new StreamTimeout(expiry);
         }
         List<ObjectNode> chunks = ev == null ? st.onEnd() : st.onEvent(ev.event(), ev.data());
         for (ObjectNode chunk : chunks) {
@@ -565,8 +608,14 @@ public final class RequestRouter {
       return streamFailed(b, started, record, sink, begun, redacted(e.error()), trigger(e.error().kind()), e);
     } catch (StreamTimeout e) {
       UpstreamError err =
-          new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", e.getMessage(),
-              "backend " + b.name() + ": " + e.getMessage().replace('_', ' '), null);
+          switch (e.getMessage()) {
+            case REQUEST_TIMEOUT -> requestTimedOut(b, call, begun).error();
+            case STREAM_IDLE_TIMEOUT ->
+                new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", STREAM_IDLE_TIMEOUT,
+                    "backend " + b.name() + " sent nothing for " + idle.toMillis()
+                        + " ms (streamIdleTimeout)", null);
+            default -> timeout(b, route.firstTokenTimeoutDuration()).error();
+          };
       return streamFailed(b, started, record, sink, begun, err, FallbackTrigger.TIMEOUT, e);
     } catch (RuntimeException e) {
       UpstreamError err =
@@ -685,6 +734,24 @@ public final class RequestRouter {
         new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", "upstream_timeout",
             "backend " + b.name() + " did not answer within " + after.toMillis() + " ms", null),
         FallbackTrigger.TIMEOUT, false);
+  }
+
+  /** An attempt cut short because the whole request's time ran out. */
+  private static Failed requestTimedOut(BackendRuntime b, RoutedCall call, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", REQUEST_TIMEOUT,
+            "the request's timeout of " + call.timeout().toMillis() + " ms ran out while waiting for"
+                + " backend " + b.name(), null),
+        FallbackTrigger.TIMEOUT, afterFirstByte);
+  }
+
+  private static ApiException requestTimeout(RoutedCall call, CallRecord record) {
+    record.outcome = "timeout";
+    String summary =
+        record.failures.isEmpty() ? "" : " (attempts: " + String.join("; ", record.failures) + ")";
+    return new ApiException(504, "timeout_error", REQUEST_TIMEOUT,
+        "the request did not complete within its timeout of " + call.timeout().toMillis() + " ms"
+            + summary);
   }
 
   private static Failed connectionFailed(BackendRuntime b) {

@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A backend as the router uses it: its config, translator, circuit breaker and local limits.
  *
  * @param translatorProblem why no translator exists for the backend, or null
+ * @param rate the requests-per-minute limit
+ * @param tokens the tokens-per-minute limit
  */
 public record BackendRuntime(
     Backend config,
@@ -17,7 +19,8 @@ public record BackendRuntime(
     String translatorProblem,
     CircuitBreaker breaker,
     Semaphore concurrency,
-    RequestRate rate) {
+    RequestRate rate,
+    TokenBudget tokens) {
 
   public String name() {
     return config.name();
@@ -31,6 +34,11 @@ public record BackendRuntime(
 
     public RequestRate(int max) {
       this.max = max;
+    }
+
+    /** The limit; 0 when unlimited. */
+    public int max() {
+      return max;
     }
 
     /** Takes one request from the current minute's budget; false when it is spent. */

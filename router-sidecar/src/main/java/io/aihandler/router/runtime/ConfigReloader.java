@@ -126,12 +126,13 @@ public final class ConfigReloader implements AutoCloseable {
   }
 
   private void apply(RouterConfig config, byte[] digest) {
-    RouterRuntime rt = RouterRuntime.build(config, health);
     RouterRuntime old = current.get();
+    RouterRuntime rt = RouterRuntime.build(config, health, old);
     if (old != null && !old.config().sidecar().equals(config.sidecar())) {
       LOG.log(
           Level.INFO,
-          "sidecar settings changed; host, port and maxRequestBytes take effect on restart");
+          "sidecar settings changed; host, port, managementHost, managementPort and maxRequestBytes"
+              + " take effect on restart");
     }
     credentials.track(config.backends());
     current.set(rt);

@@ -39,6 +39,18 @@ public final class RouterRuntime {
    * @throws IllegalArgumentException when a task's schema cannot be compiled
    */
   public static RouterRuntime build(RouterConfig config, BackendHealth health) {
+    return build(config, health, null);
+  }
+
+  /**
+   * Builds the runtime of a config that replaces {@code previous}: a backend whose rate limits are
+   * unchanged keeps what it has spent of them, so a reload is no way around a limit.
+   *
+   * @param previous the runtime in use until now, or null
+   * @throws IllegalArgumentException when a task's schema cannot be compiled
+   */
+  public static RouterRuntime build(
+      RouterConfig config, BackendHealth health, RouterRuntime previous) {
     RouterRuntime rt = new RouterRuntime(config, new DataPolicy(config));
     List<String> problems = new ArrayList<>();
     for (Task t : config.tasks()) {
@@ -71,6 +83,17 @@ public final class RouterRuntime {
           b.limits() != null && b.limits().requestsPerMinute() != null
               ? b.limits().requestsPerMinute()
               : 0;
+      int tpm =
+          b.limits() != null && b.limits().tokensPerMinute() != null
+              ? b.limits().tokensPerMinute()
+              : 0;
+      BackendRuntime before = previous == null ? null : previous.backend(b.name());
+      BackendRuntime.RequestRate rate =
+          before != null && before.rate().max() == rpm ? before.rate() : new BackendRuntime.RequestRate(rpm);
+      TokenBudget tokens =
+          before != null && before.tokens().perMinute() == tpm
+              ? before.tokens()
+              : new TokenBudget(tpm, System.nanoTime());
       rt.backends.put(
           b.name(),
           new BackendRuntime(
@@ -79,7 +102,8 @@ public final class RouterRuntime {
               problem,
               health.breaker(b.name(), breakerSettings(config, b.name())),
               new Semaphore(maxConcurrency),
-              new BackendRuntime.RequestRate(rpm)));
+              rate,
+              tokens));
     }
     return rt;
   }

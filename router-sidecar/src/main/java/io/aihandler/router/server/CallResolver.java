@@ -40,8 +40,22 @@ final class CallResolver {
       throw ApiException.badRequest(
           "missing_required_parameter", "model", "'model' is required: a task, route or backend name");
     }
+    String name = model.asText();
+    TaskRuntime task = rt.task(name);
+    // Template variables are the router's, never the provider's: taken off before forwarding.
+    JsonNode variables = body.remove("variables");
+    if (task == null && variables != null) {
+      throw ApiException.badRequest(
+          "invalid_value", "variables",
+          "'variables' fills a task's prompt templates, and model \"" + name + "\" is not a task");
+    }
     JsonNode messages = body.get("messages");
-    if (messages == null || !messages.isArray() || messages.isEmpty()) {
+    boolean templatedTurn =
+        task != null && task.config().prompt() != null && task.config().prompt().user() != null;
+    if (messages == null && templatedTurn) {
+      messages = body.putArray("messages");
+    }
+    if (messages == null || !messages.isArray() || (messages.isEmpty() && !templatedTurn)) {
       throw ApiException.badRequest(
           "missing_required_parameter", "messages", "'messages' must be a non-empty array");
     }
@@ -54,12 +68,10 @@ final class CallResolver {
     if (body.has("stream") && !body.get("stream").isBoolean()) {
       throw ApiException.badRequest("invalid_type", "stream", "'stream' must be a boolean");
     }
-    String name = model.asText();
-    TaskRuntime task = rt.task(name);
     Route route;
     if (task != null) {
       route = rt.config().route(task.config().route()).orElseThrow();
-      applyTask(body, task.config());
+      applyTask(body, task.config(), variables);
     } else {
       route = resolveRoute(rt, name);
     }
@@ -105,15 +117,10 @@ final class CallResolver {
     ObjectNode request = JSON.objectNode();
     request.put("model", t.name());
     if (t.prompt() != null) {
-      Map<String, JsonNode> vars = variables(t, body.get("variables"));
-      ArrayNode messages = request.putArray("messages");
-      if (t.prompt().system() != null) {
-        messages.addObject().put("role", "system").put(
-            "content", PromptTemplate.render(t.prompt().system(), vars));
-      }
-      if (t.prompt().user() != null) {
-        messages.addObject().put("role", "user").put(
-            "content", PromptTemplate.render(t.prompt().user(), vars));
+      // The task's templates make the messages; forChat renders them from the variables.
+      request.putArray("messages");
+      if (body.has("variables")) {
+        request.set("variables", body.get("variables"));
       }
     } else {
       JsonNode messages = body.get("messages");
@@ -156,23 +163,38 @@ final class CallResolver {
             .toList();
     if (!missing.isEmpty()) {
       throw ApiException.badRequest(
-          "missing_required_parameter", "variables." + missing.getFirst(),
-          "task " + t.name() + " needs the variables " + missing);
+          "missing_required_parameter", "variables",
+          "task " + t.name() + " fills its prompt from variables: send " + missing
+              + " in the request's 'variables' object");
     }
     return vars;
   }
 
-  private static void applyTask(ObjectNode body, Task t) {
-    if (t.prompt() != null && t.prompt().system() != null && t.variables().isEmpty()) {
+  /**
+   * Applies a task to a chat request: its system prompt (unless the request has its own), its user
+   * prompt after the request's messages, both rendered from the variables, and its parameters as
+   * defaults.
+   */
+  private static void applyTask(ObjectNode body, Task t, JsonNode given) {
+    Map<String, JsonNode> vars =
+        given == null && t.variables().isEmpty() ? Map.of() : variables(t, given);
+    ArrayNode messages = (ArrayNode) body.get("messages");
+    if (t.prompt() != null && t.prompt().system() != null) {
       boolean hasSystem = false;
-      for (JsonNode m : body.get("messages")) {
+      for (JsonNode m : messages) {
         String role = m.path("role").asText();
         hasSystem |= role.equals("system") || role.equals("developer");
       }
       if (!hasSystem) {
-        ObjectNode system = JSON.objectNode().put("role", "system").put("content", t.prompt().system());
-        ((ArrayNode) body.get("messages")).insert(0, system);
+        messages.insert(
+            0,
+            JSON.objectNode()
+                .put("role", "system")
+                .put("content", PromptTemplate.render(t.prompt().system(), vars)));
       }
+    }
+    if (t.prompt() != null && t.prompt().user() != null) {
+      messages.addObject().put("role", "user").put("content", PromptTemplate.render(t.prompt().user(), vars));
     }
     TaskParameters p = t.parameters();
     if (p != null) {

@@ -40,6 +40,9 @@ public final class RouterServer implements AutoCloseable {
   private static final System.Logger PROMPTS = System.getLogger("io.aihandler.router.prompts");
   private static final System.Logger LOG = System.getLogger("io.aihandler.router.server");
 
+  /** Name of the listener that serves only health, readiness and metrics. */
+  public static final String MANAGEMENT = "management";
+
   private final ObjectMapper mapper =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final ConfigReloader config;
@@ -51,10 +54,16 @@ public final class RouterServer implements AutoCloseable {
   /**
    * Builds the server; {@link #start()} binds it.
    *
-   * @param port the port to bind, overriding the config's (0 picks a free one)
+   * @param port the API port to bind, overriding the config's (0 picks a free one)
+   * @param managementPort the management port to bind, overriding the config's (0 picks a free
+   *     one)
    */
   public RouterServer(
-      ConfigReloader config, RequestRouter router, RouterMetrics metrics, Integer port) {
+      ConfigReloader config,
+      RequestRouter router,
+      RouterMetrics metrics,
+      Integer port,
+      Integer managementPort) {
     this.config = config;
     this.router = router;
     this.metrics = metrics;
@@ -67,14 +76,29 @@ public final class RouterServer implements AutoCloseable {
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
             .routing(this::routes)
+            // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
+            // their own keeps the API (which spends the backends' keys) on loopback.
+            .putSocket(
+                MANAGEMENT,
+                socket ->
+                    socket
+                        .host(s.managementHost())
+                        .port(managementPort != null ? managementPort : s.managementPort())
+                        .shutdownGracePeriod(s.shutdownGraceDuration()))
+            .routing(MANAGEMENT, this::managementRoutes)
             .build();
   }
 
   private void routes(HttpRouting.Builder r) {
     r.post("/v1/chat/completions", this::chatCompletions)
         .post("/v1/tasks/{task}", this::task)
-        .get("/v1/models", this::models)
-        .get("/healthz", (req, res) -> json(res, 200, mapper.createObjectNode().put("status", "ok")))
+        .get("/v1/models", this::models);
+    managementRoutes(r);
+  }
+
+  /** Health, readiness and metrics: all the management listener serves, and the API's too. */
+  private void managementRoutes(HttpRouting.Builder r) {
+    r.get("/healthz", (req, res) -> json(res, 200, mapper.createObjectNode().put("status", "ok")))
         .get("/readyz", this::ready)
         .get("/metrics", this::metricsPage)
         .any(
@@ -92,9 +116,14 @@ public final class RouterServer implements AutoCloseable {
     return this;
   }
 
-  /** The bound port. */
+  /** The bound API port. */
   public int port() {
     return server.port();
+  }
+
+  /** The bound management port. */
+  public int managementPort() {
+    return server.port(MANAGEMENT);
   }
 
   /** Stops accepting requests and lets those in flight finish within the grace period. */

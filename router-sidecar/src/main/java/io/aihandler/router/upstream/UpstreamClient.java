@@ -30,19 +30,53 @@ public final class UpstreamClient implements AutoCloseable {
   /** Largest error body read from a provider; the rest is not needed to classify the error. */
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
-  private final HttpClient http;
-  private final ScheduledExecutorService timers;
+  // Built on first use: the client sets up TLS (a tenth of a second of class loading and key
+  // material) and the timer thread is needed only by streams, so neither delays start-up.
+  private volatile HttpClient http;
+  private volatile ScheduledExecutorService timers;
+  private volatile boolean closed;
 
-  public UpstreamClient() {
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
-    this.timers =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
+  public UpstreamClient() {}
+
+  private HttpClient http() {
+    HttpClient h = http;
+    if (h == null) {
+      synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException("the upstream client is closed");
+        }
+        h = http;
+        if (h == null) {
+          h =
+              HttpClient.newBuilder()
+                  .connectTimeout(Duration.ofSeconds(10))
+                  .followRedirects(HttpClient.Redirect.NEVER)
+                  .executor(Executors.newVirtualThreadPerTaskExecutor())
+                  .build();
+          http = h;
+        }
+      }
+    }
+    return h;
+  }
+
+  private ScheduledExecutorService timers() {
+    ScheduledExecutorService t = timers;
+    if (t == null) {
+      synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException("the upstream client is closed");
+        }
+        t = timers;
+        if (t == null) {
+          t =
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
+          timers = t;
+        }
+      }
+    }
+    return t;
   }
 
   /** A whole upstream answer. */
@@ -63,7 +97,7 @@ public final class UpstreamClient implements AutoCloseable {
       throws IOException, InterruptedException {
     HttpRequest request = request(uri, headers, body, timeout);
     CompletableFuture<HttpResponse<byte[]>> future =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     try {
       HttpResponse<byte[]> r = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new Response(r.statusCode(), lowerCase(r.headers().map()), r.body());
@@ -86,7 +120,7 @@ public final class UpstreamClient implements AutoCloseable {
       throws IOException, InterruptedException {
     HttpRequest request = request(uri, headers, body, timeout);
     CompletableFuture<HttpResponse<InputStream>> future =
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
+        http().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
     HttpResponse<InputStream> r;
     try {
       r = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -111,7 +145,7 @@ public final class UpstreamClient implements AutoCloseable {
    * the stream to unblock its reader.
    */
   public ScheduledFuture<?> schedule(Duration delay, Runnable onExpiry) {
-    return timers.schedule(onExpiry, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    return timers().schedule(onExpiry, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   private static HttpRequest request(
@@ -150,8 +184,13 @@ public final class UpstreamClient implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    timers.shutdownNow();
-    http.close();
+  public synchronized void close() {
+    closed = true;
+    if (timers != null) {
+      timers.shutdownNow();
+    }
+    if (http != null) {
+      http.close();
+    }
   }
 }

@@ -25,7 +25,7 @@ public final class Sidecar implements AutoCloseable {
     this.configFile = dir.resolve("router.yaml");
     this.env.putAll(env);
     Files.writeString(configFile, yaml);
-    this.main = new RouterMain(configFile, 0, this.env::get).start();
+    this.main = new RouterMain(configFile, 0, 0, this.env::get).start();
   }
 
   public static Sidecar start(Path dir, String yaml) throws Exception {
@@ -36,6 +36,11 @@ public final class Sidecar implements AutoCloseable {
     return "http://127.0.0.1:" + main.port();
   }
 
+  /** The management listener, reached over loopback. */
+  public String managementUrl() {
+    return "http://127.0.0.1:" + main.managementPort();
+  }
+
   /** Rewrites the config file and runs one reload check now (the poller would do the same). */
   public void rewriteConfig(String yaml) throws IOException {
     Files.writeString(configFile, yaml);
@@ -44,8 +49,14 @@ public final class Sidecar implements AutoCloseable {
 
   public HttpResponse<String> post(String path, String body, String... headers)
       throws IOException, InterruptedException {
+    return postTo(baseUrl(), path, body, headers);
+  }
+
+  /** A POST to another base URL of this sidecar, e.g. {@link #managementUrl()}. */
+  public HttpResponse<String> postTo(String base, String path, String body, String... headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        HttpRequest.newBuilder(URI.create(base + path))
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i + 1 < headers.length; i += 2) {
@@ -55,8 +66,14 @@ public final class Sidecar implements AutoCloseable {
   }
 
   public HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return getFrom(baseUrl(), path);
+  }
+
+  /** A GET from another base URL of this sidecar, e.g. {@link #managementUrl()}. */
+  public HttpResponse<String> getFrom(String base, String path)
+      throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET().build(),
+        HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

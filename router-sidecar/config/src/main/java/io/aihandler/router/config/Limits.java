@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * unavailable.
  *
  * @param requestsPerMinute most requests per minute
- * @param tokensPerMinute most tokens per minute (reported; not enforced per request)
+ * @param tokensPerMinute most tokens per minute: each request is charged its estimated input plus
+ *     its maximum output tokens, corrected with the usage the provider reports
  * @param maxConcurrency most requests in flight at once
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

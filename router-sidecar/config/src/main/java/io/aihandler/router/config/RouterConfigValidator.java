@@ -55,6 +55,14 @@ final class RouterConfigValidator {
     if (s.host().isBlank()) {
       p.add("sidecar.host: must not be empty");
     }
+    if (s.managementPort() < 1 || s.managementPort() > 65535) {
+      p.add("sidecar.managementPort: " + s.managementPort() + " is not a port (1-65535)");
+    } else if (s.managementPort().equals(s.port())) {
+      p.add("sidecar.managementPort: must differ from port " + s.port());
+    }
+    if (s.managementHost().isBlank()) {
+      p.add("sidecar.managementHost: must not be empty");
+    }
     if (!LOG_LEVELS.contains(s.logLevel())) {
       p.add("sidecar.logLevel: \"" + s.logLevel() + "\" is not one of error, warn, info, debug");
     }

@@ -15,6 +15,10 @@ import java.time.Duration;
  * @param reloadInterval how often the config and credential files are checked for changes;
  *     default 2s
  * @param shutdownGrace how long in-flight requests may run on after a stop signal; default 30s
+ * @param managementHost address of the management listener ({@code /healthz}, {@code /readyz},
+ *     {@code /metrics} only); default {@code 0.0.0.0}, so the kubelet's probes and Prometheus reach
+ *     it on the pod IP while the API stays on loopback
+ * @param managementPort port of the management listener; default {@code port + 1}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -24,11 +28,13 @@ public record SidecarSettings(
     Boolean logPrompts,
     Long maxRequestBytes,
     String reloadInterval,
-    String shutdownGrace) {
+    String shutdownGrace,
+    String managementHost,
+    Integer managementPort) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
-      new SidecarSettings(null, null, null, null, null, null, null);
+      new SidecarSettings(null, null, null, null, null, null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
@@ -38,6 +44,8 @@ public record SidecarSettings(
     maxRequestBytes = maxRequestBytes == null ? 4L * 1024 * 1024 : maxRequestBytes;
     reloadInterval = reloadInterval == null ? "2s" : reloadInterval;
     shutdownGrace = shutdownGrace == null ? "30s" : shutdownGrace;
+    managementHost = managementHost == null ? "0.0.0.0" : managementHost;
+    managementPort = managementPort == null ? port + 1 : managementPort;
   }
 
   /** {@link #reloadInterval()} as a duration. */

@@ -68,8 +68,42 @@ class RouterConfigLoaderTest {
             "min");
     assertThat(c.sidecar().host()).isEqualTo("127.0.0.1");
     assertThat(c.sidecar().port()).isEqualTo(4080);
+    assertThat(c.sidecar().managementHost()).isEqualTo("0.0.0.0");
+    assertThat(c.sidecar().managementPort()).isEqualTo(4081);
     assertThat(c.sidecar().logPrompts()).isFalse();
     assertThat(c.tasks()).isEmpty();
+  }
+
+  @Test
+  void theManagementPortFollowsThePortUnlessSetAndMustDifferFromIt() throws Exception {
+    String backends =
+        """
+        backends:
+          - {name: local, provider: vllm, baseUrl: "http://127.0.0.1:8000/v1", model: m}
+        """;
+    assertThat(RouterConfigLoader.parse("sidecar: {port: 9000}\n" + backends, "moved").sidecar().managementPort())
+        .isEqualTo(9001);
+    SidecarSettings set =
+        RouterConfigLoader.parse(
+                "sidecar: {managementHost: 10.1.2.3, managementPort: 9100}\n" + backends, "set")
+            .sidecar();
+    assertThat(set.managementHost()).isEqualTo("10.1.2.3");
+    assertThat(set.managementPort()).isEqualTo(9100);
+
+    assertThatThrownBy(
+            () -> RouterConfigLoader.parse(
+                "sidecar: {port: 9000, managementPort: 9000, managementHost: \"\"}\n" + backends, "clash"))
+        .isInstanceOfSatisfying(
+            InvalidRouterConfigException.class,
+            e -> assertThat(e.problems())
+                .containsExactlyInAnyOrder(
+                    "sidecar.managementPort: must differ from port 9000",
+                    "sidecar.managementHost: must not be empty"));
+    assertThatThrownBy(
+            () -> RouterConfigLoader.parse("sidecar: {managementPort: 0}\n" + backends, "zero"))
+        .isInstanceOfSatisfying(
+            InvalidRouterConfigException.class,
+            e -> assertThat(e.problems()).containsExactly("sidecar.managementPort: 0 is not a port (1-65535)"));
   }
 
   @Test

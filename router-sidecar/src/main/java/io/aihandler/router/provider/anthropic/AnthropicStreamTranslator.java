@@ -1,10 +1,11 @@
 package io.aihandler.router.provider.anthropic;
 
-import static io.aihandler.router.provider.anthropic.ChatCompletionShapes.JSON;
+import static io.aihandler.router.provider.ChatCompletionShapes.JSON;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.ChatCompletionShapes;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;

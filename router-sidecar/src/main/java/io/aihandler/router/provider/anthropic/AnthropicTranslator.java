@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.ProviderTranslator;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
 import java.util.Map;
@@ -22,7 +23,7 @@ import java.util.Objects;
  * parallel_tool_calls: false} map to their Anthropic forms; tool messages become {@code
  * tool_result} blocks. {@code n > 1}, {@code seed}, {@code logprobs}, penalties, {@code
  * logit_bias}, audio, predictions, the deprecated {@code functions} and {@code reasoning_effort}
- * have no equivalent and are refused with an {@link AnthropicRequestException}. A
+ * have no equivalent and are refused with an {@link UnsupportedRequestException}. A
  * schema is asked for natively from the context's {@code outputSchema} (see {@link
  * StructuredOutputMode}), or else from a {@code response_format} of type {@code json_schema} as
  * {@code output_config.format}; Anthropic has no plain JSON mode, so {@code json_object} is left to
@@ -66,7 +67,7 @@ public final class AnthropicTranslator implements ProviderTranslator {
   /**
    * {@inheritDoc}
    *
-   * @throws AnthropicRequestException when the request cannot be expressed for Anthropic
+   * @throws UnsupportedRequestException when the request cannot be expressed for Anthropic
    */
   @Override
   public UpstreamRequest toUpstream(ObjectNode chatRequest, TranslationContext context) {

@@ -1,6 +1,6 @@
 package io.aihandler.router.provider.anthropic;
 
-import static io.aihandler.router.provider.anthropic.ChatCompletionShapes.JSON;
+import static io.aihandler.router.provider.ChatCompletionShapes.JSON;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.anthropic.AnthropicTranslator.StructuredOutputMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ final class MessagesRequestBuilder {
 
     JsonNode messages = chat.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw new AnthropicRequestException("messages", "'messages' must be a non-empty array");
+      throw new UnsupportedRequestException("messages", "'messages' must be a non-empty array");
     }
     ArrayNode system = JSON.arrayNode();
     List<Turn> turns = new ArrayList<>();
@@ -48,7 +49,7 @@ final class MessagesRequestBuilder {
       addMessage(messages.get(i), i, system, turns);
     }
     if (turns.isEmpty()) {
-      throw new AnthropicRequestException(
+      throw new UnsupportedRequestException(
           "messages", "Anthropic needs at least one user or assistant message besides the system");
     }
     if (!system.isEmpty()) {
@@ -152,7 +153,7 @@ final class MessagesRequestBuilder {
   }
 
   private static void refuse(String param, String why) {
-    throw new AnthropicRequestException(param, "Unsupported parameter '" + param + "': " + why);
+    throw new UnsupportedRequestException(param, "Unsupported parameter '" + param + "': " + why);
   }
 
   private static int maxTokens(ObjectNode chat, TranslationContext context) {
@@ -160,13 +161,13 @@ final class MessagesRequestBuilder {
       JsonNode value = chat.get(param);
       if (value != null && !value.isNull()) {
         if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-          throw new AnthropicRequestException(param, "'" + param + "' must be a positive integer");
+          throw new UnsupportedRequestException(param, "'" + param + "' must be a positive integer");
         }
         return value.asInt();
       }
     }
     if (context.defaultMaxTokens() < 1) {
-      throw new AnthropicRequestException(
+      throw new UnsupportedRequestException(
           "max_tokens",
           "Anthropic requires 'max_tokens' and the backend has no default; set 'max_tokens'");
     }
@@ -175,7 +176,7 @@ final class MessagesRequestBuilder {
 
   private static void requireNumber(JsonNode value, String param) {
     if (!value.isNumber()) {
-      throw new AnthropicRequestException(param, "'" + param + "' must be a number");
+      throw new UnsupportedRequestException(param, "'" + param + "' must be a number");
     }
   }
 
@@ -189,12 +190,12 @@ final class MessagesRequestBuilder {
     } else if (stop.isArray()) {
       for (JsonNode sequence : stop) {
         if (!sequence.isTextual()) {
-          throw new AnthropicRequestException("stop", "'stop' must be a string or strings");
+          throw new UnsupportedRequestException("stop", "'stop' must be a string or strings");
         }
         sequences.add(sequence.asText());
       }
     } else {
-      throw new AnthropicRequestException("stop", "'stop' must be a string or strings");
+      throw new UnsupportedRequestException("stop", "'stop' must be a string or strings");
     }
     return sequences.isEmpty() ? null : sequences;
   }
@@ -236,7 +237,7 @@ final class MessagesRequestBuilder {
   private static void addMessage(JsonNode message, int index, ArrayNode system, List<Turn> turns) {
     String where = "messages[" + index + "]";
     if (!message.isObject() || !message.path("role").isTextual()) {
-      throw new AnthropicRequestException("messages", where + " must be an object with a 'role'");
+      throw new UnsupportedRequestException("messages", where + " must be an object with a 'role'");
     }
     String role = message.get("role").asText();
     switch (role) {
@@ -245,7 +246,7 @@ final class MessagesRequestBuilder {
       case "assistant" -> append(turns, "assistant", assistantBlocks(message, where));
       case "tool" -> append(turns, "user", List.of(toolResult(message, where)));
       default ->
-          throw new AnthropicRequestException(
+          throw new UnsupportedRequestException(
               "messages", where + " has role '" + role + "', which Anthropic cannot take");
     }
   }
@@ -273,14 +274,14 @@ final class MessagesRequestBuilder {
       return blocks;
     }
     if (!content.isArray()) {
-      throw new AnthropicRequestException("messages", where + ".content must be text or parts");
+      throw new UnsupportedRequestException("messages", where + ".content must be text or parts");
     }
     for (JsonNode part : content) {
       String type = part.path("type").asText();
       if (type.equals("text")) {
         addText(blocks, part.path("text").asText());
       } else if (!type.equals("refusal")) {
-        throw new AnthropicRequestException(
+        throw new UnsupportedRequestException(
             "messages", where + " may only hold text, not a '" + type + "' part");
       }
     }
@@ -305,7 +306,7 @@ final class MessagesRequestBuilder {
         case "image_url" -> blocks.add(image(part.path("image_url").path("url").asText(), where));
         case "file" -> blocks.add(document(part.path("file"), where));
         default ->
-            throw new AnthropicRequestException(
+            throw new UnsupportedRequestException(
                 "messages", where + " has a '" + type + "' part, which Anthropic cannot take");
       }
     }
@@ -324,7 +325,7 @@ final class MessagesRequestBuilder {
     } else if (url.startsWith("https://") || url.startsWith("http://")) {
       block.putObject("source").put("type", "url").put("url", url);
     } else {
-      throw new AnthropicRequestException(
+      throw new UnsupportedRequestException(
           "messages", where + " has an image that is neither a data URL nor an http(s) URL");
     }
     return block;
@@ -334,7 +335,7 @@ final class MessagesRequestBuilder {
   private static ObjectNode document(JsonNode file, String where) {
     DataUrl data = DataUrl.parse(file.path("file_data").asText(""));
     if (data == null || !data.mediaType().equals("application/pdf")) {
-      throw new AnthropicRequestException(
+      throw new UnsupportedRequestException(
           "messages", where + " has a file part; Anthropic takes only inline PDF data here");
     }
     ObjectNode block = JSON.objectNode().put("type", "document");
@@ -356,7 +357,7 @@ final class MessagesRequestBuilder {
       String id = call.path("id").asText("");
       String name = call.path("function").path("name").asText("");
       if (id.isEmpty() || name.isEmpty()) {
-        throw new AnthropicRequestException(
+        throw new UnsupportedRequestException(
             "messages", where + " has a tool call without an 'id' or 'function.name'");
       }
       ObjectNode block = JSON.objectNode();
@@ -389,14 +390,14 @@ final class MessagesRequestBuilder {
     } catch (JsonProcessingException e) {
       // reported below
     }
-    throw new AnthropicRequestException(
+    throw new UnsupportedRequestException(
         "messages", where + " tool call '" + id + "' has arguments that are not a JSON object");
   }
 
   private static ObjectNode toolResult(JsonNode message, String where) {
     String id = message.path("tool_call_id").asText("");
     if (id.isEmpty()) {
-      throw new AnthropicRequestException("messages", where + " is a tool message without 'tool_call_id'");
+      throw new UnsupportedRequestException("messages", where + " is a tool message without 'tool_call_id'");
     }
     ObjectNode block = JSON.objectNode();
     block.put("type", "tool_result");
@@ -418,13 +419,13 @@ final class MessagesRequestBuilder {
     for (int i = 0; i < tools.size(); i++) {
       JsonNode tool = tools.get(i);
       if (!tool.path("type").asText("function").equals("function")) {
-        throw new AnthropicRequestException(
+        throw new UnsupportedRequestException(
             "tools", "tools[" + i + "] has type '" + tool.path("type").asText() + "'; only function tools are supported");
       }
       JsonNode function = tool.path("function");
       String name = function.path("name").asText("");
       if (name.isEmpty()) {
-        throw new AnthropicRequestException("tools", "tools[" + i + "].function.name is required");
+        throw new UnsupportedRequestException("tools", "tools[" + i + "].function.name is required");
       }
       ObjectNode converted = out.addObject();
       converted.put("name", name);
@@ -456,7 +457,7 @@ final class MessagesRequestBuilder {
     }
     for (JsonNode tool : tools) {
       if (tool.path("name").asText().equals(answerTool)) {
-        throw new AnthropicRequestException(
+        throw new UnsupportedRequestException(
             "tools",
             "tool '" + answerTool + "' has the name of the response schema; rename the tool or the schema");
       }
@@ -474,7 +475,7 @@ final class MessagesRequestBuilder {
             case "required" -> JSON.objectNode().put("type", "any");
             case "none" -> JSON.objectNode().put("type", "none");
             default ->
-                throw new AnthropicRequestException(
+                throw new UnsupportedRequestException(
                     "tool_choice", "'tool_choice' must be auto, required, none or a function");
           };
     } else if (choice.path("function").hasNonNull("name")) {
@@ -483,7 +484,7 @@ final class MessagesRequestBuilder {
               .put("type", "tool")
               .put("name", choice.get("function").get("name").asText());
     } else {
-      throw new AnthropicRequestException(
+      throw new UnsupportedRequestException(
           "tool_choice", "'tool_choice' must be auto, required, none or a function");
     }
     boolean serial = parallelToolCalls != null && parallelToolCalls.isBoolean() && !parallelToolCalls.asBoolean();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.ProviderTranslator;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
 import java.net.URLEncoder;
@@ -24,7 +25,7 @@ import java.util.Map;
  * context's, else the request's {@code json_schema}) to {@code responseJsonSchema} with the JSON
  * MIME type. {@code n > 1}, {@code logprobs}, {@code logit_bias}, audio output, predictions, the
  * deprecated {@code functions} and {@code reasoning_effort} are refused with a {@link
- * GeminiRequestException}. {@code parallel_tool_calls} has no Gemini setting and is not sent.
+ * UnsupportedRequestException}. {@code parallel_tool_calls} has no Gemini setting and is not sent.
  *
  * <p>Thought signatures: a {@code functionCall}'s {@code thoughtSignature} is returned on the tool
  * call as {@code extra_content.google.thought_signature}, the field Google's own OpenAI-compatible
@@ -43,7 +44,7 @@ public final class GeminiTranslator implements ProviderTranslator {
   /**
    * {@inheritDoc}
    *
-   * @throws GeminiRequestException when the request cannot be expressed for Gemini
+   * @throws UnsupportedRequestException when the request cannot be expressed for Gemini
    */
   @Override
   public UpstreamRequest toUpstream(ObjectNode chatRequest, TranslationContext context) {

@@ -1,6 +1,6 @@
 package io.aihandler.router.provider.gemini;
 
-import static io.aihandler.router.provider.gemini.ChatCompletionShapes.JSON;
+import static io.aihandler.router.provider.ChatCompletionShapes.JSON;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UnsupportedRequestException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ final class GenerateContentRequestBuilder {
     refuseUnsupported(chat);
     JsonNode messages = chat.get("messages");
     if (messages == null || !messages.isArray() || messages.isEmpty()) {
-      throw new GeminiRequestException("messages", "'messages' must be a non-empty array");
+      throw new UnsupportedRequestException("messages", "'messages' must be a non-empty array");
     }
     ObjectNode body = JSON.objectNode();
     ArrayNode systemParts = JSON.arrayNode();
@@ -46,7 +47,7 @@ final class GenerateContentRequestBuilder {
       addMessage(messages.get(i), i, systemParts, turns, functionNamesByCallId, needsSignatures);
     }
     if (turns.isEmpty()) {
-      throw new GeminiRequestException(
+      throw new UnsupportedRequestException(
           "messages", "Gemini needs at least one user or assistant message besides the system");
     }
     ArrayNode contents = body.putArray("contents");
@@ -111,7 +112,7 @@ final class GenerateContentRequestBuilder {
   }
 
   private static void refuse(String param, String why) {
-    throw new GeminiRequestException(param, "Unsupported parameter '" + param + "': " + why);
+    throw new UnsupportedRequestException(param, "Unsupported parameter '" + param + "': " + why);
   }
 
   // --- generation config ---
@@ -126,7 +127,7 @@ final class GenerateContentRequestBuilder {
       JsonNode value = chat.get(param);
       if (value != null && !value.isNull()) {
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
-          throw new GeminiRequestException(param, "'" + param + "' must be a positive integer");
+          throw new UnsupportedRequestException(param, "'" + param + "' must be a positive integer");
         }
         config.put("maxOutputTokens", value.asInt());
         break;
@@ -135,7 +136,7 @@ final class GenerateContentRequestBuilder {
     JsonNode seed = chat.get("seed");
     if (seed != null && !seed.isNull()) {
       if (!seed.isIntegralNumber() || !seed.canConvertToInt()) {
-        throw new GeminiRequestException("seed", "'seed' must be a 32-bit integer for Gemini");
+        throw new UnsupportedRequestException("seed", "'seed' must be a 32-bit integer for Gemini");
       }
       config.put("seed", seed.asInt());
     }
@@ -153,7 +154,7 @@ final class GenerateContentRequestBuilder {
       return;
     }
     if (!value.isNumber()) {
-      throw new GeminiRequestException(param, "'" + param + "' must be a number");
+      throw new UnsupportedRequestException(param, "'" + param + "' must be a number");
     }
     config.put(field, value.asDouble());
   }
@@ -168,12 +169,12 @@ final class GenerateContentRequestBuilder {
     } else if (stop.isArray()) {
       for (JsonNode sequence : stop) {
         if (!sequence.isTextual()) {
-          throw new GeminiRequestException("stop", "'stop' must be a string or strings");
+          throw new UnsupportedRequestException("stop", "'stop' must be a string or strings");
         }
         sequences.add(sequence.asText());
       }
     } else {
-      throw new GeminiRequestException("stop", "'stop' must be a string or strings");
+      throw new UnsupportedRequestException("stop", "'stop' must be a string or strings");
     }
     return sequences.isEmpty() ? null : sequences;
   }
@@ -219,7 +220,7 @@ final class GenerateContentRequestBuilder {
       boolean needsSignatures) {
     String where = "messages[" + index + "]";
     if (!message.isObject() || !message.path("role").isTextual()) {
-      throw new GeminiRequestException("messages", where + " must be an object with a 'role'");
+      throw new UnsupportedRequestException("messages", where + " must be an object with a 'role'");
     }
     String role = message.get("role").asText();
     switch (role) {
@@ -229,7 +230,7 @@ final class GenerateContentRequestBuilder {
           append(turns, "model", modelParts(message, where, functionNamesByCallId, needsSignatures));
       case "tool" -> append(turns, "user", List.of(functionResponse(message, where, functionNamesByCallId)));
       default ->
-          throw new GeminiRequestException(
+          throw new UnsupportedRequestException(
               "messages", where + " has role '" + role + "', which Gemini cannot take");
     }
   }
@@ -256,14 +257,14 @@ final class GenerateContentRequestBuilder {
       return parts;
     }
     if (!content.isArray()) {
-      throw new GeminiRequestException("messages", where + ".content must be text or parts");
+      throw new UnsupportedRequestException("messages", where + ".content must be text or parts");
     }
     for (JsonNode part : content) {
       String type = part.path("type").asText();
       if (type.equals("text")) {
         addText(parts, part.path("text").asText());
       } else if (!type.equals("refusal")) {
-        throw new GeminiRequestException(
+        throw new UnsupportedRequestException(
             "messages", where + " may only hold text, not a '" + type + "' part");
       }
     }
@@ -297,7 +298,7 @@ final class GenerateContentRequestBuilder {
         }
         case "file" -> parts.add(media(part.path("file").path("file_data").asText(""), where));
         default ->
-            throw new GeminiRequestException(
+            throw new UnsupportedRequestException(
                 "messages", where + " has a '" + type + "' part, which Gemini cannot take");
       }
     }
@@ -311,7 +312,7 @@ final class GenerateContentRequestBuilder {
       int comma = url.indexOf(',');
       int marker = url.indexOf(";base64");
       if (comma < 0 || marker < 0 || marker > comma) {
-        throw new GeminiRequestException("messages", where + " has a data URL that is not base64");
+        throw new UnsupportedRequestException("messages", where + " has a data URL that is not base64");
       }
       part.putObject("inlineData")
           .put("mimeType", url.substring(5, marker))
@@ -327,7 +328,7 @@ final class GenerateContentRequestBuilder {
       file.put("fileUri", url);
       return part;
     }
-    throw new GeminiRequestException(
+    throw new UnsupportedRequestException(
         "messages", where + " has media that is neither a data URL nor a URL");
   }
 
@@ -364,7 +365,7 @@ final class GenerateContentRequestBuilder {
       String id = call.path("id").asText("");
       String name = call.path("function").path("name").asText("");
       if (id.isEmpty() || name.isEmpty()) {
-        throw new GeminiRequestException(
+        throw new UnsupportedRequestException(
             "messages", where + " has a tool call without an 'id' or 'function.name'");
       }
       functionNamesByCallId.put(id, name);
@@ -408,7 +409,7 @@ final class GenerateContentRequestBuilder {
     } catch (JsonProcessingException e) {
       // reported below
     }
-    throw new GeminiRequestException(
+    throw new UnsupportedRequestException(
         "messages", where + " tool call '" + id + "' has arguments that are not a JSON object");
   }
 
@@ -420,11 +421,11 @@ final class GenerateContentRequestBuilder {
       JsonNode message, String where, Map<String, String> functionNamesByCallId) {
     String id = message.path("tool_call_id").asText("");
     if (id.isEmpty()) {
-      throw new GeminiRequestException("messages", where + " is a tool message without 'tool_call_id'");
+      throw new UnsupportedRequestException("messages", where + " is a tool message without 'tool_call_id'");
     }
     String name = functionNamesByCallId.get(id);
     if (name == null) {
-      throw new GeminiRequestException(
+      throw new UnsupportedRequestException(
           "messages", where + " answers tool call '" + id + "', which no earlier assistant message made");
     }
     StringBuilder text = new StringBuilder();
@@ -458,13 +459,13 @@ final class GenerateContentRequestBuilder {
     for (int i = 0; i < tools.size(); i++) {
       JsonNode tool = tools.get(i);
       if (!tool.path("type").asText("function").equals("function")) {
-        throw new GeminiRequestException(
+        throw new UnsupportedRequestException(
             "tools", "tools[" + i + "] has type '" + tool.path("type").asText() + "'; only function tools are supported");
       }
       JsonNode function = tool.path("function");
       String name = function.path("name").asText("");
       if (name.isEmpty()) {
-        throw new GeminiRequestException("tools", "tools[" + i + "].function.name is required");
+        throw new UnsupportedRequestException("tools", "tools[" + i + "].function.name is required");
       }
       ObjectNode declaration = declarations.addObject();
       declaration.put("name", name);
@@ -492,14 +493,14 @@ final class GenerateContentRequestBuilder {
         case "required" -> calling.put("mode", "ANY");
         case "none" -> calling.put("mode", "NONE");
         default ->
-            throw new GeminiRequestException(
+            throw new UnsupportedRequestException(
                 "tool_choice", "'tool_choice' must be auto, required, none or a function");
       }
     } else if (choice.path("function").hasNonNull("name")) {
       calling.put("mode", "ANY");
       calling.putArray("allowedFunctionNames").add(choice.get("function").get("name").asText());
     } else {
-      throw new GeminiRequestException(
+      throw new UnsupportedRequestException(
           "tool_choice", "'tool_choice' must be auto, required, none or a function");
     }
     return config;

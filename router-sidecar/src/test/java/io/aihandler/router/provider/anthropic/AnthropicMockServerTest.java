@@ -10,6 +10,8 @@ import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.testing.ProviderPayloads;
+import io.aihandler.router.testing.ServerSentEvents;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -111,7 +113,7 @@ class AnthropicMockServerTest {
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());
-    ObjectNode completion = translator.toChatCompletion(Fixtures.parse(response.body()), context(false));
+    ObjectNode completion = translator.toChatCompletion(ProviderPayloads.parse(response.body()), context(false));
 
     RecordedRequest received = anthropic.takeRequest();
     assertThat(received.getMethod()).isEqualTo("POST");
@@ -120,7 +122,7 @@ class AnthropicMockServerTest {
     assertThat(received.getHeaders().get("anthropic-version")).isEqualTo("2023-06-01");
     assertThat(received.getHeaders().get("content-type")).isEqualTo("application/json");
     assertThat(received.getHeaders().get("authorization")).isNull();
-    JsonNode sent = Fixtures.parse(received.getBody().string(StandardCharsets.UTF_8));
+    JsonNode sent = ProviderPayloads.parse(received.getBody().string(StandardCharsets.UTF_8));
     JsonNode expected = Fixtures.json("messages-request-multi-turn-tools.json");
     ((ObjectNode) expected).put("max_tokens", 512);
     assertThat(sent).isEqualTo(expected);
@@ -137,7 +139,7 @@ class AnthropicMockServerTest {
     UpstreamRequest upstream =
         translator.toUpstream(
             (ObjectNode)
-                Fixtures.parse(
+                ProviderPayloads.parse(
                     """
                     {"model": "support-triage", "stream": true, "stream_options": {"include_usage": true},
                      "messages": [{"role": "user", "content": "Weather and time in San Francisco?"}],
@@ -149,7 +151,7 @@ class AnthropicMockServerTest {
 
     List<ObjectNode> chunks = stream(upstream, translator.newStream(context(true)));
 
-    JsonNode sent = Fixtures.parse(anthropic.takeRequest().getBody().string(StandardCharsets.UTF_8));
+    JsonNode sent = ProviderPayloads.parse(anthropic.takeRequest().getBody().string(StandardCharsets.UTF_8));
     assertThat(sent.get("stream").asBoolean()).isTrue();
     assertThat(chunks.get(0).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
     assertThat(AnthropicStreamTranslationTest.content(chunks))
@@ -168,7 +170,7 @@ class AnthropicMockServerTest {
     UpstreamRequest upstream =
         translator.toUpstream(
             (ObjectNode)
-                Fixtures.parse(
+                ProviderPayloads.parse(
                     "{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"How?\"}]}"),
             context(false));
 
@@ -184,7 +186,7 @@ class AnthropicMockServerTest {
     UpstreamRequest upstream =
         translator.toUpstream(
             (ObjectNode)
-                Fixtures.parse(
+                ProviderPayloads.parse(
                     "{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Sum?\"}]}"),
             context(false));
 
@@ -208,7 +210,7 @@ class AnthropicMockServerTest {
             .build());
     UpstreamRequest upstream =
         translator.toUpstream(
-            (ObjectNode) Fixtures.parse("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+            (ObjectNode) ProviderPayloads.parse("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
             context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
 import io.aihandler.router.provider.anthropic.AnthropicTranslator.StructuredOutputMode;
+import io.aihandler.router.testing.ProviderPayloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,7 +19,7 @@ class AnthropicRequestTranslationTest {
 
   private static final String MODEL = "claude-sonnet-4-5-20250929";
   private static final JsonNode TRIAGE_SCHEMA =
-      Fixtures.parse(
+      ProviderPayloads.parse(
           """
           {"type": "object",
            "properties": {"category": {"type": "string", "enum": ["billing", "bug", "other"]},
@@ -38,7 +40,7 @@ class AnthropicRequestTranslationTest {
   }
 
   private static ObjectNode chat(String json) {
-    return (ObjectNode) Fixtures.parse(json);
+    return (ObjectNode) ProviderPayloads.parse(json);
   }
 
   @Test
@@ -46,7 +48,7 @@ class AnthropicRequestTranslationTest {
     UpstreamRequest request =
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context());
 
-    assertThat(Fixtures.wire(request.body())).isEqualTo(Fixtures.json("messages-request-multi-turn-tools.json"));
+    assertThat(ProviderPayloads.wire(request.body())).isEqualTo(Fixtures.json("messages-request-multi-turn-tools.json"));
     assertThat(request.path()).isEqualTo("/v1/messages");
     assertThat(request.headers())
         .containsEntry("anthropic-version", "2023-06-01")
@@ -89,7 +91,7 @@ class AnthropicRequestTranslationTest {
             .body();
 
     assertThat(body.get("system"))
-        .isEqualTo(Fixtures.parse("[{\"type\": \"text\", \"text\": \"Be brief.\"}]"));
+        .isEqualTo(ProviderPayloads.parse("[{\"type\": \"text\", \"text\": \"Be brief.\"}]"));
     JsonNode messages = body.get("messages");
     assertThat(messages).hasSize(3);
     assertThat(messages.get(0).get("role").asText()).isEqualTo("user");
@@ -166,9 +168,9 @@ class AnthropicRequestTranslationTest {
                 context())
             .body();
 
-    assertThat(body.get("tool_choice")).isEqualTo(Fixtures.parse(anthropic));
+    assertThat(body.get("tool_choice")).isEqualTo(ProviderPayloads.parse(anthropic));
     assertThat(body.get("tools").get(0).get("input_schema"))
-        .isEqualTo(Fixtures.parse("{\"type\": \"object\", \"properties\": {}}"));
+        .isEqualTo(ProviderPayloads.parse("{\"type\": \"object\", \"properties\": {}}"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -196,7 +198,7 @@ class AnthropicRequestTranslationTest {
 
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
         .isInstanceOfSatisfying(
-            AnthropicRequestException.class,
+            UnsupportedRequestException.class,
             e -> {
               assertThat(e.error().kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
               assertThat(e.error().status()).isEqualTo(400);
@@ -235,7 +237,7 @@ class AnthropicRequestTranslationTest {
             """);
 
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
-        .isInstanceOf(AnthropicRequestException.class)
+        .isInstanceOf(UnsupportedRequestException.class)
         .hasMessageContaining("call_1")
         .hasMessageContaining("not a JSON object");
   }
@@ -245,7 +247,7 @@ class AnthropicRequestTranslationTest {
     ObjectNode request =
         chat("{\"model\": \"t\", \"messages\": [{\"role\": \"system\", \"content\": \"Be nice.\"}]}");
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
-        .isInstanceOf(AnthropicRequestException.class)
+        .isInstanceOf(UnsupportedRequestException.class)
         .hasMessageContaining("at least one user or assistant message");
   }
 
@@ -270,13 +272,13 @@ class AnthropicRequestTranslationTest {
 
     assertThat(content.get(1))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
                 """));
     assertThat(content.get(2))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 "{\"type\": \"image\", \"source\": {\"type\": \"url\", \"url\": \"https://example.com/cat.jpg\"}}"));
   }
 
@@ -289,7 +291,7 @@ class AnthropicRequestTranslationTest {
               {"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}]}]}
             """);
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
-        .isInstanceOf(AnthropicRequestException.class)
+        .isInstanceOf(UnsupportedRequestException.class)
         .hasMessageContaining("input_audio");
   }
 
@@ -306,7 +308,7 @@ class AnthropicRequestTranslationTest {
     assertThat(body.get("tools").get(0).get("name").asText()).isEqualTo("ticket_triage");
     assertThat(body.get("tools").get(0).get("input_schema")).isEqualTo(TRIAGE_SCHEMA);
     assertThat(body.get("tool_choice"))
-        .isEqualTo(Fixtures.parse("{\"type\": \"tool\", \"name\": \"ticket_triage\"}"));
+        .isEqualTo(ProviderPayloads.parse("{\"type\": \"tool\", \"name\": \"ticket_triage\"}"));
     assertThat(body.has("output_config")).isFalse();
   }
 
@@ -321,7 +323,7 @@ class AnthropicRequestTranslationTest {
 
     assertThat(body.get("output_config"))
         .isEqualTo(
-            Fixtures.parse("{\"format\": {\"type\": \"json_schema\", \"schema\": " + TRIAGE_SCHEMA + "}}"));
+            ProviderPayloads.parse("{\"format\": {\"type\": \"json_schema\", \"schema\": " + TRIAGE_SCHEMA + "}}"));
     assertThat(body.has("tools")).isFalse();
     assertThat(body.has("tool_choice")).isFalse();
   }
@@ -341,13 +343,13 @@ class AnthropicRequestTranslationTest {
             .body();
 
     assertThat(body.get("tools").findValuesAsText("name")).containsExactly("lookup_customer");
-    assertThat(body.get("tool_choice")).isEqualTo(Fixtures.parse("{\"type\": \"auto\"}"));
+    assertThat(body.get("tool_choice")).isEqualTo(ProviderPayloads.parse("{\"type\": \"auto\"}"));
     assertThat(body.at("/output_config/format/schema")).isEqualTo(TRIAGE_SCHEMA);
   }
 
   @Test
   void nonObjectSchemaCannotRideATool() {
-    JsonNode listSchema = Fixtures.parse("{\"type\": \"array\", \"items\": {\"type\": \"string\"}}");
+    JsonNode listSchema = ProviderPayloads.parse("{\"type\": \"array\", \"items\": {\"type\": \"string\"}}");
     JsonNode body =
         translator
             .toUpstream(
@@ -381,7 +383,7 @@ class AnthropicRequestTranslationTest {
              "tools": [{"type": "function", "function": {"name": "ticket_triage"}}]}
             """);
     assertThatThrownBy(() -> translator.toUpstream(request, schemaContext(TRIAGE_SCHEMA, "native")))
-        .isInstanceOf(AnthropicRequestException.class)
+        .isInstanceOf(UnsupportedRequestException.class)
         .hasMessageContaining("ticket_triage");
   }
 

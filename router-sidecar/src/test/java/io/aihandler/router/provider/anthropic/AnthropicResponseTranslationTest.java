@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.testing.ProviderPayloads;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,9 @@ class AnthropicResponseTranslationTest {
   void textMessageBecomesAChatCompletion() {
     ObjectNode completion = translator.toChatCompletion(Fixtures.json("message-text.json"), context);
 
-    assertThat(Fixtures.wire(completion))
+    assertThat(ProviderPayloads.wire(completion))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"id": "chatcmpl-a1b2c3", "object": "chat.completion", "created": 1735689600,
                  "model": "support-triage",
@@ -50,13 +51,13 @@ class AnthropicResponseTranslationTest {
     assertThat(call.get("type").asText()).isEqualTo("function");
     assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
     assertThat(call.at("/function/arguments").isTextual()).isTrue();
-    assertThat(Fixtures.parse(call.at("/function/arguments").asText()))
-        .isEqualTo(Fixtures.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"celsius\"}"));
+    assertThat(ProviderPayloads.parse(call.at("/function/arguments").asText()))
+        .isEqualTo(ProviderPayloads.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"celsius\"}"));
 
     // 100 uncached + 2000 cache reads + 300 cache writes, as OpenAI would count them.
-    assertThat(Fixtures.wire(completion.get("usage")))
+    assertThat(ProviderPayloads.wire(completion.get("usage")))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"prompt_tokens": 2400, "completion_tokens": 55, "total_tokens": 2455,
                  "prompt_tokens_details": {"cached_tokens": 2000}}
@@ -66,7 +67,7 @@ class AnthropicResponseTranslationTest {
   @Test
   void forcedAnswerToolIsUnwrappedIntoTheMessageContent() {
     TranslationContext schemaContext =
-        AnthropicRequestTranslationTest.schemaContext(Fixtures.parse("{\"type\": \"object\"}"), "native");
+        AnthropicRequestTranslationTest.schemaContext(ProviderPayloads.parse("{\"type\": \"object\"}"), "native");
 
     ObjectNode completion =
         translator.toChatCompletion(Fixtures.json("message-forced-tool-answer.json"), schemaContext);
@@ -74,9 +75,9 @@ class AnthropicResponseTranslationTest {
     JsonNode choice = completion.get("choices").get(0);
     assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
     assertThat(choice.get("message").has("tool_calls")).isFalse();
-    assertThat(Fixtures.parse(choice.at("/message/content").asText()))
+    assertThat(ProviderPayloads.parse(choice.at("/message/content").asText()))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 "{\"category\": \"billing\", \"priority\": 2, \"summary\": \"Customer was charged twice\"}"));
   }
 
@@ -111,7 +112,7 @@ class AnthropicResponseTranslationTest {
   @Test
   void bodyThatIsNotAMessageIsABadUpstreamResponse() {
     assertThatThrownBy(
-            () -> translator.toChatCompletion(Fixtures.parse("{\"type\": \"message\"}"), context))
+            () -> translator.toChatCompletion(ProviderPayloads.parse("{\"type\": \"message\"}"), context))
         .isInstanceOfSatisfying(
             UpstreamStreamException.class,
             e -> {

@@ -9,6 +9,8 @@ import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.testing.ProviderPayloads;
+import io.aihandler.router.testing.ServerSentEvents;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,9 +52,9 @@ class AnthropicStreamTranslationTest {
     List<ObjectNode> chunks = translate(translator.newStream(context(true)), "stream-text.sse");
 
     assertThat(chunks).hasSize(5);
-    assertThat(Fixtures.wire(chunks.get(0)))
+    assertThat(ProviderPayloads.wire(chunks.get(0)))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"id": "chatcmpl-a1b2c3", "object": "chat.completion.chunk", "created": 1735689600,
                  "model": "support-triage",
@@ -64,9 +66,9 @@ class AnthropicStreamTranslationTest {
     assertThat(chunks.get(2).at("/choices/0/delta/content").asText()).isEqualTo("! How can I help?");
     assertThat(chunks.get(3).at("/choices/0/delta")).isEmpty();
     assertThat(chunks.get(3).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
-    assertThat(Fixtures.wire(chunks.get(4)))
+    assertThat(ProviderPayloads.wire(chunks.get(4)))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"id": "chatcmpl-a1b2c3", "object": "chat.completion.chunk", "created": 1735689600,
                  "model": "support-triage", "choices": [],
@@ -96,7 +98,7 @@ class AnthropicStreamTranslationTest {
     JsonNode weatherStart = calls.get(0);
     assertThat(weatherStart)
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"index": 0, "id": "toolu_01T1x1fJ34qAmk2tNTrN7Up6", "type": "function",
                  "function": {"name": "get_weather", "arguments": ""}}
@@ -112,10 +114,10 @@ class AnthropicStreamTranslationTest {
       assertThat(call.has("type")).isFalse();
       (call.get("index").asInt() == 0 ? weatherArgs : timeArgs).append(call.at("/function/arguments").asText());
     }
-    assertThat(Fixtures.parse(weatherArgs.toString()))
-        .isEqualTo(Fixtures.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"fahrenheit\"}"));
-    assertThat(Fixtures.parse(timeArgs.toString()))
-        .isEqualTo(Fixtures.parse("{\"timezone\": \"America/Los_Angeles\"}"));
+    assertThat(ProviderPayloads.parse(weatherArgs.toString()))
+        .isEqualTo(ProviderPayloads.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"fahrenheit\"}"));
+    assertThat(ProviderPayloads.parse(timeArgs.toString()))
+        .isEqualTo(ProviderPayloads.parse("{\"timezone\": \"America/Los_Angeles\"}"));
     ObjectNode last = chunks.get(chunks.size() - 1);
     assertThat(last.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
     // Only the last choice chunk carries a finish reason.
@@ -126,12 +128,12 @@ class AnthropicStreamTranslationTest {
   @Test
   void forcedAnswerToolStreamsAsContent() {
     TranslationContext schemaContext =
-        AnthropicRequestTranslationTest.schemaContext(Fixtures.parse("{\"type\": \"object\"}"), "native");
+        AnthropicRequestTranslationTest.schemaContext(ProviderPayloads.parse("{\"type\": \"object\"}"), "native");
 
     List<ObjectNode> chunks = translate(translator.newStream(schemaContext), "stream-forced-tool-answer.sse");
 
-    assertThat(Fixtures.parse(content(chunks)))
-        .isEqualTo(Fixtures.parse("{\"category\": \"billing\", \"priority\": 2}"));
+    assertThat(ProviderPayloads.parse(content(chunks)))
+        .isEqualTo(ProviderPayloads.parse("{\"category\": \"billing\", \"priority\": 2}"));
     assertThat(chunks).noneSatisfy(chunk -> assertThat(chunk.at("/choices/0/delta").has("tool_calls")).isTrue());
     assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
   }

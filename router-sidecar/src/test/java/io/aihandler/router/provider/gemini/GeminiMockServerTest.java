@@ -10,6 +10,8 @@ import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.testing.ProviderPayloads;
+import io.aihandler.router.testing.ServerSentEvents;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -56,7 +58,7 @@ class GeminiMockServerTest {
   }
 
   private static ObjectNode chat(String json) {
-    return (ObjectNode) Fixtures.parse(json);
+    return (ObjectNode) ProviderPayloads.parse(json);
   }
 
   /** Sends a translated request the way the sidecar's HTTP layer does: headers, then credentials. */
@@ -109,7 +111,7 @@ class GeminiMockServerTest {
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());
-    ObjectNode completion = translator.toChatCompletion(Fixtures.parse(response.body()), context(false));
+    ObjectNode completion = translator.toChatCompletion(ProviderPayloads.parse(response.body()), context(false));
 
     RecordedRequest received = gemini.takeRequest();
     assertThat(received.getMethod()).isEqualTo("POST");
@@ -117,7 +119,7 @@ class GeminiMockServerTest {
     assertThat(received.getHeaders().get("x-goog-api-key")).isEqualTo(API_KEY);
     assertThat(received.getHeaders().get("authorization")).isNull();
     assertThat(received.getUrl().queryParameter("key")).isNull();
-    JsonNode sent = Fixtures.parse(received.getBody().string(StandardCharsets.UTF_8));
+    JsonNode sent = ProviderPayloads.parse(received.getBody().string(StandardCharsets.UTF_8));
     assertThat(sent).isEqualTo(Fixtures.json("generate-content-request-multi-turn-tools.json"));
     assertThat(sent.toString()).doesNotContain(API_KEY);
 

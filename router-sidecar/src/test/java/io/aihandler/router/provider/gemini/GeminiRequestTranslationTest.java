@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
+import io.aihandler.router.testing.ProviderPayloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,7 +33,7 @@ class GeminiRequestTranslationTest {
   }
 
   private static ObjectNode chat(String json) {
-    return (ObjectNode) Fixtures.parse(json);
+    return (ObjectNode) ProviderPayloads.parse(json);
   }
 
   @Test
@@ -39,7 +41,7 @@ class GeminiRequestTranslationTest {
     UpstreamRequest request =
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context());
 
-    assertThat(Fixtures.wire(request.body()))
+    assertThat(ProviderPayloads.wire(request.body()))
         .isEqualTo(Fixtures.json("generate-content-request-multi-turn-tools.json"));
     assertThat(request.path()).isEqualTo("/v1beta/models/gemini-2.5-flash:generateContent");
     assertThat(request.headers()).containsEntry("content-type", "application/json");
@@ -71,7 +73,7 @@ class GeminiRequestTranslationTest {
 
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
         .isInstanceOfSatisfying(
-            GeminiRequestException.class,
+            UnsupportedRequestException.class,
             e -> {
               assertThat(e.error().kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
               assertThat(e.error().message()).contains("call_missing");
@@ -103,7 +105,7 @@ class GeminiRequestTranslationTest {
     assertThat(contents.at("/2/parts/0/functionResponse/name").asText()).isEqualTo("get_weather");
     assertThat(contents.at("/4/parts/0/functionResponse/name").asText()).isEqualTo("get_time");
     assertThat(contents.at("/4/parts/0/functionResponse/response"))
-        .isEqualTo(Fixtures.parse("{\"result\": \"10:00\"}"));
+        .isEqualTo(ProviderPayloads.parse("{\"result\": \"10:00\"}"));
   }
 
   @Test
@@ -153,9 +155,9 @@ class GeminiRequestTranslationTest {
                 context())
             .body();
 
-    assertThat(body.get("toolConfig")).isEqualTo(Fixtures.parse(gemini));
+    assertThat(body.get("toolConfig")).isEqualTo(ProviderPayloads.parse(gemini));
     assertThat(body.at("/tools/0/functionDeclarations/0"))
-        .isEqualTo(Fixtures.parse("{\"name\": \"get_time\"}"));
+        .isEqualTo(ProviderPayloads.parse("{\"name\": \"get_time\"}"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -180,7 +182,7 @@ class GeminiRequestTranslationTest {
 
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
         .isInstanceOfSatisfying(
-            GeminiRequestException.class,
+            UnsupportedRequestException.class,
             e -> {
               assertThat(e.error().status()).isEqualTo(400);
               assertThat(e.error().kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
@@ -191,7 +193,7 @@ class GeminiRequestTranslationTest {
   @Test
   void contextSchemaIsAskedForAsResponseJsonSchema() {
     JsonNode schema =
-        Fixtures.parse(
+        ProviderPayloads.parse(
             """
             {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
              "properties": {"category": {"type": "string"}}, "required": ["category"],
@@ -237,7 +239,7 @@ class GeminiRequestTranslationTest {
                 context())
             .body()
             .get("generationConfig");
-    assertThat(jsonObject).isEqualTo(Fixtures.parse("{\"responseMimeType\": \"application/json\"}"));
+    assertThat(jsonObject).isEqualTo(ProviderPayloads.parse("{\"responseMimeType\": \"application/json\"}"));
   }
 
   @Test
@@ -246,7 +248,7 @@ class GeminiRequestTranslationTest {
         translator
             .toUpstream(
                 chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
-                schemaContext(Fixtures.parse("{\"type\": \"object\"}"), "prompt"))
+                schemaContext(ProviderPayloads.parse("{\"type\": \"object\"}"), "prompt"))
             .body();
     assertThat(body.has("generationConfig")).isFalse();
   }
@@ -270,13 +272,13 @@ class GeminiRequestTranslationTest {
             .at("/contents/0/parts");
 
     assertThat(parts.get(1))
-        .isEqualTo(Fixtures.parse("{\"inlineData\": {\"mimeType\": \"image/jpeg\", \"data\": \"/9j/4AAQSkZJRg==\"}}"));
+        .isEqualTo(ProviderPayloads.parse("{\"inlineData\": {\"mimeType\": \"image/jpeg\", \"data\": \"/9j/4AAQSkZJRg==\"}}"));
     assertThat(parts.get(2))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 "{\"fileData\": {\"mimeType\": \"image/png\", \"fileUri\": \"https://example.com/chart.png\"}}"));
     assertThat(parts.get(3))
-        .isEqualTo(Fixtures.parse("{\"inlineData\": {\"mimeType\": \"audio/wav\", \"data\": \"UklGRiQA\"}}"));
+        .isEqualTo(ProviderPayloads.parse("{\"inlineData\": {\"mimeType\": \"audio/wav\", \"data\": \"UklGRiQA\"}}"));
   }
 
   @Test

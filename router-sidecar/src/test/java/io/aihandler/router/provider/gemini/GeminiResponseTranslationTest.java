@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.testing.ProviderPayloads;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -23,9 +24,9 @@ class GeminiResponseTranslationTest {
   void textResponseBecomesAChatCompletionWithThoughtsCountedAsCompletionTokens() {
     ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-text.json"), context);
 
-    assertThat(Fixtures.wire(completion))
+    assertThat(ProviderPayloads.wire(completion))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"id": "chatcmpl-g3m1n1", "object": "chat.completion", "created": 1735689600,
                  "model": "support-triage",
@@ -45,9 +46,9 @@ class GeminiResponseTranslationTest {
     JsonNode choice = completion.at("/choices/0");
     assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
     assertThat(choice.at("/message/content").isNull()).isTrue();
-    assertThat(Fixtures.wire(choice.at("/message/tool_calls")))
+    assertThat(ProviderPayloads.wire(choice.at("/message/tool_calls")))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 [{"id": "call_g3m1n1_0", "type": "function",
                   "function": {"name": "get_weather", "arguments": "{\\"location\\":\\"Paris, FR\\"}"},
@@ -62,7 +63,7 @@ class GeminiResponseTranslationTest {
   @Test
   void toolCallsSentBackCarryTheSignatureAndRecoverTheFunctionName() {
     ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-function-call.json"), context);
-    ObjectNode request = (ObjectNode) Fixtures.parse("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Weather?\"}]}");
+    ObjectNode request = (ObjectNode) ProviderPayloads.parse("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Weather?\"}]}");
     ObjectNode assistant = (ObjectNode) completion.at("/choices/0/message").deepCopy();
     request.withArray("messages").add(assistant);
     request.withArray("messages").addObject().put("role", "tool").put("tool_call_id", "call_g3m1n1_1").put("content", "12C");
@@ -115,7 +116,7 @@ class GeminiResponseTranslationTest {
 
   @Test
   void responseWithoutCandidatesOrReasonIsABadUpstreamResponse() {
-    assertThatThrownBy(() -> translator.toChatCompletion(Fixtures.parse("{\"modelVersion\": \"x\"}"), context))
+    assertThatThrownBy(() -> translator.toChatCompletion(ProviderPayloads.parse("{\"modelVersion\": \"x\"}"), context))
         .isInstanceOfSatisfying(
             UpstreamStreamException.class,
             e -> assertThat(e.error().kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR));

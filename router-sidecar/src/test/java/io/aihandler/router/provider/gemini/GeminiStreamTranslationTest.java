@@ -9,6 +9,8 @@ import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.testing.ProviderPayloads;
+import io.aihandler.router.testing.ServerSentEvents;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -49,13 +51,13 @@ class GeminiStreamTranslationTest {
 
     assertThat(chunks).hasSize(6);
     assertThat(chunks.get(0).at("/choices/0/delta"))
-        .isEqualTo(Fixtures.parse("{\"role\": \"assistant\", \"content\": \"\", \"refusal\": null}"));
+        .isEqualTo(ProviderPayloads.parse("{\"role\": \"assistant\", \"content\": \"\", \"refusal\": null}"));
     assertThat(content(chunks)).isEqualTo("Paris is warmer than Berlin today.");
     assertThat(chunks.get(4).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     assertThat(chunks.get(4).at("/choices/0/delta")).isEmpty();
-    assertThat(Fixtures.wire(chunks.get(5)))
+    assertThat(ProviderPayloads.wire(chunks.get(5)))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"id": "chatcmpl-g3m1n1", "object": "chat.completion.chunk", "created": 1735689600,
                  "model": "support-triage", "choices": [],
@@ -80,16 +82,16 @@ class GeminiStreamTranslationTest {
 
     List<JsonNode> calls = new ArrayList<>();
     chunks.forEach(chunk -> chunk.at("/choices/0/delta/tool_calls").forEach(calls::add));
-    assertThat(Fixtures.wire(calls.get(0)))
+    assertThat(ProviderPayloads.wire(calls.get(0)))
         .isEqualTo(
-            Fixtures.parse(
+            ProviderPayloads.parse(
                 """
                 {"index": 0, "id": "call_g3m1n1_0", "type": "function",
                  "function": {"name": "get_weather", "arguments": ""},
                  "extra_content": {"google": {"thought_signature": "CiQB0e2Kb3dRh8m9"}}}
                 """));
-    assertThat(Fixtures.wire(calls.get(1)))
-        .isEqualTo(Fixtures.parse("{\"index\": 0, \"function\": {\"arguments\": \"{\\\"location\\\":\\\"Paris, FR\\\"}\"}}"));
+    assertThat(ProviderPayloads.wire(calls.get(1)))
+        .isEqualTo(ProviderPayloads.parse("{\"index\": 0, \"function\": {\"arguments\": \"{\\\"location\\\":\\\"Paris, FR\\\"}\"}}"));
     assertThat(calls.get(2).get("index").asInt()).isEqualTo(1);
     assertThat(calls.get(2).get("id").asText()).isEqualTo("call_g3m1n1_1");
     assertThat(calls.get(3).at("/function/arguments").asText()).isEqualTo("{\"location\":\"Berlin, DE\"}");

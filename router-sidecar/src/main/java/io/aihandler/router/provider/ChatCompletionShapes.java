@@ -1,18 +1,21 @@
-package io.aihandler.router.provider.anthropic;
+package io.aihandler.router.provider;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aihandler.router.provider.TranslationContext;
 
-/** The OpenAI response objects this package produces, shaped exactly as OpenAI sends them. */
-final class ChatCompletionShapes {
+/**
+ * The OpenAI response objects the provider translators produce, shaped exactly as OpenAI sends
+ * them, so every provider's answers look the same to the client.
+ */
+public final class ChatCompletionShapes {
 
-  static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+  /** The node factory the translators build their trees with. */
+  public static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private ChatCompletionShapes() {}
 
   /** A {@code chat.completion} with one choice. */
-  static ObjectNode completion(
+  public static ObjectNode completion(
       TranslationContext context, ObjectNode message, String finishReason, ObjectNode usage) {
     ObjectNode completion = envelope(context, "chat.completion");
     ObjectNode choice = completion.putArray("choices").addObject();
@@ -25,7 +28,7 @@ final class ChatCompletionShapes {
   }
 
   /** An assistant message with {@code content} and {@code refusal} present, as OpenAI sends it. */
-  static ObjectNode assistantMessage(String content) {
+  public static ObjectNode assistantMessage(String content) {
     ObjectNode message = JSON.objectNode();
     message.put("role", "assistant");
     if (content == null) {
@@ -41,7 +44,7 @@ final class ChatCompletionShapes {
    * A {@code chat.completion.chunk} with one choice. When the client asked for usage, OpenAI sends
    * {@code "usage": null} on every chunk but the last, and so do we.
    */
-  static ObjectNode chunk(TranslationContext context, ObjectNode delta, String finishReason) {
+  public static ObjectNode chunk(TranslationContext context, ObjectNode delta, String finishReason) {
     ObjectNode chunk = envelope(context, "chat.completion.chunk");
     ObjectNode choice = chunk.putArray("choices").addObject();
     choice.put("index", 0);
@@ -59,7 +62,7 @@ final class ChatCompletionShapes {
   }
 
   /** The final usage chunk of a stream: no choices, only usage. */
-  static ObjectNode usageChunk(TranslationContext context, ObjectNode usage) {
+  public static ObjectNode usageChunk(TranslationContext context, ObjectNode usage) {
     ObjectNode chunk = envelope(context, "chat.completion.chunk");
     chunk.putArray("choices");
     chunk.set("usage", usage);
@@ -67,15 +70,30 @@ final class ChatCompletionShapes {
   }
 
   /**
-   * OpenAI usage. {@code promptTokens} already includes cached tokens, as OpenAI counts them, so
-   * the totals add up the same way for every provider.
+   * OpenAI usage without reasoning details, for providers that report none. {@code promptTokens}
+   * already includes cached tokens, as OpenAI counts them.
    */
-  static ObjectNode usage(long promptTokens, long completionTokens, long cachedTokens) {
+  public static ObjectNode usage(long promptTokens, long completionTokens, long cachedTokens) {
     ObjectNode usage = JSON.objectNode();
     usage.put("prompt_tokens", promptTokens);
     usage.put("completion_tokens", completionTokens);
     usage.put("total_tokens", promptTokens + completionTokens);
     usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens);
+    return usage;
+  }
+
+  /**
+   * OpenAI usage. {@code promptTokens} includes cached tokens and {@code completionTokens} the
+   * reasoning tokens, as OpenAI counts them, so totals add up the same way for every provider.
+   */
+  public static ObjectNode usage(
+      long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens) {
+    ObjectNode usage = JSON.objectNode();
+    usage.put("prompt_tokens", promptTokens);
+    usage.put("completion_tokens", completionTokens);
+    usage.put("total_tokens", promptTokens + completionTokens);
+    usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens);
+    usage.putObject("completion_tokens_details").put("reasoning_tokens", reasoningTokens);
     return usage;
   }
 

@@ -1,22 +1,22 @@
-package io.aihandler.router.provider.gemini;
+package io.aihandler.router.testing;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /** A minimal server-sent-events reader (event and data fields), as the sidecar's HTTP layer reads. */
-final class ServerSentEvents {
+public final class ServerSentEvents {
 
   /** One event: its name (null when unnamed) and its data lines joined by newlines. */
-  record Event(String event, String data) {}
+  public record Event(String event, String data) {}
 
   private ServerSentEvents() {}
 
-  static List<Event> parse(String stream) {
+  public static List<Event> parse(String stream) {
     return parse(stream.lines().iterator());
   }
 
-  static List<Event> parse(Iterator<String> lines) {
+  public static List<Event> parse(Iterator<String> lines) {
     List<Event> events = new ArrayList<>();
     String event = null;
     StringBuilder data = null;
