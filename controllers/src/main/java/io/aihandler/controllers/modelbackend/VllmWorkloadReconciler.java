@@ -10,6 +10,7 @@ import io.aihandler.controllers.vllm.VllmBackend;
 import io.aihandler.controllers.vllm.VllmDeploymentBuilder;
 import io.aihandler.controllers.vllm.VllmPodDisruptionBudgetBuilder;
 import io.aihandler.controllers.vllm.VllmServiceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -162,7 +163,7 @@ final class VllmWorkloadReconciler {
     // Name and namespace only: a resourceVersion would make the apply a precondition, and a
     // conflict would drop a scaling decision that is already in the Deployment.
     ModelBackend patch = new ModelBackend();
-    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+    patch.setMetadata(new ObjectMetaBuilder()
         .withName(resource.getMetadata().getName())
         .withNamespace(resource.getMetadata().getNamespace())
         .build());

@@ -1,9 +1,11 @@
 package io.aihandler.controllers.routing;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.api.v1alpha1.RouteTarget;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.RoutingPolicyStatus;
 import io.aihandler.controllers.modelbackend.StatusConditions;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -22,6 +24,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reconciles RoutingPolicies: resolves every target to a ModelBackend (in the policy's namespace or
@@ -96,7 +99,7 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
       return UpdateControl.noUpdate();
     }
     RoutingPolicy patch = new RoutingPolicy();
-    patch.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+    patch.setMetadata(new ObjectMetaBuilder()
         .withName(policy.getMetadata().getName())
         .withNamespace(policy.getMetadata().getNamespace())
         .build());
@@ -111,7 +114,7 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
     }
     String namespace = policy.getMetadata().getNamespace();
     return policy.getSpec().routes().stream()
-        .flatMap(route -> route.targets() == null ? java.util.stream.Stream.empty() : route.targets().stream())
+        .flatMap(route -> route.targets() == null ? Stream.<RouteTarget>empty() : route.targets().stream())
         .map(target -> BackendKey.of(target.backend(), namespace))
         .collect(Collectors.toSet());
   }
