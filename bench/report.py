@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Turns one run's raw.tsv and facts.tsv (written by bench/run.sh) into Markdown tables.
+
+Every added latency is the target's percentile minus the direct call's percentile of the same
+kind and mode in the same run; every ratio compares two targets of the same run.
+"""
+import csv
+import sys
+from pathlib import Path
+
+results = Path(sys.argv[1])
+rows = list(csv.DictReader(open(results / "raw.tsv"), delimiter="\t"))
+facts = {r["key"]: r["value"] for r in csv.DictReader(open(results / "facts.tsv"), delimiter="\t")}
+clk_tck = int(facts.get("clk_tck", "100"))
+
+LABELS = {
+    "direct": "direct to the upstream",
+    "nginx": "one nginx proxy hop",
+    "sidecar": "sidecar, plain routing",
+    "sidecar-validated": "sidecar, detectors + schema validation",
+    "sidecar-jvm-defaults": "sidecar, plain, JVM default flags",
+    "portkey": "Portkey gateway",
+}
+
+
+def row(target, kind, mode):
+    for r in rows:
+        if r["target"] == target and r["kind"] == kind and r["mode"] == mode:
+            return r
+    return None
+
+
+def rps(r):
+    return int(r["requests"]) / float(r["seconds"])
+
+
+def ms(us):
+    return f"{us / 1000:.2f}"
+
+
+def added(r, base, field):
+    return int(r[field]) - int(base[field])
+
+
+def cpu_us_per_request(r):
+    ticks = int(r["cpu_ticks"])
+    return ticks / clk_tck * 1e6 / int(r["requests"]) if int(r["requests"]) else 0
+
+
+def mib(kib):
+    return f"{int(kib) / 1024:.0f}"
+
+
+out = []
+w = out.append
+w(f"Run of {facts.get('date')} on {facts.get('cpu')}, {facts.get('memory')}, {facts.get('os')}; "
+  f"{facts.get('jdk')}; nginx {facts.get('nginx')}; {facts.get('wrk')}; node {facts.get('node')}, "
+  f"{facts.get('portkey')}. Load average before {facts.get('load_before')}, after {facts.get('load_after')}. "
+  f"{facts.get('settings')}. Sidecar JVM flags: `{facts.get('sidecar_java_opts')}` (+ AOT cache when made).")
+w("")
+
+for kind, title in (("json", "Chat completion (JSON, 657 B answer)"), ("sse", "Streamed chat completion (SSE, 21 events, 6.5 KB)")):
+    direct_rate, direct_sat = row("direct", kind, "rate"), row("direct", kind, "saturation")
+    if not direct_rate:
+        continue
+    w(f"### {title}")
+    w("")
+    w("| target | rate req/s | p50 ms | p99 ms | added p50 ms | added p99 ms | saturated req/s | sat. p50 ms | sat. p99 ms | added sat. p50 ms | CPU µs/req | errors |")
+    w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for target in LABELS:
+        r, s = row(target, kind, "rate"), row(target, kind, "saturation")
+        if not r or not s:
+            continue
+        is_direct = target == "direct"
+        w("| " + " | ".join([
+            LABELS[target],
+            f"{rps(r):.0f}", ms(int(r["p50_us"])), ms(int(r["p99_us"])),
+            "–" if is_direct else ms(added(r, direct_rate, "p50_us")),
+            "–" if is_direct else ms(added(r, direct_rate, "p99_us")),
+            f"{rps(s):.0f}", ms(int(s["p50_us"])), ms(int(s["p99_us"])),
+            "–" if is_direct else ms(added(s, direct_sat, "p50_us")),
+            f"{cpu_us_per_request(s):.0f}" + (" (upstream)" if is_direct else ""),
+            str(int(r["errors"]) + int(s["errors"])),
+        ]) + " |")
+    w("")
+
+w("### Footprint and start-up")
+w("")
+w("| process | ready ms | RSS idle MiB | RSS under load MiB (largest sample / high-water mark) |")
+w("| --- | ---: | ---: | ---: |")
+for target in ("sidecar", "sidecar-validated", "sidecar-jvm-defaults", "nginx", "portkey"):
+    idle = facts.get(f"rss_idle_kib_{target}")
+    if idle is None:
+        continue
+    load = facts.get(f"rss_load_kib_{target}", "0")
+    hwm = facts.get(f"rss_hwm_kib_{target}")
+    label = "nginx proxy (master + worker)" if target == "nginx" else LABELS[target]
+    w(f"| {label} | {facts.get(f'ready_ms_{target}', '–')} | {mib(idle)} | {mib(load)}" + (f" / {mib(hwm)}" if hwm else "") + " |")
+w("")
+starts = [(k[len("ready_ms_"):], v) for k, v in facts.items() if k in ("ready_ms_jvm-defaults", "ready_ms_tuned", "ready_ms_tuned-aot")]
+if starts:
+    w("Sidecar cold start to `/readyz` 200, median: " + ", ".join(f"{name} {v} ms" for name, v in starts) + ".")
+    w("")
+
+failures = [(k[len("failed_"):], v) for k, v in facts.items() if k.startswith("failed_")]
+for name, answer in failures:
+    w(f"Not measured: {name.replace('_', ' ')}; its check request got `{answer}`.")
+    w("")
+
+# Targets.
+w("### Targets")
+w("")
+w("| target | measured | met |")
+w("| --- | --- | --- |")
+
+
+def verdict(ok):
+    return "yes" if ok else "**no**"
+
+
+dr, nr = row("direct", "json", "rate"), row("nginx", "json", "rate")
+ns = row("nginx", "json", "saturation")
+ps = row("portkey", "json", "saturation")
+for target in ("sidecar", "sidecar-validated"):
+    r, s = row(target, "json", "rate"), row(target, "json", "saturation")
+    if not (r and dr and nr):
+        continue
+    label = LABELS[target]
+    a50, n50 = added(r, dr, "p50_us"), added(nr, dr, "p50_us")
+    ratio = a50 / n50 if n50 > 0 else float("inf")
+    w(f"| {label}: added p50 ≤ 2× the nginx hop's at {rps(r):.0f} req/s | {ms(a50)} ms vs {ms(n50)} ms ({ratio:.1f}×) | {verdict(a50 <= 2 * n50)} |")
+    a99 = added(r, dr, "p99_us")
+    w(f"| {label}: added p99 < 1 ms at {rps(r):.0f} req/s | {ms(a99)} ms (p99 {ms(int(r['p99_us']))} ms, direct {ms(int(dr['p99_us']))} ms) | {verdict(a99 < 1000)} |")
+    if ps and s:
+        t = rps(s) / rps(ps)
+        w(f"| {label}: ≥ 5× Portkey's throughput | {rps(s):.0f} vs {rps(ps):.0f} req/s ({t:.1f}×) | {verdict(t >= 5)} |")
+    if ns and s:
+        w(f"| {label}: throughput relative to the nginx hop (no target) | {rps(s):.0f} vs {rps(ns):.0f} req/s ({rps(s) / rps(ns):.2f}×) | – |")
+    load = facts.get(f"rss_load_kib_{target}")
+    hwm = facts.get(f"rss_hwm_kib_{target}")
+    if load:
+        worst = max(int(load), int(hwm or 0))
+        w(f"| {label}: RSS ≤ 128 MiB under load | {mib(worst)} MiB | {verdict(worst <= 128 * 1024)} |")
+    # The cold-start median of the measured launcher, else this target's one start.
+    ready = facts.get("ready_ms_tuned-aot") or facts.get("ready_ms_tuned") or facts.get(f"ready_ms_{target}")
+    if ready and target == "sidecar":
+        w(f"| sidecar: ready < 1 s (median cold start, measured flags) | {ready} ms | {verdict(int(ready) < 1000)} |")
+print("\n".join(out))

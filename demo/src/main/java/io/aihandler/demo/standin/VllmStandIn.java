@@ -1,0 +1,105 @@
+package io.aihandler.demo.standin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockResponse;
+import okhttp3.Headers;
+
+/**
+ * The in-cluster vLLM server of a ModelBackend: its OpenAI-compatible chat completions (guided
+ * decoding through {@code structured_outputs}), {@code /health} and the Prometheus {@code /metrics}
+ * the operator's autoscaler reads. No key: the Service is reached inside the cluster.
+ */
+public final class VllmStandIn extends ProviderStandIn {
+
+  private final String servedModelName;
+  private final AtomicInteger invalidAnswersToGive = new AtomicInteger();
+
+  public VllmStandIn(String servedModelName) {
+    super("vLLM serving " + servedModelName);
+    this.servedModelName = servedModelName;
+  }
+
+  /** The next {@code count} structured answers break their schema, as a real model sometimes does. */
+  public void answerInvalidlyNext(int count) {
+    invalidAnswersToGive.set(count);
+  }
+
+  @Override
+  protected boolean isGeneration(String method, String path) {
+    return method.equals("POST") && path.equals("/v1/chat/completions");
+  }
+
+  @Override
+  protected boolean authorized(Headers headers) {
+    return true;
+  }
+
+  @Override
+  protected MockResponse unauthorized() {
+    return json(401, "{\"error\":\"Unauthorized\"}");
+  }
+
+  @Override
+  protected MockResponse generate(String path, JsonNode request) {
+    if (!servedModelName.equals(request.path("model").asText())) {
+      return json(404, """
+          {"object":"error","message":"The model `%s` does not exist.","type":"NotFoundError","param":null,"code":404}"""
+          .formatted(request.path("model").asText()));
+    }
+    String conversation = ScriptedModel.conversation(request.path("messages"));
+    JsonNode schema = request.at("/structured_outputs/json");
+    if (schema.isMissingNode()) {
+      schema = request.at("/response_format/json_schema/schema");
+    }
+    String content;
+    if (schema.isObject()) {
+      boolean invalid = invalidAnswersToGive.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+      content = (invalid ? ScriptedModel.invalidClassification(conversation) : ScriptedModel.structured(schema, conversation)).toString();
+    } else {
+      content = ScriptedModel.text(servedModelName, conversation);
+    }
+    int promptTokens = Math.max(1, conversation.length() / 4);
+    int completionTokens = Math.max(1, content.length() / 4);
+    return json(200, """
+        {"id":"chatcmpl-8d1f6a3c2b7e4f0aa1c9e2d3b4a5f607","object":"chat.completion","created":%d,\
+        "model":"%s","choices":[{"index":0,"message":{"role":"assistant","reasoning_content":null,\
+        "content":%s,"tool_calls":[]},"logprobs":null,"finish_reason":"stop","stop_reason":null}],\
+        "usage":{"prompt_tokens":%d,"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null},\
+        "prompt_logprobs":null,"kv_transfer_params":null}"""
+        .formatted(System.currentTimeMillis() / 1000, servedModelName, quote(content),
+            promptTokens, promptTokens + completionTokens, completionTokens));
+  }
+
+  @Override
+  protected MockResponse other(String method, String path) {
+    return switch (path) {
+      case "/health" -> new MockResponse.Builder().code(200).build();
+      case "/metrics" -> new MockResponse.Builder()
+          .code(200)
+          .addHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+          .body(metrics())
+          .build();
+      case "/v1/models" -> json(200, """
+          {"object":"list","data":[{"id":"%s","object":"model","created":1741570000,"owned_by":"vllm",\
+          "root":"meta-llama/Llama-3.3-70B-Instruct","parent":null,"max_model_len":32768}]}"""
+          .formatted(servedModelName));
+      default -> json(404, "{\"detail\":\"Not Found\"}");
+    };
+  }
+
+  private String metrics() {
+    String label = "{engine=\"0\",model_name=\"" + servedModelName + "\"}";
+    return """
+        # HELP vllm:num_requests_running Number of requests in model execution batches.
+        # TYPE vllm:num_requests_running gauge
+        vllm:num_requests_running%1$s 0.0
+        # HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+        # TYPE vllm:num_requests_waiting gauge
+        vllm:num_requests_waiting%1$s 0.0
+        # HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
+        # TYPE vllm:kv_cache_usage_perc gauge
+        vllm:kv_cache_usage_perc%1$s 0.02
+        """.formatted(label);
+  }
+}
