@@ -80,6 +80,15 @@ public final class AiHandlerOperator implements AutoCloseable {
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */
   public static AiHandlerOperator start(KubernetesClient client, OperatorSettings settings, Clock clock) {
+    return start(client, settings, clock, LeaderElectionTiming.PRODUCTION);
+  }
+
+  /**
+   * Starts everything with the given leader-election timing. With leader election on, this returns
+   * once the webhooks serve; the controllers start when this replica acquires the Lease.
+   */
+  public static AiHandlerOperator start(
+      KubernetesClient client, OperatorSettings settings, Clock clock, LeaderElectionTiming timing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicBoolean controllersStarted = new AtomicBoolean(false);
 
@@ -126,7 +135,15 @@ public final class AiHandlerOperator implements AutoCloseable {
                     .withCacheSyncTimeout(Duration.ofMinutes(2));
                 settings.leaseName().ifPresent(lease ->
                     overrider.withLeaderElectionConfiguration(
-                        new LeaderElectionConfiguration(lease, settings.namespace(), settings.podName())));
+                        new LeaderElectionConfiguration(
+                            lease,
+                            settings.namespace(),
+                            timing.leaseDuration(),
+                            timing.renewDeadline(),
+                            timing.retryPeriod(),
+                            settings.podName(),
+                            null,
+                            timing.exitOnLostLeadership())));
               });
       for (Reconciler<?> reconciler : reconcilers(clock, settings)) {
         register(operator, reconciler, settings);

@@ -93,6 +93,12 @@ public record OperatorSettings(
         providers(env.getOrDefault("PROVIDER_ENDPOINTS", "")));
   }
 
+  /** The same settings as another replica: its own identity and ports, the same Lease. */
+  public OperatorSettings asReplica(String identity, int webhookPort, int metricsPort, String lease, ProviderEndpoints endpoints) {
+    return new OperatorSettings(namespace, identity, watchNamespaces, sidecarImage, nativeSidecar,
+        webhookPort, metricsPort, tlsMode, tls, Optional.of(lease), endpoints);
+  }
+
   /** Settings for a single process without leader election, on the given ports (0: any free). */
   public OperatorSettings forLocalUse(int webhookPort, int metricsPort, ProviderEndpoints endpoints) {
     return new OperatorSettings(namespace, podName, watchNamespaces, sidecarImage, nativeSidecar,

@@ -30,7 +30,7 @@ public final class MockKubernetesApi implements AutoCloseable {
 
   private MockKubernetesApi() {
     this.dispatcher = new ServerSideApplyDispatcher(new KubernetesCrudDispatcher());
-    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new AccessReviewStandIn(dispatcher), false);
     server.init();
     this.client = server.createClient();
   }
