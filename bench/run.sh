@@ -12,6 +12,10 @@
 #   BENCH_CONNECTIONS=32      connections at saturation
 #   BENCH_STARTS=5            cold starts timed per launcher
 #   BENCH_SKIP_BUILD=1        use the sidecar jar already in router-sidecar/target
+#   BENCH_TARGETS=...         measure only these targets, comma-separated, of direct, nginx, sidecar,
+#                             sidecar-validated, sidecar-jvm-defaults, portkey (default: all; the
+#                             direct call is always measured: every added latency is relative to it)
+#   BENCH_AOT=0               skip the ahead-of-time cache's training run (and measure without one)
 #   SIDECAR_JAVA_OPTS=...     JVM flags of the measured sidecar (default: see SIDECAR_TUNED_OPTS)
 #   JAVA_HOME                 a JDK 21+ (default: the Temurin 25 JDK when present)
 set -euo pipefail
@@ -26,6 +30,7 @@ RATE=${BENCH_RATE:-1000}
 RATE_CONNECTIONS=${BENCH_RATE_CONNECTIONS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 STARTS=${BENCH_STARTS:-5}
+TARGETS=${BENCH_TARGETS:-direct,nginx,sidecar,sidecar-validated,sidecar-jvm-defaults,portkey}
 PORTKEY_VERSION=1.15.2
 
 UPSTREAM_PORT=18181
@@ -40,10 +45,11 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 
 # A sidecar is one small process per pod. Measured here: a serial collector and a bounded heap keep
-# its memory flat; the C1 compiler alone spares the C2 compiler's memory and the CPU it burns while
-# warming up on a 2-core machine, at no loss of throughput in these runs; fewer malloc arenas
-# trim native memory. The ahead-of-time cache (JDK 25) made by a training run shortens start-up.
-SIDECAR_TUNED_OPTS="-XX:+UseSerialGC -Xms16m -Xmx48m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:TieredStopAtLevel=1"
+# its memory flat (32 MiB of heap serve the saturation load as fast as 48 MiB did, for 16 MiB less
+# resident memory); the C1 compiler alone spares the C2 compiler's memory and the CPU it burns while
+# warming up on a 2-core machine; fewer malloc arenas trim native memory. The ahead-of-time cache
+# (JDK 25) made by a training run shortens start-up. The same flags as bin/router-sidecar's.
+SIDECAR_TUNED_OPTS="-XX:+UseSerialGC -Xms16m -Xmx32m -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=32m -Xss512k -XX:TieredStopAtLevel=1"
 SIDECAR_JAVA_OPTS=${SIDECAR_JAVA_OPTS:-$SIDECAR_TUNED_OPTS}
 
 say() { printf '\n== %s\n' "$*"; }
@@ -77,6 +83,8 @@ stop() {
   wait "$pid" 2>/dev/null || true
   forget_pid "$pid"
 }
+
+wanted() { [[ ,$TARGETS, == *,$1,* ]]; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -301,7 +309,9 @@ PROXY_PIDS=("$PROXY_PID" $(pgrep -P "$PROXY_PID"))
 AOT=$WORK/sidecar.aot
 AOT_OPTS=()
 rm -f "$AOT"
-if "$JAVA" -XX:AOTCacheOutput="$WORK/probe.aot" -version >/dev/null 2>&1; then
+if [[ ${BENCH_AOT:-1} == 0 ]]; then
+  note "BENCH_AOT=0: measuring without an ahead-of-time cache"
+elif "$JAVA" -XX:AOTCacheOutput="$WORK/probe.aot" -version >/dev/null 2>&1; then
   say "Making the sidecar's ahead-of-time cache (a short training run under load)"
   start_sidecar "$WORK/sidecar-validated.yaml" $SIDECAR_JAVA_OPTS -XX:AOTCacheOutput="$AOT"
   MEASURED_PIDS=("$SIDECAR_PID")
@@ -320,10 +330,10 @@ else
 fi
 rm -f "$WORK/probe.aot"
 
-say "Timing the sidecar's start until /readyz answers 200 ($STARTS cold starts per launcher)"
 time_starts() { # label java-opts...
   local label=$1 samples=() i ms
   shift
+  ((STARTS > 0)) || return 0
   for ((i = 0; i < STARTS; i++)); do
     start_sidecar "$WORK/sidecar-plain.yaml" "$@"
     samples+=("$READY_MS")
@@ -333,6 +343,7 @@ time_starts() { # label java-opts...
   fact "ready_ms_$label" "$ms"
   note "$(printf '%-34s median %5s ms   (%s)' "$label" "$ms" "${samples[*]}")"
 }
+((STARTS > 0)) && say "Timing the sidecar's start until /readyz answers 200 ($STARTS cold starts per launcher)"
 time_starts "jvm-defaults"
 time_starts "tuned" $SIDECAR_JAVA_OPTS
 if ((${#AOT_OPTS[@]})); then
@@ -349,12 +360,14 @@ MEASURED_PIDS=("${UPSTREAM_PIDS[@]}")
 measure direct json "http://127.0.0.1:$UPSTREAM_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" || die "cannot measure direct json"
 measure direct sse "http://127.0.0.1:$UPSTREAM_PORT/sse$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" || die "cannot measure direct sse"
 
-say "Through one nginx proxy hop"
-MEASURED_PIDS=("${PROXY_PIDS[@]}")
-fact rss_idle_kib_nginx "$(rss_kib "${PROXY_PIDS[@]}")"
-measure nginx json "http://127.0.0.1:$PROXY_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" || die "cannot measure nginx json"
-measure nginx sse "http://127.0.0.1:$PROXY_PORT/sse$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" || die "cannot measure nginx sse"
-fact rss_load_kib_nginx "$(rss_kib "${PROXY_PIDS[@]}")"
+if wanted nginx; then
+  say "Through one nginx proxy hop"
+  MEASURED_PIDS=("${PROXY_PIDS[@]}")
+  fact rss_idle_kib_nginx "$(rss_kib "${PROXY_PIDS[@]}")"
+  measure nginx json "http://127.0.0.1:$PROXY_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" || die "cannot measure nginx json"
+  measure nginx sse "http://127.0.0.1:$PROXY_PORT/sse$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" || die "cannot measure nginx sse"
+  fact rss_load_kib_nginx "$(rss_kib "${PROXY_PIDS[@]}")"
+fi
 
 # The sidecar's footprint: idle a second after ready, the largest sample under load, and the
 # kernel's high-water mark.
@@ -379,45 +392,53 @@ sidecar_done() { # target
 }
 
 SIDECAR_URL="http://127.0.0.1:$SIDECAR_PORT$CHAT"
-sidecar_target sidecar "$WORK/sidecar-plain.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
-measure sidecar json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar json"
-measure sidecar sse "$SIDECAR_URL" "$WORK/body-sidecar-stream.json" "$SSE_OK" || die "cannot measure sidecar sse"
-sidecar_done sidecar
+if wanted sidecar; then
+  sidecar_target sidecar "$WORK/sidecar-plain.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
+  measure sidecar json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar json"
+  measure sidecar sse "$SIDECAR_URL" "$WORK/body-sidecar-stream.json" "$SSE_OK" || die "cannot measure sidecar sse"
+  sidecar_done sidecar
+fi
 
-sidecar_target sidecar-validated "$WORK/sidecar-validated.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
-measure sidecar-validated json "$SIDECAR_URL" "$WORK/body-sidecar-task.json" '\"category\"' || die "cannot measure sidecar-validated json"
-sidecar_done sidecar-validated
+if wanted sidecar-validated; then
+  sidecar_target sidecar-validated "$WORK/sidecar-validated.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
+  measure sidecar-validated json "$SIDECAR_URL" "$WORK/body-sidecar-task.json" '\"category\"' || die "cannot measure sidecar-validated json"
+  sidecar_done sidecar-validated
+fi
 
-sidecar_target sidecar-jvm-defaults "$WORK/sidecar-plain.yaml"
-measure sidecar-jvm-defaults json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar-jvm-defaults json"
-sidecar_done sidecar-jvm-defaults
+if wanted sidecar-jvm-defaults; then
+  sidecar_target sidecar-jvm-defaults "$WORK/sidecar-plain.yaml"
+  measure sidecar-jvm-defaults json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar-jvm-defaults json"
+  sidecar_done sidecar-jvm-defaults
+fi
 
 # ---------------------------------------------------------------------------------------------
-say "Through Portkey's gateway (node $(node --version), bound to 127.0.0.1:$PORTKEY_PORT)"
-started=$(now_ms)
-NODE_ENV=production node --import "$BENCH/portkey/bind-loopback.mjs" \
-  "$WORK/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --port=$PORTKEY_PORT --headless \
-  >>"$WORK/portkey.log" 2>&1 &
-PORTKEY_PID=$!
-PIDS+=("$PORTKEY_PID")
-READY_MS=$(wait_ready "http://127.0.0.1:$PORTKEY_PORT/" any "$started") || die "Portkey did not start; see bench/work/portkey.log"
-fact ready_ms_portkey "$READY_MS"
-note "ready in $READY_MS ms"
-if ss -ltn 2>/dev/null | grep -q ":$PORTKEY_PORT " && ss -ltn | grep ":$PORTKEY_PORT " | grep -vq '127.0.0.1'; then
-  die "Portkey listens beyond 127.0.0.1"
+if wanted portkey; then
+  say "Through Portkey's gateway (node $(node --version), bound to 127.0.0.1:$PORTKEY_PORT)"
+  started=$(now_ms)
+  NODE_ENV=production node --import "$BENCH/portkey/bind-loopback.mjs" \
+    "$WORK/portkey/node_modules/@portkey-ai/gateway/build/start-server.js" --port=$PORTKEY_PORT --headless \
+    >>"$WORK/portkey.log" 2>&1 &
+  PORTKEY_PID=$!
+  PIDS+=("$PORTKEY_PID")
+  READY_MS=$(wait_ready "http://127.0.0.1:$PORTKEY_PORT/" any "$started") || die "Portkey did not start; see bench/work/portkey.log"
+  fact ready_ms_portkey "$READY_MS"
+  note "ready in $READY_MS ms"
+  if ss -ltn 2>/dev/null | grep -q ":$PORTKEY_PORT " && ss -ltn | grep ":$PORTKEY_PORT " | grep -vq '127.0.0.1'; then
+    die "Portkey listens beyond 127.0.0.1"
+  fi
+  sleep 1
+  fact rss_idle_kib_portkey "$(rss_kib "$PORTKEY_PID")"
+  MEASURED_PIDS=("$PORTKEY_PID")
+  start_rss_sampler "$WORK/rss-peak" "$PORTKEY_PID"
+  measure portkey json "http://127.0.0.1:$PORTKEY_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" \
+    x-portkey-provider openai x-portkey-custom-host "http://127.0.0.1:$UPSTREAM_PORT/v1" Authorization "Bearer sk-bench" || true
+  measure portkey sse "http://127.0.0.1:$PORTKEY_PORT$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" \
+    x-portkey-provider openai x-portkey-custom-host "http://127.0.0.1:$UPSTREAM_PORT/sse/v1" Authorization "Bearer sk-bench" || true
+  kill "$SAMPLER" 2>/dev/null || true
+  wait "$SAMPLER" 2>/dev/null || true
+  fact rss_load_kib_portkey "$(cat "$WORK/rss-peak")"
+  stop "$PORTKEY_PID"
 fi
-sleep 1
-fact rss_idle_kib_portkey "$(rss_kib "$PORTKEY_PID")"
-MEASURED_PIDS=("$PORTKEY_PID")
-start_rss_sampler "$WORK/rss-peak" "$PORTKEY_PID"
-measure portkey json "http://127.0.0.1:$PORTKEY_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" \
-  x-portkey-provider openai x-portkey-custom-host "http://127.0.0.1:$UPSTREAM_PORT/v1" Authorization "Bearer sk-bench" || true
-measure portkey sse "http://127.0.0.1:$PORTKEY_PORT$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" \
-  x-portkey-provider openai x-portkey-custom-host "http://127.0.0.1:$UPSTREAM_PORT/sse/v1" Authorization "Bearer sk-bench" || true
-kill "$SAMPLER" 2>/dev/null || true
-wait "$SAMPLER" 2>/dev/null || true
-fact rss_load_kib_portkey "$(cat "$WORK/rss-peak")"
-stop "$PORTKEY_PID"
 
 fact load_after "$(cut -d' ' -f1-3 /proc/loadavg)"
 fact clk_tck "$CLK_TCK"

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -23,109 +24,178 @@ public final class RouterMetrics {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Object> circuitGauges = new ConcurrentHashMap<>();
 
+  // Registering a meter builds and sorts its tags and looks it up in the registry, which cost more
+  // than the request's own routing decisions; each meter is registered once and then found here
+  // by its tag values. Labels are config names and fixed vocabularies, so the maps stay small.
+  private final Map<Four, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<Three, Timer> requestDurations = new ConcurrentHashMap<>();
+  private final Map<Two, Timer> upstreamDurations = new ConcurrentHashMap<>();
+  private final Map<String, Timer> overheads = new ConcurrentHashMap<>();
+  private final Map<String, Usage> usages = new ConcurrentHashMap<>();
+  private final Map<Three, Counter> fallbacks = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> retries = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> validationFailures = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> repairAttempts = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> dataPolicyBlocks = new ConcurrentHashMap<>();
+
+  private record Two(String a, String b) {}
+
+  private record Three(String a, String b, String c) {}
+
+  private record Four(String a, String b, String c, String d) {}
+
+  private record Usage(Counter input, Counter output, Counter cost) {}
+
   /** One finished API request. */
   public void request(
       String endpoint, String route, String backend, String outcome, Duration latency) {
-    Counter.builder("aihandler.requests")
-        .description("API requests by route, backend and outcome")
-        .tags("endpoint", endpoint, "route", route, "backend", backend, "outcome", outcome)
-        .register(registry)
+    meter(
+            requests,
+            new Four(endpoint, route, backend, outcome),
+            k ->
+                Counter.builder("aihandler.requests")
+                    .description("API requests by route, backend and outcome")
+                    .tags("endpoint", k.a(), "route", k.b(), "backend", k.c(), "outcome", k.d())
+                    .register(registry))
         .increment();
-    Timer.builder("aihandler.request.duration")
-        .description("Time from request to last byte, all attempts included")
-        .tags("endpoint", endpoint, "route", route, "outcome", outcome)
-        .register(registry)
+    meter(
+            requestDurations,
+            new Three(endpoint, route, outcome),
+            k ->
+                Timer.builder("aihandler.request.duration")
+                    .description("Time from request to last byte, all attempts included")
+                    .tags("endpoint", k.a(), "route", k.b(), "outcome", k.c())
+                    .register(registry))
         .record(latency);
   }
 
   /** One upstream call, whatever its result. */
   public void upstream(String backend, String outcome, Duration latency) {
-    Timer.builder("aihandler.upstream.duration")
-        .description("Time of one upstream call (to the last byte)")
-        .tags("backend", backend, "outcome", outcome)
-        .register(registry)
+    meter(
+            upstreamDurations,
+            new Two(backend, outcome),
+            k ->
+                Timer.builder("aihandler.upstream.duration")
+                    .description("Time of one upstream call (to the last byte)")
+                    .tags("backend", k.a(), "outcome", k.b())
+                    .register(registry))
         .record(latency);
   }
 
   /** The sidecar's own share of a request's time: total minus time spent waiting upstream. */
   public void overhead(String endpoint, Duration overhead) {
-    Timer.builder("aihandler.overhead.duration")
-        .description("Request time not spent waiting on upstreams or backoff")
-        .tags("endpoint", endpoint)
-        .register(registry)
+    meter(
+            overheads,
+            endpoint,
+            e ->
+                Timer.builder("aihandler.overhead.duration")
+                    .description("Request time not spent waiting on upstreams or backoff")
+                    .tags("endpoint", e)
+                    .register(registry))
         .record(overhead.isNegative() ? Duration.ZERO : overhead);
   }
 
   /** Tokens and cost of one upstream call. */
   public void usage(String backend, long inputTokens, long outputTokens, double costUsd) {
-    Counter.builder("aihandler.tokens")
-        .description("Tokens by backend and direction")
-        .tags("backend", backend, "direction", "input")
-        .register(registry)
-        .increment(inputTokens);
-    Counter.builder("aihandler.tokens")
-        .tags("backend", backend, "direction", "output")
-        .register(registry)
-        .increment(outputTokens);
-    Counter.builder("aihandler.cost.usd")
-        .description("Cost in USD from the backends' pricing")
-        .tags("backend", backend)
-        .register(registry)
-        .increment(costUsd);
+    Usage u =
+        meter(
+            usages,
+            backend,
+            b ->
+                new Usage(
+                    Counter.builder("aihandler.tokens")
+                        .description("Tokens by backend and direction")
+                        .tags("backend", b, "direction", "input")
+                        .register(registry),
+                    Counter.builder("aihandler.tokens")
+                        .tags("backend", b, "direction", "output")
+                        .register(registry),
+                    Counter.builder("aihandler.cost.usd")
+                        .description("Cost in USD from the backends' pricing")
+                        .tags("backend", b)
+                        .register(registry)));
+    u.input().increment(inputTokens);
+    u.output().increment(outputTokens);
+    u.cost().increment(costUsd);
   }
 
   /** A request moved on from one target to the next. */
   public void fallback(String route, String fromBackend, String reason) {
-    Counter.builder("aihandler.fallbacks")
-        .description("Moves to the next target, by reason")
-        .tags("route", route, "backend", fromBackend, "reason", reason)
-        .register(registry)
+    meter(
+            fallbacks,
+            new Three(route, fromBackend, reason),
+            k ->
+                Counter.builder("aihandler.fallbacks")
+                    .description("Moves to the next target, by reason")
+                    .tags("route", k.a(), "backend", k.b(), "reason", k.c())
+                    .register(registry))
         .increment();
   }
 
   /** A retry of the same target. */
   public void retry(String backend, String reason) {
-    Counter.builder("aihandler.retries")
-        .description("Retries of the same backend, by reason")
-        .tags("backend", backend, "reason", reason)
-        .register(registry)
+    counter(retries, "aihandler.retries", "Retries of the same backend, by reason",
+            "backend", backend, "reason", reason)
         .increment();
   }
 
   /** Output that failed schema validation. */
   public void validationFailure(String task, String backend) {
-    Counter.builder("aihandler.validation.failures")
-        .description("Outputs that failed schema validation")
-        .tags("task", task, "backend", backend)
-        .register(registry)
+    counter(validationFailures, "aihandler.validation.failures", "Outputs that failed schema validation",
+            "task", task, "backend", backend)
         .increment();
   }
 
   /** A repair re-ask. */
   public void repairAttempt(String task, String backend) {
-    Counter.builder("aihandler.repair.attempts")
-        .description("Re-asks quoting validation errors")
-        .tags("task", task, "backend", backend)
-        .register(registry)
+    counter(repairAttempts, "aihandler.repair.attempts", "Re-asks quoting validation errors",
+            "task", task, "backend", backend)
         .increment();
   }
 
   /** A target skipped, or a request refused, because of its data class. */
   public void dataPolicyBlock(String dataClass, String backend) {
-    Counter.builder("aihandler.data.policy.blocks")
-        .description("Backends withheld from a request by its data class")
-        .tags("data_class", dataClass, "backend", backend)
-        .register(registry)
+    counter(dataPolicyBlocks, "aihandler.data.policy.blocks",
+            "Backends withheld from a request by its data class",
+            "data_class", dataClass, "backend", backend)
         .increment();
   }
 
-  /** A config or credential reload. */
+  /** A config or credential reload: rare, so registered by name each time. */
   public void reload(String what, boolean success) {
     Counter.builder("aihandler.config.reloads")
         .description("Reloads of the config and credential files, by outcome")
         .tags("file", what, "outcome", success ? "success" : "failure")
         .register(registry)
         .increment();
+  }
+
+  /** The cached meter of a key, registered on first use. */
+  private static <K, M> M meter(Map<K, M> cache, K key, Function<K, M> register) {
+    M known = cache.get(key);
+    return known != null ? known : cache.computeIfAbsent(key, register);
+  }
+
+  private Counter counter(
+      Map<Two, Counter> cache,
+      String name,
+      String description,
+      String firstTag,
+      String first,
+      String secondTag,
+      String second) {
+    Two key = new Two(first, second);
+    Counter known = cache.get(key);
+    if (known != null) {
+      return known; // no capturing lambda on the common path
+    }
+    return cache.computeIfAbsent(
+        key,
+        k ->
+            Counter.builder(name)
+                .description(description)
+                .tags(firstTag, k.a(), secondTag, k.b())
+                .register(registry));
   }
 
   /**

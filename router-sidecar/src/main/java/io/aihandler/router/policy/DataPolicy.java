@@ -48,6 +48,7 @@ public final class DataPolicy {
 
   private final Map<String, ClassRule> classes = new LinkedHashMap<>();
   private final String defaultClass;
+  private final boolean hasDetectors;
 
   /** Compiles the data classes of a config. */
   public DataPolicy(RouterConfig config) {
@@ -61,6 +62,7 @@ public final class DataPolicy {
       classes.put(dc.name(), new ClassRule(dc.name(), allowed, List.copyOf(detectors)));
     }
     this.defaultClass = config.defaultDataClass();
+    this.hasDetectors = classes.values().stream().anyMatch(c -> !c.detectors().isEmpty());
   }
 
   /**
@@ -91,16 +93,16 @@ public final class DataPolicy {
     if (base != null && classes.containsKey(base)) {
       apply(classes.get(base), applied, allowed);
     }
-    boolean hasDetectors = classes.values().stream().anyMatch(c -> !c.detectors().isEmpty());
     if (hasDetectors) {
       StringBuilder text = new StringBuilder(1024);
       collectText(request, text);
+      TextSignals signals = TextSignals.of(text);
       for (ClassRule rule : classes.values()) {
         if (applied.contains(rule.name())) {
           continue;
         }
         for (SensitiveDataDetector d : rule.detectors()) {
-          if (d.matches(text)) {
+          if (d.matches(text, signals)) {
             apply(rule, applied, allowed);
             break;
           }

@@ -49,14 +49,43 @@ public final class SensitiveDataDetector {
 
   /** Whether the text holds what this detector looks for. */
   public boolean matches(CharSequence text) {
+    return matches(text, TextSignals.of(text));
+  }
+
+  /**
+   * Whether the text holds what this detector looks for, with the signals of one pass over it: a
+   * built-in detector whose candidates the text cannot hold does not run its pattern at all, and
+   * one that does starts where its first candidate can begin.
+   */
+  boolean matches(CharSequence text, TextSignals signals) {
+    int from =
+        switch (detector.type()) {
+          case EMAIL -> signals.firstAt() < 0 ? -1 : localPartStart(text, signals.firstAt());
+          case PHONE -> signals.longestDigitGroup() >= 10 ? 0 : -1;
+          case CREDIT_CARD -> signals.longestDigitGroup() >= 13 ? 0 : -1;
+          case US_SSN -> signals.longestDigitGroup() >= 9 ? 0 : -1;
+          case IBAN -> signals.firstIbanStart();
+          case REGEX -> 0;
+        };
+    if (from < 0) {
+      return false;
+    }
     Matcher m = pattern.matcher(text);
+    if (from > 0) {
+      m.region(from, text.length());
+      // Look-behinds still see the text before the region.
+      m.useTransparentBounds(true);
+      m.useAnchoringBounds(false);
+    }
     while (m.find()) {
-      String found = m.group();
       boolean real =
           switch (detector.type()) {
-            case CREDIT_CARD -> luhn(found);
-            case IBAN -> ibanChecksum(found);
-            case PHONE -> digits(found) >= 10 && digits(found) <= 15;
+            case CREDIT_CARD -> luhn(m.group());
+            case IBAN -> ibanChecksum(m.group());
+            case PHONE -> {
+              int digits = digits(m.group());
+              yield digits >= 10 && digits <= 15;
+            }
             default -> true;
           };
       if (real) {
@@ -64,6 +93,22 @@ public final class SensitiveDataDetector {
       }
     }
     return false;
+  }
+
+  /** Where the address around an {@code @} can start: back over the characters a local part has. */
+  private static int localPartStart(CharSequence text, int at) {
+    int i = at;
+    while (i > 0 && isLocalPartChar(text.charAt(i - 1))) {
+      i--;
+    }
+    return i;
+  }
+
+  private static boolean isLocalPartChar(char c) {
+    return (c >= 'A' && c <= 'Z')
+        || (c >= 'a' && c <= 'z')
+        || (c >= '0' && c <= '9')
+        || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
   }
 
   private static int digits(String s) {

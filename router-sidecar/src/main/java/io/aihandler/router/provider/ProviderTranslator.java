@@ -11,10 +11,16 @@ import java.util.Map;
  */
 public interface ProviderTranslator {
 
-  /** Builds the upstream HTTP request for an OpenAI-shaped {@code chat.completions} request. */
+  /**
+   * Builds the upstream HTTP request for an OpenAI-shaped {@code chat.completions} request. The
+   * request is left unchanged: it serves every attempt of a call.
+   */
   UpstreamRequest toUpstream(ObjectNode chatRequest, TranslationContext context);
 
-  /** Translates a successful, non-streaming upstream body into an OpenAI {@code chat.completion}. */
+  /**
+   * Translates a successful, non-streaming upstream body into an OpenAI {@code chat.completion}.
+   * The body is the caller's to give away: a translator may reuse and change its nodes.
+   */
   ObjectNode toChatCompletion(JsonNode upstreamBody, TranslationContext context);
 
   /** A translator for one upstream stream; it keeps the stream's state. */

@@ -3,9 +3,11 @@ package io.aihandler.router.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
 import io.aihandler.router.config.Backend;
+import io.aihandler.router.config.Backoff;
 import io.aihandler.router.config.FallbackTrigger;
 import io.aihandler.router.config.Route;
 import io.aihandler.router.config.RouteTarget;
@@ -34,7 +36,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -60,6 +63,8 @@ public final class RequestRouter {
   private final BackendHealth health;
   private final RouterMetrics metrics;
   private final RandomGenerator random;
+  // Backoff settings per route, built once: the function checks its arguments on creation.
+  private final Map<Backoff, IntervalFunction> backoffs = new ConcurrentHashMap<>();
 
   public RequestRouter(
       UpstreamClient upstream,
@@ -117,7 +122,8 @@ public final class RequestRouter {
       throws IOException {
     if (call.validator() != null) {
       // Output with a schema is validated before the client sees any of it.
-      ObjectNode whole = call.request().deepCopy();
+      // Only top-level fields change: a copy of the top level leaves the client's request intact.
+      ObjectNode whole = JsonNodeFactory.instance.objectNode().setAll(call.request());
       whole.put("stream", false);
       whole.remove("stream_options");
       RoutedCall buffered =
@@ -151,13 +157,11 @@ public final class RequestRouter {
     long deadline = System.nanoTime() + call.timeout().toNanos();
     List<BackendRuntime> order = eligibleTargets(rt, call);
     Set<FallbackTrigger> fallbackOn = route.fallbackTriggers();
-    IntervalFunction backoff =
-        IntervalFunction.ofExponentialRandomBackoff(
-            route.backoff().initialDuration(), 2.0, 0.5, route.backoff().maxDuration());
+    IntervalFunction backoff = backoffs.computeIfAbsent(route.backoff(), RequestRouter::backoffOf);
     int attemptsLeft = route.maxAttempts();
     Failed last = null;
     boolean outOfTime = false;
-    String responseId = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+    String responseId = responseId();
     long created = System.currentTimeMillis() / 1000;
 
     targets:
@@ -604,6 +608,12 @@ public final class RequestRouter {
           break;
         }
       }
+    } catch (IOException clientGone) {
+      // The client left mid-stream: the backend did nothing wrong, so the attempt counts neither
+      // for nor against its circuit.
+      record.upstreamNanos += System.nanoTime() - started;
+      b.breaker().releasePermission();
+      throw clientGone;
     } catch (UpstreamStreamException e) {
       return streamFailed(b, started, record, sink, begun, redacted(e.error()), trigger(e.error().kind()), e);
     } catch (StreamTimeout e) {
@@ -822,6 +832,27 @@ public final class RequestRouter {
       case INVALID_OUTPUT -> "invalidOutput";
       case UNAVAILABLE -> "unavailable";
     };
+  }
+
+  private static IntervalFunction backoffOf(Backoff b) {
+    return IntervalFunction.ofExponentialRandomBackoff(b.initialDuration(), 2.0, 0.5, b.maxDuration());
+  }
+
+  /**
+   * A response id in OpenAI's shape: {@code chatcmpl-} and 32 hex digits. It names a response, it
+   * guards nothing, so it needs no secure random source (whose lock every request would share).
+   */
+  private static String responseId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    char[] id = new char[9 + 32];
+    "chatcmpl-".getChars(0, 9, id, 0);
+    for (int i = 0; i < 2; i++) {
+      long bits = r.nextLong();
+      for (int j = 0; j < 16; j++) {
+        id[9 + i * 16 + j] = Character.forDigit((int) (bits >>> (j * 4)) & 0xf, 16);
+      }
+    }
+    return new String(id);
   }
 
   private static String taskLabel(RoutedCall call) {

@@ -5,12 +5,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
 import io.aihandler.router.routing.ChunkSink;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** Writes chunks to the client as server-sent events, flushing each so tokens arrive as made. */
+/**
+ * Writes chunks to the client as server-sent events, flushing each so tokens arrive as made. A
+ * client that goes away mid-stream surfaces as an {@link IOException}, whatever form the server's
+ * write failure takes, so the router treats it as the client's doing and never as the backend's.
+ */
 final class SseChunkSink implements ChunkSink {
 
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -41,28 +47,45 @@ final class SseChunkSink implements ChunkSink {
 
   @Override
   public void chunk(ObjectNode chunk) throws IOException {
-    out.write(DATA);
-    // Serialised straight into the response stream: no intermediate string per chunk.
-    mapper.writeValue(new NonClosing(out), chunk);
-    out.write(END);
-    out.flush();
+    try {
+      out.write(DATA);
+      // Serialised straight into the response stream: no intermediate string per chunk.
+      mapper.writeValue(new NonClosing(out), chunk);
+      out.write(END);
+      out.flush();
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
   }
 
   @Override
   public void done() throws IOException {
-    out.write(DONE);
-    out.flush();
-    out.close();
+    try {
+      out.write(DONE);
+      out.flush();
+      out.close();
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
   }
 
   @Override
   public void error(ApiException error) throws IOException {
-    out.write(ERROR_EVENT);
-    out.write(DATA);
-    mapper.writeValue(new NonClosing(out), ErrorEnvelope.of(error));
-    out.write(END);
-    out.flush();
-    out.close();
+    try {
+      out.write(ERROR_EVENT);
+      out.write(DATA);
+      mapper.writeValue(new NonClosing(out), ErrorEnvelope.of(error));
+      out.write(END);
+      out.flush();
+      out.close();
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
+  }
+
+  /** Helidon reports a failed write to the client as an unchecked exception. */
+  private static IOException clientGone(RuntimeException e) {
+    return new IOException("the client closed the connection", e);
   }
 
   /** Jackson closes the stream it writes to; the response stream must stay open. */

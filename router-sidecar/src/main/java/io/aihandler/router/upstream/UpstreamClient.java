@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -69,9 +70,14 @@ public final class UpstreamClient implements AutoCloseable {
         }
         t = timers;
         if (t == null) {
-          t =
-              Executors.newSingleThreadScheduledExecutor(
-                  r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
+          ScheduledThreadPoolExecutor timer =
+              new ScheduledThreadPoolExecutor(
+                  1, r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
+          // Every event of a stream arms a timer and cancels it when the next event comes. Left in
+          // the queue, cancelled timers would pile up for their whole delay (30 s of idle timeout,
+          // a hundred thousand per second under load) and fill the heap.
+          timer.setRemoveOnCancelPolicy(true);
+          t = timer;
           timers = t;
         }
       }

@@ -1,6 +1,8 @@
 package io.aihandler.router.config;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -8,6 +10,15 @@ import java.util.regex.Pattern;
 public final class Durations {
 
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  /**
+   * Durations already parsed. The config's records hold their durations as written and the router
+   * asks for them on every request; a config has few distinct values, so each is parsed once.
+   * Bounded, so that arbitrary input cannot grow it.
+   */
+  private static final Map<String, Duration> PARSED = new ConcurrentHashMap<>();
+
+  private static final int MAX_REMEMBERED = 512;
 
   private Durations() {}
 
@@ -17,6 +28,18 @@ public final class Durations {
    * @throws IllegalArgumentException when the text is not a sequence of number-unit pairs
    */
   public static Duration parse(String text) {
+    Duration known = text == null ? null : PARSED.get(text);
+    if (known != null) {
+      return known;
+    }
+    Duration parsed = parseText(text);
+    if (PARSED.size() < MAX_REMEMBERED) {
+      PARSED.put(text, parsed);
+    }
+    return parsed;
+  }
+
+  private static Duration parseText(String text) {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("empty duration");
     }

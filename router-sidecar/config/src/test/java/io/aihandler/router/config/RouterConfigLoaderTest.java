@@ -208,6 +208,24 @@ class RouterConfigLoaderTest {
     assertThatThrownBy(() -> Durations.parse("5 s")).isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void durationsParsedBeforeGiveTheSameAnswerAndBadOnesFailEveryTime() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(Durations.parse("1m30s")).isEqualTo(Duration.ofSeconds(90));
+      assertThat(Durations.parse("45ms")).isEqualTo(Duration.ofMillis(45));
+      assertThatThrownBy(() -> Durations.parse("7 m")).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> Durations.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+    // Many distinct values (more than are remembered) still all parse right.
+    for (int i = 0; i < 2000; i++) {
+      assertThat(Durations.parse(i + "ms")).isEqualTo(Duration.ofMillis(i));
+    }
+    Route route = new Route("r", null, null, null, null, null, "2s", null, null, null, null);
+    assertThat(route.perTryTimeoutDuration()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(route.firstTokenTimeoutDuration()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(route.timeoutDuration()).isEqualTo(Duration.ofSeconds(120));
+  }
+
   /** The complete example of docs/router-config.md is a valid document. */
   @Test
   void theDocumentedExampleLoads() throws Exception {

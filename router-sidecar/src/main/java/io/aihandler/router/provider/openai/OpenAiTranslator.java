@@ -56,7 +56,9 @@ public final class OpenAiTranslator implements ProviderTranslator {
 
   @Override
   public UpstreamRequest toUpstream(ObjectNode chatRequest, TranslationContext context) {
-    ObjectNode body = chatRequest.deepCopy();
+    // Only top-level fields change (messages too, in "prompt" mode: see askForSchema), so a copy
+    // of the top level keeps the caller's request intact without copying every message.
+    ObjectNode body = JSON.objectNode().setAll(chatRequest);
     body.put("model", context.model());
     boolean streaming = body.path("stream").asBoolean(false);
     if (streaming) {
@@ -100,7 +102,8 @@ public final class OpenAiTranslator implements ProviderTranslator {
       }
       case "prompt" -> {
         body.remove("response_format");
-        ArrayNode messages = (ArrayNode) body.withArray("messages");
+        ArrayNode messages = JSON.arrayNode().addAll((ArrayNode) body.withArray("messages"));
+        body.set("messages", messages);
         ObjectNode instruction = JSON.objectNode();
         instruction.put("role", "system");
         instruction.put(
@@ -128,7 +131,8 @@ public final class OpenAiTranslator implements ProviderTranslator {
     if (!upstreamBody.isObject() || !upstreamBody.path("choices").isArray()) {
       throw new IllegalArgumentException("the upstream answer is not a chat completion");
     }
-    ObjectNode out = ((ObjectNode) upstreamBody).deepCopy();
+    // The body was parsed for this call alone: rewritten in place rather than copied.
+    ObjectNode out = (ObjectNode) upstreamBody;
     out.put("id", context.responseId());
     out.put("object", "chat.completion");
     out.put("created", context.createdEpochSeconds());

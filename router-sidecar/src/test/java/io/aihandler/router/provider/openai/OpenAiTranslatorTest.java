@@ -55,6 +55,27 @@ class OpenAiTranslatorTest {
   }
 
   @Test
+  void theCallersRequestServesEveryAttemptUnchanged() throws Exception {
+    JsonNode schema = MAPPER.readTree("{\"type\":\"object\"}");
+    String json =
+        "{\"model\":\"my-task\",\"stream\":true,\"stream_options\":{\"include_usage\":false},"
+            + "\"response_format\":{\"type\":\"json_object\"},"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}";
+    ObjectNode req = request(json);
+    for (String mode : new String[] {"native", "guided", "prompt"}) {
+      for (OpenAiTranslator.Flavor flavor : OpenAiTranslator.Flavor.values()) {
+        UpstreamRequest up = new OpenAiTranslator(flavor, "2024-10-21").toUpstream(req, ctx(schema, mode, true));
+        assertThat(up.body()).isNotSameAs(req);
+      }
+    }
+    UpstreamRequest prompt =
+        new OpenAiTranslator(OpenAiTranslator.Flavor.COMPATIBLE, null).toUpstream(req, ctx(schema, "prompt", true));
+    assertThat(prompt.body().path("messages")).hasSize(2);
+    assertThat(prompt.body().path("stream_options").path("include_usage").asBoolean()).isTrue();
+    assertThat(req).as("after every flavor and mode").isEqualTo(MAPPER.readTree(json));
+  }
+
+  @Test
   void streamingAlwaysAsksForUsageUpstream() throws Exception {
     UpstreamRequest up =
         new OpenAiTranslator().toUpstream(
