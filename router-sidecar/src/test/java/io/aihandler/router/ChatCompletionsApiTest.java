@@ -101,8 +101,14 @@ class ChatCompletionsApiTest {
     JsonNode sent = MAPPER.readTree(up.getBody().utf8());
     assertThat(sent.path("model").asText()).isEqualTo("gpt-4o");
     assertThat(sent.path("messages").size()).isEqualTo(2);
+    // The request is counted once its response has been written, just after the client has it.
+    String counted = "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\"} 1.0";
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    while (!sidecar.metrics().contains(counted) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     assertThat(sidecar.metrics())
-        .contains("aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\"} 1.0")
+        .contains(counted)
         .contains("aihandler_tokens_total{backend=\"gpt-4o\",direction=\"input\"} 19.0");
   }
 

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.MergedTurns;
+import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.anthropic.AnthropicTranslator.StructuredOutputMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Builds an Anthropic Messages request body from an OpenAI chat-completions request. Pure: the
@@ -44,7 +47,7 @@ final class MessagesRequestBuilder {
       throw new UnsupportedRequestException("messages", "'messages' must be a non-empty array");
     }
     ArrayNode system = JSON.arrayNode();
-    List<Turn> turns = new ArrayList<>();
+    MergedTurns turns = new MergedTurns();
     for (int i = 0; i < messages.size(); i++) {
       addMessage(messages.get(i), i, system, turns);
     }
@@ -55,14 +58,12 @@ final class MessagesRequestBuilder {
     if (!system.isEmpty()) {
       body.set("system", system);
     }
-    if (turns.get(0).role.equals("assistant")) {
-      Turn opening = new Turn("user");
-      opening.content.addObject().put("type", "text").put("text", OPENING_USER_TURN);
-      turns.add(0, opening);
+    if (turns.turns().get(0).role().equals("assistant")) {
+      turns.prepend("user", textBlock(OPENING_USER_TURN));
     }
     ArrayNode out = body.putArray("messages");
-    for (Turn turn : turns) {
-      out.add(turn.toJson());
+    for (MergedTurns.Turn turn : turns.turns()) {
+      out.add(message(turn));
     }
 
     ArrayNode stop = stopSequences(chat.get("stop"));
@@ -202,39 +203,30 @@ final class MessagesRequestBuilder {
 
   // --- messages ---
 
-  /** One Anthropic message being assembled; consecutive OpenAI messages of a role merge into it. */
-  private static final class Turn {
-    final String role;
-    final ArrayNode content = JSON.arrayNode();
-
-    Turn(String role) {
-      this.role = role;
-    }
-
-    ObjectNode toJson() {
-      ObjectNode message = JSON.objectNode();
-      message.put("role", role);
-      ArrayNode ordered = content;
-      if (role.equals("user")) {
-        // Anthropic wants tool_result blocks before anything else in a user turn.
-        ordered = JSON.arrayNode();
-        for (JsonNode block : content) {
-          if (block.path("type").asText().equals("tool_result")) {
-            ordered.add(block);
-          }
-        }
-        for (JsonNode block : content) {
-          if (!block.path("type").asText().equals("tool_result")) {
-            ordered.add(block);
-          }
+  /** An Anthropic message from a merged turn; a user turn lists its tool results first. */
+  private static ObjectNode message(MergedTurns.Turn turn) {
+    ObjectNode message = JSON.objectNode();
+    message.put("role", turn.role());
+    ArrayNode ordered = turn.items();
+    if (turn.role().equals("user")) {
+      // Anthropic wants tool_result blocks before anything else in a user turn.
+      ordered = JSON.arrayNode();
+      for (JsonNode block : turn.items()) {
+        if (block.path("type").asText().equals("tool_result")) {
+          ordered.add(block);
         }
       }
-      message.set("content", ordered);
-      return message;
+      for (JsonNode block : turn.items()) {
+        if (!block.path("type").asText().equals("tool_result")) {
+          ordered.add(block);
+        }
+      }
     }
+    message.set("content", ordered);
+    return message;
   }
 
-  private static void addMessage(JsonNode message, int index, ArrayNode system, List<Turn> turns) {
+  private static void addMessage(JsonNode message, int index, ArrayNode system, MergedTurns turns) {
     String where = "messages[" + index + "]";
     if (!message.isObject() || !message.path("role").isTextual()) {
       throw new UnsupportedRequestException("messages", where + " must be an object with a 'role'");
@@ -242,50 +234,22 @@ final class MessagesRequestBuilder {
     String role = message.get("role").asText();
     switch (role) {
       case "system", "developer" -> system.addAll(textBlocks(message.get("content"), where));
-      case "user" -> append(turns, "user", userBlocks(message.get("content"), where));
-      case "assistant" -> append(turns, "assistant", assistantBlocks(message, where));
-      case "tool" -> append(turns, "user", List.of(toolResult(message, where)));
+      case "user" -> turns.append("user", userBlocks(message.get("content"), where));
+      case "assistant" -> turns.append("assistant", assistantBlocks(message, where));
+      case "tool" -> turns.append("user", List.of(toolResult(message, where)));
       default ->
           throw new UnsupportedRequestException(
               "messages", where + " has role '" + role + "', which Anthropic cannot take");
     }
   }
 
-  private static void append(List<Turn> turns, String role, List<ObjectNode> blocks) {
-    if (blocks.isEmpty()) {
-      return;
-    }
-    Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-    if (last == null || !last.role.equals(role)) {
-      last = new Turn(role);
-      turns.add(last);
-    }
-    last.content.addAll(blocks);
+  /** Text content (a string or text parts) as text blocks, in a list callers may add to. */
+  private static List<ObjectNode> textBlocks(JsonNode content, String where) {
+    return MessageText.texts(content, where).stream().map(MessagesRequestBuilder::textBlock).collect(Collectors.toCollection(ArrayList::new));
   }
 
-  /** Text content (a string or text parts); Anthropic rejects empty text blocks, so none are made. */
-  private static List<ObjectNode> textBlocks(JsonNode content, String where) {
-    List<ObjectNode> blocks = new ArrayList<>();
-    if (content == null || content.isNull()) {
-      return blocks;
-    }
-    if (content.isTextual()) {
-      addText(blocks, content.asText());
-      return blocks;
-    }
-    if (!content.isArray()) {
-      throw new UnsupportedRequestException("messages", where + ".content must be text or parts");
-    }
-    for (JsonNode part : content) {
-      String type = part.path("type").asText();
-      if (type.equals("text")) {
-        addText(blocks, part.path("text").asText());
-      } else if (!type.equals("refusal")) {
-        throw new UnsupportedRequestException(
-            "messages", where + " may only hold text, not a '" + type + "' part");
-      }
-    }
-    return blocks;
+  private static ObjectNode textBlock(String text) {
+    return JSON.objectNode().put("type", "text").put("text", text);
   }
 
   private static void addText(List<ObjectNode> blocks, String text) {

@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.MergedTurns;
+import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Map;
 
@@ -40,7 +43,7 @@ final class GenerateContentRequestBuilder {
     }
     ObjectNode body = JSON.objectNode();
     ArrayNode systemParts = JSON.arrayNode();
-    List<Turn> turns = new ArrayList<>();
+    MergedTurns turns = new MergedTurns();
     Map<String, String> functionNamesByCallId = new HashMap<>();
     boolean needsSignatures = requiresThoughtSignatures(context.model());
     for (int i = 0; i < messages.size(); i++) {
@@ -51,10 +54,10 @@ final class GenerateContentRequestBuilder {
           "messages", "Gemini needs at least one user or assistant message besides the system");
     }
     ArrayNode contents = body.putArray("contents");
-    for (Turn turn : turns) {
+    for (MergedTurns.Turn turn : turns.turns()) {
       ObjectNode content = contents.addObject();
-      content.put("role", turn.role);
-      content.set("parts", turn.parts);
+      content.put("role", turn.role());
+      content.set("parts", turn.items());
     }
     if (!systemParts.isEmpty()) {
       body.putObject("systemInstruction").set("parts", systemParts);
@@ -201,21 +204,11 @@ final class GenerateContentRequestBuilder {
 
   // --- messages ---
 
-  /** One Gemini content being assembled; consecutive OpenAI messages of a role merge into it. */
-  private static final class Turn {
-    final String role;
-    final ArrayNode parts = JSON.arrayNode();
-
-    Turn(String role) {
-      this.role = role;
-    }
-  }
-
   private static void addMessage(
       JsonNode message,
       int index,
       ArrayNode systemParts,
-      List<Turn> turns,
+      MergedTurns turns,
       Map<String, String> functionNamesByCallId,
       boolean needsSignatures) {
     String where = "messages[" + index + "]";
@@ -225,50 +218,21 @@ final class GenerateContentRequestBuilder {
     String role = message.get("role").asText();
     switch (role) {
       case "system", "developer" -> systemParts.addAll(textParts(message.get("content"), where));
-      case "user" -> append(turns, "user", userParts(message.get("content"), where));
+      case "user" -> turns.append("user", userParts(message.get("content"), where));
       case "assistant" ->
-          append(turns, "model", modelParts(message, where, functionNamesByCallId, needsSignatures));
-      case "tool" -> append(turns, "user", List.of(functionResponse(message, where, functionNamesByCallId)));
+          turns.append("model", modelParts(message, where, functionNamesByCallId, needsSignatures));
+      case "tool" -> turns.append("user", List.of(functionResponse(message, where, functionNamesByCallId)));
       default ->
           throw new UnsupportedRequestException(
               "messages", where + " has role '" + role + "', which Gemini cannot take");
     }
   }
 
-  private static void append(List<Turn> turns, String role, List<ObjectNode> parts) {
-    if (parts.isEmpty()) {
-      return;
-    }
-    Turn last = turns.isEmpty() ? null : turns.get(turns.size() - 1);
-    if (last == null || !last.role.equals(role)) {
-      last = new Turn(role);
-      turns.add(last);
-    }
-    last.parts.addAll(parts);
-  }
-
+  /** Text content (a string or text parts) as text parts, in a list callers may add to. */
   private static List<ObjectNode> textParts(JsonNode content, String where) {
-    List<ObjectNode> parts = new ArrayList<>();
-    if (content == null || content.isNull()) {
-      return parts;
-    }
-    if (content.isTextual()) {
-      addText(parts, content.asText());
-      return parts;
-    }
-    if (!content.isArray()) {
-      throw new UnsupportedRequestException("messages", where + ".content must be text or parts");
-    }
-    for (JsonNode part : content) {
-      String type = part.path("type").asText();
-      if (type.equals("text")) {
-        addText(parts, part.path("text").asText());
-      } else if (!type.equals("refusal")) {
-        throw new UnsupportedRequestException(
-            "messages", where + " may only hold text, not a '" + type + "' part");
-      }
-    }
-    return parts;
+    return MessageText.texts(content, where).stream()
+        .map(text -> JSON.objectNode().put("text", text))
+        .collect(Collectors.toCollection(ArrayList::new));
   }
 
   private static void addText(List<ObjectNode> parts, String text) {
