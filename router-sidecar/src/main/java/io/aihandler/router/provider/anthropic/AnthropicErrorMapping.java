@@ -3,7 +3,6 @@ package io.aihandler.router.provider.anthropic;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aihandler.router.provider.UpstreamError;
-import io.aihandler.router.provider.UpstreamError.Kind;
 import java.time.Duration;
 import java.util.Map;
 
@@ -39,27 +38,7 @@ final class AnthropicErrorMapping {
   }
 
   private static UpstreamError map(int status, String anthropicType, String message, Duration retryAfter) {
-    int reported = status == OVERLOADED ? 503 : status;
-    Kind kind;
-    String type;
-    if (status == 401 || status == 403) {
-      kind = Kind.AUTHENTICATION;
-      type = status == 401 ? "authentication_error" : "permission_error";
-    } else if (status == 429) {
-      kind = Kind.RATE_LIMITED;
-      type = "rate_limit_error";
-    } else if (status == 408 || status >= 500) {
-      kind = Kind.SERVER_ERROR;
-      type = "server_error";
-    } else if (status >= 400) {
-      kind = Kind.CLIENT_ERROR;
-      type = "invalid_request_error";
-    } else {
-      kind = Kind.SERVER_ERROR;
-      type = "server_error";
-      reported = 502;
-    }
-    return new UpstreamError(reported, kind, type, anthropicType, message, retryAfter);
+    return UpstreamError.ofStatus(status, anthropicType, message, retryAfter);
   }
 
   private static int statusOf(String anthropicType) {

@@ -41,27 +41,7 @@ final class GeminiErrorMapping {
     if (hasReason(error, "API_KEY_INVALID")) {
       return new UpstreamError(401, Kind.AUTHENTICATION, "authentication_error", googleStatus, message, null);
     }
-    int reported = status;
-    Kind kind;
-    String type;
-    if (status == 401 || status == 403) {
-      kind = Kind.AUTHENTICATION;
-      type = status == 401 ? "authentication_error" : "permission_error";
-    } else if (status == 429) {
-      kind = Kind.RATE_LIMITED;
-      type = "rate_limit_error";
-    } else if (status == 408 || status >= 500) {
-      kind = Kind.SERVER_ERROR;
-      type = "server_error";
-    } else if (status >= 400) {
-      kind = Kind.CLIENT_ERROR;
-      type = "invalid_request_error";
-    } else {
-      kind = Kind.SERVER_ERROR;
-      type = "server_error";
-      reported = 502;
-    }
-    return new UpstreamError(reported, kind, type, googleStatus, message, retryAfter);
+    return UpstreamError.ofStatus(status, googleStatus, message, retryAfter);
   }
 
   private static boolean hasReason(JsonNode error, String reason) {
