@@ -154,6 +154,10 @@ class ModelBackendValidationTest {
             """,
             "apiVersion applies only to provider azure-openai"),
         Arguments.of(
+            "HTTPS to an IP address",
+            "hosted: {provider: openai-compatible, model: m, baseUrl: \"https://10.0.0.5:8443/v1\"}",
+            "baseUrl is HTTPS to an IP address"),
+        Arguments.of(
             "unknown provider",
             "hosted: {provider: mistral, model: m, credentials: {secretRef: {name: k, key: k}}}",
             "enum"),

@@ -155,6 +155,33 @@ class TimeoutTest {
   }
 
   @Test
+  void anAnswerThatTricklesInPastThePerTryTimeoutIsCutAtIt() throws Exception {
+    // 512 bytes every 100 ms of a 10 KB answer: no single read waits long, so only the attempt's
+    // deadline ends it. (The throttle also paces the request, which fits in the first 512 bytes.)
+    String answer = OpenAiFixtures.openAiCompletion("too slow " + "and long ".repeat(1100), "stop");
+    for (MockWebServer server : List.of(a, b)) {
+      for (int i = 0; i < 3; i++) {
+        server.enqueue(
+            new MockResponse.Builder(OpenAiFixtures.ok(answer))
+                .throttleBody(512, 100, TimeUnit.MILLISECONDS)
+                .build());
+      }
+    }
+
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("bounded", ""));
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+    assertThat(r.statusCode()).isEqualTo(504);
+    JsonNode error = MAPPER.readTree(r.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("request_timeout");
+    assertThat(error.path("message").asText()).contains("(attempts: a: timeout; a: timeout)");
+    assertThat(r.body()).doesNotContain("too slow");
+    assertThat(tookMs).as("the 1s budget, not the 2s the answer takes to trickle in")
+        .isGreaterThanOrEqualTo(1000).isLessThan(1900);
+  }
+
+  @Test
   void aStreamThatKeepsTalkingPastTheRequestTimeoutIsCutWithAnErrorNamingIt() throws Exception {
     a.enqueue(stallingStream(List.of("slowly")));
 

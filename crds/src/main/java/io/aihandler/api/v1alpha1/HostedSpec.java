@@ -26,6 +26,12 @@ import io.fabric8.generator.annotation.ValidationRule;
         "'provider ' + self.provider + ' needs credentials.secretRef, the Secret key holding its"
             + " API key'")
 @ValidationRule(
+    value =
+        "!has(self.baseUrl) || !self.baseUrl.matches('^https://(\\\\[[0-9A-Fa-f:.]+\\\\]|[0-9]+(\\\\.[0-9]+){3})(:[0-9]+)?(/.*)?$')",
+    message =
+        "baseUrl is HTTPS to an IP address, whose certificate cannot be checked against the host;"
+            + " use the endpoint's DNS name")
+@ValidationRule(
     value = "!has(self.apiVersion) || self.provider == 'azure-openai'",
     message = "apiVersion applies only to provider azure-openai")
 public record HostedSpec(

@@ -530,7 +530,10 @@ public final class RequestRouter {
         Math.min(deadline, started + route.firstTokenTimeoutDuration().toNanos());
     UpstreamClient.StreamResponse sr;
     try {
-      sr = upstream.open(uri(b, up), headers(b, up), bytes(up.body()), remaining(firstTokenDeadline));
+      sr =
+          upstream.open(
+              uri(b, up), headers(b, up), bytes(up.body()), remaining(firstTokenDeadline),
+              remaining(deadline));
     } catch (UpstreamClient.UpstreamTimeoutException e) {
       Failed failed =
           firstTokenDeadline == deadline

@@ -1,46 +1,49 @@
 package io.aihandler.router.upstream;
 
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.webclient.api.HttpClientResponse;
+import io.helidon.webclient.http1.Http1Client;
+import io.helidon.webclient.http1.Http1ClientRequest;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * HTTP to the providers over the JDK client: HTTP/2 over TLS where the provider offers it, HTTP/1.1
- * to plain-text in-cluster endpoints (vLLM), one shared connection pool, blocking calls that park
- * only the request's virtual thread.
+ * HTTP/1.1 to the providers over Helidon's blocking WebClient: keep-alive connections from one
+ * pool, each call made on the request's own virtual thread with no hand-off to another thread.
+ *
+ * <p>A blocking client bounds time in two ways: a socket read timeout on every read, and a deadline
+ * timer that interrupts the calling virtual thread (which closes the socket it is blocked on) when
+ * the whole call outlasts its timeout. Streams are bounded by their reader, which closes the body
+ * (and with it the connection) when a silence outlasts its limit.
  */
 public final class UpstreamClient implements AutoCloseable {
 
   /** Largest error body read from a provider; the rest is not needed to classify the error. */
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
-  // Built on first use: the client sets up TLS (a tenth of a second of class loading and key
-  // material) and the timer thread is needed only by streams, so neither delays start-up.
-  private volatile HttpClient http;
+  // Built on first use: the client sets up TLS (class loading and key material) and the timer
+  // thread is not needed before the first call, so neither delays start-up.
+  private volatile Http1Client http;
   private volatile ScheduledExecutorService timers;
   private volatile boolean closed;
 
   public UpstreamClient() {}
 
-  private HttpClient http() {
-    HttpClient h = http;
+  private Http1Client http() {
+    Http1Client h = http;
     if (h == null) {
       synchronized (this) {
         if (closed) {
@@ -49,10 +52,14 @@ public final class UpstreamClient implements AutoCloseable {
         h = http;
         if (h == null) {
           h =
-              HttpClient.newBuilder()
+              Http1Client.builder()
+                  // Providers are verified like any HTTPS client does: the JVM's trust store for
+                  // the chain, and the certificate's names against the host called.
+                  .tls(tls -> tls.endpointIdentificationAlgorithm("HTTPS").trustAll(false))
                   .connectTimeout(Duration.ofSeconds(10))
-                  .followRedirects(HttpClient.Redirect.NEVER)
-                  .executor(Executors.newVirtualThreadPerTaskExecutor())
+                  .followRedirects(false)
+                  // A pool of its own, so that closing this client closes its connections.
+                  .shareConnectionCache(false)
                   .build();
           http = h;
         }
@@ -73,9 +80,9 @@ public final class UpstreamClient implements AutoCloseable {
           ScheduledThreadPoolExecutor timer =
               new ScheduledThreadPoolExecutor(
                   1, r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
-          // Every event of a stream arms a timer and cancels it when the next event comes. Left in
-          // the queue, cancelled timers would pile up for their whole delay (30 s of idle timeout,
-          // a hundred thousand per second under load) and fill the heap.
+          // Every call and every stream event arms a timer and cancels it when the answer comes.
+          // Left in the queue, cancelled timers would pile up for their whole delay (30 s of idle
+          // timeout, a hundred thousand per second under load) and fill the heap.
           timer.setRemoveOnCancelPolicy(true);
           t = timer;
           timers = t;
@@ -101,42 +108,40 @@ public final class UpstreamClient implements AutoCloseable {
   /** Sends a request and reads the whole answer within the timeout. */
   public Response send(URI uri, Map<String, String> headers, byte[] body, Duration timeout)
       throws IOException, InterruptedException {
-    HttpRequest request = request(uri, headers, body, timeout);
-    CompletableFuture<HttpResponse<byte[]>> future =
-        http().sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-    try {
-      HttpResponse<byte[]> r = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return new Response(r.statusCode(), lowerCase(r.headers().map()), r.body());
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new UpstreamTimeoutException("no complete answer within " + timeout.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      throw asIo(e.getCause());
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      throw e;
+    Http1ClientRequest request = request(uri, headers, timeout);
+    Deadline deadline = new Deadline(timeout);
+    try (HttpClientResponse r = request.submit(body)) {
+      byte[] answer = r.inputStream().readAllBytes();
+      deadline.finish(); // a complete answer counts even when the deadline struck just after it
+      return new Response(r.status().code(), lowerCase(r), answer);
+    } catch (IOException | RuntimeException e) {
+      throw failure(deadline, e, "no complete answer within " + timeout.toMillis() + " ms");
     }
   }
 
   /**
-   * Sends a streaming request and waits for the response headers within the timeout. A non-2xx
-   * answer's body is read whole (bounded) so it can be classified.
+   * Sends a streaming request and waits for the response headers within {@code headersTimeout}. No
+   * single read of the body then waits longer than {@code streamTimeout}; shorter limits (first
+   * token, idle) are the reader's, which closes the body to end a wait. A non-2xx answer's body is
+   * read whole (bounded) so it can be classified.
    */
-  public StreamResponse open(URI uri, Map<String, String> headers, byte[] body, Duration timeout)
+  public StreamResponse open(
+      URI uri,
+      Map<String, String> headers,
+      byte[] body,
+      Duration headersTimeout,
+      Duration streamTimeout)
       throws IOException, InterruptedException {
-    HttpRequest request = request(uri, headers, body, timeout);
-    CompletableFuture<HttpResponse<InputStream>> future =
-        http().sendAsync(request, HttpResponse.BodyHandlers.ofInputStream());
-    HttpResponse<InputStream> r;
+    Http1ClientRequest request = request(uri, headers, max(headersTimeout, streamTimeout));
+    Deadline deadline = new Deadline(headersTimeout);
+    HttpClientResponse r;
     try {
-      r = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
-      throw new UpstreamTimeoutException("no response headers within " + timeout.toMillis() + " ms");
-    } catch (ExecutionException e) {
-      throw asIo(e.getCause());
+      r = request.submit(body);
+    } catch (RuntimeException e) {
+      throw failure(deadline, e, "no response headers within " + headersTimeout.toMillis() + " ms");
     }
-    return new StreamResponse(r.statusCode(), lowerCase(r.headers().map()), r.body());
+    deadline.finish();
+    return new StreamResponse(r.status().code(), lowerCase(r), new StreamBody(r));
   }
 
   /** Reads at most 64 KiB of an error body. */
@@ -154,39 +159,133 @@ public final class UpstreamClient implements AutoCloseable {
     return timers().schedule(onExpiry, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
   }
 
-  private static HttpRequest request(
-      URI uri, Map<String, String> headers, byte[] body, Duration timeout) {
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri)
-            .timeout(timeout)
-            .version(
-                "https".equals(uri.getScheme())
-                    ? HttpClient.Version.HTTP_2
-                    : HttpClient.Version.HTTP_1_1)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    headers.forEach(b::setHeader);
-    return b.build();
+  private Http1ClientRequest request(URI uri, Map<String, String> headers, Duration readTimeout) {
+    Http1ClientRequest request = http().post().uri(uri).readTimeout(readTimeout);
+    request.headers(h -> headers.forEach((name, value) -> h.set(HeaderNames.create(name), value)));
+    return request;
   }
 
-  private static Map<String, String> lowerCase(Map<String, List<String>> headers) {
+  private static Map<String, String> lowerCase(HttpClientResponse r) {
     Map<String, String> out = new HashMap<>();
-    headers.forEach(
-        (k, v) -> {
-          if (!v.isEmpty()) {
-            out.put(k.toLowerCase(Locale.ROOT), v.getFirst());
-          }
-        });
+    for (Header h : r.headers()) {
+      if (!h.allValues().isEmpty()) {
+        out.putIfAbsent(h.name().toLowerCase(Locale.ROOT), h.allValues().getFirst());
+      }
+    }
     return out;
   }
 
-  private static IOException asIo(Throwable t) {
-    if (t instanceof HttpTimeoutException h) {
-      return new UpstreamTimeoutException(h.getMessage());
+  /**
+   * What a failed call throws: a timeout when the deadline struck or a socket read timed out, the
+   * interruption when the calling thread was interrupted by someone else (shutdown), else the I/O
+   * error.
+   */
+  private static IOException failure(Deadline deadline, Exception e, String timeoutMessage)
+      throws InterruptedException {
+    if (deadline.finish() || timedOut(e)) {
+      return new UpstreamTimeoutException(timeoutMessage);
     }
+    if (Thread.interrupted()) {
+      InterruptedException interrupted = new InterruptedException("interrupted during an upstream call");
+      interrupted.initCause(e);
+      throw interrupted;
+    }
+    return asIo(e);
+  }
+
+  private static boolean timedOut(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static IOException asIo(Throwable t) {
     if (t instanceof IOException io) {
       return io;
     }
-    return new IOException(t == null ? "upstream call failed" : t.getClass().getSimpleName(), t);
+    if (t instanceof UncheckedIOException u) {
+      return u.getCause();
+    }
+    return new IOException(t.getClass().getSimpleName() + ": " + t.getMessage(), t);
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /**
+   * The time limit of one blocking call: when it strikes, it interrupts the calling thread, which
+   * on a virtual thread closes the socket the call is blocked on. The lock makes sure the interrupt
+   * is either delivered before {@link #finish} or never.
+   */
+  private final class Deadline implements Runnable {
+    private final Thread caller = Thread.currentThread();
+    private final ScheduledFuture<?> timer;
+    private boolean finished;
+    private boolean expired;
+
+    Deadline(Duration timeout) {
+      this.timer = schedule(timeout, this);
+    }
+
+    @Override
+    public synchronized void run() {
+      if (!finished) {
+        expired = true;
+        caller.interrupt();
+      }
+    }
+
+    /** Ends the call; true when the deadline struck, whose interrupt is then cleared. */
+    synchronized boolean finish() {
+      if (!finished) {
+        finished = true;
+        timer.cancel(false);
+        if (expired) {
+          Thread.interrupted();
+        }
+      }
+      return expired;
+    }
+  }
+
+  /**
+   * A stream's body. Closing it before the end closes the connection, which also ends a read
+   * blocked on it in another thread; read failures of any kind surface as {@link IOException}.
+   */
+  private static final class StreamBody extends FilterInputStream {
+    private final HttpClientResponse response;
+
+    StreamBody(HttpClientResponse response) {
+      super(response.inputStream());
+      this.response = response;
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return super.read();
+      } catch (RuntimeException e) {
+        throw asIo(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return super.read(b, off, len);
+      } catch (RuntimeException e) {
+        throw asIo(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      response.close();
+    }
   }
 
   @Override
@@ -196,7 +295,7 @@ public final class UpstreamClient implements AutoCloseable {
       timers.shutdownNow();
     }
     if (http != null) {
-      http.close();
+      http.closeResource();
     }
   }
 }

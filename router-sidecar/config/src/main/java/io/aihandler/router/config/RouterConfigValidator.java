@@ -102,6 +102,10 @@ final class RouterConfigValidator {
       }
     } else if (!b.baseUrl().matches("https?://[^\\s/]+(/\\S*)?")) {
       p.add(at + ".baseUrl: \"" + b.baseUrl() + "\" is not an http(s) URL");
+    } else if (b.baseUrl().matches("https://(\\[[0-9A-Fa-f:.]+]|[0-9]+(\\.[0-9]+){3})(:[0-9]+)?(/\\S*)?")) {
+      // The upstream client verifies a certificate's names for DNS hosts only: fail closed.
+      p.add(at + ".baseUrl: \"" + b.baseUrl() + "\" is HTTPS to an IP address, whose certificate"
+          + " cannot be checked against the host; use the endpoint's DNS name");
     }
     if (b.provider() == Provider.AZURE_OPENAI && b.apiVersion() == null) {
       p.add(at + ".apiVersion: required for provider azure-openai");

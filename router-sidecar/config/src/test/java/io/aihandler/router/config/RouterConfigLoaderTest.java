@@ -107,6 +107,27 @@ class RouterConfigLoaderTest {
   }
 
   @Test
+  void refusesHttpsToAnIpAddressWhoseCertificateNamesCannotBeChecked() throws Exception {
+    String template =
+        """
+        backends:
+          - {name: private, provider: openai-compatible, baseUrl: "%s", model: m}
+        routes:
+          - {name: r, targets: [{backend: private}]}
+        """;
+    for (String url : new String[] {"https://10.0.0.5/v1", "https://10.0.0.5:8443/v1", "https://[fd00::5]/v1"}) {
+      assertThatThrownBy(() -> RouterConfigLoader.parse(template.formatted(url), url))
+          .isInstanceOfSatisfying(
+              InvalidRouterConfigException.class,
+              e -> assertThat(e.problems()).singleElement().asString()
+                  .contains("backends[0].baseUrl").contains("HTTPS to an IP address").contains("DNS name"));
+    }
+    // A DNS name over HTTPS, and plain HTTP to an address inside the cluster, are fine.
+    RouterConfigLoader.parse(template.formatted("https://llm.internal.example/v1"), "dns");
+    RouterConfigLoader.parse(template.formatted("http://10.0.0.5:8000/v1"), "http");
+  }
+
+  @Test
   void reportsEveryProblemWithItsField() {
     String doc =
         """
