@@ -2,13 +2,12 @@ package io.aihandler.router.provider.anthropic;
 
 import static io.aihandler.router.provider.ChatCompletionShapes.JSON;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.MergedTurns;
 import io.aihandler.router.provider.MessageText;
+import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.anthropic.AnthropicTranslator.StructuredOutputMode;
@@ -22,7 +21,6 @@ import java.util.stream.Collectors;
  */
 final class MessagesRequestBuilder {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
    * Sent as the first user turn when a conversation opens with an assistant message: Anthropic
@@ -328,34 +326,10 @@ final class MessagesRequestBuilder {
       block.put("type", "tool_use");
       block.put("id", id);
       block.put("name", name);
-      block.set("input", arguments(call.path("function").get("arguments"), where, id));
+      block.set("input", ToolCallArguments.asObject(call.path("function").get("arguments"), where, id));
       blocks.add(block);
     }
     return blocks;
-  }
-
-  /** OpenAI carries arguments as a JSON string; Anthropic wants the object itself. */
-  private static JsonNode arguments(JsonNode arguments, String where, String id) {
-    if (arguments == null || arguments.isNull()) {
-      return JSON.objectNode();
-    }
-    if (arguments.isObject()) {
-      return arguments;
-    }
-    String text = arguments.asText();
-    if (text.isBlank()) {
-      return JSON.objectNode();
-    }
-    try {
-      JsonNode parsed = MAPPER.readTree(text);
-      if (parsed != null && parsed.isObject()) {
-        return parsed;
-      }
-    } catch (JsonProcessingException e) {
-      // reported below
-    }
-    throw new UnsupportedRequestException(
-        "messages", where + " tool call '" + id + "' has arguments that are not a JSON object");
   }
 
   private static ObjectNode toolResult(JsonNode message, String where) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.provider.MergedTurns;
 import io.aihandler.router.provider.MessageText;
+import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import java.util.ArrayList;
@@ -336,7 +337,7 @@ final class GenerateContentRequestBuilder {
       ObjectNode part = JSON.objectNode();
       ObjectNode functionCall = part.putObject("functionCall");
       functionCall.put("name", name);
-      functionCall.set("args", arguments(call.path("function").get("arguments"), where, id));
+      functionCall.set("args", ToolCallArguments.asObject(call.path("function").get("arguments"), where, id));
       // Google's OpenAI-compatible API returns the signature here; clients send it back as is.
       String signature = call.at("/extra_content/google/thought_signature").asText("");
       if (!signature.isEmpty()) {
@@ -352,29 +353,6 @@ final class GenerateContentRequestBuilder {
       firstCall.put("thoughtSignature", SKIP_THOUGHT_SIGNATURE);
     }
     return parts;
-  }
-
-  private static JsonNode arguments(JsonNode arguments, String where, String id) {
-    if (arguments == null || arguments.isNull()) {
-      return JSON.objectNode();
-    }
-    if (arguments.isObject()) {
-      return arguments;
-    }
-    String text = arguments.asText();
-    if (text.isBlank()) {
-      return JSON.objectNode();
-    }
-    try {
-      JsonNode parsed = MAPPER.readTree(text);
-      if (parsed != null && parsed.isObject()) {
-        return parsed;
-      }
-    } catch (JsonProcessingException e) {
-      // reported below
-    }
-    throw new UnsupportedRequestException(
-        "messages", where + " tool call '" + id + "' has arguments that are not a JSON object");
   }
 
   /**
