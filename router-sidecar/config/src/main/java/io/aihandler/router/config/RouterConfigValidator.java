@@ -71,6 +71,28 @@ final class RouterConfigValidator {
     }
     positiveDuration("sidecar.reloadInterval", s.reloadInterval(), p);
     duration("sidecar.shutdownGrace", s.shutdownGrace(), p);
+    positiveDuration("sidecar.idleTimeout", s.idleTimeout(), p);
+    positiveDuration("sidecar.headerReadTimeout", s.headerReadTimeout(), p);
+    positiveDuration("sidecar.bodyReadTimeout", s.bodyReadTimeout(), p);
+    between("sidecar.maxConnections", s.maxConnections(), 1, 100_000, p);
+    between("sidecar.maxConcurrentRequests", s.maxConcurrentRequests(), 1, 100_000, p);
+    between("sidecar.maxJsonDepth", s.maxJsonDepth(), 4, 1_000, p);
+    between("sidecar.maxJsonArrayItems", s.maxJsonArrayItems(), 16, 10_000_000, p);
+    if (s.maxUpstreamResponseBytes() < 1024) {
+      p.add("sidecar.maxUpstreamResponseBytes: must be at least 1024");
+    }
+    if (s.maxUpstreamErrorBytes() < 256) {
+      p.add("sidecar.maxUpstreamErrorBytes: must be at least 256");
+    }
+    if (s.maxSseEventBytes() < 1024) {
+      p.add("sidecar.maxSseEventBytes: must be at least 1024");
+    }
+  }
+
+  private static void between(String at, int value, int min, int max, List<String> p) {
+    if (value < min || value > max) {
+      p.add(at + ": " + value + " is outside " + min + ".." + max);
+    }
   }
 
   private static void backend(String at, Backend b, Set<String> names, List<String> p) {

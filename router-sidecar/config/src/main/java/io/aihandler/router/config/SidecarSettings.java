@@ -4,14 +4,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 
 /**
- * The sidecar process's own settings (Workflow {@code spec.sidecar}).
+ * The sidecar process's own settings (Workflow {@code spec.sidecar}). The limits below bound every
+ * byte the sidecar buffers and every wait; docs/router-sidecar.md ("Limits and hardening") lists
+ * them with what a client sees when one is reached.
  *
  * @param host address to bind; default {@code 127.0.0.1} so only the pod's containers reach it
  * @param port port to listen on; default 4080
  * @param logLevel {@code error}, {@code warn}, {@code info} (default) or {@code debug}
  * @param logPrompts log prompt and completion text; default false, logs then hold routing facts
  *     only
- * @param maxRequestBytes largest request body accepted; default 4 MiB, larger ones get 413
+ * @param maxRequestBytes largest request body accepted; default 1 MiB, larger ones get 413
  * @param reloadInterval how often the config and credential files are checked for changes;
  *     default 2s
  * @param shutdownGrace how long in-flight requests may run on after a stop signal; default 30s
@@ -19,6 +21,22 @@ import java.time.Duration;
  *     {@code /metrics} only); default {@code 0.0.0.0}, so the kubelet's probes and Prometheus reach
  *     it on the pod IP while the API stays on loopback
  * @param managementPort port of the management listener; default {@code port + 1}
+ * @param maxConnections open connections the API listener keeps at once; default 512, more are
+ *     closed as soon as they are accepted (the management listener keeps at most 32 of its own)
+ * @param maxConcurrentRequests requests served at once; default 128, more get 503 {@code
+ *     overloaded} with {@code Retry-After}
+ * @param idleTimeout how long a keep-alive connection may sit between requests; default 60s
+ * @param headerReadTimeout how long a request's line and headers may take to arrive; default 10s
+ * @param bodyReadTimeout how long a request's body may take to arrive; default 30s
+ * @param maxJsonDepth deepest nesting of objects and arrays in a request body; default 64
+ * @param maxJsonArrayItems most items in any one array of a request body (messages, content
+ *     parts, tools); default 4096
+ * @param maxUpstreamResponseBytes largest whole (non-streaming) answer read from a backend;
+ *     default 4 MiB, a larger one ends the attempt with 502 {@code upstream_response_too_large}
+ * @param maxUpstreamErrorBytes most of an upstream error body read to classify it; default 64 KiB
+ *     (the rest is discarded, the connection closed)
+ * @param maxSseEventBytes largest server-sent event (or line) read from a streaming backend;
+ *     default 1 MiB, a larger one ends the stream with {@code upstream_event_too_large}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -30,22 +48,45 @@ public record SidecarSettings(
     String reloadInterval,
     String shutdownGrace,
     String managementHost,
-    Integer managementPort) {
+    Integer managementPort,
+    Integer maxConnections,
+    Integer maxConcurrentRequests,
+    String idleTimeout,
+    String headerReadTimeout,
+    String bodyReadTimeout,
+    Integer maxJsonDepth,
+    Integer maxJsonArrayItems,
+    Long maxUpstreamResponseBytes,
+    Long maxUpstreamErrorBytes,
+    Long maxSseEventBytes) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
-      new SidecarSettings(null, null, null, null, null, null, null, null, null);
+      new SidecarSettings(
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+          null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
     port = port == null ? 4080 : port;
     logLevel = logLevel == null ? "info" : logLevel;
     logPrompts = logPrompts != null && logPrompts;
-    maxRequestBytes = maxRequestBytes == null ? 4L * 1024 * 1024 : maxRequestBytes;
+    maxRequestBytes = maxRequestBytes == null ? 1024L * 1024 : maxRequestBytes;
     reloadInterval = reloadInterval == null ? "2s" : reloadInterval;
     shutdownGrace = shutdownGrace == null ? "30s" : shutdownGrace;
     managementHost = managementHost == null ? "0.0.0.0" : managementHost;
     managementPort = managementPort == null ? port + 1 : managementPort;
+    maxConnections = maxConnections == null ? 512 : maxConnections;
+    maxConcurrentRequests = maxConcurrentRequests == null ? 128 : maxConcurrentRequests;
+    idleTimeout = idleTimeout == null ? "60s" : idleTimeout;
+    headerReadTimeout = headerReadTimeout == null ? "10s" : headerReadTimeout;
+    bodyReadTimeout = bodyReadTimeout == null ? "30s" : bodyReadTimeout;
+    maxJsonDepth = maxJsonDepth == null ? 64 : maxJsonDepth;
+    maxJsonArrayItems = maxJsonArrayItems == null ? 4096 : maxJsonArrayItems;
+    maxUpstreamResponseBytes =
+        maxUpstreamResponseBytes == null ? 4L * 1024 * 1024 : maxUpstreamResponseBytes;
+    maxUpstreamErrorBytes = maxUpstreamErrorBytes == null ? 64L * 1024 : maxUpstreamErrorBytes;
+    maxSseEventBytes = maxSseEventBytes == null ? 1024L * 1024 : maxSseEventBytes;
   }
 
   /** {@link #reloadInterval()} as a duration. */
@@ -56,5 +97,20 @@ public record SidecarSettings(
   /** {@link #shutdownGrace()} as a duration. */
   public Duration shutdownGraceDuration() {
     return Durations.parse(shutdownGrace);
+  }
+
+  /** {@link #idleTimeout()} as a duration. */
+  public Duration idleTimeoutDuration() {
+    return Durations.parse(idleTimeout);
+  }
+
+  /** {@link #headerReadTimeout()} as a duration. */
+  public Duration headerReadTimeoutDuration() {
+    return Durations.parse(headerReadTimeout);
+  }
+
+  /** {@link #bodyReadTimeout()} as a duration. */
+  public Duration bodyReadTimeoutDuration() {
+    return Durations.parse(bodyReadTimeout);
   }
 }
