@@ -7,10 +7,14 @@ import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.CredentialStore;
+import io.aihandler.router.config.SidecarSettings;
+import io.aihandler.router.server.HeapPlan;
+import io.aihandler.router.server.MemoryBudget;
 import io.aihandler.router.server.RouterServer;
 import io.aihandler.router.upstream.UpstreamClient;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -48,7 +52,14 @@ public final class RouterMain implements AutoCloseable {
     this.upstream = new UpstreamClient();
     RequestRouter router =
         new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
-    this.server = new RouterServer(config, router, metrics, port, managementPort);
+    SidecarSettings settings = config.current().config().sidecar();
+    HeapPlan plan = HeapPlan.of(settings, Runtime.getRuntime().maxMemory());
+    List<String> problems = plan.problems(settings);
+    if (!problems.isEmpty()) {
+      throw new InvalidRouterConfigException(configFile.toString(), problems);
+    }
+    this.server =
+        new RouterServer(config, router, metrics, port, managementPort, new MemoryBudget(plan.bodies()));
   }
 
   /** Opens the port and starts watching the files. */

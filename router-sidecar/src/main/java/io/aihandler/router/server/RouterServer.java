@@ -1,7 +1,6 @@
 package io.aihandler.router.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,16 +18,20 @@ import io.aihandler.router.routing.RoutedCall;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
 
 /**
  * The sidecar's HTTP API on Helidon SE WebServer: every request runs on its own virtual thread,
@@ -43,12 +46,22 @@ public final class RouterServer implements AutoCloseable {
   /** Name of the listener that serves only health, readiness and metrics. */
   public static final String MANAGEMENT = "management";
 
-  private final ObjectMapper mapper =
-      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Connections the management listener keeps at once: probes and scrapes need a few. */
+  static final int MANAGEMENT_CONNECTIONS = 32;
+
+  /** Error codes after which the rest of the request's bytes are not worth reading. */
+  private static final Set<String> CLOSES_CONNECTION =
+      Set.of("request_too_large", "body_timeout", "invalid_body_framing", "unreadable_body", "overloaded");
+
+  private final ObjectMapper mapper = new ObjectMapper();
   private final ConfigReloader config;
   private final RequestRouter router;
   private final RouterMetrics metrics;
-  private final long maxRequestBytes;
+  private final ServerTimers timers = new ServerTimers();
+  private final MemoryBudget budget;
+  private final RequestBodyReader bodies;
+  private final Semaphore inFlight;
+  private final int maxConcurrentRequests;
   private final WebServer server;
 
   /**
@@ -57,27 +70,42 @@ public final class RouterServer implements AutoCloseable {
    * @param port the API port to bind, overriding the config's (0 picks a free one)
    * @param managementPort the management port to bind, overriding the config's (0 picks a free
    *     one)
+   * @param budget the heap share request bodies may take at once
    */
   public RouterServer(
       ConfigReloader config,
       RequestRouter router,
       RouterMetrics metrics,
       Integer port,
-      Integer managementPort) {
+      Integer managementPort,
+      MemoryBudget budget) {
     this.config = config;
     this.router = router;
     this.metrics = metrics;
+    this.budget = budget;
     SidecarSettings s = config.current().config().sidecar();
-    this.maxRequestBytes = s.maxRequestBytes();
+    this.bodies = new RequestBodyReader(s, budget, timers);
+    this.maxConcurrentRequests = s.maxConcurrentRequests();
+    this.inFlight = new Semaphore(maxConcurrentRequests);
+    Http1Config http1 =
+        Http1Config.builder()
+            .addReceiveListener(new RequestHeadTimeout(timers, s.headerReadTimeoutDuration()))
+            .build();
+    Http10Compatibility http10 =
+        new Http10Compatibility(Http1ConnectionSelector.builder().config(http1).build());
     this.server =
         WebServer.builder()
             .host(s.host())
             .port(port != null ? port : s.port())
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
-            // Streamed answers go out one small write per event: with Nagle's algorithm on, each
-            // write after the first waits for the client's delayed ACK (40 ms on Linux).
-            .connectionOptions(o -> o.tcpNoDelay(true))
+            .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration()))
+            // Past the limit, connections wait in the kernel's backlog until one closes.
+            .maxTcpConnections(s.maxConnections())
+            .idleConnectionTimeout(s.idleTimeoutDuration())
+            .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
+            .addProtocol(http1)
+            .addConnectionSelector(http10)
             .routing(this::routes)
             // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
             // their own keeps the API (which spends the backends' keys) on loopback.
@@ -87,10 +115,20 @@ public final class RouterServer implements AutoCloseable {
                     socket
                         .host(s.managementHost())
                         .port(managementPort != null ? managementPort : s.managementPort())
-                        .connectionOptions(o -> o.tcpNoDelay(true))
+                        .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration()))
+                        .maxTcpConnections(MANAGEMENT_CONNECTIONS)
+                        .idleConnectionTimeout(s.idleTimeoutDuration())
+                        .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
+                        .addProtocol(http1)
+                        .addConnectionSelector(http10)
                         .shutdownGracePeriod(s.shutdownGraceDuration()))
             .routing(MANAGEMENT, this::managementRoutes)
             .build();
+  }
+
+  /** Idle connections are looked for a few times per idle timeout, at most once a second. */
+  private static Duration idleCheckPeriod(Duration idleTimeout) {
+    return Duration.ofMillis(Math.max(100, Math.min(1000, idleTimeout.toMillis() / 4)));
   }
 
   private void routes(HttpRouting.Builder r) {
@@ -136,108 +174,141 @@ public final class RouterServer implements AutoCloseable {
     if (server.isRunning()) {
       server.stop();
     }
+    timers.close();
+  }
+
+  /** Whether the listeners are bound and serving. */
+  public boolean isRunning() {
+    return server.isRunning();
   }
 
   // ---- endpoints ----
 
   private void chatCompletions(ServerRequest req, ServerResponse res) {
-    long started = System.nanoTime();
-    CallRecord record = new CallRecord();
+    serve("chat", req, res, (rt, body, x) -> {
+      x.model = body.path("model").asText("-");
+      RoutedCall call = CallResolver.forChat(rt, body, header(req, DataPolicy.HEADER));
+      x.resolved(call);
+      logPrompt(rt, call);
+      if (call.streaming()) {
+        if (req.headers().contains(HeaderNames.create(Http10Compatibility.MARKER))) {
+          throw ApiException.badRequest(
+              "streaming_needs_http11", "stream",
+              "a streamed answer is sent chunked, which needs HTTP/1.1; send stream: false over HTTP/1.0");
+        }
+        x.sink = new SseChunkSink(res, mapper);
+        router.stream(rt, call, x.record, x.sink);
+      } else {
+        RequestRouter.Answer answer = router.complete(rt, call, x.record);
+        json(res, 200, answer.completion());
+      }
+    });
+  }
+
+  private void task(ServerRequest req, ServerResponse res) {
+    String taskName = req.path().pathParameters().get("task");
+    serve("task", req, res, (rt, body, x) -> {
+      x.model = taskName;
+      RoutedCall call = CallResolver.forTask(rt, taskName, body, header(req, DataPolicy.HEADER));
+      x.resolved(call);
+      logPrompt(rt, call);
+      RequestRouter.Answer answer = router.complete(rt, call, x.record);
+      json(res, 200, taskAnswer(rt, taskName, call, answer, x.record));
+    });
+  }
+
+  private ObjectNode taskAnswer(
+      RouterRuntime rt, String taskName, RoutedCall call, RequestRouter.Answer answer, CallRecord record) {
+    ObjectNode out = mapper.createObjectNode();
+    out.put("id", answer.completion().path("id").asText());
+    out.put("task", taskName);
+    JsonNode choice = answer.completion().path("choices").path(0);
+    if (answer.output() != null) {
+      out.set("output", answer.output());
+    } else {
+      out.set("output", choice.path("message").path("content"));
+    }
+    out.put("valid", call.validator() != null);
+    out.put("finish_reason", choice.path("finish_reason").asText(null));
+    out.put("backend", record.backend());
+    out.put("model", rt.backend(record.backend()).config().model());
+    out.put("attempts", record.attempts());
+    ObjectNode usage = out.putObject("usage");
+    usage.put("prompt_tokens", record.inputTokens());
+    usage.put("completion_tokens", record.outputTokens());
+    usage.put("total_tokens", record.inputTokens() + record.outputTokens());
+    out.put("cost_usd", record.cost());
+    return out;
+  }
+
+  /** What one API request did, for its access log line and metrics. */
+  private static final class Exchange {
+    final CallRecord record = new CallRecord();
     String model = "-";
     String route = "-";
     String dataClass = "-";
     int status = 200;
-    SseChunkSink sink = null;
-    try {
-      RouterRuntime rt = config.current();
-      ObjectNode body = readJson(req);
-      model = body.path("model").asText("-");
-      RoutedCall call = CallResolver.forChat(rt, body, header(req, DataPolicy.HEADER));
+    SseChunkSink sink;
+
+    void resolved(RoutedCall call) {
       route = call.route().name();
       dataClass = call.decision().label();
-      logPrompt(rt, call);
-      if (call.streaming()) {
-        sink = new SseChunkSink(res, mapper);
-        router.stream(rt, call, record, sink);
-        if (!"success".equals(record.outcome())) {
-          status = 200; // headers were already sent; the error went out as an event
-        }
-      } else {
-        RequestRouter.Answer answer = router.complete(rt, call, record);
-        json(res, 200, answer.completion());
+    }
+
+    boolean streamBegun() {
+      return sink != null && sink.begun();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Endpoint {
+    void serve(RouterRuntime rt, ObjectNode body, Exchange x) throws IOException;
+  }
+
+  /**
+   * The skeleton every API request runs in: admission (concurrency), the bounded body, the
+   * endpoint, and one way of turning any failure into the OpenAI envelope, an outcome label, an
+   * access log line and metrics.
+   */
+  private void serve(String endpoint, ServerRequest req, ServerResponse res, Endpoint handler) {
+    long started = System.nanoTime();
+    Exchange x = new Exchange();
+    boolean admitted = inFlight.tryAcquire();
+    try {
+      if (!admitted) {
+        throw new ApiException(
+            503, "server_error", "overloaded",
+            "the sidecar is serving its limit of " + maxConcurrentRequests
+                + " requests at once (sidecar.maxConcurrentRequests); retry shortly");
+      }
+      RouterRuntime rt = config.current();
+      try (RequestBodyReader.Body body = bodies.read(req)) {
+        handler.serve(rt, body.json(), x);
       }
     } catch (ApiException e) {
-      status = e.status();
-      if (record.outcome().equals("success")) {
-        record.outcome(outcomeOf(e));
+      x.status = x.streamBegun() ? 200 : e.status();
+      if (x.record.outcome().equals("success")) {
+        x.record.outcome(outcomeOf(e));
       }
-      if (sink != null && sink.begun()) {
+      if (x.streamBegun()) {
         LOG.log(Level.WARNING, "error after the stream began: {0}", e.getMessage());
       } else {
         error(res, e);
       }
     } catch (IOException e) {
-      record.outcome("client_closed");
-    } catch (RuntimeException e) {
-      status = 500;
-      record.outcome("internal_error");
+      x.record.outcome("client_closed");
+    } catch (RuntimeException | StackOverflowError e) {
+      x.status = x.streamBegun() ? 200 : 500;
+      x.record.outcome("internal_error");
       LOG.log(Level.ERROR, "request failed: " + e, e);
-      if (sink == null || !sink.begun()) {
+      if (!x.streamBegun()) {
         error(res, new ApiException(500, "server_error", "internal_error", "internal error in the router"));
       }
     } finally {
-      finish("chat", req, status, model, route, dataClass, record, started);
-    }
-  }
-
-  private void task(ServerRequest req, ServerResponse res) {
-    long started = System.nanoTime();
-    CallRecord record = new CallRecord();
-    String taskName = req.path().pathParameters().get("task");
-    String route = "-";
-    String dataClass = "-";
-    int status = 200;
-    try {
-      RouterRuntime rt = config.current();
-      ObjectNode body = readJson(req);
-      RoutedCall call = CallResolver.forTask(rt, taskName, body, header(req, DataPolicy.HEADER));
-      route = call.route().name();
-      dataClass = call.decision().label();
-      logPrompt(rt, call);
-      RequestRouter.Answer answer = router.complete(rt, call, record);
-      ObjectNode out = mapper.createObjectNode();
-      out.put("id", answer.completion().path("id").asText());
-      out.put("task", taskName);
-      JsonNode choice = answer.completion().path("choices").path(0);
-      if (answer.output() != null) {
-        out.set("output", answer.output());
-      } else {
-        out.set("output", choice.path("message").path("content"));
+      if (admitted) {
+        inFlight.release();
       }
-      out.put("valid", call.validator() != null);
-      out.put("finish_reason", choice.path("finish_reason").asText(null));
-      out.put("backend", record.backend());
-      out.put("model", rt.backend(record.backend()).config().model());
-      out.put("attempts", record.attempts());
-      ObjectNode usage = out.putObject("usage");
-      usage.put("prompt_tokens", record.inputTokens());
-      usage.put("completion_tokens", record.outputTokens());
-      usage.put("total_tokens", record.inputTokens() + record.outputTokens());
-      out.put("cost_usd", record.cost());
-      json(res, 200, out);
-    } catch (ApiException e) {
-      status = e.status();
-      if (record.outcome().equals("success")) {
-        record.outcome(outcomeOf(e));
-      }
-      error(res, e);
-    } catch (RuntimeException e) {
-      status = 500;
-      record.outcome("internal_error");
-      LOG.log(Level.ERROR, "request failed: " + e, e);
-      error(res, new ApiException(500, "server_error", "internal_error", "internal error in the router"));
-    } finally {
-      finish("task", req, status, taskName, route, dataClass, record, started);
+      finish(endpoint, req, x, started);
     }
   }
 
@@ -298,47 +369,6 @@ public final class RouterServer implements AutoCloseable {
 
   // ---- helpers ----
 
-  private ObjectNode readJson(ServerRequest req) {
-    long declared = req.headers().contentLength().orElse(-1);
-    if (declared > maxRequestBytes) {
-      throw tooLarge();
-    }
-    byte[] bytes;
-    try (InputStream in = req.content().inputStream()) {
-      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes + 1));
-    } catch (IOException e) {
-      throw ApiException.badRequest("unreadable_body", null, "the request body could not be read");
-    }
-    if (bytes.length > maxRequestBytes) {
-      throw tooLarge();
-    }
-    if (bytes.length == 0) {
-      throw ApiException.badRequest("missing_body", null, "the request needs a JSON body");
-    }
-    JsonNode node;
-    try {
-      node = mapper.readTree(bytes);
-    } catch (JsonProcessingException e) {
-      String where =
-          e.getLocation() == null
-              ? ""
-              : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-      throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON" + where);
-    } catch (IOException e) {
-      throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON");
-    }
-    if (node == null || !node.isObject()) {
-      throw ApiException.badRequest("invalid_json", null, "the body must be a JSON object");
-    }
-    return (ObjectNode) node;
-  }
-
-  private ApiException tooLarge() {
-    return new ApiException(
-        413, "invalid_request_error", "request_too_large", null,
-        "the request body is larger than " + maxRequestBytes + " bytes");
-  }
-
   private static String header(ServerRequest req, String name) {
     return req.headers().first(HeaderNames.create(name)).orElse(null);
   }
@@ -362,12 +392,18 @@ public final class RouterServer implements AutoCloseable {
     if (e.status() == 429 || e.status() == 503) {
       res.header(HeaderNames.RETRY_AFTER, "1");
     }
+    if (CLOSES_CONNECTION.contains(e.code())) {
+      res.header(HeaderValues.CONNECTION_CLOSE);
+    }
     json(res, e.status(), ErrorEnvelope.of(e));
   }
 
   private static String outcomeOf(ApiException e) {
     if (e.status() == 403 && "data_policy_blocked".equals(e.code())) {
       return "data_policy_blocked";
+    }
+    if ("overloaded".equals(e.code())) {
+      return "overloaded";
     }
     return e.status() < 500 ? "client_error" : "error";
   }
@@ -378,32 +414,26 @@ public final class RouterServer implements AutoCloseable {
     }
   }
 
-  private void finish(
-      String endpoint,
-      ServerRequest req,
-      int status,
-      String model,
-      String route,
-      String dataClass,
-      CallRecord record,
-      long started) {
+  private void finish(String endpoint, ServerRequest req, Exchange x, long started) {
+    CallRecord record = x.record;
     Duration total = Duration.ofNanos(System.nanoTime() - started);
-    metrics.request(endpoint, route, record.backend(), record.outcome(), total);
+    metrics.request(endpoint, x.route, record.backend(), record.outcome(), total);
     metrics.overhead(endpoint, total.minusNanos(record.upstreamNanos()));
-    // One line per request: routing facts only, never prompt or completion text.
+    // One line per request: routing facts only, never prompt or completion text. Values that come
+    // from the request are escaped, so none can forge a line or a field.
     ACCESS.log(
         Level.INFO,
         "{0} {1} status={2} model={3} route={4} backend={5} attempts={6} outcome={7}"
             + " data_class={8} tokens_in={9} tokens_out={10} cost_usd={11} duration_ms={12}",
         req.prologue().method().text(),
-        req.path().path(),
-        String.valueOf(status),
-        model,
-        route,
-        record.backend(),
+        AccessLogValue.of(req.path().rawPath()),
+        String.valueOf(x.status),
+        AccessLogValue.of(x.model),
+        AccessLogValue.of(x.route),
+        AccessLogValue.of(record.backend()),
         String.valueOf(record.attempts()),
         record.outcome(),
-        dataClass,
+        AccessLogValue.of(x.dataClass),
         String.valueOf(record.inputTokens()),
         String.valueOf(record.outputTokens()),
         String.format(Locale.ROOT, "%.6f", record.cost()),

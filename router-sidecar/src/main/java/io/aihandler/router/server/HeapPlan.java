@@ -1,0 +1,71 @@
+package io.aihandler.router.server;
+
+import io.aihandler.router.config.SidecarSettings;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the sidecar's heap is shared out, and whether the settings fit in it. Everything that grows
+ * with traffic is bounded, so the heap divides into:
+ *
+ * <pre>
+ *   heap = baseline + (maxConnections + management) × per connection + body budget
+ *   body budget ≥ maxRequestBytes × {@value MemoryBudget#BYTES_PER_BODY_BYTE}
+ *                 + maxUpstreamResponseBytes × {@value #BYTES_PER_RESPONSE_BYTE}
+ * </pre>
+ *
+ * so that at least one request of the largest size the settings allow can be served, and the
+ * many small ones of normal traffic share the rest. Settings that cannot fit are refused at load
+ * with the numbers, instead of the heap running out under the first large request.
+ *
+ * @param heap the JVM's maximum heap
+ * @param connections what the connections may take at most
+ * @param bodies the {@link MemoryBudget} for request bodies
+ */
+public record HeapPlan(long heap, long connections, long bodies) {
+
+  /** The live heap of an idle sidecar with its config, metrics and caches, plus GC headroom. */
+  public static final long BASELINE = 10L * 1024 * 1024;
+
+  /**
+   * Heap one open connection holds when idle: Helidon's 8 KiB read buffer, its reader, writer and
+   * request objects, and the parked virtual thread's stack.
+   */
+  public static final long PER_CONNECTION = 24L * 1024;
+
+  /** Heap one byte of a whole upstream answer costs: its bytes, its tree and the client's copy. */
+  public static final int BYTES_PER_RESPONSE_BYTE = 4;
+
+  /** The plan for these settings on a heap of {@code maxHeap} bytes. */
+  public static HeapPlan of(SidecarSettings s, long maxHeap) {
+    long connections =
+        ((long) s.maxConnections() + RouterServer.MANAGEMENT_CONNECTIONS) * PER_CONNECTION;
+    long bodies = Math.max(0, maxHeap - BASELINE - connections);
+    return new HeapPlan(maxHeap, connections, bodies);
+  }
+
+  /** What one request of the largest size allowed takes while served. */
+  public static long largestRequest(SidecarSettings s) {
+    return s.maxRequestBytes() * MemoryBudget.BYTES_PER_BODY_BYTE
+        + s.maxUpstreamResponseBytes() * BYTES_PER_RESPONSE_BYTE;
+  }
+
+  /** Why the settings do not fit this heap; empty when they do. */
+  public List<String> problems(SidecarSettings s) {
+    List<String> problems = new ArrayList<>();
+    long needed = largestRequest(s);
+    if (needed > bodies) {
+      problems.add(
+          "sidecar: a request of maxRequestBytes " + s.maxRequestBytes() + " with an answer of"
+              + " maxUpstreamResponseBytes " + s.maxUpstreamResponseBytes() + " needs " + mib(needed)
+              + " of heap, but this heap of " + mib(heap) + " leaves " + mib(bodies) + " after "
+              + mib(BASELINE) + " of baseline and " + mib(connections) + " for maxConnections "
+              + s.maxConnections() + "; raise the heap (-Xmx, JAVA_OPTS) or lower those settings");
+    }
+    return problems;
+  }
+
+  private static String mib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+  }
+}

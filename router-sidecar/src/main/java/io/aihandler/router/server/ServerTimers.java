@@ -1,0 +1,72 @@
+package io.aihandler.router.server;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One timer thread for the server's own limits (request heads, bodies). A task that throws fails
+ * only its own run: the executor's thread lives on.
+ */
+final class ServerTimers implements AutoCloseable {
+
+  private final ScheduledThreadPoolExecutor executor;
+
+  ServerTimers() {
+    executor =
+        new ScheduledThreadPoolExecutor(
+            1, r -> Thread.ofPlatform().daemon().name("aihandler-server-timer").unstarted(r));
+    // Nearly every timer is cancelled: left queued, they would pile up for their whole delay.
+    executor.setRemoveOnCancelPolicy(true);
+  }
+
+  ScheduledFuture<?> schedule(Duration delay, Runnable task) {
+    return executor.schedule(task, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Interrupts the calling thread when the time runs out before {@link ThreadDeadline#finish}. On a
+   * virtual thread blocked on a socket, the interrupt closes that socket and ends the wait.
+   */
+  ThreadDeadline deadline(Duration timeout) {
+    return new ThreadDeadline(this, timeout);
+  }
+
+  @Override
+  public void close() {
+    executor.shutdownNow();
+  }
+
+  /** A time limit on the calling thread's blocking work. */
+  static final class ThreadDeadline implements Runnable {
+    private final Thread caller = Thread.currentThread();
+    private final ScheduledFuture<?> timer;
+    private boolean finished;
+    private boolean expired;
+
+    private ThreadDeadline(ServerTimers timers, Duration timeout) {
+      this.timer = timers.schedule(timeout, this);
+    }
+
+    @Override
+    public synchronized void run() {
+      if (!finished) {
+        expired = true;
+        caller.interrupt();
+      }
+    }
+
+    /** Ends the limit; true when it struck, whose interrupt is then cleared from the thread. */
+    synchronized boolean finish() {
+      if (!finished) {
+        finished = true;
+        timer.cancel(false);
+        if (expired) {
+          Thread.interrupted();
+        }
+      }
+      return expired;
+    }
+  }
+}
