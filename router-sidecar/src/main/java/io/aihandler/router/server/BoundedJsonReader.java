@@ -18,6 +18,10 @@ import java.io.IOException;
  * an error that names the limit, before the tree is built. Jackson's own tree reader has no cap on
  * array lengths, and a body of tens of thousands of tiny messages builds a tree ten times its size.
  *
+ * <p>The tree's heap is counted as it grows (an estimate per node, from the JDK's object layouts)
+ * and charged to a {@link TreeCharge} in steps, so that memory is reserved before it is used; a
+ * tree that would outgrow {@code maxTreeBytes} stops the parse with 413.
+ *
  * <p>Duplicate keys are refused: with them, the detectors and the backend could read different
  * values of one field.
  */
@@ -25,13 +29,42 @@ final class BoundedJsonReader {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+  // Estimated heap per node (compressed references): header and fields, the object node's map
+  // and its entries, the array node's list slots, a string's header and Latin-1 or UTF-16 bytes.
+  private static final int OBJECT = 96;
+  private static final int FIELD = 48;
+  private static final int ARRAY = 64;
+  private static final int ITEM = 8;
+  private static final int SCALAR = 24;
+  private static final int STRING = 56;
+  private static final int STEP = 64 * 1024;
+
+  /** Receives the tree's cost as it grows; throws to stop the parse. */
+  @FunctionalInterface
+  interface TreeCharge {
+    void charge(long bytes);
+  }
+
   private final JsonFactory factory;
   private final int maxDepth;
   private final int maxArrayItems;
+  private final long maxTreeBytes;
 
-  BoundedJsonReader(int maxDepth, int maxArrayItems, long maxBytes) {
+  /** The state of one parse: the tree's cost so far and how much of it was charged. */
+  private static final class Cost {
+    final TreeCharge charge;
+    long total;
+    long charged;
+
+    Cost(TreeCharge charge) {
+      this.charge = charge;
+    }
+  }
+
+  BoundedJsonReader(int maxDepth, int maxArrayItems, long maxBytes, long maxTreeBytes) {
     this.maxDepth = maxDepth;
     this.maxArrayItems = maxArrayItems;
+    this.maxTreeBytes = maxTreeBytes;
     int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxBytes, 1024));
     this.factory =
         JsonFactory.builder()
@@ -47,13 +80,15 @@ final class BoundedJsonReader {
   }
 
   /** The body as a JSON object; a 400 or 413 in the OpenAI envelope when it is not one or too big. */
-  ObjectNode readObject(byte[] body) {
+  ObjectNode readObject(byte[] body, TreeCharge charge) {
+    Cost cost = new Cost(charge);
     try (JsonParser p = factory.createParser(body)) {
       JsonToken first = p.nextToken();
       if (first != JsonToken.START_OBJECT) {
         throw ApiException.badRequest("invalid_json", null, "the body must be a JSON object");
       }
-      ObjectNode root = readObjectBody(p, 1, "");
+      ObjectNode root = readObjectBody(p, 1, "", cost);
+      cost.charge.charge(cost.total - cost.charged);
       if (p.nextToken() != null) {
         throw ApiException.badRequest(
             "invalid_json", null, "the body holds more than one JSON value" + where(p));
@@ -66,10 +101,16 @@ final class BoundedJsonReader {
     }
   }
 
-  private JsonNode readValue(JsonParser p, JsonToken t, int depth, String path) throws IOException {
+  private JsonNode readValue(JsonParser p, JsonToken t, int depth, String path, Cost cost)
+      throws IOException {
+    if (t == JsonToken.VALUE_STRING) {
+      add(cost, STRING + 2L * p.getTextLength());
+    } else if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
+      add(cost, SCALAR);
+    }
     return switch (t) {
-      case START_OBJECT -> readObjectBody(p, depth + 1, path);
-      case START_ARRAY -> readArrayBody(p, depth + 1, path);
+      case START_OBJECT -> readObjectBody(p, depth + 1, path, cost);
+      case START_ARRAY -> readArrayBody(p, depth + 1, path, cost);
       case VALUE_STRING -> NODES.textNode(p.getText());
       case VALUE_NUMBER_INT -> intNode(p);
       // Doubles, as Jackson's own tree reader makes them.
@@ -89,14 +130,31 @@ final class BoundedJsonReader {
     };
   }
 
-  private ObjectNode readObjectBody(JsonParser p, int depth, String path) throws IOException {
+  private void add(Cost cost, long bytes) {
+    cost.total += bytes;
+    if (cost.total > maxTreeBytes) {
+      throw new ApiException(
+          413, "invalid_request_error", "request_too_complex", null,
+          "the body's JSON would take more than " + maxTreeBytes / 1024 + " KiB of memory as a tree"
+              + " (4 × sidecar.maxRequestBytes): it holds too many small values");
+    }
+    if (cost.total - cost.charged >= STEP) {
+      cost.charge.charge(cost.total - cost.charged);
+      cost.charged = cost.total;
+    }
+  }
+
+  private ObjectNode readObjectBody(JsonParser p, int depth, String path, Cost cost)
+      throws IOException {
     checkDepth(depth, path);
+    add(cost, OBJECT);
     ObjectNode node = NODES.objectNode();
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       String at = path.isEmpty() ? name : path + "." + name;
-      JsonNode value = readValue(p, p.nextToken(), depth, at);
+      add(cost, FIELD + STRING + 2L * name.length());
+      JsonNode value = readValue(p, p.nextToken(), depth, at, cost);
       if (node.putIfAbsent(name, value) != null) {
         throw ApiException.badRequest(
             "invalid_json", null, "the key \"" + printable(at) + "\" appears twice in one object");
@@ -108,8 +166,10 @@ final class BoundedJsonReader {
     return node;
   }
 
-  private ArrayNode readArrayBody(JsonParser p, int depth, String path) throws IOException {
+  private ArrayNode readArrayBody(JsonParser p, int depth, String path, Cost cost)
+      throws IOException {
     checkDepth(depth, path);
+    add(cost, ARRAY);
     ArrayNode node = NODES.arrayNode();
     JsonToken t;
     int items = 0;
@@ -123,7 +183,8 @@ final class BoundedJsonReader {
             "the array " + (path.isEmpty() ? "at the top" : "'" + printable(path) + "'")
                 + " has more than " + maxArrayItems + " items (sidecar.maxJsonArrayItems)");
       }
-      node.add(readValue(p, t, depth, path));
+      add(cost, ITEM);
+      node.add(readValue(p, t, depth, path, cost));
     }
     return node;
   }

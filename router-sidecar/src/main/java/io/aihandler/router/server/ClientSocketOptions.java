@@ -17,6 +17,9 @@ import java.util.Optional;
  * sends nothing would hold a connection, its buffers and a thread forever. With the socket's own
  * timeout, any read from a client that waits longer than {@code idleTimeout} (a silent new
  * connection, an idle keep-alive one, a stalled header or body) fails and the connection closes.
+ *
+ * <p>The timeout binds only the stream sockets Helidon reads with {@code useNio(false)}; its NIO
+ * sockets read the channel directly, which no socket timeout reaches.
  */
 final class ClientSocketOptions implements SocketOptions {
 

@@ -11,11 +11,20 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MemoryBudget {
 
   /**
-   * Heap bytes one body byte costs at most while it is served: the body itself, its JSON tree
-   * (tens of bytes of node objects per small value), the translated provider request and its
-   * serialised form. Measured on bodies of many tiny messages, the worst shape the caps allow.
+   * Heap one body byte costs as bytes: the body itself and the serialised request sent upstream.
+   * Its JSON tree is charged as it is built, at what its nodes take.
    */
-  public static final int BYTES_PER_BODY_BYTE = 8;
+  public static final int RAW_BYTES_PER_BODY_BYTE = 2;
+
+  /**
+   * The largest tree a body may build, per body byte. Prose and code (long strings) make trees of
+   * one to two times the body; a body of 60,000 tiny messages makes one of ten to twelve times
+   * (measured), and is refused.
+   */
+  public static final int TREE_BYTES_PER_BODY_BYTE = 4;
+
+  /** The most one body byte may cost in all: {@link #RAW_BYTES_PER_BODY_BYTE} and its tree. */
+  public static final int BYTES_PER_BODY_BYTE = RAW_BYTES_PER_BODY_BYTE + TREE_BYTES_PER_BODY_BYTE;
 
   private final long capacity;
   private final AtomicLong used = new AtomicLong();

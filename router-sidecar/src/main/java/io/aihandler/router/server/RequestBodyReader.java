@@ -31,7 +31,10 @@ final class RequestBodyReader {
     this.timeout = s.bodyReadTimeoutDuration();
     this.budget = budget;
     this.timers = timers;
-    this.json = new BoundedJsonReader(s.maxJsonDepth(), s.maxJsonArrayItems(), s.maxRequestBytes());
+    this.json =
+        new BoundedJsonReader(
+            s.maxJsonDepth(), s.maxJsonArrayItems(), s.maxRequestBytes(),
+            s.maxRequestBytes() * MemoryBudget.TREE_BYTES_PER_BODY_BYTE);
   }
 
   /** A parsed body and the share of the memory budget it holds. */
@@ -76,7 +79,7 @@ final class RequestBodyReader {
       if (bytes.length == 0) {
         throw ApiException.badRequest("missing_body", null, "the request needs a JSON body");
       }
-      body.json = json.readObject(bytes);
+      body.json = json.readObject(bytes, body::reserve);
       return body;
     } catch (RuntimeException e) {
       body.close();
@@ -85,7 +88,7 @@ final class RequestBodyReader {
   }
 
   private byte[] readBytes(ServerRequest req, long declared, Body body) {
-    long cost = MemoryBudget.BYTES_PER_BODY_BYTE;
+    long cost = MemoryBudget.RAW_BYTES_PER_BODY_BYTE;
     boolean chunked = declared < 0;
     // A declared length is reserved whole before the first byte is read; a chunked body step by step.
     body.reserve((chunked ? STEP : Math.max(declared, 1)) * cost);

@@ -100,6 +100,7 @@ public final class RouterServer implements AutoCloseable {
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
             .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration()))
+            .useNio(false)
             // Past the limit, connections wait in the kernel's backlog until one closes.
             .maxTcpConnections(s.maxConnections())
             .idleConnectionTimeout(s.idleTimeoutDuration())
@@ -116,6 +117,7 @@ public final class RouterServer implements AutoCloseable {
                         .host(s.managementHost())
                         .port(managementPort != null ? managementPort : s.managementPort())
                         .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration()))
+                        .useNio(false)
                         .maxTcpConnections(MANAGEMENT_CONNECTIONS)
                         .idleConnectionTimeout(s.idleTimeoutDuration())
                         .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))

@@ -21,18 +21,19 @@ import java.time.Duration;
  *     {@code /metrics} only); default {@code 0.0.0.0}, so the kubelet's probes and Prometheus reach
  *     it on the pod IP while the API stays on loopback
  * @param managementPort port of the management listener; default {@code port + 1}
- * @param maxConnections open connections the API listener keeps at once; default 512, more are
- *     closed as soon as they are accepted (the management listener keeps at most 32 of its own)
+ * @param maxConnections open connections the API listener keeps at once; default 128, more wait
+ *     in the kernel's backlog until one closes (the management listener keeps at most 32 of its own)
  * @param maxConcurrentRequests requests served at once; default 128, more get 503 {@code
  *     overloaded} with {@code Retry-After}
- * @param idleTimeout how long a keep-alive connection may sit between requests; default 60s
+ * @param idleTimeout how long a connection may sit between requests, and the longest any single
+ *     read from a client may wait; default 30s
  * @param headerReadTimeout how long a request's line and headers may take to arrive; default 10s
  * @param bodyReadTimeout how long a request's body may take to arrive; default 30s
  * @param maxJsonDepth deepest nesting of objects and arrays in a request body; default 64
  * @param maxJsonArrayItems most items in any one array of a request body (messages, content
  *     parts, tools); default 4096
  * @param maxUpstreamResponseBytes largest whole (non-streaming) answer read from a backend;
- *     default 4 MiB, a larger one ends the attempt with 502 {@code upstream_response_too_large}
+ *     default 1 MiB, a larger one ends the attempt with 502 {@code upstream_response_too_large}
  * @param maxUpstreamErrorBytes most of an upstream error body read to classify it; default 64 KiB
  *     (the rest is discarded, the connection closed)
  * @param maxSseEventBytes largest server-sent event (or line) read from a streaming backend;
@@ -76,15 +77,15 @@ public record SidecarSettings(
     shutdownGrace = shutdownGrace == null ? "30s" : shutdownGrace;
     managementHost = managementHost == null ? "0.0.0.0" : managementHost;
     managementPort = managementPort == null ? port + 1 : managementPort;
-    maxConnections = maxConnections == null ? 512 : maxConnections;
+    maxConnections = maxConnections == null ? 128 : maxConnections;
     maxConcurrentRequests = maxConcurrentRequests == null ? 128 : maxConcurrentRequests;
-    idleTimeout = idleTimeout == null ? "60s" : idleTimeout;
+    idleTimeout = idleTimeout == null ? "30s" : idleTimeout;
     headerReadTimeout = headerReadTimeout == null ? "10s" : headerReadTimeout;
     bodyReadTimeout = bodyReadTimeout == null ? "30s" : bodyReadTimeout;
     maxJsonDepth = maxJsonDepth == null ? 64 : maxJsonDepth;
     maxJsonArrayItems = maxJsonArrayItems == null ? 4096 : maxJsonArrayItems;
     maxUpstreamResponseBytes =
-        maxUpstreamResponseBytes == null ? 4L * 1024 * 1024 : maxUpstreamResponseBytes;
+        maxUpstreamResponseBytes == null ? 1024L * 1024 : maxUpstreamResponseBytes;
     maxUpstreamErrorBytes = maxUpstreamErrorBytes == null ? 64L * 1024 : maxUpstreamErrorBytes;
     maxSseEventBytes = maxSseEventBytes == null ? 1024L * 1024 : maxSseEventBytes;
   }

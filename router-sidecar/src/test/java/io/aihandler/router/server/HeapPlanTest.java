@@ -1,0 +1,44 @@
+package io.aihandler.router.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.aihandler.router.config.SidecarSettings;
+import org.junit.jupiter.api.Test;
+
+class HeapPlanTest {
+
+  private static final long MIB = 1024 * 1024;
+  /** What -Xmx32m with the serial collector reports as the maximum heap. */
+  private static final long LAUNCHER_HEAP = 32_440_320;
+
+  private static SidecarSettings settings(Long maxRequestBytes, Integer maxConnections) {
+    return new SidecarSettings(
+        null, null, null, null, maxRequestBytes, null, null, null, null, maxConnections, null, null,
+        null, null, null, null, null, null, null);
+  }
+
+  @Test
+  void theDefaultsFitTheLaunchersHeap() {
+    SidecarSettings defaults = SidecarSettings.DEFAULTS;
+    HeapPlan plan = HeapPlan.of(defaults, LAUNCHER_HEAP);
+    assertThat(plan.problems(defaults)).isEmpty();
+    assertThat(plan.bodies()).isGreaterThanOrEqualTo(HeapPlan.largestRequest(defaults));
+  }
+
+  @Test
+  void requestsTooLargeForTheHeapAreRefusedWithTheNumbers() {
+    SidecarSettings big = settings(8 * MIB, null);
+    assertThat(HeapPlan.of(big, LAUNCHER_HEAP).problems(big))
+        .singleElement()
+        .asString()
+        .contains("maxRequestBytes 8388608")
+        .contains("-Xmx");
+    assertThat(HeapPlan.of(big, 256 * MIB).problems(big)).isEmpty();
+  }
+
+  @Test
+  void connectionsTakeTheirShare() {
+    SidecarSettings many = settings(null, 2_000);
+    assertThat(HeapPlan.of(many, LAUNCHER_HEAP).problems(many)).singleElement().asString().contains("maxConnections 2000");
+  }
+}
