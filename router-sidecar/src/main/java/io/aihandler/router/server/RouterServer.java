@@ -394,7 +394,7 @@ public final class RouterServer implements AutoCloseable {
     if (e.status() == 429 || e.status() == 503) {
       res.header(HeaderNames.RETRY_AFTER, "1");
     }
-    if (CLOSES_CONNECTION.contains(e.code())) {
+    if (e.code() != null && CLOSES_CONNECTION.contains(e.code())) {
       res.header(HeaderValues.CONNECTION_CLOSE);
     }
     json(res, e.status(), ErrorEnvelope.of(e));
