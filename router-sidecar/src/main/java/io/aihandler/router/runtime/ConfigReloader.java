@@ -131,7 +131,7 @@ public final class ConfigReloader implements AutoCloseable {
     if (old != null && !old.config().sidecar().equals(config.sidecar())) {
       LOG.log(
           Level.INFO,
-          "sidecar settings changed; host, port, managementHost, managementPort and maxRequestBytes"
+          "sidecar settings changed; the listener settings and request limits"
               + " take effect on restart");
     }
     credentials.track(config.backends());
