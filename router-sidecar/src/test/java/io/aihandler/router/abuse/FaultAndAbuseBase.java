@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -100,8 +101,9 @@ public abstract class FaultAndAbuseBase {
     peak.close();
     List<String> broken = new ArrayList<>();
     if (!sidecar.alive()) {
+      Optional<Integer> code = sidecar.awaitExit(Duration.ofSeconds(2));
       throw new AssertionError(
-          "[" + probe + "] the sidecar process died; its last lines:\n" + sidecar.tail(6));
+          "[" + probe + "] the sidecar process died (exit code " + code.orElse(-1) + "); its last lines:\n" + sidecar.tail(6));
     }
     if (peak.peakKib() >= Footprint.RSS_LIMIT_KIB) {
       broken.add("resident memory peaked at " + peak.peakKib() / 1024 + " MiB");

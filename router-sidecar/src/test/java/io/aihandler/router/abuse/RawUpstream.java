@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A model API stand-in on a plain server socket, for answers a real HTTP library will not write:
  * bodies of hundreds of megabytes generated on the fly, close-delimited streams, endless lines.
- * Each backend under test gets its own path prefix ({@code baseUrl: http://127.0.0.1:P/<name>/v1})
- * and its own {@link Answer}; open exchanges are counted per prefix.
+ * Each backend under test gets its own port and path prefix ({@code baseUrl:
+ * http://127.0.0.1:P/<name>/v1}), so what one probe leaves in the sidecar's connection pool cannot
+ * reach another, and its own {@link Answer}; open exchanges are counted per prefix.
  */
 public final class RawUpstream implements AutoCloseable {
 
@@ -27,19 +28,22 @@ public final class RawUpstream implements AutoCloseable {
     void write(String requestBody, OutputStream out) throws IOException;
   }
 
-  private final ServerSocket server;
+  private final Map<String, ServerSocket> servers = new ConcurrentHashMap<>();
   private final Map<String, Answer> answers = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
-  private final Thread acceptor;
 
-  public RawUpstream() throws IOException {
-    server = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
-    acceptor = Thread.ofVirtual().start(this::accept);
-  }
-
-  /** The base URL of the backend served under this prefix. */
+  /** The base URL of the backend served under this prefix, on a port of its own. */
   public String baseUrl(String prefix) {
+    ServerSocket server = servers.computeIfAbsent(prefix, p -> {
+      try {
+        ServerSocket s = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(() -> accept(s));
+        return s;
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
     return "http://127.0.0.1:" + server.getLocalPort() + "/" + prefix + "/v1";
   }
 
@@ -57,7 +61,7 @@ public final class RawUpstream implements AutoCloseable {
     return served.computeIfAbsent(prefix, p -> new AtomicInteger()).get();
   }
 
-  private void accept() {
+  private void accept(ServerSocket server) {
     while (!server.isClosed()) {
       try {
         Socket s = server.accept();
@@ -79,7 +83,7 @@ public final class RawUpstream implements AutoCloseable {
       }
       String target = head.split(" ", 3)[1];
       String prefix = target.length() > 1 ? target.substring(1).split("/", 2)[0] : "";
-      String body = new String(in.readNBytes(contentLength(head)), StandardCharsets.UTF_8);
+      String body = new String(readBody(head, in), StandardCharsets.UTF_8);
       Answer answer = answers.get(prefix);
       served.computeIfAbsent(prefix, p -> new AtomicInteger()).incrementAndGet();
       AtomicInteger count = open.computeIfAbsent(prefix, p -> new AtomicInteger());
@@ -115,6 +119,36 @@ public final class RawUpstream implements AutoCloseable {
     return null;
   }
 
+  private static byte[] readBody(String head, InputStream in) throws IOException {
+    if (!head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked")) {
+      return in.readNBytes(contentLength(head));
+    }
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      String size = readLine(in).split(";")[0].trim();
+      int n = Integer.parseInt(size, 16);
+      if (n == 0) {
+        while (!readLine(in).isEmpty()) {
+          // trailers
+        }
+        return body.toByteArray();
+      }
+      body.writeBytes(in.readNBytes(n));
+      readLine(in);
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) >= 0 && c != '\n') {
+      if (c != '\r') {
+        b.write(c);
+      }
+    }
+    return b.toString(StandardCharsets.ISO_8859_1);
+  }
+
   private static int contentLength(String head) {
     for (String line : head.split("\r\n")) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
@@ -142,7 +176,8 @@ public final class RawUpstream implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    server.close();
-    acceptor.interrupt();
+    for (ServerSocket s : servers.values()) {
+      s.close();
+    }
   }
 }

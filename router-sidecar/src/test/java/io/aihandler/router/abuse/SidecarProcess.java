@@ -98,9 +98,16 @@ public final class SidecarProcess implements AutoCloseable {
   private void awaitPorts() {
     boolean up = Poll.until(START_TIMEOUT, () -> port > 0 || !process.isAlive());
     if (!up || port < 0) {
+      String why = process.isAlive()
+          ? "did not listen within " + START_TIMEOUT
+          : "exited with code " + process.exitValue() + " before it listened";
       process.destroyForcibly();
-      throw new AssertionError(
-          "the sidecar did not start within " + START_TIMEOUT + ":\n" + String.join("\n", log));
+      try {
+        drainer.join(Duration.ofSeconds(2));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new AssertionError("the sidecar " + why + ":\n" + String.join("\n", log));
     }
   }
 
