@@ -57,7 +57,7 @@ public abstract class FaultAndAbuseBase {
   }
 
   /** Where the config lives; a class may lay it out differently (e.g. behind symlinks). */
-  protected Path placeConfig(String yaml) throws IOException {
+  protected Path placeConfig(String yaml) throws Exception {
     Path f = dir.resolve("router.yaml");
     Files.writeString(f, yaml);
     return f;
