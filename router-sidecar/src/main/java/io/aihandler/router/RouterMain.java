@@ -2,6 +2,7 @@ package io.aihandler.router;
 
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
+import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
@@ -12,7 +13,10 @@ import io.aihandler.router.server.HeapPlan;
 import io.aihandler.router.server.MemoryBudget;
 import io.aihandler.router.server.RouterServer;
 import io.aihandler.router.upstream.UpstreamClient;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,10 +33,15 @@ public final class RouterMain implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("io.aihandler.router");
 
+  /** Exit status when a port cannot be bound (sysexits' EX_UNAVAILABLE). */
+  static final int EXIT_CANNOT_LISTEN = 69;
+
   private final UpstreamClient upstream;
   private final ConfigReloader config;
   private final RouterServer server;
   private final RouterMetrics metrics;
+  private final Integer portOverride;
+  private final Integer managementPortOverride;
 
   /**
    * Loads the config and builds everything; {@link #start()} opens the port.
@@ -46,6 +55,8 @@ public final class RouterMain implements AutoCloseable {
       Path configFile, Integer port, Integer managementPort, Function<String, String> environment)
       throws InvalidRouterConfigException {
     this.metrics = new RouterMetrics();
+    this.portOverride = port;
+    this.managementPortOverride = managementPort;
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
     this.config = new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
@@ -62,10 +73,29 @@ public final class RouterMain implements AutoCloseable {
         new RouterServer(config, router, metrics, port, managementPort, new MemoryBudget(plan.bodies()));
   }
 
-  /** Opens the port and starts watching the files. */
+  /**
+   * Opens the ports and starts watching the files.
+   *
+   * @throws ListenerFailedException when a port cannot be bound; nothing is left listening
+   */
   public RouterMain start() {
     server.start();
-    config.start(config.current().config().sidecar().reloadIntervalDuration());
+    SidecarSettings s = config.current().config().sidecar();
+    // The server logs a bind failure and returns without listening; a sidecar without its port
+    // must not look alive.
+    String failed =
+        server.port() < 0
+            ? whyNotListening(s.host(), portOverride != null ? portOverride : s.port())
+            : server.managementPort() < 0
+                ? whyNotListening(
+                    s.managementHost(),
+                    managementPortOverride != null ? managementPortOverride : s.managementPort())
+                : null;
+    if (failed != null) {
+      server.close();
+      throw new ListenerFailedException(failed);
+    }
+    config.start(s.reloadIntervalDuration());
     LOG.log(
         Level.INFO,
         "router listening on http://{0}:{1} (management on http://{2}:{3})",
@@ -74,6 +104,25 @@ public final class RouterMain implements AutoCloseable {
         config.current().config().sidecar().managementHost(),
         String.valueOf(server.managementPort()));
     return this;
+  }
+
+  /** Why a listener did not start: its address and, found by binding it once more, the cause. */
+  private static String whyNotListening(String host, int port) {
+    String cause;
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(host, port));
+      cause = "the listener did not start (see the server's log above)";
+    } catch (IOException e) {
+      cause = e.getClass().getSimpleName() + ": " + e.getMessage();
+    }
+    return "cannot listen on " + host + ":" + port + ": " + cause;
+  }
+
+  /** A port of the sidecar could not be bound. */
+  public static final class ListenerFailedException extends RuntimeException {
+    ListenerFailedException(String message) {
+      super(message);
+    }
   }
 
   public int port() {
@@ -138,7 +187,12 @@ public final class RouterMain implements AutoCloseable {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(main::close, "aihandler-shutdown"));
-    main.start();
+    try {
+      main.start();
+    } catch (ListenerFailedException e) {
+      System.err.println("router-sidecar: " + e.getMessage());
+      System.exit(EXIT_CANNOT_LISTEN);
+    }
   }
 
   private static void usage() {
