@@ -2,7 +2,6 @@ package io.aihandler.router;
 
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
-import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
@@ -81,19 +80,16 @@ public final class RouterMain implements AutoCloseable {
   public RouterMain start() {
     server.start();
     SidecarSettings s = config.current().config().sidecar();
-    // The server logs a bind failure and returns without listening; a sidecar without its port
-    // must not look alive.
-    String failed =
-        server.port() < 0
-            ? whyNotListening(s.host(), portOverride != null ? portOverride : s.port())
-            : server.managementPort() < 0
-                ? whyNotListening(
-                    s.managementHost(),
-                    managementPortOverride != null ? managementPortOverride : s.managementPort())
-                : null;
-    if (failed != null) {
+    // The server logs a bind failure and returns without listening (on any port, when one fails);
+    // a sidecar without its ports must not look alive.
+    if (server.port() < 0 || server.managementPort() < 0) {
       server.close();
-      throw new ListenerFailedException(failed);
+      throw new ListenerFailedException(
+          whyNotListening(
+              new InetSocketAddress(s.host(), portOverride != null ? portOverride : s.port()),
+              new InetSocketAddress(
+                  s.managementHost(),
+                  managementPortOverride != null ? managementPortOverride : s.managementPort())));
     }
     config.start(s.reloadIntervalDuration());
     LOG.log(
@@ -106,16 +102,22 @@ public final class RouterMain implements AutoCloseable {
     return this;
   }
 
-  /** Why a listener did not start: its address and, found by binding it once more, the cause. */
-  private static String whyNotListening(String host, int port) {
-    String cause;
-    try (ServerSocket probe = new ServerSocket()) {
-      probe.bind(new InetSocketAddress(host, port));
-      cause = "the listener did not start (see the server's log above)";
-    } catch (IOException e) {
-      cause = e.getClass().getSimpleName() + ": " + e.getMessage();
+  /**
+   * Why the listeners did not start: the address that cannot be bound and, found by binding it
+   * once more, the cause.
+   */
+  private static String whyNotListening(InetSocketAddress api, InetSocketAddress management) {
+    for (InetSocketAddress address : List.of(api, management)) {
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(address);
+      } catch (IOException e) {
+        return "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+            + e.getClass().getSimpleName() + ": " + e.getMessage();
+      }
     }
-    return "cannot listen on " + host + ":" + port + ": " + cause;
+    return "cannot listen on " + api.getHostString() + ":" + api.getPort() + " and "
+        + management.getHostString() + ":" + management.getPort()
+        + ": the listeners did not start (see the server's log above)";
   }
 
   /** A port of the sidecar could not be bound. */

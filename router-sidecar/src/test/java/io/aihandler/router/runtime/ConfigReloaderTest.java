@@ -183,6 +183,27 @@ class ConfigReloaderTest {
   }
 
   @Test
+  void aCircuitWindowTooLargeToAllocateIsRefusedAtReload() throws Exception {
+    Path file = dir.resolve("router.yaml");
+    Files.writeString(file, config("info", "one"));
+    start(file);
+
+    Files.writeString(
+        file,
+        config("info", "two").replace("targets: [{backend: local}, {backend: hosted}]",
+            "targets: [{backend: local}, {backend: hosted}], circuitBreaker: {windowSize: 100000}"));
+    reloader.check();
+    reloader.check();
+
+    assertThat(logs.all()).contains("routes[0].circuitBreaker.windowSize: 100000 is outside 1..1000");
+    assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("one");
+    Files.writeString(file, config("info", "three"));
+    reloader.check();
+    reloader.check();
+    assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("three");
+  }
+
+  @Test
   void aDeletedFileIsCountedOnEveryCheckWarnedOnceAndTheLastGoodOneKept() throws Exception {
     Path file = dir.resolve("router.yaml");
     Files.writeString(file, config("info", "one"));
