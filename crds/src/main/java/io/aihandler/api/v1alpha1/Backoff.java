@@ -13,10 +13,6 @@ import io.fabric8.generator.annotation.ValidationRule;
         "(!has(self.initial) || duration(self.initial) <= duration('1h'))"
             + " && (!has(self.max) || duration(self.max) <= duration('1h'))",
     message = "backoff.initial and backoff.max must be at most 1h")
-@ValidationRule(
-    value =
-        "!has(self.initial) || !has(self.max) || duration(self.initial) <= duration(self.max)",
-    message = "backoff.initial must not exceed backoff.max")
 public record Backoff(
     @JsonPropertyDescription("Wait before the first retry; doubled on each further one.")
         @Default("250ms")

@@ -67,8 +67,8 @@ class RouterConfigBoundsTest {
     assertThat(problems("", "streamIdleTimeout: 5h\nfirstTokenTimeout: 90m")).hasSize(2);
     assertThat(problems("", "circuitBreaker: {openDuration: 24h}"))
         .containsExactly("routes[0].circuitBreaker.openDuration: 24h is longer than the most allowed, 1h");
-    assertThat(problems("", "backoff: {initial: 20s, max: 5s}"))
-        .containsExactly("routes[0].backoff.initial: must not exceed backoff.max");
+    assertThat(problems("", "backoff: {initial: 2h}"))
+        .containsExactly("routes[0].backoff.initial: 2h is longer than the most allowed, 1h");
     assertThat(problems("", "timeout: 1h\nperTryTimeout: 1h\nbackoff: {max: 1h}")).isEmpty();
   }
 
