@@ -3,18 +3,24 @@ package io.aihandler.router.runtime;
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
 import io.aihandler.router.config.RouterConfigLoader;
+import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Holds the current {@link RouterRuntime} and replaces it when the config file changes.
@@ -201,17 +207,47 @@ public final class ConfigReloader implements AutoCloseable {
   private void apply(RouterConfig config, String sha256) {
     RouterRuntime old = current.get();
     RouterRuntime rt = RouterRuntime.build(config, health, old);
-    if (old != null && !old.config().sidecar().equals(config.sidecar())) {
+    List<String> onRestart =
+        old == null ? List.of() : restartOnlyChanges(old.config().sidecar(), config.sidecar());
+    if (!onRestart.isEmpty()) {
       LOG.log(
           Level.INFO,
-          "sidecar settings changed; the listener settings and request limits"
-              + " take effect on restart");
+          "sidecar settings {0} changed; listener settings and request limits take effect on"
+              + " restart",
+          String.join(", ", onRestart));
     }
     credentials.track(config.backends());
     current.set(rt);
     appliedHash = sha256;
     lastTriedHash = sha256;
     onApplied.accept(config);
+  }
+
+  /** The listener settings and request limits, which the server reads only when it starts. */
+  private static final Map<String, Function<SidecarSettings, Object>> RESTART_ONLY = restartOnly();
+
+  private static Map<String, Function<SidecarSettings, Object>> restartOnly() {
+    Map<String, Function<SidecarSettings, Object>> m = new LinkedHashMap<>();
+    m.put("host", SidecarSettings::host);
+    m.put("port", SidecarSettings::port);
+    m.put("managementHost", SidecarSettings::managementHost);
+    m.put("managementPort", SidecarSettings::managementPort);
+    m.put("maxConnections", SidecarSettings::maxConnections);
+    m.put("idleTimeout", SidecarSettings::idleTimeout);
+    m.put("headerReadTimeout", SidecarSettings::headerReadTimeout);
+    m.put("maxRequestBytes", SidecarSettings::maxRequestBytes);
+    m.put("maxConcurrentRequests", SidecarSettings::maxConcurrentRequests);
+    m.put("bodyReadTimeout", SidecarSettings::bodyReadTimeout);
+    m.put("maxJsonDepth", SidecarSettings::maxJsonDepth);
+    m.put("maxJsonArrayItems", SidecarSettings::maxJsonArrayItems);
+    return Collections.unmodifiableMap(m);
+  }
+
+  private static List<String> restartOnlyChanges(SidecarSettings before, SidecarSettings now) {
+    return RESTART_ONLY.entrySet().stream()
+        .filter(e -> !Objects.equals(e.getValue().apply(before), e.getValue().apply(now)))
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   private static String text(StableFileWatch.Snapshot snapshot) {
