@@ -167,6 +167,18 @@ class ModelBackendValidationTest {
             "pattern"),
         Arguments.of("zero GPUs", "vllm: {model: hf://org/m, gpus: 0}", "minimum"),
         Arguments.of(
+            "a concurrency limit past what a sidecar holds",
+            "vllm: {model: hf://org/m}\nlimits: {maxConcurrency: 100000}",
+            "maximum"),
+        Arguments.of(
+            "tokens per minute past the sidecar's maximum",
+            "vllm: {model: hf://org/m}\nlimits: {tokensPerMinute: 2000000000}",
+            "maximum"),
+        Arguments.of(
+            "a context window of two billion tokens",
+            "vllm: {model: hf://org/m}\ncapabilities: {contextWindow: 2000000000}",
+            "maximum"),
+        Arguments.of(
             "gpus not a multiple of tensorParallelSize",
             "vllm: {model: hf://org/m, gpus: 4, tensorParallelSize: 3}",
             "gpus must be a multiple of tensorParallelSize"),

@@ -152,6 +152,34 @@ class RoutingPolicyValidationTest {
             "routes: [{name: r, perTryTimeout: 2m, timeout: 30s, targets: [{backend: {name: a}}]}]",
             "route r: perTryTimeout must not exceed timeout"),
         Arguments.of(
+            "a circuit window the sidecar cannot hold",
+            "routes: [{name: r, circuitBreaker: {windowSize: 100000}, targets: [{backend: {name: a}}]}]",
+            "maximum"),
+        Arguments.of(
+            "minimumCalls above the window",
+            "routes: [{name: r, circuitBreaker: {windowSize: 20, minimumCalls: 50}, targets: [{backend: {name: a}}]}]",
+            "circuitBreaker.minimumCalls must not exceed windowSize"),
+        Arguments.of(
+            "a window smaller than the default minimumCalls",
+            "routes: [{name: r, circuitBreaker: {windowSize: 5}, targets: [{backend: {name: a}}]}]",
+            "circuitBreaker.minimumCalls must not exceed windowSize"),
+        Arguments.of(
+            "an open circuit for a day",
+            "routes: [{name: r, circuitBreaker: {openDuration: 24h}, targets: [{backend: {name: a}}]}]",
+            "circuitBreaker.openDuration must be at most 1h"),
+        Arguments.of(
+            "a timeout of two hours",
+            "routes: [{name: r, timeout: 2h, targets: [{backend: {name: a}}]}]",
+            "route r: timeout and perTryTimeout must be at most 1h"),
+        Arguments.of(
+            "a backoff of two hours",
+            "routes: [{name: r, backoff: {max: 2h}, targets: [{backend: {name: a}}]}]",
+            "backoff.initial and backoff.max must be at most 1h"),
+        Arguments.of(
+            "eleven attempts",
+            "routes: [{name: r, maxAttempts: 11, targets: [{backend: {name: a}}]}]",
+            "maximum"),
+        Arguments.of(
             "unknown strategy",
             "routes: [{name: r, strategy: random, targets: [{backend: {name: a}}]}]",
             "enum"),

@@ -12,7 +12,10 @@ import io.aihandler.router.server.HeapPlan;
 import io.aihandler.router.server.MemoryBudget;
 import io.aihandler.router.server.RouterServer;
 import io.aihandler.router.upstream.UpstreamClient;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,10 +32,15 @@ public final class RouterMain implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("io.aihandler.router");
 
+  /** Exit status when a port cannot be bound (sysexits' EX_UNAVAILABLE). */
+  static final int EXIT_CANNOT_LISTEN = 69;
+
   private final UpstreamClient upstream;
   private final ConfigReloader config;
   private final RouterServer server;
   private final RouterMetrics metrics;
+  private final Integer portOverride;
+  private final Integer managementPortOverride;
 
   /**
    * Loads the config and builds everything; {@link #start()} opens the port.
@@ -46,6 +54,8 @@ public final class RouterMain implements AutoCloseable {
       Path configFile, Integer port, Integer managementPort, Function<String, String> environment)
       throws InvalidRouterConfigException {
     this.metrics = new RouterMetrics();
+    this.portOverride = port;
+    this.managementPortOverride = managementPort;
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
     this.config = new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
@@ -62,10 +72,26 @@ public final class RouterMain implements AutoCloseable {
         new RouterServer(config, router, metrics, port, managementPort, new MemoryBudget(plan.bodies()));
   }
 
-  /** Opens the port and starts watching the files. */
+  /**
+   * Opens the ports and starts watching the files.
+   *
+   * @throws ListenerFailedException when a port cannot be bound; nothing is left listening
+   */
   public RouterMain start() {
     server.start();
-    config.start(config.current().config().sidecar().reloadIntervalDuration());
+    SidecarSettings s = config.current().config().sidecar();
+    // The server logs a bind failure and returns without listening (on any port, when one fails);
+    // a sidecar without its ports must not look alive.
+    if (server.port() < 0 || server.managementPort() < 0) {
+      server.close();
+      throw new ListenerFailedException(
+          whyNotListening(
+              new InetSocketAddress(s.host(), portOverride != null ? portOverride : s.port()),
+              new InetSocketAddress(
+                  s.managementHost(),
+                  managementPortOverride != null ? managementPortOverride : s.managementPort())));
+    }
+    config.start(s.reloadIntervalDuration());
     LOG.log(
         Level.INFO,
         "router listening on http://{0}:{1} (management on http://{2}:{3})",
@@ -74,6 +100,31 @@ public final class RouterMain implements AutoCloseable {
         config.current().config().sidecar().managementHost(),
         String.valueOf(server.managementPort()));
     return this;
+  }
+
+  /**
+   * Why the listeners did not start: the address that cannot be bound and, found by binding it
+   * once more, the cause.
+   */
+  private static String whyNotListening(InetSocketAddress api, InetSocketAddress management) {
+    for (InetSocketAddress address : List.of(api, management)) {
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(address);
+      } catch (IOException e) {
+        return "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+            + e.getClass().getSimpleName() + ": " + e.getMessage();
+      }
+    }
+    return "cannot listen on " + api.getHostString() + ":" + api.getPort() + " and "
+        + management.getHostString() + ":" + management.getPort()
+        + ": the listeners did not start (see the server's log above)";
+  }
+
+  /** A port of the sidecar could not be bound. */
+  public static final class ListenerFailedException extends RuntimeException {
+    ListenerFailedException(String message) {
+      super(message);
+    }
   }
 
   public int port() {
@@ -138,7 +189,12 @@ public final class RouterMain implements AutoCloseable {
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(main::close, "aihandler-shutdown"));
-    main.start();
+    try {
+      main.start();
+    } catch (ListenerFailedException e) {
+      System.err.println("router-sidecar: " + e.getMessage());
+      System.exit(EXIT_CANNOT_LISTEN);
+    }
   }
 
   private static void usage() {

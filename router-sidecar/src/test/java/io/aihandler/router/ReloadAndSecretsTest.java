@@ -85,6 +85,59 @@ class ReloadAndSecretsTest {
   }
 
   @Test
+  void anEmptyKeyFileMakesTheBackendUnavailableAndNoRequestGoesOutWithoutAKey() throws Exception {
+    openai.enqueue(ok(openAiCompletion("with the new key", "stop")));
+
+    for (String empty : new String[] {"", " \n\t\n"}) {
+      Files.writeString(keyFile, empty);
+      sidecar.main.config().check();
+
+      HttpResponse<String> refused = sidecar.post("/v1/chat/completions", CHAT.formatted("chat"));
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.body()).contains("backend_unavailable").contains("no API key");
+      HttpResponse<String> ready = sidecar.getFrom(sidecar.managementUrl(), "/readyz");
+      assertThat(ready.body())
+          .contains("\"credentials\":\"missing\"")
+          .contains("credential file " + keyFile + " is empty");
+    }
+    assertThat(openai.getRequestCount()).as("nothing reached the upstream").isZero();
+
+    Files.writeString(keyFile, KEY_2 + "\n");
+    sidecar.main.config().check();
+    HttpResponse<String> served = sidecar.post("/v1/chat/completions", CHAT.formatted("chat"));
+
+    assertThat(served.body()).contains("with the new key");
+    assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + KEY_2);
+    String ready = sidecar.getFrom(sidecar.managementUrl(), "/readyz").body();
+    assertThat(ready).contains("\"gpt-4o\":{").doesNotContain("missing").doesNotContain("problem");
+    assertThat(logs.lines().stream().filter(l -> l.contains("is empty"))).as("one warning").hasSize(1);
+    for (String text : new String[] {ready, sidecar.metrics(), logs.all(), served.body()}) {
+      assertThat(text).doesNotContain(KEY_1).doesNotContain(KEY_2).doesNotContain("SECONDkey");
+    }
+  }
+
+  @Test
+  void aSidecarStartedWithAnEmptyKeyFileServesOtherBackendsAndSaysWhichKeyIsMissing()
+      throws Exception {
+    sidecar.close();
+    Files.writeString(keyFile, "\n");
+    sidecar = new Sidecar(dir, config(""), Map.of("OPENAI_API_KEY", ENV_KEY));
+    openai.enqueue(ok(openAiCompletion("env key", "stop")));
+
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("chat")).statusCode()).isEqualTo(503);
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("gpt-env")).body()).contains("env key");
+
+    assertThat(openai.getRequestCount()).isEqualTo(1);
+    assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + ENV_KEY);
+    String ready = sidecar.getFrom(sidecar.managementUrl(), "/readyz").body();
+    assertThat(ready)
+        .contains("\"gpt-4o\":{\"circuit\":\"CLOSED\",\"locality\":\"external\",\"credentials\":\"missing\"")
+        .contains("\"credentials\":\"present\"")
+        .doesNotContain(ENV_KEY)
+        .doesNotContain("THIRDkey");
+  }
+
+  @Test
   void aBadConfigIsRefusedCountedAndTheLastGoodOneKept() throws Exception {
     sidecar.rewriteConfig("backends: [{name: broken, provider: nobody}]\n");
 

@@ -2,6 +2,7 @@ package io.aihandler.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 /** What a backend's model can do; the router uses it to pick backends and request modes. */
@@ -11,6 +12,7 @@ public record Capabilities(
             "Context window in tokens (prompt plus completion). Requests that cannot fit are not"
                 + " sent to this backend.")
         @Min(1)
+        @Max(100000000)
         Integer contextWindow,
     @JsonPropertyDescription(
             "How to ask for schema-conforming output: native (the provider's structured output),"

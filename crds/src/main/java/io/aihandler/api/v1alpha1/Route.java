@@ -28,6 +28,11 @@ import java.util.List;
         "!has(self.timeout) || !has(self.perTryTimeout) ||"
             + " duration(self.perTryTimeout) <= duration(self.timeout)",
     messageExpression = "'route ' + self.name + ': perTryTimeout must not exceed timeout'")
+@ValidationRule(
+    value =
+        "(!has(self.timeout) || duration(self.timeout) <= duration('1h'))"
+            + " && (!has(self.perTryTimeout) || duration(self.perTryTimeout) <= duration('1h'))",
+    messageExpression = "'route ' + self.name + ': timeout and perTryTimeout must be at most 1h'")
 public record Route(
     @JsonPropertyDescription("Name of the route; tasks and requests name it. A DNS label.")
         @Required

@@ -170,6 +170,28 @@ public final class RouterMetrics {
         .increment();
   }
 
+  /**
+   * A check that found a watched file missing or unreadable ({@code file} is "config" or
+   * "credentials"); the last good content stays in use. Counted on every check, so the rate shows
+   * how long it lasted.
+   */
+  public void configUnreadable(String what) {
+    Counter.builder("aihandler.config.unreadable")
+        .description("Checks that found a config or credential file missing or unreadable")
+        .tags("file", what)
+        .register(registry)
+        .increment();
+  }
+
+  /** A background task (e.g. "config-reload") that failed and runs again on its next tick. */
+  public void backgroundTaskFailure(String task) {
+    Counter.builder("aihandler.background.task.failures")
+        .description("Failures of background tasks, which keep running")
+        .tags("task", task)
+        .register(registry)
+        .increment();
+  }
+
   /** The cached meter of a key, registered on first use. */
   private static <K, M> M meter(Map<K, M> cache, K key, Function<K, M> register) {
     M known = cache.get(key);

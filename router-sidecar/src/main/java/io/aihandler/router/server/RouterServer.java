@@ -352,8 +352,18 @@ public final class RouterServer implements AutoCloseable {
                 ObjectNode o = backends.putObject(name);
                 o.put("circuit", b.breaker().getState().name());
                 o.put("locality", b.config().locality().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-                if (b.translatorProblem() != null) {
-                  o.put("problem", b.translatorProblem());
+                // Whether the backend has a key, and if not why: never the key itself.
+                io.aihandler.router.runtime.CredentialStore.Status key =
+                    config.credentials().status(b.config());
+                o.put("credentials", key.state());
+                String problem =
+                    b.translatorProblem() == null
+                        ? key.problem()
+                        : key.problem() == null
+                            ? b.translatorProblem()
+                            : b.translatorProblem() + "; " + key.problem();
+                if (problem != null) {
+                  o.put("problem", problem);
                 }
               });
     }

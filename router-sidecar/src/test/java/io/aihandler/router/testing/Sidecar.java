@@ -41,9 +41,13 @@ public final class Sidecar implements AutoCloseable {
     return "http://127.0.0.1:" + main.managementPort();
   }
 
-  /** Rewrites the config file and runs one reload check now (the poller would do the same). */
+  /**
+   * Rewrites the config file and runs two reload checks now, as the poller would on its next two
+   * ticks: a change is applied once two consecutive checks see it unchanged.
+   */
   public void rewriteConfig(String yaml) throws IOException {
     Files.writeString(configFile, yaml);
+    main.config().check();
     main.config().check();
   }
 

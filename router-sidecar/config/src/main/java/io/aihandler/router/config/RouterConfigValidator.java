@@ -18,6 +18,21 @@ final class RouterConfigValidator {
   private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug");
 
+  /** Most calls a circuit breaker's window holds: it keeps a slot per call for every backend. */
+  static final int MAX_CIRCUIT_WINDOW = 1_000;
+
+  static final int MAX_REQUESTS_PER_MINUTE = 1_000_000;
+  static final int MAX_TOKENS_PER_MINUTE = 1_000_000_000;
+  static final int MAX_CONCURRENCY = 10_000;
+
+  /** Most tokens of a context window or an answer; far above any model's, far below overflow. */
+  static final int MAX_TOKENS = 100_000_000;
+
+  /** Longest wait a route may set (timeouts, backoff, open circuit). */
+  static final Duration MAX_WAIT = Duration.ofHours(1);
+
+  private static final String MAX_WAIT_TEXT = "1h";
+
   private RouterConfigValidator() {}
 
   static List<String> problems(RouterConfig c) {
@@ -152,14 +167,22 @@ final class RouterConfigValidator {
       nonNegative(at + ".pricing.outputPerMillionTokens", pr.outputPerMillionTokens(), p);
       nonNegative(at + ".pricing.gpuHourly", pr.gpuHourly(), p);
     }
+    backendSizes(at, b, p);
+  }
+
+  /**
+   * Bounds of a backend's numbers: each sizes something the sidecar holds or adds, so a typo of a
+   * few zeros must be refused rather than sized or overflowed.
+   */
+  private static void backendSizes(String at, Backend b, List<String> p) {
     Limits l = b.limits();
     if (l != null) {
-      positive(at + ".limits.requestsPerMinute", l.requestsPerMinute(), p);
-      positive(at + ".limits.tokensPerMinute", l.tokensPerMinute(), p);
-      positive(at + ".limits.maxConcurrency", l.maxConcurrency(), p);
+      within(at + ".limits.requestsPerMinute", l.requestsPerMinute(), 1, MAX_REQUESTS_PER_MINUTE, p);
+      within(at + ".limits.tokensPerMinute", l.tokensPerMinute(), 1, MAX_TOKENS_PER_MINUTE, p);
+      within(at + ".limits.maxConcurrency", l.maxConcurrency(), 1, MAX_CONCURRENCY, p);
     }
-    positive(at + ".capabilities.contextWindow", b.capabilities().contextWindow(), p);
-    positive(at + ".defaultMaxTokens", b.defaultMaxTokens(), p);
+    within(at + ".capabilities.contextWindow", b.capabilities().contextWindow(), 1, MAX_TOKENS, p);
+    within(at + ".defaultMaxTokens", b.defaultMaxTokens(), 1, MAX_TOKENS, p);
   }
 
   private static void dataClass(String at, DataClass d, Set<String> names, List<String> p) {
@@ -225,22 +248,39 @@ final class RouterConfigValidator {
     if (r.maxAttempts() < 1 || r.maxAttempts() > 10) {
       p.add(at + ".maxAttempts: must be 1-10");
     }
-    positiveDuration(at + ".backoff.initial", r.backoff().initial(), p);
-    positiveDuration(at + ".backoff.max", r.backoff().max(), p);
-    Duration perTry = positiveDuration(at + ".perTryTimeout", r.perTryTimeout(), p);
-    Duration total = positiveDuration(at + ".timeout", r.timeout(), p);
-    positiveDuration(at + ".firstTokenTimeout", r.firstTokenTimeout(), p);
-    positiveDuration(at + ".streamIdleTimeout", r.streamIdleTimeout(), p);
+    routeTimes(at, r, p);
+    circuitBreaker(at + ".circuitBreaker", r.circuitBreaker(), p);
+  }
+
+  /** A route's waits: each longer than zero and at most {@link #MAX_WAIT}. */
+  private static void routeTimes(String at, Route r, List<String> p) {
+    boundedDuration(at + ".backoff.initial", r.backoff().initial(), p);
+    boundedDuration(at + ".backoff.max", r.backoff().max(), p);
+    Duration perTry = boundedDuration(at + ".perTryTimeout", r.perTryTimeout(), p);
+    Duration total = boundedDuration(at + ".timeout", r.timeout(), p);
+    boundedDuration(at + ".firstTokenTimeout", r.firstTokenTimeout(), p);
+    boundedDuration(at + ".streamIdleTimeout", r.streamIdleTimeout(), p);
     if (perTry != null && total != null && perTry.compareTo(total) > 0) {
       p.add(at + ".perTryTimeout: must not exceed timeout");
     }
-    CircuitBreakerSettings cb = r.circuitBreaker();
+  }
+
+  /**
+   * The breaker keeps one slot per call of its window for each backend, allocated up front, so the
+   * window is what bounds its memory.
+   */
+  private static void circuitBreaker(String at, CircuitBreakerSettings cb, List<String> p) {
     if (cb.failureRateThreshold() < 1 || cb.failureRateThreshold() > 100) {
-      p.add(at + ".circuitBreaker.failureRateThreshold: must be 1-100");
+      p.add(at + ".failureRateThreshold: must be 1-100");
     }
-    positive(at + ".circuitBreaker.minimumCalls", cb.minimumCalls(), p);
-    positive(at + ".circuitBreaker.windowSize", cb.windowSize(), p);
-    positiveDuration(at + ".circuitBreaker.openDuration", cb.openDuration(), p);
+    boolean window = within(at + ".windowSize", cb.windowSize(), 1, MAX_CIRCUIT_WINDOW, p);
+    if (within(at + ".minimumCalls", cb.minimumCalls(), 1, MAX_CIRCUIT_WINDOW, p)
+        && window
+        && cb.minimumCalls() > cb.windowSize()) {
+      p.add(at + ".minimumCalls: " + cb.minimumCalls() + " must not exceed windowSize "
+          + cb.windowSize() + " (the rate could never be judged)");
+    }
+    boundedDuration(at + ".openDuration", cb.openDuration(), p);
   }
 
   private static void task(
@@ -319,7 +359,29 @@ final class RouterConfigValidator {
     } catch (IllegalArgumentException e) {
       p.add(at + ": " + e.getMessage());
       return null;
+    } catch (ArithmeticException e) {
+      p.add(at + ": '" + text + "' is too long a duration");
+      return null;
     }
+  }
+
+  /** A duration longer than zero and at most {@link #MAX_WAIT}; null when it is not. */
+  private static Duration boundedDuration(String at, String text, List<String> p) {
+    Duration d = positiveDuration(at, text, p);
+    if (d != null && d.compareTo(MAX_WAIT) > 0) {
+      p.add(at + ": " + text + " is longer than the most allowed, " + MAX_WAIT_TEXT);
+      return null;
+    }
+    return d;
+  }
+
+  /** Whether a number, when set, is within min..max; adds the problem when it is not. */
+  private static boolean within(String at, Integer v, int min, int max, List<String> p) {
+    if (v != null && (v < min || v > max)) {
+      p.add(at + ": " + v + " is outside " + min + ".." + max);
+      return false;
+    }
+    return true;
   }
 
   private static Duration positiveDuration(String at, String text, List<String> p) {

@@ -1,0 +1,117 @@
+package io.aihandler.router.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Numbers that size memory or could overflow are refused past sane maxima, naming the field. */
+class RouterConfigBoundsTest {
+
+  private static final String DOC =
+      """
+      backends:
+        - name: local
+          provider: vllm
+          baseUrl: "http://llama:8000/v1"
+          model: llama
+          %s
+      routes:
+        - name: main
+          targets: [{backend: local}]
+          %s
+      """;
+
+  /** The problems of the document with extra lines (separated by newlines) in its backend and route. */
+  static List<String> problems(String backend, String route) {
+    try {
+      RouterConfigLoader.parse(document(backend, route), "bounds.yaml");
+      return List.of();
+    } catch (InvalidRouterConfigException e) {
+      return e.problems();
+    }
+  }
+
+  static String document(String backend, String route) {
+    String indent = "\n" + " ".repeat(4);
+    return DOC.formatted(backend.replace("\n", indent), route.replace("\n", indent));
+  }
+
+  @Test
+  void aCircuitWindowOfAHundredThousandCallsIsRefused() {
+    assertThat(problems("", "circuitBreaker: {windowSize: 100000}"))
+        .containsExactly("routes[0].circuitBreaker.windowSize: 100000 is outside 1..1000");
+    assertThat(problems("", "circuitBreaker: {windowSize: 1000, minimumCalls: 1000}")).isEmpty();
+    assertThat(problems("", "circuitBreaker: {windowSize: 0}"))
+        .containsExactly("routes[0].circuitBreaker.windowSize: 0 is outside 1..1000");
+  }
+
+  @Test
+  void minimumCallsMustFitTheWindow() {
+    assertThat(problems("", "circuitBreaker: {windowSize: 20, minimumCalls: 50}"))
+        .containsExactly(
+            "routes[0].circuitBreaker.minimumCalls: 50 must not exceed windowSize 20 (the rate"
+                + " could never be judged)");
+    assertThat(problems("", "circuitBreaker: {minimumCalls: 5000}"))
+        .containsExactly("routes[0].circuitBreaker.minimumCalls: 5000 is outside 1..1000");
+  }
+
+  @Test
+  void attemptsAndWaitsAreBounded() {
+    assertThat(problems("", "maxAttempts: 11")).containsExactly("routes[0].maxAttempts: must be 1-10");
+    assertThat(problems("", "timeout: 2h\nperTryTimeout: 61m\nfirstTokenTimeout: 30s"))
+        .containsExactlyInAnyOrder(
+            "routes[0].timeout: 2h is longer than the most allowed, 1h",
+            "routes[0].perTryTimeout: 61m is longer than the most allowed, 1h");
+    assertThat(problems("", "streamIdleTimeout: 5h\nfirstTokenTimeout: 90m")).hasSize(2);
+    assertThat(problems("", "circuitBreaker: {openDuration: 24h}"))
+        .containsExactly("routes[0].circuitBreaker.openDuration: 24h is longer than the most allowed, 1h");
+    assertThat(problems("", "backoff: {initial: 2h}"))
+        .containsExactly("routes[0].backoff.initial: 2h is longer than the most allowed, 1h");
+    assertThat(problems("", "timeout: 1h\nperTryTimeout: 1h\nbackoff: {max: 1h}")).isEmpty();
+  }
+
+  @Test
+  void aDurationTooLongForItsTypeIsAProblemNotACrash() {
+    assertThat(problems("", "timeout: 30000000000000000h"))
+        .containsExactly("routes[0].timeout: '30000000000000000h' is too long a duration");
+  }
+
+  @Test
+  void limitsAreBetweenOneAndASaneMaximum() {
+    assertThat(
+            problems(
+                "limits: {requestsPerMinute: 2000000, tokensPerMinute: 2000000000,"
+                    + " maxConcurrency: 100000}",
+                ""))
+        .containsExactly(
+            "backends[0].limits.requestsPerMinute: 2000000 is outside 1..1000000",
+            "backends[0].limits.tokensPerMinute: 2000000000 is outside 1..1000000000",
+            "backends[0].limits.maxConcurrency: 100000 is outside 1..10000");
+    assertThat(problems("limits: {requestsPerMinute: 0, tokensPerMinute: -1, maxConcurrency: 0}", ""))
+        .hasSize(3);
+    assertThat(
+            problems(
+                "limits: {requestsPerMinute: 1000000, tokensPerMinute: 1000000000,"
+                    + " maxConcurrency: 10000}",
+                ""))
+        .isEmpty();
+  }
+
+  @Test
+  void tokenCountsOfABackendAreBounded() {
+    assertThat(problems("capabilities: {contextWindow: 2000000000}\ndefaultMaxTokens: 0", ""))
+        .containsExactly(
+            "backends[0].capabilities.contextWindow: 2000000000 is outside 1..100000000",
+            "backends[0].defaultMaxTokens: 0 is outside 1..100000000");
+  }
+
+  @Test
+  void aTooLargeIntegerIsAProblemNotACrash() {
+    assertThatThrownBy(() -> RouterConfigLoader.parse(
+            document("", "circuitBreaker: {windowSize: 99999999999}"), "bounds.yaml"))
+        .isInstanceOf(InvalidRouterConfigException.class)
+        .hasMessageContaining("out of range of int");
+  }
+}
