@@ -25,8 +25,13 @@ final class ClientSocketOptions implements SocketOptions {
 
   private final SocketOptions delegate;
   private final int readTimeoutMillis;
+  private final FirstRequestDeadline firstRequest;
 
-  ClientSocketOptions(Duration idleTimeout) {
+  /**
+   * @param firstRequest closes a new connection whose first request head does not arrive in time
+   */
+  ClientSocketOptions(Duration idleTimeout, FirstRequestDeadline firstRequest) {
+    this.firstRequest = firstRequest;
     // Streamed answers go out one small write per event: with Nagle's algorithm on, each write
     // after the first waits for the client's delayed ACK (40 ms on Linux).
     this.delegate = SocketOptions.builder().tcpNoDelay(true).build();
@@ -41,6 +46,7 @@ final class ClientSocketOptions implements SocketOptions {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    firstRequest.accepted(socket);
   }
 
   @Override

@@ -21,11 +21,13 @@ final class RequestHeadTimeout implements Http1ConnectionListener {
 
   private final ServerTimers timers;
   private final Duration timeout;
+  private final FirstRequestDeadline firstRequest;
   private final Map<ConnectionContext, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
 
-  RequestHeadTimeout(ServerTimers timers, Duration timeout) {
+  RequestHeadTimeout(ServerTimers timers, Duration timeout, FirstRequestDeadline firstRequest) {
     this.timers = timers;
     this.timeout = timeout;
+    this.firstRequest = firstRequest;
   }
 
   @Override
@@ -40,6 +42,7 @@ final class RequestHeadTimeout implements Http1ConnectionListener {
 
   @Override
   public void headers(ConnectionContext ctx, Headers headers) {
+    firstRequest.headersArrived(ctx.remotePeer().host(), ctx.remotePeer().port());
     ScheduledFuture<?> timer = pending.remove(ctx);
     if (timer != null) {
       timer.cancel(false);

@@ -87,26 +87,25 @@ public final class RouterServer implements AutoCloseable {
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
     this.inFlight = new Semaphore(maxConcurrentRequests);
-    Http1Config http1 =
-        Http1Config.builder()
-            .addReceiveListener(new RequestHeadTimeout(timers, s.headerReadTimeoutDuration()))
-            .build();
-    Http10Compatibility http10 =
-        new Http10Compatibility(Http1ConnectionSelector.builder().config(http1).build());
+    FirstRequestDeadline apiFirstRequest = new FirstRequestDeadline(timers, s.headerReadTimeoutDuration());
+    FirstRequestDeadline managementFirstRequest =
+        new FirstRequestDeadline(timers, s.headerReadTimeoutDuration());
+    Http1Config apiHttp1 = http1(s, apiFirstRequest);
+    Http1Config managementHttp1 = http1(s, managementFirstRequest);
     this.server =
         WebServer.builder()
             .host(s.host())
             .port(port != null ? port : s.port())
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
-            .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration()))
+            .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), apiFirstRequest))
             .useNio(false)
             // Past the limit, connections wait in the kernel's backlog until one closes.
             .maxTcpConnections(s.maxConnections())
             .idleConnectionTimeout(s.idleTimeoutDuration())
             .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
-            .addProtocol(http1)
-            .addConnectionSelector(http10)
+            .addProtocol(apiHttp1)
+            .addConnectionSelector(http10(apiHttp1))
             .routing(this::routes)
             // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
             // their own keeps the API (which spends the backends' keys) on loopback.
@@ -116,16 +115,27 @@ public final class RouterServer implements AutoCloseable {
                     socket
                         .host(s.managementHost())
                         .port(managementPort != null ? managementPort : s.managementPort())
-                        .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration()))
+                        .connectionOptions(
+                            new ClientSocketOptions(s.idleTimeoutDuration(), managementFirstRequest))
                         .useNio(false)
                         .maxTcpConnections(MANAGEMENT_CONNECTIONS)
                         .idleConnectionTimeout(s.idleTimeoutDuration())
                         .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
-                        .addProtocol(http1)
-                        .addConnectionSelector(http10)
+                        .addProtocol(managementHttp1)
+                        .addConnectionSelector(http10(managementHttp1))
                         .shutdownGracePeriod(s.shutdownGraceDuration()))
             .routing(MANAGEMENT, this::managementRoutes)
             .build();
+  }
+
+  private Http1Config http1(SidecarSettings s, FirstRequestDeadline firstRequest) {
+    return Http1Config.builder()
+        .addReceiveListener(new RequestHeadTimeout(timers, s.headerReadTimeoutDuration(), firstRequest))
+        .build();
+  }
+
+  private static Http10Compatibility http10(Http1Config http1) {
+    return new Http10Compatibility(Http1ConnectionSelector.builder().config(http1).build());
   }
 
   /** Idle connections are looked for a few times per idle timeout, at most once a second. */
