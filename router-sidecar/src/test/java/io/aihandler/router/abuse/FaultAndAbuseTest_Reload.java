@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class FaultAndAbuseTest_Reload extends FaultAndAbuseBase {
 
   private static final String FAILED_RELOADS =
-      "aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"}";
+      "aihandler_config_unreadable_total{file=\"config\"}";
 
   private Path mount;
 
@@ -92,7 +92,7 @@ class FaultAndAbuseTest_Reload extends FaultAndAbuseBase {
     try {
       expect(applyConfig(withKey), "the config with the empty key file was not applied");
       String entry = readyz().path("backends").path("keyed").toString();
-      expect(entry.contains("unavailable") || entry.contains("\"available\":false"),
+      expect(entry.contains("\"credentials\":\"missing\""),
           "/readyz does not report backend keyed unavailable: " + entry);
       Http.Response r = http.chat(sidecar.port(), "keyed", "hello");
       List<RecordingBackend.Seen> unauthorised = outside.seen().stream()
