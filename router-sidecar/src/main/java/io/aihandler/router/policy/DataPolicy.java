@@ -7,40 +7,63 @@ import io.aihandler.router.config.Detector;
 import io.aihandler.router.config.Locality;
 import io.aihandler.router.config.RouterConfig;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Decides which backend localities a request may reach. A request's classes come from its task,
- * the {@code X-AIHandler-Data-Class} header and the detectors that match its text; it may reach
- * only the localities every one of its classes allows. Classes only ever narrow, never widen.
+ * Decides which backend localities a request may reach. A request's classes are its task's class
+ * (or the default class when the task names none), every class the {@code X-AIHandler-Data-Class}
+ * header names, the classes of the detectors that match its text, and the unscannable class when
+ * it carries content the detectors cannot read. It may reach only the localities every one of
+ * its classes allows. Each source only adds classes: nothing a client sends removes one, so
+ * classes only ever narrow, never widen.
  */
 public final class DataPolicy {
 
-  /** The request header that names a data class. */
+  /** The request header that names data classes (repeated, or a comma-separated list). */
   public static final String HEADER = "x-aihandler-data-class";
 
   private record ClassRule(
-      String name, Set<Locality> allowed, List<SensitiveDataDetector> detectors) {}
+      String name, int order, Set<Locality> allowed, List<SensitiveDataDetector> detectors) {}
 
   /**
    * The classes of one request and what they allow.
    *
-   * @param classes class names, in the order they were applied
+   * @param classes class names, in the order the config declares them
    * @param allowed localities the request may reach
+   * @param reasons why each class applies, one of a fixed set: {@code task}, {@code default},
+   *     {@code header}, {@code detector:<type>} (e.g. {@code detector:email}), {@code
+   *     unscannable}; never the text that matched
    */
-  public record Decision(List<String> classes, Set<Locality> allowed) {
+  public record Decision(List<String> classes, Set<Locality> allowed, Map<String, String> reasons) {
+
+    public Decision {
+      classes = List.copyOf(classes);
+      allowed =
+          Collections.unmodifiableSet(
+              allowed.isEmpty() ? EnumSet.noneOf(Locality.class) : EnumSet.copyOf(allowed));
+      reasons = Collections.unmodifiableMap(new LinkedHashMap<>(reasons));
+    }
+
+    /** A decision whose reasons are not recorded. */
+    public Decision(List<String> classes, Set<Locality> allowed) {
+      this(classes, allowed, Map.of());
+    }
 
     /** Whether a backend of this locality may receive the request. */
     public boolean allows(Locality locality) {
       return allowed.contains(locality);
     }
 
-    /** The classes as one metric label, e.g. {@code restricted} or {@code none}. */
+    /**
+     * The classes as one metric label, e.g. {@code restricted} or {@code none}: bounded by the
+     * config's classes, since they appear in declaration order.
+     */
     public String label() {
       return classes.isEmpty() ? "none" : String.join("+", classes);
     }
@@ -48,6 +71,7 @@ public final class DataPolicy {
 
   private final Map<String, ClassRule> classes = new LinkedHashMap<>();
   private final String defaultClass;
+  private final ClassRule unscannableClass;
   private final boolean hasDetectors;
 
   /** Compiles the data classes of a config. */
@@ -59,89 +83,124 @@ public final class DataPolicy {
       }
       Set<Locality> allowed = EnumSet.noneOf(Locality.class);
       allowed.addAll(dc.allowedLocalities());
-      classes.put(dc.name(), new ClassRule(dc.name(), allowed, List.copyOf(detectors)));
+      classes.put(
+          dc.name(), new ClassRule(dc.name(), classes.size(), allowed, List.copyOf(detectors)));
     }
     this.defaultClass = config.defaultDataClass();
     this.hasDetectors = classes.values().stream().anyMatch(c -> !c.detectors().isEmpty());
+    this.unscannableClass =
+        config.unscannableDataClass() != null
+            ? classes.get(config.unscannableDataClass())
+            : mostRestrictiveWithDetectors();
+  }
+
+  /**
+   * Content the detectors cannot read is treated as if a detector had fired: the class that
+   * allows the fewest localities among those that have detectors (the first declared on a tie).
+   * With no detectors at all nothing is read anyway, and unreadable content is no different.
+   */
+  private ClassRule mostRestrictiveWithDetectors() {
+    return classes.values().stream()
+        .filter(c -> !c.detectors().isEmpty())
+        .min(Comparator.comparingInt((ClassRule c) -> c.allowed().size()).thenComparingInt(ClassRule::order))
+        .orElse(null);
+  }
+
+  /** The class a request with unscannable content gets, or null when there is none. */
+  public String unscannableClass() {
+    return unscannableClass == null ? null : unscannableClass.name();
   }
 
   /**
    * Classifies a request.
    *
-   * @param taskClass the task's class, or null
-   * @param headerClass the header's class, or null
-   * @param request the request whose text the detectors read (every string in it)
-   * @throws ApiException 400 when the header names an unknown class (failing closed: an unknown
-   *     class cannot be honoured, so nothing is sent)
+   * @param taskClass the task's class, or null (then the default class applies)
+   * @param headerValues every value of the {@link #HEADER} header, each one class or a
+   *     comma-separated list of them; empty or null when the header is absent
+   * @param request the request the detectors read: every key and value except the top-level
+   *     {@code model}
+   * @throws ApiException 400 when a header value names an unknown class (failing closed: an
+   *     unknown class cannot be honoured, so nothing is sent)
    */
-  public Decision classify(String taskClass, String headerClass, JsonNode request) {
-    List<String> applied = new ArrayList<>();
-    Set<Locality> allowed = EnumSet.allOf(Locality.class);
-    if (headerClass != null && !headerClass.isBlank()) {
-      ClassRule rule = classes.get(headerClass.trim());
-      if (rule == null) {
-        throw new ApiException(
-            400,
-            "invalid_request_error",
-            "unknown_data_class",
-            HEADER,
-            "data class \"" + headerClass.trim() + "\" is not defined; known: " + classes.keySet());
-      }
-      apply(rule, applied, allowed);
-    }
-    String base = taskClass != null ? taskClass : applied.isEmpty() ? defaultClass : null;
+  public Decision classify(String taskClass, List<String> headerValues, JsonNode request) {
+    List<ClassRule> declared = headerClasses(headerValues);
+    // Class name -> why it applies; the first reason found is kept.
+    Map<String, String> applied = new LinkedHashMap<>();
+    String base = taskClass != null ? taskClass : defaultClass;
     if (base != null && classes.containsKey(base)) {
-      apply(classes.get(base), applied, allowed);
+      applied.put(base, taskClass != null ? "task" : "default");
     }
-    if (hasDetectors) {
-      StringBuilder text = new StringBuilder(1024);
-      collectText(request, text);
-      TextSignals signals = TextSignals.of(text);
-      for (ClassRule rule : classes.values()) {
-        if (applied.contains(rule.name())) {
+    for (ClassRule rule : declared) {
+      applied.putIfAbsent(rule.name(), "header");
+    }
+    if (hasDetectors || unscannableClass != null) {
+      RequestContent content = RequestContentReader.read(request, hasDetectors);
+      if (hasDetectors) {
+        detect(content.text(), applied);
+      }
+      if (content.unscannable() && unscannableClass != null) {
+        applied.putIfAbsent(unscannableClass.name(), "unscannable");
+      }
+    }
+    return decision(applied);
+  }
+
+  private List<ClassRule> headerClasses(List<String> headerValues) {
+    List<ClassRule> out = new ArrayList<>();
+    if (headerValues == null) {
+      return out;
+    }
+    for (String value : headerValues) {
+      if (value == null) {
+        continue;
+      }
+      for (String name : value.split(",")) {
+        String trimmed = name.trim();
+        if (trimmed.isEmpty()) {
           continue;
         }
-        for (SensitiveDataDetector d : rule.detectors()) {
-          if (d.matches(text, signals)) {
-            apply(rule, applied, allowed);
-            break;
-          }
+        ClassRule rule = classes.get(trimmed);
+        if (rule == null) {
+          throw new ApiException(
+              400,
+              "invalid_request_error",
+              "unknown_data_class",
+              HEADER,
+              "data class \"" + trimmed + "\" is not defined; known: " + classes.keySet());
+        }
+        out.add(rule);
+      }
+    }
+    return out;
+  }
+
+  private void detect(String text, Map<String, String> applied) {
+    TextSignals signals = TextSignals.of(text);
+    for (ClassRule rule : classes.values()) {
+      if (applied.containsKey(rule.name())) {
+        continue;
+      }
+      for (SensitiveDataDetector d : rule.detectors()) {
+        if (d.matches(text, signals)) {
+          applied.put(rule.name(), "detector:" + d.name());
+          break;
         }
       }
     }
-    return new Decision(List.copyOf(applied), allowed);
   }
 
-  private static void apply(ClassRule rule, List<String> applied, Set<Locality> allowed) {
-    if (!applied.contains(rule.name())) {
-      applied.add(rule.name());
-    }
-    allowed.retainAll(rule.allowed());
-  }
-
-  private static void collectText(JsonNode node, StringBuilder out) {
-    if (node == null) {
-      return;
-    }
-    if (node.isTextual()) {
-      // A separator keeps two adjacent values from forming one false match.
-      out.append(node.textValue()).append('\n');
-    } else if (node.isNumber()) {
-      out.append(node.asText()).append('\n');
-    } else if (node.isContainerNode()) {
-      if (node.isObject()) {
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-          Map.Entry<String, JsonNode> e = it.next();
-          if (!"model".equals(e.getKey())) {
-            collectText(e.getValue(), out);
-          }
-        }
-      } else {
-        for (JsonNode child : node) {
-          collectText(child, out);
-        }
+  private Decision decision(Map<String, String> applied) {
+    Set<Locality> allowed = EnumSet.allOf(Locality.class);
+    List<String> names = new ArrayList<>(applied.size());
+    Map<String, String> reasons = new LinkedHashMap<>();
+    for (ClassRule rule : classes.values()) {
+      String reason = applied.get(rule.name());
+      if (reason != null) {
+        allowed.retainAll(rule.allowed());
+        names.add(rule.name());
+        reasons.put(rule.name(), reason);
       }
     }
+    return new Decision(names, allowed, reasons);
   }
 }

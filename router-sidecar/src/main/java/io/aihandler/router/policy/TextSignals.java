@@ -1,19 +1,20 @@
 package io.aihandler.router.policy;
 
 /**
- * What one pass over a request's text finds out for the built-in detectors, so that each runs its
- * pattern only where it could match: most requests hold no {@code @}, no long run of digits and
- * nothing shaped like an IBAN, and then those detectors cost nothing more.
+ * What one pass over a request's normalised text finds out for the built-in detectors, so that
+ * each does its work only where it could match: most requests hold no {@code @}, no long run of
+ * digits and nothing shaped like an IBAN, and then those detectors cost nothing more.
  *
  * @param firstAt index of the first {@code @}, or -1: an e-mail address needs one
- * @param firstIbanStart index of the first two capital letters followed by two digits, or -1
+ * @param firstIbanStart index of the first two letters followed by two digits that are not glued
+ *     to a word before them, or -1
  * @param longestDigitGroup most digits in one group, where a group's digits are at most two
- *     separator characters (white space, {@code . - ( ) +}) apart: a phone number (10 digits or
- *     more), a card number (13 or more) and a US SSN (9) each lie within one group
+ *     separator characters ({@code ' ' . - / ( ) +}) apart: a phone number (10 digits or more), a
+ *     card number (13 or more) and a US SSN (9) each lie within one group
  */
 record TextSignals(int firstAt, int firstIbanStart, int longestDigitGroup) {
 
-  /** Reads the text once. */
+  /** Reads normalised text once. */
   static TextSignals of(CharSequence text) {
     int firstAt = -1;
     int firstIban = -1;
@@ -34,14 +35,11 @@ record TextSignals(int firstAt, int firstIbanStart, int longestDigitGroup) {
       } else {
         group = 0;
         gap = 0;
-        if (c == '@' && firstAt < 0) {
-          firstAt = i;
-        } else if (firstIban < 0
-            && isCapital(c)
-            && i + 3 < n
-            && isCapital(text.charAt(i + 1))
-            && isDigit(text.charAt(i + 2))
-            && isDigit(text.charAt(i + 3))) {
+        if (c == '@') {
+          if (firstAt < 0) {
+            firstAt = i;
+          }
+        } else if (firstIban < 0 && i + 3 < n && IbanFinder.isStart(text, i)) {
           firstIban = i;
         }
       }
@@ -51,16 +49,8 @@ record TextSignals(int firstAt, int firstIbanStart, int longestDigitGroup) {
 
   private static boolean isSeparator(char c) {
     return switch (c) {
-      case ' ', '\t', '\n', '\u000B', '\f', '\r', '.', '-', '(', ')', '+' -> true;
+      case ' ', '.', '-', '/', '(', ')', '+' -> true;
       default -> false;
     };
-  }
-
-  private static boolean isCapital(char c) {
-    return c >= 'A' && c <= 'Z';
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
   }
 }

@@ -33,8 +33,12 @@ final class CallResolver {
 
   private CallResolver() {}
 
-  /** A chat-completions request. */
-  static RoutedCall forChat(RouterRuntime rt, ObjectNode body, String dataClassHeader) {
+  /**
+   * A chat-completions request.
+   *
+   * @param dataClassHeaders every value of the data-class header, empty when there is none
+   */
+  static RoutedCall forChat(RouterRuntime rt, ObjectNode body, List<String> dataClassHeaders) {
     JsonNode model = body.get("model");
     if (model == null || !model.isTextual() || model.asText().isBlank()) {
       throw ApiException.badRequest(
@@ -97,7 +101,7 @@ final class CallResolver {
             : 1;
     DataPolicy.Decision decision =
         rt.dataPolicy()
-            .classify(task == null ? null : task.config().dataClass(), dataClassHeader, body);
+            .classify(task == null ? null : task.config().dataClass(), dataClassHeaders, body);
     boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
     return new RoutedCall(
         "chat", name, task == null ? null : task.config().name(), route, body, validator,
@@ -105,9 +109,13 @@ final class CallResolver {
         wantsUsage);
   }
 
-  /** A {@code POST /v1/tasks/{task}} request: variables in, a chat request out. */
+  /**
+   * A {@code POST /v1/tasks/{task}} request: variables in, a chat request out.
+   *
+   * @param dataClassHeaders every value of the data-class header, empty when there is none
+   */
   static RoutedCall forTask(
-      RouterRuntime rt, String taskName, ObjectNode body, String dataClassHeader) {
+      RouterRuntime rt, String taskName, ObjectNode body, List<String> dataClassHeaders) {
     TaskRuntime task = rt.task(taskName);
     if (task == null) {
       throw new ApiException(
@@ -131,7 +139,7 @@ final class CallResolver {
       }
       request.set("messages", messages);
     }
-    RoutedCall chat = forChat(rt, request, dataClassHeader);
+    RoutedCall chat = forChat(rt, request, dataClassHeaders);
     return new RoutedCall(
         "task", chat.requestedModel(), chat.taskName(), chat.route(), chat.request(),
         chat.validator(), chat.schemaName(), chat.maxRepairAttempts(), chat.decision(),

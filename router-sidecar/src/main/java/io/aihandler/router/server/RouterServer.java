@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -199,7 +200,7 @@ public final class RouterServer implements AutoCloseable {
   private void chatCompletions(ServerRequest req, ServerResponse res) {
     serve("chat", req, res, (rt, body, x) -> {
       x.model = body.path("model").asText("-");
-      RoutedCall call = CallResolver.forChat(rt, body, header(req, DataPolicy.HEADER));
+      RoutedCall call = CallResolver.forChat(rt, body, headerValues(req, DataPolicy.HEADER));
       x.resolved(call);
       logPrompt(rt, call);
       if (call.streaming()) {
@@ -221,7 +222,7 @@ public final class RouterServer implements AutoCloseable {
     String taskName = req.path().pathParameters().get("task");
     serve("task", req, res, (rt, body, x) -> {
       x.model = taskName;
-      RoutedCall call = CallResolver.forTask(rt, taskName, body, header(req, DataPolicy.HEADER));
+      RoutedCall call = CallResolver.forTask(rt, taskName, body, headerValues(req, DataPolicy.HEADER));
       x.resolved(call);
       logPrompt(rt, call);
       RequestRouter.Answer answer = router.complete(rt, call, x.record);
@@ -393,6 +394,11 @@ public final class RouterServer implements AutoCloseable {
 
   private static String header(ServerRequest req, String name) {
     return req.headers().first(HeaderNames.create(name)).orElse(null);
+  }
+
+  /** Every value of a header, repeated or not; empty when it is absent. */
+  private static List<String> headerValues(ServerRequest req, String name) {
+    return req.headers().values(HeaderNames.create(name));
   }
 
   private void json(ServerResponse res, int status, JsonNode body) {

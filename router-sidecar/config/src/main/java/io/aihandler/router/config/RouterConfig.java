@@ -12,8 +12,11 @@ import java.util.Optional;
  * @param backends model endpoints the routes may use
  * @param routes named kinds of work and the backends that serve them
  * @param dataClasses data classes and the backend localities they may reach
- * @param defaultDataClass class of requests that name none; null means unrestricted unless a
- *     detector fires
+ * @param defaultDataClass class of requests whose task names none; a header adds classes to it,
+ *     never replaces it; null means unrestricted unless a detector fires
+ * @param unscannableDataClass class of requests carrying content the detectors cannot read
+ *     (images, audio, files, data URLs); null means the class with detectors that allows the
+ *     fewest localities, or none when no class has detectors
  * @param tasks the application's LLM tasks
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,6 +26,7 @@ public record RouterConfig(
     List<Route> routes,
     List<DataClass> dataClasses,
     String defaultDataClass,
+    String unscannableDataClass,
     List<Task> tasks) {
 
   public RouterConfig {

@@ -52,6 +52,7 @@ final class RouterConfigValidator {
     if (c.defaultDataClass() != null && !classNames.contains(c.defaultDataClass())) {
       p.add("defaultDataClass: no data class \"" + c.defaultDataClass() + "\"");
     }
+    unscannableDataClass(c.unscannableDataClass(), classNames, p);
     Set<String> routeNames = new HashSet<>();
     for (int i = 0; i < c.routes().size(); i++) {
       route("routes[" + i + "]", c.routes().get(i), backendNames, routeNames, p);
@@ -212,6 +213,12 @@ final class RouterConfigValidator {
       } else if (det.pattern() != null) {
         p.add(dat + ".pattern: only allowed for type regex");
       }
+    }
+  }
+
+  private static void unscannableDataClass(String name, Set<String> classes, List<String> p) {
+    if (name != null && !classes.contains(name)) {
+      p.add("unscannableDataClass: no data class \"" + name + "\"");
     }
   }
 
