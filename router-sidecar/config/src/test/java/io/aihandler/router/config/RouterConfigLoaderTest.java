@@ -141,6 +141,7 @@ class RouterConfigLoaderTest {
             allowedLocalities: []
             detectors: [{type: regex, pattern: "(unclosed"}, {type: email, pattern: x}]
         defaultDataClass: secret
+        unscannableDataClass: images
         routes:
           - name: r
             targets: [{backend: nope, weight: 0}, {backend: a, weight: 0}]
@@ -173,6 +174,7 @@ class RouterConfigLoaderTest {
                             + " external)",
                         "dataClasses[0].detectors[1].pattern: only allowed for type regex",
                         "defaultDataClass: no data class \"secret\"",
+                        "unscannableDataClass: no data class \"images\"",
                         "routes[0].targets[0].backend: no backend \"nope\"",
                         "routes[0].targets: strategy weighted needs a target with weight > 0",
                         "routes[0].perTryTimeout: must not exceed timeout",
