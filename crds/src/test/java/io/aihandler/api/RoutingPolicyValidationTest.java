@@ -41,6 +41,7 @@ class RoutingPolicyValidationTest {
       - name: public
         allowedLocalities: [in-cluster, external]
       defaultDataClass: public
+      unscannableDataClass: restricted
       """;
 
   @Test
@@ -208,6 +209,14 @@ class RoutingPolicyValidationTest {
             defaultDataClass: public
             """,
             "defaultDataClass must name one of dataClasses"),
+        Arguments.of(
+            "unscannableDataClass not declared",
+            """
+            routes: [{name: r, targets: [{backend: {name: a}}]}]
+            dataClasses: [{name: internal, allowedLocalities: [in-cluster]}]
+            unscannableDataClass: restricted
+            """,
+            "unscannableDataClass must name one of dataClasses"),
         Arguments.of(
             "data class that may go nowhere",
             """

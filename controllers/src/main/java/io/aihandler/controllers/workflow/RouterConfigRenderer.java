@@ -119,6 +119,9 @@ public final class RouterConfigRenderer {
     if (policy.getSpec().defaultDataClass() != null) {
       document.put("defaultDataClass", policy.getSpec().defaultDataClass());
     }
+    if (policy.getSpec().unscannableDataClass() != null) {
+      document.put("unscannableDataClass", policy.getSpec().unscannableDataClass());
+    }
     document.set("tasks", JSON.valueToTree(workflow.getSpec().tasks()));
 
     String source = "router config of Workflow " + workflow.getMetadata().getNamespace() + "/" + workflow.getMetadata().getName();

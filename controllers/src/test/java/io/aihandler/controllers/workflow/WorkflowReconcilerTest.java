@@ -109,6 +109,7 @@ class WorkflowReconcilerTest {
     assertThat(config.tasks()).extracting(t -> t.name()).containsExactly("classify-ticket", "summarize-thread", "extract-entities");
     assertThat(config.routes()).extracting(r -> r.name()).containsExactly("classification", "summarization", "reasoning");
     assertThat(config.defaultDataClass()).isEqualTo("internal");
+    assertThat(config.unscannableDataClass()).isEqualTo("restricted");
     assertThat(config.sidecar().port()).isEqualTo(4080);
 
     Backend llama = config.backend("llama-3-3-70b").orElseThrow();
@@ -187,7 +188,8 @@ class WorkflowReconcilerTest {
           routes.set(routes.indexOf(reasoning), new io.aihandler.api.v1alpha1.Route(
               reasoning.name(), external, reasoning.strategy(), reasoning.fallbackOn(), reasoning.maxAttempts(),
               reasoning.backoff(), reasoning.perTryTimeout(), reasoning.timeout(), reasoning.circuitBreaker()));
-          policy.setSpec(new io.aihandler.api.v1alpha1.RoutingPolicySpec(routes, policy.getSpec().dataClasses(), policy.getSpec().defaultDataClass()));
+          policy.setSpec(new io.aihandler.api.v1alpha1.RoutingPolicySpec(routes, policy.getSpec().dataClasses(), policy.getSpec().defaultDataClass(),
+              policy.getSpec().unscannableDataClass()));
           return policy;
         });
     Eventually.await("ResolvedRefs false", () -> conditionIs("ResolvedRefs", "False", "UnresolvedRefs"));

@@ -24,6 +24,11 @@ import java.util.List;
         "!has(self.defaultDataClass) || (has(self.dataClasses) &&"
             + " self.dataClasses.exists(c, c.name == self.defaultDataClass))",
     message = "defaultDataClass must name one of dataClasses")
+@ValidationRule(
+    value =
+        "!has(self.unscannableDataClass) || (has(self.dataClasses) &&"
+            + " self.dataClasses.exists(c, c.name == self.unscannableDataClass))",
+    message = "unscannableDataClass must name one of dataClasses")
 public record RoutingPolicySpec(
     @JsonPropertyDescription("Routes: named kinds of work and the backends that serve them.")
         @Required
@@ -35,8 +40,16 @@ public record RoutingPolicySpec(
         @Size(max = 16)
         List<DataClass> dataClasses,
     @JsonPropertyDescription(
-            "Class of requests that name none (no task class, no header). Default: none, i.e."
-                + " unrestricted unless a detector fires.")
+            "Class of requests whose task names none. A request header adds classes to it, never"
+                + " replaces it. Default: none, i.e. unrestricted unless a detector fires.")
         @Size(max = 63)
         @Pattern(ApiPatterns.DNS_LABEL)
-        String defaultDataClass) {}
+        String defaultDataClass,
+    @JsonPropertyDescription(
+            "Class of requests carrying content the detectors cannot read: image, audio and file"
+                + " parts, data URLs. Default: the class with detectors that allows the fewest"
+                + " localities (none when no class has detectors). Name a class that allows"
+                + " external backends to let such requests leave the cluster.")
+        @Size(max = 63)
+        @Pattern(ApiPatterns.DNS_LABEL)
+        String unscannableDataClass) {}
