@@ -1,5 +1,6 @@
 package io.aihandler.router.policy;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -25,6 +26,7 @@ final class RequestContentReader {
   /** Strings inside strings inside strings: deeper than any tool call nests in practice. */
   static final int MAX_EMBEDDED_DEPTH = 4;
 
+  // Arrays and objects inside one embedded string; deeper is refused by the parser, unscannable.
   private static final int MAX_EMBEDDED_NESTING = 64;
 
   // The content-part types that carry only text, in Chat Completions and Responses.
@@ -32,18 +34,15 @@ final class RequestContentReader {
       Set.of("text", "input_text", "output_text", "refusal", "summary_text", "reasoning_text");
 
   private static final JsonMapper EMBEDDED =
-      JsonMapper.builder()
+      JsonMapper.builder(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_EMBEDDED_NESTING).build())
+                  .build())
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
           // "[1] and [2]" is prose, not the array [1] followed by text nobody would read.
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
-
-  static {
-    EMBEDDED
-        .getFactory()
-        .setStreamReadConstraints(
-            StreamReadConstraints.builder().maxNestingDepth(MAX_EMBEDDED_NESTING).build());
-  }
 
   private final StringBuilder text;
   private boolean unscannable;

@@ -26,13 +26,79 @@ final class TextNormalizer {
 
   /** Appends the normalised form of one value. */
   static void append(CharSequence value, StringBuilder out) {
-    if (isPlainAscii(value)) {
-      appendAscii(value, out);
-      return;
+    Shape shape = shape(value);
+    if (shape == Shape.CLEAN && followsSpace(value, out)) {
+      shape = Shape.ASCII;
     }
-    String folded = Normalizer.normalize(value, Normalizer.Form.NFKC);
+    switch (shape) {
+      case CLEAN -> out.append(value);
+      case ASCII -> appendAscii(value, out);
+      case UNICODE -> appendUnicode(nfkc(value), out);
+    }
+  }
+
+  private enum Shape {
+    /** Printable ASCII without double spaces: already normalised, appended as it is. */
+    CLEAN,
+    /** ASCII with control characters or runs of spaces to fold. */
+    ASCII,
+    /** Anything else. */
+    UNICODE
+  }
+
+  // Most values are plain ASCII: they skip NFKC and the per-character table look-ups.
+  private static Shape shape(CharSequence value) {
+    Shape shape = Shape.CLEAN;
+    char previous = 0;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c >= 0x7f) {
+        return Shape.UNICODE;
+      }
+      if (c < ' ' || (c == ' ' && previous == ' ')) {
+        shape = Shape.ASCII;
+      }
+      previous = c;
+    }
+    return shape;
+  }
+
+  // Most text with accents is already NFKC; the quick check is cheaper than normalising it.
+  private static CharSequence nfkc(CharSequence value) {
+    return Normalizer.isNormalized(value, Normalizer.Form.NFKC)
+        ? value
+        : Normalizer.normalize(value, Normalizer.Form.NFKC);
+  }
+
+  private static boolean followsSpace(CharSequence value, StringBuilder out) {
+    return !value.isEmpty() && value.charAt(0) == ' ' && !out.isEmpty()
+        && out.charAt(out.length() - 1) == ' ';
+  }
+
+  private static void appendAscii(CharSequence value, StringBuilder out) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c <= ' ' && Character.isWhitespace(c)) {
+        appendSpace(out);
+      } else {
+        out.append(c);
+      }
+    }
+  }
+
+  private static void appendUnicode(CharSequence folded, StringBuilder out) {
     for (int i = 0; i < folded.length(); ) {
-      int cp = folded.codePointAt(i);
+      char c = folded.charAt(i);
+      if (c < 0x7f) {
+        if (c <= ' ' && Character.isWhitespace(c)) {
+          appendSpace(out);
+        } else {
+          out.append(c);
+        }
+        i++;
+        continue;
+      }
+      int cp = Character.codePointAt(folded, i);
       i += Character.charCount(cp);
       int type = Character.getType(cp);
       if (type == Character.FORMAT) {
@@ -46,27 +112,6 @@ final class TextNormalizer {
         appendSpace(out);
       } else {
         out.appendCodePoint(cp);
-      }
-    }
-  }
-
-  // Most requests are ASCII: they skip NFKC and the per-code-point table look-ups.
-  private static boolean isPlainAscii(CharSequence value) {
-    for (int i = 0; i < value.length(); i++) {
-      if (value.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static void appendAscii(CharSequence value, StringBuilder out) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c <= ' ' && Character.isWhitespace(c)) {
-        appendSpace(out);
-      } else {
-        out.append(c);
       }
     }
   }
