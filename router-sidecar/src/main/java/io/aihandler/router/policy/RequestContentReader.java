@@ -1,12 +1,12 @@
 package io.aihandler.router.policy;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
@@ -15,11 +15,13 @@ import java.util.Set;
  * Reads a request the way a backend will: every object key and every value at any depth (only the
  * top-level {@code model}, which names a task, route or backend of this router, is left out), and
  * inside every string that is itself a JSON object or array (tool-call {@code arguments}, a tool
- * result) the decoded keys and values too, since a provider adapter decodes them and the plain
- * text is what reaches the model. Content parts it cannot read make the request unscannable.
+ * result) the decoded keys and values instead of the raw text, since a provider adapter decodes
+ * them and the plain text is what reaches the model. Content parts it cannot read make the
+ * request unscannable; inside embedded JSON everything is text to the model, and read as text.
  *
  * <p>The work is bounded by the request's size: a decoded string replaces its raw form in the
- * text, and decoding nests at most {@link #MAX_EMBEDDED_DEPTH} strings deep.
+ * text, each string is parsed once, and decoding nests at most {@link #MAX_EMBEDDED_DEPTH}
+ * strings deep.
  */
 final class RequestContentReader {
 
@@ -33,15 +35,10 @@ final class RequestContentReader {
   private static final Set<String> TEXT_PARTS =
       Set.of("text", "input_text", "output_text", "refusal", "summary_text", "reasoning_text");
 
-  private static final JsonMapper EMBEDDED =
-      JsonMapper.builder(
-              JsonFactory.builder()
-                  .streamReadConstraints(
-                      StreamReadConstraints.builder().maxNestingDepth(MAX_EMBEDDED_NESTING).build())
-                  .build())
-          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-          // "[1] and [2]" is prose, not the array [1] followed by text nobody would read.
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+  private static final JsonFactory EMBEDDED =
+      JsonFactory.builder()
+          .streamReadConstraints(
+              StreamReadConstraints.builder().maxNestingDepth(MAX_EMBEDDED_NESTING).build())
           .build();
 
   private final StringBuilder text;
@@ -119,18 +116,47 @@ final class RequestContentReader {
     if (looksLikeJson(s)) {
       if (embedded >= MAX_EMBEDDED_DEPTH) {
         unscannable = true;
-      } else {
-        try {
-          value(EMBEDDED.readTree(s), null, embedded + 1);
-          return;
-        } catch (StreamConstraintsException e) {
-          unscannable = true;
-        } catch (JsonProcessingException e) {
-          // Not JSON after all ("[sic]", "{name}"): plain text.
-        }
+      } else if (decoded(s, embedded + 1)) {
+        return;
       }
     }
     append(s);
+  }
+
+  /**
+   * Reads a string as JSON, token by token (no tree: the string is already in memory once, and
+   * duplicate keys are all read). When it turns out not to be JSON ("[sic]", "{name}", "[1] and
+   * [2]"), what was read of it is taken back and false returned, so the caller reads it as text.
+   */
+  private boolean decoded(String s, int embedded) {
+    int mark = text == null ? 0 : text.length();
+    boolean unscannableBefore = unscannable;
+    try (JsonParser p = EMBEDDED.createParser(s)) {
+      for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        switch (t) {
+          case FIELD_NAME -> append(p.currentName());
+          case VALUE_STRING -> string(p.getText(), embedded);
+          // The number as written: a card number keeps its digits.
+          case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> append(p.getText());
+          default -> {}
+        }
+      }
+      return true;
+    } catch (StreamConstraintsException e) {
+      takeBack(mark, unscannableBefore);
+      unscannable = true;
+      return false;
+    } catch (IOException e) {
+      takeBack(mark, unscannableBefore);
+      return false;
+    }
+  }
+
+  private void takeBack(int mark, boolean unscannableBefore) {
+    if (text != null) {
+      text.setLength(mark);
+    }
+    unscannable = unscannableBefore;
   }
 
   private static boolean isDataUrl(String s) {

@@ -62,6 +62,26 @@ class RequestContentReaderTest {
   }
 
   @Test
+  void everyValueOfADuplicatedKeyInEmbeddedJsonIsRead() throws Exception {
+    ObjectNode request = JSON.createObjectNode()
+        .put("arguments", "{\"email\":\"none\",\"email\":\"jane@example.com\"}");
+
+    assertThat(RequestContentReader.read(request, true).text().split("\n"))
+        .containsExactly("arguments", "email", "none", "email", "jane@example.com");
+  }
+
+  @Test
+  void whatWasDecodedOfAStringThatIsNotJsonIsTakenBack() throws Exception {
+    ObjectNode request = JSON.createObjectNode()
+        .put("a", "[\"data:image/png;base64,iVBO\", \"x\"] and more]");
+
+    RequestContent c = RequestContentReader.read(request, true);
+
+    assertThat(c.text()).isEqualTo("a\n[\"data:image/png;base64,iVBO\", \"x\"] and more]\n");
+    assertThat(c.unscannable()).isFalse();
+  }
+
+  @Test
   void normalisesEachValueOnItsOwnLine() throws Exception {
     RequestContent c = read("{\"a\": \"4111\\n1111\", \"b\": \"１２\\u200b３\"}");
 
