@@ -102,7 +102,9 @@ public final class DataPolicy {
   private ClassRule mostRestrictiveWithDetectors() {
     return classes.values().stream()
         .filter(c -> !c.detectors().isEmpty())
-        .min(Comparator.comparingInt((ClassRule c) -> c.allowed().size()).thenComparingInt(ClassRule::order))
+        .min(
+            Comparator.comparingInt((ClassRule c) -> c.allowed().size())
+                .thenComparingInt(ClassRule::order))
         .orElse(null);
   }
 
