@@ -26,12 +26,16 @@ final class ClientSocketOptions implements SocketOptions {
   private final SocketOptions delegate;
   private final int readTimeoutMillis;
   private final FirstRequestDeadline firstRequest;
+  private final IdleConnectionEviction eviction;
 
   /**
    * @param firstRequest closes a new connection whose first request head does not arrive in time
+   * @param eviction frees a slot when the listener is full
    */
-  ClientSocketOptions(Duration idleTimeout, FirstRequestDeadline firstRequest) {
+  ClientSocketOptions(
+      Duration idleTimeout, FirstRequestDeadline firstRequest, IdleConnectionEviction eviction) {
     this.firstRequest = firstRequest;
+    this.eviction = eviction;
     // Streamed answers go out one small write per event: with Nagle's algorithm on, each write
     // after the first waits for the client's delayed ACK (40 ms on Linux).
     this.delegate = SocketOptions.builder().tcpNoDelay(true).build();
@@ -47,6 +51,7 @@ final class ClientSocketOptions implements SocketOptions {
       throw new UncheckedIOException(e);
     }
     firstRequest.accepted(socket);
+    eviction.accepted(socket);
   }
 
   @Override

@@ -22,16 +22,23 @@ final class RequestHeadTimeout implements Http1ConnectionListener {
   private final ServerTimers timers;
   private final Duration timeout;
   private final FirstRequestDeadline firstRequest;
+  private final IdleConnectionEviction eviction;
   private final Map<ConnectionContext, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
 
-  RequestHeadTimeout(ServerTimers timers, Duration timeout, FirstRequestDeadline firstRequest) {
+  RequestHeadTimeout(
+      ServerTimers timers,
+      Duration timeout,
+      FirstRequestDeadline firstRequest,
+      IdleConnectionEviction eviction) {
     this.timers = timers;
     this.timeout = timeout;
     this.firstRequest = firstRequest;
+    this.eviction = eviction;
   }
 
   @Override
   public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+    eviction.requestStarted(ctx.remotePeer().host(), ctx.remotePeer().port());
     Thread connectionThread = Thread.currentThread();
     ScheduledFuture<?> old =
         pending.put(ctx, timers.schedule(timeout, () -> expire(ctx, connectionThread)));

@@ -22,6 +22,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -91,15 +92,17 @@ public final class RouterServer implements AutoCloseable {
     FirstRequestDeadline apiFirstRequest = new FirstRequestDeadline(timers, s.headerReadTimeoutDuration());
     FirstRequestDeadline managementFirstRequest =
         new FirstRequestDeadline(timers, s.headerReadTimeoutDuration());
-    Http1Config apiHttp1 = http1(s, apiFirstRequest);
-    Http1Config managementHttp1 = http1(s, managementFirstRequest);
+    IdleConnectionEviction apiEviction = new IdleConnectionEviction(s.maxConnections());
+    IdleConnectionEviction managementEviction = new IdleConnectionEviction(MANAGEMENT_CONNECTIONS);
+    Http1Config apiHttp1 = http1(s, apiFirstRequest, apiEviction);
+    Http1Config managementHttp1 = http1(s, managementFirstRequest, managementEviction);
     this.server =
         WebServer.builder()
             .host(s.host())
             .port(port != null ? port : s.port())
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
-            .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), apiFirstRequest))
+            .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), apiFirstRequest, apiEviction))
             .useNio(false)
             // Past the limit, connections wait in the kernel's backlog until one closes.
             .maxTcpConnections(s.maxConnections())
@@ -107,7 +110,7 @@ public final class RouterServer implements AutoCloseable {
             .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
             .addProtocol(apiHttp1)
             .addConnectionSelector(http10(apiHttp1))
-            .routing(this::routes)
+            .routing(r -> routes(r.addFilter(answered(apiEviction))))
             // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
             // their own keeps the API (which spends the backends' keys) on loopback.
             .putSocket(
@@ -117,7 +120,8 @@ public final class RouterServer implements AutoCloseable {
                         .host(s.managementHost())
                         .port(managementPort != null ? managementPort : s.managementPort())
                         .connectionOptions(
-                            new ClientSocketOptions(s.idleTimeoutDuration(), managementFirstRequest))
+                            new ClientSocketOptions(
+                                s.idleTimeoutDuration(), managementFirstRequest, managementEviction))
                         .useNio(false)
                         .maxTcpConnections(MANAGEMENT_CONNECTIONS)
                         .idleConnectionTimeout(s.idleTimeoutDuration())
@@ -125,14 +129,27 @@ public final class RouterServer implements AutoCloseable {
                         .addProtocol(managementHttp1)
                         .addConnectionSelector(http10(managementHttp1))
                         .shutdownGracePeriod(s.shutdownGraceDuration()))
-            .routing(MANAGEMENT, this::managementRoutes)
+            .routing(MANAGEMENT, r -> managementRoutes(r.addFilter(answered(managementEviction))))
             .build();
   }
 
-  private Http1Config http1(SidecarSettings s, FirstRequestDeadline firstRequest) {
+  private Http1Config http1(
+      SidecarSettings s, FirstRequestDeadline firstRequest, IdleConnectionEviction eviction) {
     return Http1Config.builder()
-        .addReceiveListener(new RequestHeadTimeout(timers, s.headerReadTimeoutDuration(), firstRequest))
+        .addReceiveListener(
+            new RequestHeadTimeout(timers, s.headerReadTimeoutDuration(), firstRequest, eviction))
         .build();
+  }
+
+  /** Marks a connection idle once the routing has answered its request. */
+  private static Filter answered(IdleConnectionEviction eviction) {
+    return (chain, req, res) -> {
+      try {
+        chain.proceed();
+      } finally {
+        eviction.requestEnded(req.remotePeer().host(), req.remotePeer().port());
+      }
+    };
   }
 
   private static Http10Compatibility http10(Http1Config http1) {

@@ -316,4 +316,43 @@ class ServerLimitsTest {
       assertThat(message).doesNotContain("\r").doesNotContain("\n").contains("model=\"x\\r\\nforged\"");
     }
   }
+
+  @Test
+  void aFullListenerClosesItsLongestIdleConnectionSoNewClientsAreServedAtOnce() throws Exception {
+    start("maxConnections: 4, idleTimeout: 60s");
+    backend.enqueue(
+        new mockwebserver3.MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "application/json")
+            .body(openAiCompletion("slow", "stop"))
+            .headersDelay(3, TimeUnit.SECONDS)
+            .build());
+    try (RawHttp busy = new RawHttp(port())) {
+      busy.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + CHAT.length()
+          + "\r\n\r\n" + CHAT);
+      assertThat(backend.takeRequest(5, TimeUnit.SECONDS)).as("the busy request is in flight").isNotNull();
+      java.util.List<RawHttp> idle = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 3; i++) {
+          RawHttp c = new RawHttp(port());
+          c.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+          assertThat(c.readUntilClosed(300).status()).isEqualTo(200);
+          idle.add(c);
+        }
+        long t0 = System.nanoTime();
+        HttpResponse<String> fresh = sidecar.get("/healthz");
+        assertThat(fresh.statusCode()).isEqualTo(200);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+            .as("served without waiting for the idle timeout").isLessThan(2_000L);
+        assertThat(idle.get(0).readUntilClosed(1_000).closed()).as("the longest-idle one was closed").isTrue();
+      } finally {
+        for (RawHttp c : idle) {
+          c.close();
+        }
+      }
+      RawHttp.Reply answer = busy.readUntilClosed(6_000);
+      assertThat(answer.status()).as("the busy connection was left alone").isEqualTo(200);
+      assertThat(answer.body()).contains("slow");
+    }
+  }
 }
