@@ -69,7 +69,19 @@ public final class ConfigReloader implements AutoCloseable {
       RouterMetrics metrics,
       Consumer<RouterConfig> onApplied)
       throws InvalidRouterConfigException {
-    this.watch = new StableFileWatch(file);
+    this(file, health, credentials, metrics, onApplied, new StableFileWatch(file));
+  }
+
+  /** As above, watching the file with {@code watch} (its quiet period and clock). */
+  ConfigReloader(
+      Path file,
+      BackendHealth health,
+      CredentialStore credentials,
+      RouterMetrics metrics,
+      Consumer<RouterConfig> onApplied,
+      StableFileWatch watch)
+      throws InvalidRouterConfigException {
+    this.watch = watch;
     this.health = health;
     this.credentials = credentials;
     this.metrics = metrics;

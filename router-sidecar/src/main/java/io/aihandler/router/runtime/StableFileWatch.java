@@ -1,5 +1,6 @@
 package io.aihandler.router.runtime;
 
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -8,16 +9,21 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 
 /**
  * Reads one file on each {@link #observe()} and calls its content stable only once two
- * consecutive observations agree on size, modification time and SHA-256.
+ * consecutive observations agree on size, modification time and SHA-256, and the file has not
+ * been written for a quiet period ({@link #DEFAULT_QUIET}).
  *
  * <p>A file rewritten in place can be read half-written by an observation that lands mid-write;
  * the rest of the write changes size, time or hash before the next observation, so the half is
- * never stable (unless the writer pauses for a whole interval, when it must still parse and
- * validate). Kubernetes' projected volumes swap a {@code ..data} symlink atomically: there the new
+ * never stable. The quiet period covers a writer that pauses mid-write for longer than one check
+ * interval (a short interval, a slow disk): its half is not old enough to be taken. A writer that
+ * pauses longer than the quiet period can still be read half-written; its half must still parse
+ * and validate. Kubernetes' projected volumes swap a {@code ..data} symlink atomically: there the new
  * content appears whole and is stable on the second observation that sees it, one check interval
  * later. Symlinks are followed, so the target's attributes are what is compared.
  */
@@ -54,11 +60,22 @@ final class StableFileWatch {
     }
   }
 
+  /** How long a file must have gone unwritten before its content is taken. */
+  static final Duration DEFAULT_QUIET = Duration.ofSeconds(2);
+
   private final Path file;
+  private final Duration quiet;
+  private final Clock clock;
   private Snapshot previous;
 
   StableFileWatch(Path file) {
+    this(file, DEFAULT_QUIET, Clock.systemUTC());
+  }
+
+  StableFileWatch(Path file, Duration quiet, Clock clock) {
     this.file = file;
+    this.quiet = quiet;
+    this.clock = clock;
   }
 
   Path file() {
@@ -93,7 +110,9 @@ final class StableFileWatch {
       previous = null;
       return new Settling();
     }
-    boolean stable = now.sameFileAs(previous);
+    boolean quietLongEnough =
+        !now.modified().toInstant().isAfter(clock.instant().minus(quiet));
+    boolean stable = now.sameFileAs(previous) && quietLongEnough;
     previous = now;
     return stable ? new Stable(now) : new Settling();
   }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class FaultAndAbuseTest_Reload extends FaultAndAbuseBase {
 
   private static final String FAILED_RELOADS =
-      "aihandler_config_unreadable_total{file=\"config\"}";
+      "aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"}";
+  private static final String UNREADABLE = "aihandler_config_unreadable_total{file=\"config\"}";
 
   private Path mount;
 
@@ -115,6 +116,9 @@ class FaultAndAbuseTest_Reload extends FaultAndAbuseBase {
       expect(exit.isPresent() && exit.get() != 0,
           "with port " + taken.getLocalPort() + " taken the process " + (exit.isPresent()
               ? "exited " + exit.get() : "still runs") + ": " + p.tail(3));
+      // The last lines may still be on their way through the pipe when the exit is seen.
+      Poll.until(Duration.ofSeconds(3),
+          () -> String.join("\n", p.log()).contains(String.valueOf(taken.getLocalPort())));
       expect(String.join("\n", p.log()).contains(String.valueOf(taken.getLocalPort())),
           "the error does not name port " + taken.getLocalPort() + ": " + p.tail(5));
     }
@@ -123,18 +127,18 @@ class FaultAndAbuseTest_Reload extends FaultAndAbuseBase {
   @Test
   void dataSymlinkPointingNowhere_isCounted_andTheLastGoodConfigKept() throws Exception {
     String before = configSha256();
-    double failures = metric(metrics(), FAILED_RELOADS);
+    double failures = metric(metrics(), UNREADABLE);
     swapData("..missing");
     try {
       boolean counted = Poll.until(Duration.ofSeconds(6), () -> {
         try {
-          return metric(metrics(), FAILED_RELOADS) > failures;
+          return metric(metrics(), UNREADABLE) > failures;
         } catch (Exception e) {
           return false;
         }
       });
       expect(counted, "a config target that does not exist is not counted in /metrics ("
-          + FAILED_RELOADS + " stayed " + failures + ")");
+          + UNREADABLE + " stayed " + failures + ")");
       expect(configSha256().equals(before), "the last good config was not kept");
       Http.Response r = http.chat(sidecar.port(), "main", "hello");
       expect(r.status() == 200, "with the config target missing a request got " + r);

@@ -73,7 +73,9 @@ class ConfigReloaderTest {
             c -> {
               applied.add(c);
               onApplied.accept(c);
-            });
+            },
+            // Files written a moment ago count as quiet here; one test below keeps the real period.
+            new StableFileWatch(file, java.time.Duration.ZERO, java.time.Clock.systemUTC()));
     return reloader;
   }
 
@@ -132,6 +134,46 @@ class ConfigReloaderTest {
     assertThat(reloader.appliedHash()).as("the second confirms it").isEqualTo(sha256(config("info", "two")));
     assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("two");
     assertThat(metrics.scrape()).contains("aihandler_config_reloads_total{file=\"config\",outcome=\"success\"} 1.0");
+  }
+
+  @Test
+  void aHalfThatSitsLongerThanACheckIntervalIsNotTakenUntilTheFileHasBeenQuiet() throws Exception {
+    Path file = dir.resolve("router.yaml");
+    Files.writeString(file, config("info", "one"));
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
+    java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+        new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
+    java.time.Clock clock = new java.time.Clock() {
+      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public java.time.Instant instant() { return now.get(); }
+    };
+    reloader =
+        new ConfigReloader(
+            file, new BackendHealth(metrics), new CredentialStore(Map.<String, String>of()::get, metrics),
+            metrics, applied::add, new StableFileWatch(file, StableFileWatch.DEFAULT_QUIET, clock));
+    String next = config("info", "two");
+    String half = next.substring(0, next.indexOf("defaultDataClass"));
+    Files.writeString(file, half, StandardOpenOption.TRUNCATE_EXISTING);
+    java.time.Instant written = Files.getLastModifiedTime(file).toInstant();
+
+    // Checks half a second apart, for a second and a half: the writer is still paused.
+    for (int i = 0; i < 4; i++) {
+      now.set(written.plusMillis(500L * i));
+      reloader.check();
+    }
+    assertThat(reloader.appliedHash()).as("the half is too fresh").isEqualTo(sha256(config("info", "one")));
+
+    Files.writeString(file, next.substring(half.length()), StandardOpenOption.APPEND);
+    java.time.Instant finished = Files.getLastModifiedTime(file).toInstant();
+    now.set(finished.plusMillis(100));
+    reloader.check();
+    reloader.check();
+    assertThat(reloader.appliedHash()).as("not quiet long enough yet").isEqualTo(sha256(config("info", "one")));
+    now.set(finished.plus(StableFileWatch.DEFAULT_QUIET));
+    reloader.check();
+    assertThat(reloader.appliedHash()).isEqualTo(sha256(next));
+    assertThat(applied).allSatisfy(c -> assertThat(c.dataClasses()).isNotEmpty());
   }
 
   @Test

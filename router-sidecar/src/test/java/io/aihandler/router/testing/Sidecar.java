@@ -47,6 +47,10 @@ public final class Sidecar implements AutoCloseable {
    */
   public void rewriteConfig(String yaml) throws IOException {
     Files.writeString(configFile, yaml);
+    // As if written a while ago: the reloader takes only files that have been quiet for a moment.
+    Files.setLastModifiedTime(
+        configFile,
+        java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(10)));
     main.config().check();
     main.config().check();
   }
