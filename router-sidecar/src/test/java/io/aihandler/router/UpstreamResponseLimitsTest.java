@@ -197,7 +197,7 @@ class UpstreamResponseLimitsTest {
     assertThat(r.statusCode()).isEqualTo(502);
     JsonNode error = error(r.body());
     assertThat(error.path("code").asText()).isEqualTo("upstream_response_too_large");
-    assertThat(error.path("message").asText()).contains(String.valueOf(4 * MIB));
+    assertThat(error.path("message").asText()).contains(String.valueOf(MIB));
     assertThat(body.written.get()).isLessThan(100 * MIB);
   }
 
