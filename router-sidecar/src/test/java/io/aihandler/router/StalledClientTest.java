@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -61,8 +62,11 @@ class StalledClientTest {
     upstream.close();
   }
 
-  @Test
-  void clientsThatStopReadingHaveTheirUpstreamCallsCancelledWithinTheLimits() throws Exception {
+  @ParameterizedTest(name = "upstream body {0}")
+  @ValueSource(booleans = {true, false})
+  void clientsThatStopReadingHaveTheirUpstreamCallsCancelledWithinTheLimits(boolean chunked)
+      throws Exception {
+    upstream.chunked = chunked;
     List<Socket> clients = new ArrayList<>();
     long started = System.nanoTime();
     try {
@@ -127,6 +131,8 @@ class StalledClientTest {
   static final class TalkativeUpstream implements AutoCloseable {
     private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     final ConcurrentLinkedQueue<Long> cutOff = new ConcurrentLinkedQueue<>();
+    /** Chunked framing, or none: the body ends when the connection does. */
+    volatile boolean chunked = true;
 
     TalkativeUpstream() throws IOException {
       Thread.ofVirtual().start(this::accept);
@@ -159,14 +165,17 @@ class StalledClientTest {
         in.readNBytes(length);
         OutputStream out = s.getOutputStream();
         out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                + "transfer-encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                + (chunked ? "transfer-encoding: chunked\r\n" : "") + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
         String event =
             "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
                 + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + "x".repeat(8000)
                 + "\"},\"finish_reason\":null}]}\n\n";
         byte[] bytes = event.getBytes(StandardCharsets.US_ASCII);
         byte[] chunk =
-            (Integer.toHexString(bytes.length) + "\r\n" + event + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            chunked
+                ? (Integer.toHexString(bytes.length) + "\r\n" + event + "\r\n").getBytes(StandardCharsets.US_ASCII)
+                : bytes;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {
           out.write(chunk);

@@ -8,9 +8,11 @@ import java.util.function.BiFunction;
 
 /**
  * The one timer of a stream: it bounds each wait for the upstream and each write to the client.
- * A read that outlasts its limit is ended by closing the upstream body. A write that outlasts its
- * limit is ended by interrupting the writing thread: the server writes on the request's own
- * virtual thread, and interrupting a virtual thread blocked on a socket closes that socket.
+ * A wait that outlasts its limit is ended by interrupting the waiting thread: requests run on
+ * virtual threads, and interrupting a virtual thread blocked on a socket closes that socket (the
+ * upstream's for a read, the client's for a write). That works whatever the framing of the
+ * upstream body, where closing the body would not end a read of a close-delimited one. On a
+ * platform thread a read is ended by closing the upstream body instead.
  *
  * <p>One timer is armed per upstream event, as for reads alone: a write's limit is never earlier
  * than the read's before it, so the same timer serves it and re-arms itself only when it strikes
@@ -45,7 +47,8 @@ final class StreamWatch implements AutoCloseable {
 
   /**
    * @param scheduler runs a task after a delay, returning its handle
-   * @param upstreamBody closed when a read outlasts its limit; null when only writes are watched
+   * @param upstreamBody closed when a read on a platform thread outlasts its limit; null when only
+   *     writes are watched
    */
   StreamWatch(BiFunction<Duration, Runnable, ScheduledFuture<?>> scheduler, Closeable upstreamBody) {
     this.scheduler = scheduler;
@@ -107,7 +110,10 @@ final class StreamWatch implements AutoCloseable {
       }
       case READING -> {
         struck = limit;
-        if (upstreamBody != null) {
+        if (caller.isVirtual()) {
+          interrupted = true;
+          caller.interrupt();
+        } else if (upstreamBody != null) {
           closeQuietly();
         }
       }

@@ -57,6 +57,7 @@ public final class UpstreamClient implements AutoCloseable {
                   .followRedirects(false)
                   // A pool of its own, so that closing this client closes its connections.
                   .shareConnectionCache(false)
+                  .addService(new CloseDelimitedBodies())
                   .build();
           http = h;
         }
@@ -128,6 +129,7 @@ public final class UpstreamClient implements AutoCloseable {
     Http1ClientRequest request = request(uri, headers, timeout);
     Deadline deadline = new Deadline(timeout);
     try (HttpClientResponse r = request.submit(body)) {
+      InputStream in = r.inputStream();
       int status = r.status().code();
       byte[] answer;
       if (status / 100 == 2) {
@@ -135,12 +137,12 @@ public final class UpstreamClient implements AutoCloseable {
         if (declared > limits.maxResponseBytes()) {
           throw new ResponseTooLargeException(limits.maxResponseBytes());
         }
-        answer = r.inputStream().readNBytes(UpstreamLimits.asInt(limits.maxResponseBytes()) + 1);
+        answer = in.readNBytes(UpstreamLimits.asInt(limits.maxResponseBytes()) + 1);
         if (answer.length > limits.maxResponseBytes()) {
           throw new ResponseTooLargeException(limits.maxResponseBytes());
         }
       } else {
-        answer = r.inputStream().readNBytes(UpstreamLimits.asInt(limits.maxErrorBytes()));
+        answer = in.readNBytes(UpstreamLimits.asInt(limits.maxErrorBytes()));
       }
       deadline.finish(); // a complete answer counts even when the deadline struck just after it
       return new Response(status, lowerCase(r), answer);

@@ -134,4 +134,34 @@ class StreamingAttemptTest {
 
     assertThat(r.error().code()).isEqualTo("upstream_redirect");
   }
+
+  @Test
+  void aCloseDelimitedStreamThatFallsSilentIsCutAtTheIdleLimitOnAVirtualThread() throws Exception {
+    startVllm("300ms");
+    String head = sse(OpenAiFixtures.streamEvents(List.of("first"), false));
+    String body = head + sse(OpenAiFixtures.streamEvents(List.of(" never"), true));
+    server.enqueue(
+        new MockResponse.Builder().code(200).addHeader("content-type", "text/event-stream")
+            .body(body)
+            .removeHeader("Content-Length")
+            .throttleBody(head.length(), 8, TimeUnit.SECONDS)
+            .build());
+    AttemptFixture.RecordingSink sink = new AttemptFixture.RecordingSink();
+    java.util.concurrent.CompletableFuture<Object[]> done = new java.util.concurrent.CompletableFuture<>();
+
+    long t0 = System.nanoTime();
+    Thread.ofVirtual().start(() -> {
+      AttemptResult r = run(sink);
+      done.complete(new Object[] {r, Thread.currentThread().isInterrupted()});
+    });
+    Object[] outcome = done.get(5, TimeUnit.SECONDS);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+    AttemptResult.Failed f = (AttemptResult.Failed) outcome[0];
+    assertThat(f.error().code()).isEqualTo("stream_idle_timeout");
+    assertThat(f.afterFirstByte()).isTrue();
+    assertThat(sink.error).isNotNull();
+    assertThat(outcome[1]).as("the interrupt was cleared").isEqualTo(false);
+    assertThat(tookMs).isBetween(250L, 3_000L);
+  }
 }
