@@ -5,6 +5,7 @@ import static io.aihandler.router.testing.OpenAiFixtures.vllmCompletion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.router.testing.OpenAiFixtures;
 import io.aihandler.router.testing.Sidecar;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -97,5 +98,32 @@ class TokensPerMinuteTest {
     assertThat(MAPPER.readTree(refused.body()).path("error").path("message").asText())
         .contains("tokens-per-minute limit");
     assertThat(small.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aHugeMaxTokensWhoseCallFailsIsRefundedAndDoesNotLockTheBackendOut() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      small.enqueue(OpenAiFixtures.openAiError(503, "server_error", null, "overloaded"));
+    }
+    small.enqueue(ok(vllmCompletion("served after the failure", "stop")));
+
+    // max_tokens 1e12: far beyond what the backend can generate, so the charge is capped; the
+    // call fails, so nothing of it was used and all of it is given back.
+    HttpResponse<String> failed =
+        sidecar.post(
+            "/v1/chat/completions",
+            "{\"model\":\"only-small\",\"max_tokens\":1e12,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    assertThat(failed.statusCode()).isEqualTo(503);
+    assertThat(MAPPER.readTree(failed.body()).path("error").path("message").asText())
+        .as("every retry was admitted: the failed attempts gave their charge back")
+        .doesNotContain("tokens-per-minute");
+    assertThat(small.getRequestCount()).isEqualTo(3);
+    // A reload with the same limit keeps the bucket: it must not hold a debt either.
+    sidecar.rewriteConfig(java.nio.file.Files.readString(sidecar.configFile) + "\n");
+
+    HttpResponse<String> next = sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 50));
+
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(next.body()).contains("served after the failure");
   }
 }

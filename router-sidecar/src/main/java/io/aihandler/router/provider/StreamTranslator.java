@@ -26,4 +26,11 @@ public interface StreamTranslator {
    *     (a cut stream must never look like a clean end)
    */
   List<ObjectNode> onEnd();
+
+  /**
+   * Whether the provider's terminal event arrived ({@code [DONE]}, Anthropic's {@code
+   * message_stop}, Gemini's candidate with a {@code finishReason}). A stream whose connection then
+   * closes is complete: close-delimited bodies end that way.
+   */
+  boolean completed();
 }

@@ -15,7 +15,7 @@ public final class CallRecord {
   double cost;
   long upstreamNanos;
   final List<String> failures = new ArrayList<>();
-  String outcome = "success";
+  Outcome outcome = Outcome.SUCCESS;
 
   public String backend() {
     return backend;
@@ -47,11 +47,11 @@ public final class CallRecord {
     return failures;
   }
 
-  public String outcome() {
+  public Outcome outcome() {
     return outcome;
   }
 
-  public void outcome(String outcome) {
+  public void outcome(Outcome outcome) {
     this.outcome = outcome;
   }
 }

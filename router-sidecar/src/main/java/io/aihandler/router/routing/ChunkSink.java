@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
 import java.io.IOException;
 
-/** Where a streamed answer goes: the client's SSE response. */
+/**
+ * Where a streamed answer goes: the client's SSE response. Every write happens on the request's
+ * thread and is bounded by the router: a write that outlasts its limit is ended by interrupting that
+ * thread, which closes the client's socket. However the write fails, it must surface as an {@link
+ * IOException}.
+ */
 public interface ChunkSink {
 
   /** Commits the response (status 200, event-stream headers). After this, no fallback. */

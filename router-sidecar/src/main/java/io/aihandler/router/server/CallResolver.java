@@ -139,11 +139,7 @@ final class CallResolver {
       }
       request.set("messages", messages);
     }
-    RoutedCall chat = forChat(rt, request, dataClassHeaders);
-    return new RoutedCall(
-        "task", chat.requestedModel(), chat.taskName(), chat.route(), chat.request(),
-        chat.validator(), chat.schemaName(), chat.maxRepairAttempts(), chat.decision(),
-        chat.timeout(), false);
+    return forChat(rt, request, dataClassHeaders).withEndpoint("task").withClientWantsUsage(false);
   }
 
   private static Map<String, JsonNode> variables(Task t, JsonNode given) {

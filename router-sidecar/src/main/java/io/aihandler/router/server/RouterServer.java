@@ -13,6 +13,7 @@ import io.aihandler.router.config.Task;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.policy.DataPolicy;
 import io.aihandler.router.routing.CallRecord;
+import io.aihandler.router.routing.Outcome;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.routing.RoutedCall;
 import io.aihandler.router.runtime.ConfigReloader;
@@ -317,8 +318,8 @@ public final class RouterServer implements AutoCloseable {
       }
     } catch (ApiException e) {
       x.status = x.streamBegun() ? 200 : e.status();
-      if (x.record.outcome().equals("success")) {
-        x.record.outcome(outcomeOf(e));
+      if (x.record.outcome() == Outcome.SUCCESS) {
+        x.record.outcome(Outcome.of(e));
       }
       if (x.streamBegun()) {
         LOG.log(Level.WARNING, "error after the stream began: {0}", e.getMessage());
@@ -326,10 +327,12 @@ public final class RouterServer implements AutoCloseable {
         error(res, e);
       }
     } catch (IOException e) {
-      x.record.outcome("client_closed");
+      if (x.record.outcome() == Outcome.SUCCESS) {
+        x.record.outcome(Outcome.CLIENT_CLOSED);
+      }
     } catch (RuntimeException | StackOverflowError e) {
       x.status = x.streamBegun() ? 200 : 500;
-      x.record.outcome("internal_error");
+      x.record.outcome(Outcome.INTERNAL_ERROR);
       LOG.log(Level.ERROR, "request failed: " + e, e);
       if (!x.streamBegun()) {
         error(res, new ApiException(500, "server_error", "internal_error", "internal error in the router"));
@@ -443,16 +446,6 @@ public final class RouterServer implements AutoCloseable {
     json(res, e.status(), ErrorEnvelope.of(e));
   }
 
-  private static String outcomeOf(ApiException e) {
-    if (e.status() == 403 && "data_policy_blocked".equals(e.code())) {
-      return "data_policy_blocked";
-    }
-    if ("overloaded".equals(e.code())) {
-      return "overloaded";
-    }
-    return e.status() < 500 ? "client_error" : "error";
-  }
-
   private void logPrompt(RouterRuntime rt, RoutedCall call) {
     if (rt.config().sidecar().logPrompts()) {
       PROMPTS.log(Level.INFO, "model={0} messages={1}", call.requestedModel(), call.request().path("messages"));
@@ -462,7 +455,7 @@ public final class RouterServer implements AutoCloseable {
   private void finish(String endpoint, ServerRequest req, Exchange x, long started) {
     CallRecord record = x.record;
     Duration total = Duration.ofNanos(System.nanoTime() - started);
-    metrics.request(endpoint, x.route, record.backend(), record.outcome(), total);
+    metrics.request(endpoint, x.route, record.backend(), record.outcome().label(), total);
     metrics.overhead(endpoint, total.minusNanos(record.upstreamNanos()));
     // One line per request: routing facts only, never prompt or completion text. Values that come
     // from the request are escaped, so none can forge a line or a field.
@@ -477,7 +470,7 @@ public final class RouterServer implements AutoCloseable {
         AccessLogValue.of(x.route),
         AccessLogValue.of(record.backend()),
         String.valueOf(record.attempts()),
-        record.outcome(),
+        record.outcome().label(),
         AccessLogValue.of(x.dataClass),
         String.valueOf(record.inputTokens()),
         String.valueOf(record.outputTokens()),

@@ -1,67 +1,161 @@
 package io.aihandler.router.upstream;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
-/** Reads server-sent events (the WHATWG event-stream format) one event at a time. */
+/**
+ * Reads server-sent events (the WHATWG event-stream format) one event at a time, holding at most
+ * {@code maxEventBytes} of any one event: a longer line, or {@code data:} lines that never meet a
+ * blank line, end the stream with {@link EventTooLargeException} instead of filling the heap.
+ */
 public final class SseEventReader implements AutoCloseable {
 
   /** One event; {@code event} is null when the stream names none. */
   public record Event(String event, String data) {}
 
-  private final BufferedReader reader;
+  /** An event (or a line) was larger than the reader's limit; the rest of it was not read. */
+  public static final class EventTooLargeException extends IOException {
+    private final long limit;
 
-  public SseEventReader(InputStream in) {
-    this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 8192);
+    public EventTooLargeException(long limit) {
+      super("a server-sent event is larger than " + limit + " bytes");
+      this.limit = limit;
+    }
+
+    public long limit() {
+      return limit;
+    }
+  }
+
+  private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+
+  private final InputStream in;
+  private final long maxEventBytes;
+  private final byte[] buffer = new byte[8192];
+  private int position;
+  private int end;
+  private boolean afterCarriageReturn;
+  private byte[] line = new byte[512];
+  private int lineLength;
+
+  public SseEventReader(InputStream in, long maxEventBytes) {
+    this.in = in;
+    this.maxEventBytes = maxEventBytes;
   }
 
   /** The next event, or null at the end of the stream. */
   public Event next() throws IOException {
     String event = null;
-    StringBuilder data = null;
-    String line;
-    while ((line = reader.readLine()) != null) {
-      if (line.isEmpty()) {
-        if (data != null) {
-          return new Event(event, data.toString());
+    String firstData = null;
+    StringBuilder data = null; // only when an event has more than one data line
+    long eventBytes = 0;
+    while (readLine(maxEventBytes - eventBytes)) {
+      eventBytes += lineLength + 1;
+      if (lineLength == 0) {
+        if (firstData != null) {
+          return new Event(event, data != null ? data.toString() : firstData);
         }
         event = null;
+        eventBytes = 0;
         continue;
       }
-      if (line.charAt(0) == ':') {
+      if (line[0] == ':') {
         continue; // comment / keep-alive
       }
-      int colon = line.indexOf(':');
-      String field = colon < 0 ? line : line.substring(0, colon);
-      String value = colon < 0 ? "" : line.substring(colon + 1);
-      if (value.startsWith(" ")) {
-        value = value.substring(1);
+      int colon = indexOfColon();
+      int fieldEnd = colon < 0 ? lineLength : colon;
+      int valueStart = colon < 0 ? lineLength : colon + 1;
+      if (valueStart < lineLength && line[valueStart] == ' ') {
+        valueStart++;
       }
-      switch (field) {
-        case "event" -> event = value;
-        case "data" -> {
+      if (isField(DATA, fieldEnd)) {
+        String value = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
+        if (firstData == null) {
+          firstData = value;
+        } else {
           if (data == null) {
-            data = new StringBuilder(value.length());
-          } else {
-            data.append('\n');
+            data = new StringBuilder(firstData);
           }
-          data.append(value);
+          data.append('\n').append(value);
         }
-        default -> {
-          // id and retry are of no use to a proxy that never reconnects mid-answer
-        }
+      } else if (isField(EVENT, fieldEnd)) {
+        event = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
       }
+      // id and retry are of no use to a proxy that never reconnects mid-answer
     }
     // A final event without its blank line still counts; the translator decides if the stream
     // was complete.
-    return data != null ? new Event(event, data.toString()) : null;
+    return firstData == null ? null : new Event(event, data != null ? data.toString() : firstData);
+  }
+
+  /**
+   * Reads one line (ended by LF, CR or CRLF) into {@link #line}; false at the end of the stream
+   * with nothing read.
+   *
+   * @param room bytes the line may hold before the event is too large
+   */
+  private boolean readLine(long room) throws IOException {
+    lineLength = 0;
+    boolean any = false;
+    while (true) {
+      if (position == end) {
+        end = in.read(buffer, 0, buffer.length);
+        position = 0;
+        if (end <= 0) {
+          end = 0;
+          return any;
+        }
+      }
+      if (afterCarriageReturn) {
+        afterCarriageReturn = false;
+        if (buffer[position] == '\n') {
+          position++;
+          continue;
+        }
+      }
+      any = true;
+      int start = position;
+      while (position < end && buffer[position] != '\n' && buffer[position] != '\r') {
+        position++;
+      }
+      append(start, position - start, room);
+      if (position < end) {
+        afterCarriageReturn = buffer[position] == '\r';
+        position++;
+        return true;
+      }
+    }
+  }
+
+  private void append(int from, int count, long room) throws EventTooLargeException {
+    if (lineLength + (long) count > room) {
+      throw new EventTooLargeException(maxEventBytes);
+    }
+    if (lineLength + count > line.length) {
+      line = Arrays.copyOf(line, Math.max(lineLength + count, line.length * 2));
+    }
+    System.arraycopy(buffer, from, line, lineLength, count);
+    lineLength += count;
+  }
+
+  private int indexOfColon() {
+    for (int i = 0; i < lineLength; i++) {
+      if (line[i] == ':') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private boolean isField(byte[] name, int fieldEnd) {
+    return fieldEnd == name.length && Arrays.equals(line, 0, fieldEnd, name, 0, name.length);
   }
 
   @Override
   public void close() throws IOException {
-    reader.close();
+    in.close();
   }
 }

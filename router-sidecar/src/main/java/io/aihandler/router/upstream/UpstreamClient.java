@@ -31,9 +31,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamClient implements AutoCloseable {
 
-  /** Largest error body read from a provider; the rest is not needed to classify the error. */
-  private static final int MAX_ERROR_BODY = 64 * 1024;
-
   // Built on first use: the client sets up TLS (class loading and key material) and the timer
   // thread is not needed before the first call, so neither delays start-up.
   private volatile Http1Client http;
@@ -60,6 +57,7 @@ public final class UpstreamClient implements AutoCloseable {
                   .followRedirects(false)
                   // A pool of its own, so that closing this client closes its connections.
                   .shareConnectionCache(false)
+                  .addService(new CloseDelimitedBodies())
                   .build();
           http = h;
         }
@@ -105,15 +103,52 @@ public final class UpstreamClient implements AutoCloseable {
     }
   }
 
-  /** Sends a request and reads the whole answer within the timeout. */
-  public Response send(URI uri, Map<String, String> headers, byte[] body, Duration timeout)
+  /** A whole answer was larger than {@link UpstreamLimits#maxResponseBytes()}; it was not read. */
+  public static final class ResponseTooLargeException extends IOException {
+    private final long limit;
+
+    public ResponseTooLargeException(long limit) {
+      super("the answer is larger than " + limit + " bytes");
+      this.limit = limit;
+    }
+
+    public long limit() {
+      return limit;
+    }
+  }
+
+  /**
+   * Sends a request and reads the whole answer within the timeout. A 2xx answer is read up to
+   * {@code maxResponseBytes} (more ends the call with {@link ResponseTooLargeException}), any other
+   * up to {@code maxErrorBytes}, enough to classify it. Whatever is left unread is never read: the
+   * connection is closed instead.
+   */
+  public Response send(
+      URI uri, Map<String, String> headers, byte[] body, Duration timeout, UpstreamLimits limits)
       throws IOException, InterruptedException {
     Http1ClientRequest request = request(uri, headers, timeout);
     Deadline deadline = new Deadline(timeout);
     try (HttpClientResponse r = request.submit(body)) {
-      byte[] answer = r.inputStream().readAllBytes();
+      InputStream in = r.inputStream();
+      int status = r.status().code();
+      byte[] answer;
+      if (status / 100 == 2) {
+        long declared = r.headers().contentLength().orElse(-1);
+        if (declared > limits.maxResponseBytes()) {
+          throw new ResponseTooLargeException(limits.maxResponseBytes());
+        }
+        answer = in.readNBytes(UpstreamLimits.asInt(limits.maxResponseBytes()) + 1);
+        if (answer.length > limits.maxResponseBytes()) {
+          throw new ResponseTooLargeException(limits.maxResponseBytes());
+        }
+      } else {
+        answer = in.readNBytes(UpstreamLimits.asInt(limits.maxErrorBytes()));
+      }
       deadline.finish(); // a complete answer counts even when the deadline struck just after it
-      return new Response(r.status().code(), lowerCase(r), answer);
+      return new Response(status, lowerCase(r), answer);
+    } catch (ResponseTooLargeException e) {
+      deadline.finish();
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw failure(deadline, e, "no complete answer within " + timeout.toMillis() + " ms");
     }
@@ -144,10 +179,10 @@ public final class UpstreamClient implements AutoCloseable {
     return new StreamResponse(r.status().code(), lowerCase(r), new StreamBody(r));
   }
 
-  /** Reads at most 64 KiB of an error body. */
-  public static byte[] readErrorBody(InputStream in) throws IOException {
+  /** Reads at most {@code maxBytes} of an error body, then closes it (and the connection). */
+  public static byte[] readErrorBody(InputStream in, long maxBytes) throws IOException {
     try (in) {
-      return in.readNBytes(MAX_ERROR_BODY);
+      return in.readNBytes(UpstreamLimits.asInt(maxBytes));
     }
   }
 

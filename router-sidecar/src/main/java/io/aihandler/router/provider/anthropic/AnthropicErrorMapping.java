@@ -2,6 +2,7 @@ package io.aihandler.router.provider.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.router.provider.RetryAfter;
 import io.aihandler.router.provider.UpstreamError;
 import java.time.Duration;
 import java.util.Map;
@@ -26,7 +27,7 @@ final class AnthropicErrorMapping {
     if (message == null || message.isBlank()) {
       message = "Anthropic answered HTTP " + status;
     }
-    return map(status, anthropicType, message, retryAfter(headers));
+    return map(status, anthropicType, message, RetryAfter.SYSTEM.of(headers));
   }
 
   /** An in-band stream {@code error} event; the HTTP status was 200, so the type decides. */
@@ -65,20 +66,6 @@ final class AnthropicErrorMapping {
     } catch (Exception e) {
       // A proxy's HTML page, say: the status still tells what failed.
       return MAPPER.createObjectNode();
-    }
-  }
-
-  /** {@code Retry-After} in seconds; an HTTP date is left to the router, which owns the clock. */
-  static Duration retryAfter(Map<String, String> headers) {
-    String value = headers == null ? null : headers.get("retry-after");
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      double seconds = Double.parseDouble(value.trim());
-      return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
-    } catch (NumberFormatException e) {
-      return null;
     }
   }
 }

@@ -96,6 +96,11 @@ final class AnthropicStreamTranslator implements StreamTranslator {
   }
 
   @Override
+  public boolean completed() {
+    return stopped;
+  }
+
+  @Override
   public List<ObjectNode> onEnd() {
     if (!stopped) {
       throw new UpstreamStreamException(

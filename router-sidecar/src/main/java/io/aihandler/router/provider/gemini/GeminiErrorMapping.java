@@ -2,6 +2,7 @@ package io.aihandler.router.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.router.provider.RetryAfter;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamError.Kind;
 import java.time.Duration;
@@ -20,7 +21,7 @@ final class GeminiErrorMapping {
 
   static UpstreamError fromResponse(int status, String body, Map<String, String> headers) {
     JsonNode error = parse(body).path("error");
-    Duration retryAfter = retryAfterHeader(headers);
+    Duration retryAfter = RetryAfter.SYSTEM.of(headers);
     return map(status, error, retryAfter != null ? retryAfter : retryDelay(error));
   }
 
@@ -69,20 +70,6 @@ final class GeminiErrorMapping {
       }
     }
     return null;
-  }
-
-  /** {@code Retry-After} in seconds; an HTTP date is left to the router, which owns the clock. */
-  private static Duration retryAfterHeader(Map<String, String> headers) {
-    String value = headers == null ? null : headers.get("retry-after");
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      double seconds = Double.parseDouble(value.trim());
-      return seconds < 0 ? null : Duration.ofMillis((long) (seconds * 1000));
-    } catch (NumberFormatException e) {
-      return null;
-    }
   }
 
   private static JsonNode parse(String body) {

@@ -126,6 +126,11 @@ final class GeminiStreamTranslator implements StreamTranslator {
     return out;
   }
 
+  @Override
+  public boolean completed() {
+    return finishReason != null;
+  }
+
   private static JsonNode parse(String data) {
     try {
       JsonNode node = MAPPER.readTree(data);

@@ -2,6 +2,7 @@ package io.aihandler.router.provider.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.router.provider.RetryAfter;
 import io.aihandler.router.provider.UpstreamError;
 import java.util.Map;
 
@@ -40,7 +41,7 @@ final class OpenAiErrors {
         openAiType(kind, status, type),
         code,
         message,
-        OpenAiTranslator.retryAfter(headers));
+        RetryAfter.SYSTEM.of(headers));
   }
 
   static UpstreamError.Kind kindOf(int status) {

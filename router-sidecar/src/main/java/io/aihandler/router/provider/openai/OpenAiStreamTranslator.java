@@ -91,6 +91,11 @@ final class OpenAiStreamTranslator implements StreamTranslator {
     return List.of();
   }
 
+  @Override
+  public boolean completed() {
+    return done;
+  }
+
   private static UpstreamStreamException broken(String message) {
     return new UpstreamStreamException(
         new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", null, message, null));

@@ -11,9 +11,6 @@ import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamRequest;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
@@ -158,32 +155,5 @@ public final class OpenAiTranslator implements ProviderTranslator {
     return flavor == Flavor.AZURE
         ? Map.of("api-key", apiKey)
         : Map.of("authorization", "Bearer " + apiKey);
-  }
-
-  /** Reads {@code Retry-After} (seconds or an HTTP date) or OpenAI's {@code retry-after-ms}. */
-  static Duration retryAfter(Map<String, String> headers) {
-    String ms = headers.get("retry-after-ms");
-    if (ms != null) {
-      try {
-        return Duration.ofMillis((long) Double.parseDouble(ms.trim()));
-      } catch (NumberFormatException ignored) {
-        // fall through to Retry-After
-      }
-    }
-    String value = headers.get("retry-after");
-    if (value == null) {
-      return null;
-    }
-    try {
-      return Duration.ofMillis((long) (Double.parseDouble(value.trim()) * 1000));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (RuntimeException notADate) {
-        return null;
-      }
-    }
   }
 }

@@ -1,0 +1,253 @@
+package io.aihandler.router.routing;
+
+import io.aihandler.router.ApiException;
+import io.aihandler.router.config.FallbackTrigger;
+import io.aihandler.router.provider.UpstreamError;
+import io.aihandler.router.routing.AttemptResult.Failed;
+import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.CredentialStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every failure the router reports, by name: what one attempt failed of, and the error the client
+ * gets when a request runs out of targets, attempts or time. Messages name backends and limits,
+ * never keys, URLs' query strings or prompt text.
+ */
+final class Failures {
+
+  static final String REQUEST_TIMEOUT = "request_timeout";
+  static final String STREAM_IDLE_TIMEOUT = "stream_idle_timeout";
+  static final String FIRST_TOKEN_TIMEOUT = "first_token_timeout";
+  static final String WITHHELD_FALLBACKS = "data_policy_withheld_fallbacks";
+
+  private Failures() {}
+
+  // ---- one attempt ----
+
+  /** The backend refused the attempt before anything was sent (circuit, limits, no key). */
+  static Failed unavailable(String message) {
+    return new Failed(
+        new UpstreamError(503, UpstreamError.Kind.SERVER_ERROR, "server_error", "backend_unavailable",
+            message, null),
+        FallbackTrigger.UNAVAILABLE, false);
+  }
+
+  /** An upstream's own error answer, with anything that looks like a key taken out. */
+  static Failed upstream(UpstreamError e, CredentialStore credentials) {
+    UpstreamError redacted =
+        new UpstreamError(e.status(), e.kind(), e.type(), e.code(), credentials.redact(e.message()),
+            e.retryAfter());
+    return new Failed(redacted, trigger(redacted.kind()), false);
+  }
+
+  /** The provider failed mid-stream (an in-band error event or a premature end). */
+  static Failed upstreamStream(UpstreamError e, CredentialStore credentials, boolean afterFirstByte) {
+    Failed f = upstream(e, credentials);
+    return new Failed(f.error(), f.trigger(), afterFirstByte);
+  }
+
+  static Failed timeout(BackendRuntime b, Duration after) {
+    return new Failed(
+        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", "upstream_timeout",
+            "backend " + b.name() + " did not answer within " + after.toMillis() + " ms", null),
+        FallbackTrigger.TIMEOUT, false);
+  }
+
+  /** An attempt cut short because the whole request's time ran out. */
+  static Failed requestTimedOut(BackendRuntime b, Duration requestTimeout, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", REQUEST_TIMEOUT,
+            "the request's timeout of " + requestTimeout.toMillis() + " ms ran out while waiting for"
+                + " backend " + b.name(), null),
+        FallbackTrigger.TIMEOUT, afterFirstByte);
+  }
+
+  static Failed streamIdle(BackendRuntime b, Duration idle, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", STREAM_IDLE_TIMEOUT,
+            "backend " + b.name() + " sent nothing for " + idle.toMillis() + " ms (streamIdleTimeout)",
+            null),
+        FallbackTrigger.TIMEOUT, afterFirstByte);
+  }
+
+  static Failed firstTokenTimeout(BackendRuntime b, Duration after, boolean afterFirstByte) {
+    Failed f = timeout(b, after);
+    return new Failed(f.error(), f.trigger(), afterFirstByte);
+  }
+
+  static Failed connectionFailed(BackendRuntime b) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "upstream_unreachable",
+            "backend " + b.name() + " could not be reached", null),
+        FallbackTrigger.SERVER_ERROR, false);
+  }
+
+  /** The translator cannot express the request for this provider: the client's to change. */
+  static Failed translationRefused(RuntimeException e) {
+    String message = e.getMessage() == null ? "the request cannot be translated" : e.getMessage();
+    return new Failed(
+        new UpstreamError(400, UpstreamError.Kind.CLIENT_ERROR, "invalid_request_error",
+            "unsupported_request", message, null),
+        null, false);
+  }
+
+  static Failed badResponse(BackendRuntime b) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "bad_upstream_response",
+            "backend " + b.name() + " sent an answer that is not a chat completion", null),
+        FallbackTrigger.SERVER_ERROR, false);
+  }
+
+  static Failed badStream(BackendRuntime b, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "bad_upstream_stream",
+            "backend " + b.name() + " sent a stream that cannot be read", null),
+        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+  }
+
+  static Failed streamBroken(BackendRuntime b, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "stream_broken",
+            "the stream from backend " + b.name() + " broke off", null),
+        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+  }
+
+  static Failed responseTooLarge(BackendRuntime b, long limit) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error",
+            "upstream_response_too_large",
+            "backend " + b.name() + " sent an answer larger than " + limit
+                + " bytes (maxUpstreamResponseBytes); it was not read", null),
+        FallbackTrigger.SERVER_ERROR, false);
+  }
+
+  static Failed eventTooLarge(BackendRuntime b, long limit, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error",
+            "upstream_event_too_large",
+            "backend " + b.name() + " sent a stream event larger than " + limit
+                + " bytes (maxSseEventBytes); the stream was closed", null),
+        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+  }
+
+  /** Redirects are not followed: the Location may lead anywhere, with the key in tow. */
+  static Failed redirect(BackendRuntime b, int status) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "upstream_redirect",
+            "backend " + b.name() + " answered with a redirect (HTTP " + status + "), which the sidecar"
+                + " does not follow; check the backend's baseUrl", null),
+        FallbackTrigger.SERVER_ERROR, false);
+  }
+
+  static Failed invalidOutput(BackendRuntime b, List<String> errors) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "invalid_output",
+            "output of backend " + b.name() + " does not match the schema: "
+                + String.join("; ", errors.subList(0, Math.min(5, errors.size()))),
+            null),
+        FallbackTrigger.INVALID_OUTPUT, false);
+  }
+
+  static ApiException shuttingDown() {
+    return new ApiException(503, "server_error", "shutting_down", "the sidecar is shutting down");
+  }
+
+  // ---- the whole request ----
+
+  /** No backend of the route is one the request's data class may reach: nothing was sent. */
+  static ApiException dataPolicyBlocked(RoutedCall call, List<String> withheld) {
+    return new ApiException(
+        403, "permission_error", "data_policy_blocked",
+        "data class " + call.decision().label() + " may reach only "
+            + call.decision().allowed().stream().map(Failures::localityName).toList()
+            + " backends, and route " + call.route().name() + " has none of them (withheld: "
+            + String.join(", ", withheld) + "); nothing was sent");
+  }
+
+  /** The request's time ran out across its attempts. */
+  static ApiException requestTimeout(RoutedCall call, CallRecord record, Withheld withheld) {
+    String message =
+        "the request did not complete within its timeout of " + call.timeout().toMillis() + " ms"
+            + attempts(record);
+    return withheld.none()
+        ? new ApiException(504, "timeout_error", REQUEST_TIMEOUT, message)
+        : new ApiException(504, "timeout_error", WITHHELD_FALLBACKS, message + withheld.sentence(call));
+  }
+
+  /** No attempt could be made at all within the route's budget. */
+  static ApiException nothingAttempted() {
+    return new ApiException(504, "timeout_error", REQUEST_TIMEOUT,
+        "no attempt could be made within the route's time or attempt budget");
+  }
+
+  /** The targets or attempts ran out; the last failure speaks for them all. */
+  static ApiException exhausted(RoutedCall call, CallRecord record, Failed last, Withheld withheld) {
+    UpstreamError e = last.error();
+    int status = e.status();
+    if (e.kind() == UpstreamError.Kind.SERVER_ERROR && status >= 500 && status != 503 && status != 504) {
+      // An upstream's own failure is a bad gateway from the client's point of view.
+      status = 502;
+    }
+    if (e.kind() == UpstreamError.Kind.AUTHENTICATION) {
+      // The client's own credentials are fine; the sidecar's key for the backend is not.
+      status = 502;
+    }
+    String message = e.message() + attempts(record);
+    if (last.trigger() == null || withheld.none()) {
+      return new ApiException(status, e.type(), e.code(), message);
+    }
+    return new ApiException(status, e.type(), WITHHELD_FALLBACKS, message + withheld.sentence(call));
+  }
+
+  /** How a request that ends with this failure is labelled. */
+  static Outcome outcomeOf(Failed f) {
+    if (f.trigger() == null) {
+      return Outcome.CLIENT_ERROR;
+    }
+    return switch (f.trigger()) {
+      case INVALID_OUTPUT -> Outcome.INVALID_OUTPUT;
+      case TIMEOUT -> Outcome.TIMEOUT;
+      case RATE_LIMITED -> Outcome.RATE_LIMITED;
+      case UNAVAILABLE -> Outcome.UNAVAILABLE;
+      case SERVER_ERROR -> Outcome.UPSTREAM_ERROR;
+    };
+  }
+
+  /** A failed attempt in a few words, for the attempts summary, e.g. {@code HTTP 503}. */
+  static String shortReason(Failed f) {
+    if (f.trigger() == FallbackTrigger.TIMEOUT) {
+      return "timeout";
+    }
+    return "HTTP " + f.error().status() + (f.error().code() == null ? "" : " " + f.error().code());
+  }
+
+  /** The config's name of a trigger, as metrics label it. */
+  static String triggerName(FallbackTrigger t) {
+    return switch (t) {
+      case SERVER_ERROR -> "serverError";
+      case RATE_LIMITED -> "rateLimited";
+      case TIMEOUT -> "timeout";
+      case INVALID_OUTPUT -> "invalidOutput";
+      case UNAVAILABLE -> "unavailable";
+    };
+  }
+
+  static FallbackTrigger trigger(UpstreamError.Kind kind) {
+    return switch (kind) {
+      case SERVER_ERROR -> FallbackTrigger.SERVER_ERROR;
+      case RATE_LIMITED -> FallbackTrigger.RATE_LIMITED;
+      case AUTHENTICATION -> FallbackTrigger.UNAVAILABLE;
+      case CLIENT_ERROR -> null;
+    };
+  }
+
+  static String localityName(io.aihandler.router.config.Locality l) {
+    return l.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  private static String attempts(CallRecord record) {
+    return record.failures.isEmpty() ? "" : " (attempts: " + String.join("; ", record.failures) + ")";
+  }
+}

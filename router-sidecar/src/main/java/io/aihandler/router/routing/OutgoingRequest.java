@@ -1,0 +1,76 @@
+package io.aihandler.router.routing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UpstreamRequest;
+import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.CredentialStore;
+import java.io.IOException;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One request as it goes to a backend: translated, serialised once and given its key. Retries of
+ * the same target send the same bytes again.
+ */
+record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * Translates a chat request for a backend. The data policy is checked one last time here, right
+   * before bytes exist that could leave.
+   *
+   * @throws Untranslatable when the translator cannot express the request (the client's to fix)
+   * @throws IllegalStateException when the data class forbids the backend, which routing never
+   *     allows to happen
+   */
+  static OutgoingRequest prepare(
+      BackendRuntime b,
+      ObjectNode request,
+      TranslationContext ctx,
+      RoutedCall call,
+      CredentialStore credentials) {
+    UpstreamRequest up;
+    try {
+      up = b.translator().toUpstream(request, ctx);
+    } catch (RuntimeException e) {
+      throw new Untranslatable(e);
+    }
+    if (!call.decision().allows(b.config().locality())) {
+      throw new IllegalStateException(
+          "data class " + call.decision().label() + " forbids backend " + b.name());
+    }
+    Map<String, String> headers = new HashMap<>(up.headers());
+    String key = credentials.key(b.config());
+    if (key != null) {
+      headers.putAll(b.translator().authHeaders(key));
+    }
+    byte[] body;
+    try {
+      body = MAPPER.writeValueAsBytes(up.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+    return new OutgoingRequest(URI.create(b.config().effectiveBaseUrl() + up.path()), headers, body);
+  }
+
+  /** The translator refused the request; the cause says why, in words for the client. */
+  static final class Untranslatable extends RuntimeException {
+    Untranslatable(RuntimeException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+
+    RuntimeException reason() {
+      return (RuntimeException) getCause();
+    }
+  }
+
+  /** Never the headers: they hold the key. */
+  @Override
+  public String toString() {
+    return "OutgoingRequest[" + uri.getHost() + uri.getPath() + "]";
+  }
+}

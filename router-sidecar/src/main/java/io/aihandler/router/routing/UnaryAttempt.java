@@ -1,0 +1,129 @@
+package io.aihandler.router.routing;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.metrics.RouterMetrics;
+import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.UpstreamError;
+import io.aihandler.router.routing.BackendAdmission.Permit;
+import io.aihandler.router.runtime.BackendHealth;
+import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.CredentialStore;
+import io.aihandler.router.upstream.UpstreamClient;
+import io.aihandler.router.upstream.UpstreamLimits;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One non-streaming attempt: sends the request, reads the answer within the attempt's time (the
+ * per-try timeout or what is left of the request's, whichever ends first) and its size limit,
+ * translates it back and judges it against the schema.
+ */
+final class UnaryAttempt {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final UpstreamClient upstream;
+  private final CredentialStore credentials;
+  private final BackendHealth health;
+  private final RouterMetrics metrics;
+  private final UsageMeter usage;
+
+  UnaryAttempt(
+      UpstreamClient upstream,
+      CredentialStore credentials,
+      BackendHealth health,
+      RouterMetrics metrics,
+      UsageMeter usage) {
+    this.upstream = upstream;
+    this.credentials = credentials;
+    this.health = health;
+    this.metrics = metrics;
+    this.usage = usage;
+  }
+
+  AttemptResult run(
+      BackendRuntime b,
+      OutgoingRequest out,
+      TranslationContext ctx,
+      long deadline,
+      RoutedCall call,
+      CallRecord record,
+      Permit permit,
+      UpstreamLimits limits) {
+    long started = System.nanoTime();
+    Duration perTry = call.route().perTryTimeoutDuration();
+    Duration timeout = min(perTry, remaining(deadline));
+    UpstreamClient.Response r;
+    try {
+      r = upstream.send(out.uri(), out.headers(), out.body(), timeout, limits);
+    } catch (UpstreamClient.ResponseTooLargeException e) {
+      return failed(b, permit, record, started, e, "response_too_large",
+          Failures.responseTooLarge(b, e.limit()));
+    } catch (UpstreamClient.UpstreamTimeoutException e) {
+      AttemptResult.Failed f =
+          timeout.compareTo(perTry) < 0
+              ? Failures.requestTimedOut(b, call.timeout(), false)
+              : Failures.timeout(b, timeout);
+      return failed(b, permit, record, started, e, "timeout", f);
+    } catch (IOException e) {
+      return failed(b, permit, record, started, e, "connection_error", Failures.connectionFailed(b));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw Failures.shuttingDown();
+    }
+    long took = System.nanoTime() - started;
+    record.upstreamNanos += took;
+    if (r.status() / 100 == 3) {
+      permit.failed(took, new IOException("redirect"));
+      metrics.upstream(b.name(), "redirect", Duration.ofNanos(took));
+      return Failures.redirect(b, r.status());
+    }
+    if (r.status() / 100 != 2) {
+      UpstreamError err =
+          b.translator().toError(r.status(), new String(r.body(), StandardCharsets.UTF_8), r.headers());
+      permit.upstreamError(err.kind(), took);
+      metrics.upstream(b.name(), "http_" + r.status(), Duration.ofNanos(took));
+      return Failures.upstream(err, credentials);
+    }
+    ObjectNode completion;
+    try {
+      completion = b.translator().toChatCompletion(MAPPER.readTree(r.body()), ctx);
+    } catch (IOException | RuntimeException e) {
+      permit.failed(took, e);
+      metrics.upstream(b.name(), "bad_response", Duration.ofNanos(took));
+      return Failures.badResponse(b);
+    }
+    permit.succeeded(took);
+    permit.answered();
+    health.recordLatency(b.name(), TimeUnit.NANOSECONDS.toMillis(took));
+    metrics.upstream(b.name(), "ok", Duration.ofNanos(took));
+    usage.meter(b, completion.get("usage"), record, permit);
+    return OutputCheck.judge(completion, call.validator());
+  }
+
+  private AttemptResult failed(
+      BackendRuntime b,
+      Permit permit,
+      CallRecord record,
+      long started,
+      IOException cause,
+      String metricOutcome,
+      AttemptResult.Failed failure) {
+    long took = System.nanoTime() - started;
+    record.upstreamNanos += took;
+    permit.failed(took, cause);
+    metrics.upstream(b.name(), metricOutcome, Duration.ofNanos(took));
+    return failure;
+  }
+
+  static Duration remaining(long deadlineNanos) {
+    return Duration.ofNanos(Math.max(1_000_000, deadlineNanos - System.nanoTime()));
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}
