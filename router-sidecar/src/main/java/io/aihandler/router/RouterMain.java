@@ -7,6 +7,7 @@ import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.CredentialStore;
+import io.aihandler.router.runtime.TimerTaskGuard;
 import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.server.HeapPlan;
 import io.aihandler.router.server.MemoryBudget;
@@ -59,7 +60,8 @@ public final class RouterMain implements AutoCloseable {
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
     this.config = new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
-    this.upstream = new UpstreamClient();
+    this.upstream =
+        new UpstreamClient(new TimerTaskGuard("upstream-timer", metrics::backgroundTaskFailure));
     RequestRouter router =
         new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
     SidecarSettings settings = config.current().config().sidecar();

@@ -18,6 +18,7 @@ import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.routing.RoutedCall;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.RouterRuntime;
+import io.aihandler.router.runtime.TimerTaskGuard;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
@@ -60,7 +61,7 @@ public final class RouterServer implements AutoCloseable {
   private final ConfigReloader config;
   private final RequestRouter router;
   private final RouterMetrics metrics;
-  private final ServerTimers timers = new ServerTimers();
+  private final ServerTimers timers;
   private final MemoryBudget budget;
   private final RequestBodyReader bodies;
   private final Semaphore inFlight;
@@ -86,6 +87,7 @@ public final class RouterServer implements AutoCloseable {
     this.router = router;
     this.metrics = metrics;
     this.budget = budget;
+    this.timers = new ServerTimers(new TimerTaskGuard("server-timer", metrics::backgroundTaskFailure));
     SidecarSettings s = config.current().config().sidecar();
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
@@ -412,11 +414,6 @@ public final class RouterServer implements AutoCloseable {
 
   // ---- helpers ----
 
-  private static String header(ServerRequest req, String name) {
-    return req.headers().first(HeaderNames.create(name)).orElse(null);
-  }
-
-  /** Every value of a header, repeated or not; empty when it is absent. */
   private static List<String> headerValues(ServerRequest req, String name) {
     return req.headers().values(HeaderNames.create(name));
   }

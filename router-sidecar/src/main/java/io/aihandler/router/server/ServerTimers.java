@@ -1,5 +1,6 @@
 package io.aihandler.router.server;
 
+import io.aihandler.router.runtime.TimerTaskGuard;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -7,13 +8,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One timer thread for the server's own limits (request heads, bodies). A task that throws fails
- * only its own run: the executor's thread lives on.
+ * only its own run, and is logged and counted: the executor's thread lives on.
  */
 final class ServerTimers implements AutoCloseable {
 
   private final ScheduledThreadPoolExecutor executor;
+  private final TimerTaskGuard guard;
 
-  ServerTimers() {
+  ServerTimers(TimerTaskGuard guard) {
+    this.guard = guard;
     executor =
         new ScheduledThreadPoolExecutor(
             1, r -> Thread.ofPlatform().daemon().name("aihandler-server-timer").unstarted(r));
@@ -22,7 +25,7 @@ final class ServerTimers implements AutoCloseable {
   }
 
   ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-    return executor.schedule(task, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    return executor.schedule(guard.guard(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.aihandler.router.upstream;
 
+import io.aihandler.router.runtime.TimerTaskGuard;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webclient.api.HttpClientResponse;
@@ -37,7 +38,16 @@ public final class UpstreamClient implements AutoCloseable {
   private volatile ScheduledExecutorService timers;
   private volatile boolean closed;
 
-  public UpstreamClient() {}
+  private final TimerTaskGuard guard;
+
+  public UpstreamClient() {
+    this(TimerTaskGuard.loggingOnly("upstream-timer"));
+  }
+
+  /** @param guard logs and counts a timer task that fails */
+  public UpstreamClient(TimerTaskGuard guard) {
+    this.guard = guard;
+  }
 
   private Http1Client http() {
     Http1Client h = http;
@@ -191,7 +201,7 @@ public final class UpstreamClient implements AutoCloseable {
    * the stream to unblock its reader.
    */
   public ScheduledFuture<?> schedule(Duration delay, Runnable onExpiry) {
-    return timers().schedule(onExpiry, Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    return timers().schedule(guard.guard(onExpiry), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   private Http1ClientRequest request(URI uri, Map<String, String> headers, Duration readTimeout) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * streams, redirects, clients that stop reading a stream, a failed call charged to a token
  * budget, a restricted request whose in-cluster target fails.
  */
-class FaultAndAbuseTest_Upstream extends FaultAndAbuseBase {
+class FaultAndAbuseUpstreamTest extends FaultAndAbuseBase {
 
   private static final Duration STALL_TIMEOUT = Duration.ofSeconds(3);
   private static final Duration MARGIN = Duration.ofSeconds(3);

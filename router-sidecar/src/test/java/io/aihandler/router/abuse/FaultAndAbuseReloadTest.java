@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The class's config is mounted the way Kubernetes mounts a ConfigMap: {@code router.yaml ->
  * ..data/router.yaml}, {@code ..data -> ..v1}.
  */
-class FaultAndAbuseTest_Reload extends FaultAndAbuseBase {
+class FaultAndAbuseReloadTest extends FaultAndAbuseBase {
 
   private static final String FAILED_RELOADS =
       "aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"}";

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Route {@code mixed} tries the external backend first, so anything not recognised as restricted
  * goes there.
  */
-class FaultAndAbuseTest_Privacy extends FaultAndAbuseBase {
+class FaultAndAbusePrivacyTest extends FaultAndAbuseBase {
 
   private static final String EMAIL = "jane.doe@example.com";
   private static final String CARD = "4111 1111 1111 1111";

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * Request bodies at and past the limits ({@code maxRequestBytes}, {@code maxJsonDepth}, {@code
  * maxJsonArrayItems}): each gets its own error envelope, never a plain 500 or a dead process.
  */
-class FaultAndAbuseTest_Bodies extends FaultAndAbuseBase {
+class FaultAndAbuseBodiesTest extends FaultAndAbuseBase {
 
   // The shipped default: with the launcher's 32 MiB heap, larger limits are refused at start.
   private static final int MAX_REQUEST_BYTES = 1_048_576;

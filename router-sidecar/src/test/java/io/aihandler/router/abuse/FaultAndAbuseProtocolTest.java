@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
  * Requests that bend HTTP: broken chunk sizes, HTTP/1.0, and CR/LF smuggled into values the
  * access log writes.
  */
-class FaultAndAbuseTest_Protocol extends FaultAndAbuseBase {
+class FaultAndAbuseProtocolTest extends FaultAndAbuseBase {
 
   @Override
   protected RouterYaml config() {

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
  * Connection floods and slow clients: the sidecar keeps serving both ports, closes what it must
  * within {@code sidecar.headerReadTimeout} / {@code bodyReadTimeout}, and stops promptly.
  */
-class FaultAndAbuseTest_Connections extends FaultAndAbuseBase {
+class FaultAndAbuseConnectionsTest extends FaultAndAbuseBase {
 
   private static final Duration HEADER_READ = Duration.ofSeconds(2);
   private static final Duration BODY_READ = Duration.ofSeconds(2);
