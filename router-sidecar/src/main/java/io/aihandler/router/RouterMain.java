@@ -54,6 +54,17 @@ public final class RouterMain implements AutoCloseable {
   public RouterMain(
       Path configFile, Integer port, Integer managementPort, Function<String, String> environment)
       throws InvalidRouterConfigException {
+    this(configFile, port, managementPort, environment, Runtime.getRuntime().maxMemory());
+  }
+
+  /** As above, sharing out a heap of {@code maxHeap} bytes (the JVM's own, but for tests). */
+  RouterMain(
+      Path configFile,
+      Integer port,
+      Integer managementPort,
+      Function<String, String> environment,
+      long maxHeap)
+      throws InvalidRouterConfigException {
     this.metrics = new RouterMetrics();
     this.portOverride = port;
     this.managementPortOverride = managementPort;
@@ -65,7 +76,7 @@ public final class RouterMain implements AutoCloseable {
     RequestRouter router =
         new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
     SidecarSettings settings = config.current().config().sidecar();
-    HeapPlan plan = HeapPlan.of(settings, Runtime.getRuntime().maxMemory());
+    HeapPlan plan = HeapPlan.of(settings, maxHeap);
     List<String> problems = plan.problems(settings);
     if (!problems.isEmpty()) {
       throw new InvalidRouterConfigException(configFile.toString(), problems);

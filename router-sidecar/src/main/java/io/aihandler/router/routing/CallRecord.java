@@ -1,5 +1,6 @@
 package io.aihandler.router.routing;
 
+import io.aihandler.router.runtime.MemoryCharge;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,16 @@ public final class CallRecord {
   long upstreamNanos;
   final List<String> failures = new ArrayList<>();
   Outcome outcome = Outcome.SUCCESS;
+  private MemoryCharge memory = MemoryCharge.NONE;
+
+  /** Where the request's buffers (upstream answers) are charged. */
+  public MemoryCharge memory() {
+    return memory;
+  }
+
+  public void memory(MemoryCharge memory) {
+    this.memory = memory;
+  }
 
   public String backend() {
     return backend;

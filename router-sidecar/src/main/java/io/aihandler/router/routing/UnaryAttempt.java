@@ -58,7 +58,7 @@ final class UnaryAttempt {
     Duration timeout = min(perTry, remaining(deadline));
     UpstreamClient.Response r;
     try {
-      r = upstream.send(out.uri(), out.headers(), out.body(), timeout, limits);
+      r = upstream.send(out.uri(), out.headers(), out.body(), timeout, limits, record.memory());
     } catch (UpstreamClient.ResponseTooLargeException e) {
       return failed(b, permit, record, started, e, "response_too_large",
           Failures.responseTooLarge(b, e.limit()));

@@ -1,6 +1,7 @@
 package io.aihandler.router.server;
 
 import io.aihandler.router.config.SidecarSettings;
+import io.aihandler.router.upstream.UpstreamClient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,7 +36,7 @@ public record HeapPlan(long heap, long connections, long bodies) {
   public static final long PER_CONNECTION = 40L * 1024;
 
   /** Heap one byte of a whole upstream answer costs: its bytes, its tree and the client's copy. */
-  public static final int BYTES_PER_RESPONSE_BYTE = 4;
+  public static final int BYTES_PER_RESPONSE_BYTE = UpstreamClient.HEAP_PER_ANSWER_BYTE;
 
   /** The plan for these settings on a heap of {@code maxHeap} bytes. */
   public static HeapPlan of(SidecarSettings s, long maxHeap) {

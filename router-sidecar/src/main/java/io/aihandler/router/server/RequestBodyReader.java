@@ -51,11 +51,12 @@ final class RequestBodyReader {
       return json;
     }
 
-    private void reserve(long bytes) {
+    /** Reserves more for this request (its body, its tree, its upstream answers). */
+    void reserve(long bytes) {
       if (!budget.tryReserve(bytes)) {
         throw new ApiException(
             503, "server_error", "overloaded",
-            "the sidecar's memory for request bodies (" + budget.capacity() / (1024 * 1024)
+            "the sidecar's memory for requests (" + budget.capacity() / (1024 * 1024)
                 + " MiB) is taken by requests in flight; retry shortly");
       }
       reserved += bytes;

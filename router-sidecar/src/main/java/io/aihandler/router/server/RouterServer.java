@@ -316,6 +316,7 @@ public final class RouterServer implements AutoCloseable {
       }
       RouterRuntime rt = config.current();
       try (RequestBodyReader.Body body = bodies.read(req)) {
+        x.record.memory(body::reserve);
         handler.serve(rt, body.json(), x);
       }
     } catch (ApiException e) {

@@ -1,5 +1,7 @@
 package io.aihandler.router.upstream;
 
+import io.aihandler.router.ApiException;
+import io.aihandler.router.runtime.MemoryCharge;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -136,6 +138,22 @@ public final class UpstreamClient implements AutoCloseable {
   public Response send(
       URI uri, Map<String, String> headers, byte[] body, Duration timeout, UpstreamLimits limits)
       throws IOException, InterruptedException {
+    return send(uri, headers, body, timeout, limits, MemoryCharge.NONE);
+  }
+
+  /**
+   * As above, charging the answer to {@code memory} as it is read: {@value
+   * #HEAP_PER_ANSWER_BYTE} bytes of heap per byte (its bytes, its tree and the translated copy). A
+   * charge that does not fit ends the call with the request's 503.
+   */
+  public Response send(
+      URI uri,
+      Map<String, String> headers,
+      byte[] body,
+      Duration timeout,
+      UpstreamLimits limits,
+      MemoryCharge memory)
+      throws IOException, InterruptedException {
     Http1ClientRequest request = request(uri, headers, timeout);
     Deadline deadline = new Deadline(timeout);
     try (HttpClientResponse r = request.submit(body)) {
@@ -147,21 +165,46 @@ public final class UpstreamClient implements AutoCloseable {
         if (declared > limits.maxResponseBytes()) {
           throw new ResponseTooLargeException(limits.maxResponseBytes());
         }
-        answer = in.readNBytes(UpstreamLimits.asInt(limits.maxResponseBytes()) + 1);
+        answer = readCharged(in, UpstreamLimits.asInt(limits.maxResponseBytes()) + 1, memory);
         if (answer.length > limits.maxResponseBytes()) {
           throw new ResponseTooLargeException(limits.maxResponseBytes());
         }
       } else {
-        answer = in.readNBytes(UpstreamLimits.asInt(limits.maxErrorBytes()));
+        answer = readCharged(in, UpstreamLimits.asInt(limits.maxErrorBytes()), memory);
       }
       deadline.finish(); // a complete answer counts even when the deadline struck just after it
       return new Response(status, lowerCase(r), answer);
-    } catch (ResponseTooLargeException e) {
+    } catch (ResponseTooLargeException | ApiException e) {
       deadline.finish();
       throw e;
     } catch (IOException | RuntimeException e) {
       throw failure(deadline, e, "no complete answer within " + timeout.toMillis() + " ms");
     }
+  }
+
+  /** Heap one byte of a whole answer takes while it is served. */
+  public static final int HEAP_PER_ANSWER_BYTE = 4;
+
+  private static final int CHARGE_STEP = 64 * 1024;
+
+  /** Reads at most {@code max} bytes, charging each step to {@code memory} before reading it. */
+  private static byte[] readCharged(InputStream in, int max, MemoryCharge memory) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.min(max, 8192));
+    byte[] buf = new byte[8192];
+    long charged = 0;
+    while (out.size() < max) {
+      if (out.size() + buf.length > charged) {
+        long step = Math.min(CHARGE_STEP, (long) max - charged);
+        memory.charge(step * HEAP_PER_ANSWER_BYTE);
+        charged += step;
+      }
+      int n = in.read(buf, 0, Math.min(buf.length, max - out.size()));
+      if (n < 0) {
+        break;
+      }
+      out.write(buf, 0, n);
+    }
+    return out.toByteArray();
   }
 
   /**
