@@ -3,6 +3,7 @@ package io.aihandler.router.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
 import io.aihandler.router.config.SidecarSettings;
+import io.aihandler.router.runtime.ThreadDeadline;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,7 +96,7 @@ final class RequestBodyReader {
     body.reserve((chunked ? STEP : Math.max(declared, 1)) * cost);
     byte[] buf = new byte[(int) (chunked ? STEP : declared)];
     int len = 0;
-    ServerTimers.ThreadDeadline deadline = timers.deadline(timeout);
+    ThreadDeadline deadline = timers.deadline(timeout);
     try (InputStream in = req.content().inputStream()) {
       while (true) {
         if (len == buf.length) {

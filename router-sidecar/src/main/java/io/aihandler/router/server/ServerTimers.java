@@ -1,5 +1,6 @@
 package io.aihandler.router.server;
 
+import io.aihandler.router.runtime.ThreadDeadline;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
@@ -33,43 +34,11 @@ final class ServerTimers implements AutoCloseable {
    * virtual thread blocked on a socket, the interrupt closes that socket and ends the wait.
    */
   ThreadDeadline deadline(Duration timeout) {
-    return new ThreadDeadline(this, timeout);
+    return new ThreadDeadline(timeout, this::schedule);
   }
 
   @Override
   public void close() {
     executor.shutdownNow();
-  }
-
-  /** A time limit on the calling thread's blocking work. */
-  static final class ThreadDeadline implements Runnable {
-    private final Thread caller = Thread.currentThread();
-    private final ScheduledFuture<?> timer;
-    private boolean finished;
-    private boolean expired;
-
-    private ThreadDeadline(ServerTimers timers, Duration timeout) {
-      this.timer = timers.schedule(timeout, this);
-    }
-
-    @Override
-    public synchronized void run() {
-      if (!finished) {
-        expired = true;
-        caller.interrupt();
-      }
-    }
-
-    /** Ends the limit; true when it struck, whose interrupt is then cleared from the thread. */
-    synchronized boolean finish() {
-      if (!finished) {
-        finished = true;
-        timer.cancel(false);
-        if (expired) {
-          Thread.interrupted();
-        }
-      }
-      return expired;
-    }
   }
 }

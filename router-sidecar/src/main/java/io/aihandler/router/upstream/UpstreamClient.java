@@ -2,6 +2,7 @@ package io.aihandler.router.upstream;
 
 import io.aihandler.router.ApiException;
 import io.aihandler.router.runtime.MemoryCharge;
+import io.aihandler.router.runtime.ThreadDeadline;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -155,7 +156,7 @@ public final class UpstreamClient implements AutoCloseable {
       MemoryCharge memory)
       throws IOException, InterruptedException {
     Http1ClientRequest request = request(uri, headers, timeout);
-    Deadline deadline = new Deadline(timeout);
+    ThreadDeadline deadline = new ThreadDeadline(timeout, this::schedule);
     try (HttpClientResponse r = request.submit(body)) {
       InputStream in = r.inputStream();
       int status = r.status().code();
@@ -221,7 +222,7 @@ public final class UpstreamClient implements AutoCloseable {
       Duration streamTimeout)
       throws IOException, InterruptedException {
     Http1ClientRequest request = request(uri, headers, max(headersTimeout, streamTimeout));
-    Deadline deadline = new Deadline(headersTimeout);
+    ThreadDeadline deadline = new ThreadDeadline(headersTimeout, this::schedule);
     HttpClientResponse r;
     try {
       r = request.submit(body);
@@ -268,7 +269,7 @@ public final class UpstreamClient implements AutoCloseable {
    * interruption when the calling thread was interrupted by someone else (shutdown), else the I/O
    * error.
    */
-  private static IOException failure(Deadline deadline, Exception e, String timeoutMessage)
+  private static IOException failure(ThreadDeadline deadline, Exception e, String timeoutMessage)
       throws InterruptedException {
     if (deadline.finish() || timedOut(e)) {
       return new UpstreamTimeoutException(timeoutMessage);
@@ -302,42 +303,6 @@ public final class UpstreamClient implements AutoCloseable {
 
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
-  }
-
-  /**
-   * The time limit of one blocking call: when it strikes, it interrupts the calling thread, which
-   * on a virtual thread closes the socket the call is blocked on. The lock makes sure the interrupt
-   * is either delivered before {@link #finish} or never.
-   */
-  private final class Deadline implements Runnable {
-    private final Thread caller = Thread.currentThread();
-    private final ScheduledFuture<?> timer;
-    private boolean finished;
-    private boolean expired;
-
-    Deadline(Duration timeout) {
-      this.timer = schedule(timeout, this);
-    }
-
-    @Override
-    public synchronized void run() {
-      if (!finished) {
-        expired = true;
-        caller.interrupt();
-      }
-    }
-
-    /** Ends the call; true when the deadline struck, whose interrupt is then cleared. */
-    synchronized boolean finish() {
-      if (!finished) {
-        finished = true;
-        timer.cancel(false);
-        if (expired) {
-          Thread.interrupted();
-        }
-      }
-      return expired;
-    }
   }
 
   /**
