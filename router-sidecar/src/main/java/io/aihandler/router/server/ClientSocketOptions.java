@@ -25,17 +25,11 @@ final class ClientSocketOptions implements SocketOptions {
 
   private final SocketOptions delegate;
   private final int readTimeoutMillis;
-  private final FirstRequestDeadline firstRequest;
-  private final IdleConnectionEviction eviction;
+  private final ClientConnections connections;
 
-  /**
-   * @param firstRequest closes a new connection whose first request head does not arrive in time
-   * @param eviction frees a slot when the listener is full
-   */
-  ClientSocketOptions(
-      Duration idleTimeout, FirstRequestDeadline firstRequest, IdleConnectionEviction eviction) {
-    this.firstRequest = firstRequest;
-    this.eviction = eviction;
+  /** @param connections told of every connection accepted */
+  ClientSocketOptions(Duration idleTimeout, ClientConnections connections) {
+    this.connections = connections;
     // Streamed answers go out one small write per event: with Nagle's algorithm on, each write
     // after the first waits for the client's delayed ACK (40 ms on Linux).
     this.delegate = SocketOptions.builder().tcpNoDelay(true).build();
@@ -50,8 +44,7 @@ final class ClientSocketOptions implements SocketOptions {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    firstRequest.accepted(socket);
-    eviction.accepted(socket);
+    connections.accepted(socket);
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionSelector;
@@ -62,7 +63,6 @@ public final class RouterServer implements AutoCloseable {
   private final RequestRouter router;
   private final RouterMetrics metrics;
   private final ServerTimers timers;
-  private final MemoryBudget budget;
   private final RequestBodyReader bodies;
   private final Semaphore inFlight;
   private final int maxConcurrentRequests;
@@ -86,34 +86,23 @@ public final class RouterServer implements AutoCloseable {
     this.config = config;
     this.router = router;
     this.metrics = metrics;
-    this.budget = budget;
     this.timers = new ServerTimers(new TimerTaskGuard("server-timer", metrics::backgroundTaskFailure));
     SidecarSettings s = config.current().config().sidecar();
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
     this.inFlight = new Semaphore(maxConcurrentRequests);
-    FirstRequestDeadline apiFirstRequest = new FirstRequestDeadline(timers, s.headerReadTimeoutDuration());
-    FirstRequestDeadline managementFirstRequest =
-        new FirstRequestDeadline(timers, s.headerReadTimeoutDuration());
-    IdleConnectionEviction apiEviction = new IdleConnectionEviction(s.maxConnections());
-    IdleConnectionEviction managementEviction = new IdleConnectionEviction(MANAGEMENT_CONNECTIONS);
-    Http1Config apiHttp1 = http1(s, apiFirstRequest, apiEviction);
-    Http1Config managementHttp1 = http1(s, managementFirstRequest, managementEviction);
+    ClientConnections api =
+        new ClientConnections(timers, s.headerReadTimeoutDuration(), s.maxConnections());
+    ClientConnections management =
+        new ClientConnections(timers, s.headerReadTimeoutDuration(), MANAGEMENT_CONNECTIONS);
     this.server =
         WebServer.builder()
             .host(s.host())
             .port(port != null ? port : s.port())
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
-            .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), apiFirstRequest, apiEviction))
-            .useNio(false)
-            // Past the limit, connections wait in the kernel's backlog until one closes.
-            .maxTcpConnections(s.maxConnections())
-            .idleConnectionTimeout(s.idleTimeoutDuration())
-            .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
-            .addProtocol(apiHttp1)
-            .addConnectionSelector(http10(apiHttp1))
-            .routing(r -> routes(r.addFilter(answered(apiEviction))))
+            .update(b -> bounded(b, s, api))
+            .routing(r -> routes(r.addFilter(answered(api))))
             // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
             // their own keeps the API (which spends the backends' keys) on loopback.
             .putSocket(
@@ -122,41 +111,41 @@ public final class RouterServer implements AutoCloseable {
                     socket
                         .host(s.managementHost())
                         .port(managementPort != null ? managementPort : s.managementPort())
-                        .connectionOptions(
-                            new ClientSocketOptions(
-                                s.idleTimeoutDuration(), managementFirstRequest, managementEviction))
-                        .useNio(false)
-                        .maxTcpConnections(MANAGEMENT_CONNECTIONS)
-                        .idleConnectionTimeout(s.idleTimeoutDuration())
-                        .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
-                        .addProtocol(managementHttp1)
-                        .addConnectionSelector(http10(managementHttp1))
-                        .shutdownGracePeriod(s.shutdownGraceDuration()))
-            .routing(MANAGEMENT, r -> managementRoutes(r.addFilter(answered(managementEviction))))
+                        .shutdownGracePeriod(s.shutdownGraceDuration())
+                        .update(b -> bounded(b, s, management)))
+            .routing(MANAGEMENT, r -> managementRoutes(r.addFilter(answered(management))))
             .build();
   }
 
-  private Http1Config http1(
-      SidecarSettings s, FirstRequestDeadline firstRequest, IdleConnectionEviction eviction) {
-    return Http1Config.builder()
-        .addReceiveListener(
-            new RequestHeadTimeout(timers, s.headerReadTimeoutDuration(), firstRequest, eviction))
-        .build();
+  /**
+   * Puts a listener's connections under the sidecar's limits: at most {@code connections}' cap,
+   * each read timed, request heads timed, the longest-idle closed when full, HTTP/1.0 served.
+   */
+  private static void bounded(
+      ListenerConfig.BuilderBase<?, ?> listener, SidecarSettings s, ClientConnections connections) {
+    Http1Config http1 =
+        Http1Config.builder().addReceiveListener(new RequestHeadEvents(connections)).build();
+    listener
+        .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), connections))
+        // The socket read timeout binds only stream sockets, not Helidon's NIO ones.
+        .useNio(false)
+        .maxTcpConnections(connections.maxConnections())
+        .idleConnectionTimeout(s.idleTimeoutDuration())
+        .idleConnectionPeriod(idleCheckPeriod(s.idleTimeoutDuration()))
+        .addProtocol(http1)
+        .addConnectionSelector(
+            new Http10Compatibility(Http1ConnectionSelector.builder().config(http1).build()));
   }
 
   /** Marks a connection idle once the routing has answered its request. */
-  private static Filter answered(IdleConnectionEviction eviction) {
+  private static Filter answered(ClientConnections connections) {
     return (chain, req, res) -> {
       try {
         chain.proceed();
       } finally {
-        eviction.requestEnded(req.remotePeer().host(), req.remotePeer().port());
+        connections.requestEnded(req.remotePeer().host(), req.remotePeer().port());
       }
     };
-  }
-
-  private static Http10Compatibility http10(Http1Config http1) {
-    return new Http10Compatibility(Http1ConnectionSelector.builder().config(http1).build());
   }
 
   /** Idle connections are looked for a few times per idle timeout, at most once a second. */
