@@ -3,6 +3,7 @@ package io.aihandler.router.server;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -87,7 +88,7 @@ final class BoundedJsonReader {
       if (first != JsonToken.START_OBJECT) {
         throw ApiException.badRequest("invalid_json", null, "the body must be a JSON object");
       }
-      ObjectNode root = readObjectBody(p, 1, "", cost);
+      ObjectNode root = readObjectBody(p, 1, cost);
       cost.charge.charge(cost.total - cost.charged);
       if (p.nextToken() != null) {
         throw ApiException.badRequest(
@@ -101,7 +102,7 @@ final class BoundedJsonReader {
     }
   }
 
-  private JsonNode readValue(JsonParser p, JsonToken t, int depth, String path, Cost cost)
+  private JsonNode readValue(JsonParser p, JsonToken t, int depth, Cost cost)
       throws IOException {
     if (t == JsonToken.VALUE_STRING) {
       add(cost, STRING + 2L * p.getTextLength());
@@ -109,8 +110,8 @@ final class BoundedJsonReader {
       add(cost, SCALAR);
     }
     return switch (t) {
-      case START_OBJECT -> readObjectBody(p, depth + 1, path, cost);
-      case START_ARRAY -> readArrayBody(p, depth + 1, path, cost);
+      case START_OBJECT -> readObjectBody(p, depth + 1, cost);
+      case START_ARRAY -> readArrayBody(p, depth + 1, cost);
       case VALUE_STRING -> NODES.textNode(p.getText());
       case VALUE_NUMBER_INT -> intNode(p);
       // Doubles, as Jackson's own tree reader makes them.
@@ -144,21 +145,19 @@ final class BoundedJsonReader {
     }
   }
 
-  private ObjectNode readObjectBody(JsonParser p, int depth, String path, Cost cost)
-      throws IOException {
-    checkDepth(depth, path);
+  private ObjectNode readObjectBody(JsonParser p, int depth, Cost cost) throws IOException {
+    checkDepth(depth);
     add(cost, OBJECT);
     ObjectNode node = NODES.objectNode();
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       String name = p.currentName();
-      String at = path.isEmpty() ? name : path + "." + name;
       add(cost, FIELD + STRING + 2L * name.length());
-      JsonNode value = readValue(p, p.nextToken(), depth, at, cost);
-      if (node.putIfAbsent(name, value) != null) {
+      if (node.has(name)) {
         throw ApiException.badRequest(
-            "invalid_json", null, "the key \"" + printable(at) + "\" appears twice in one object");
+            "invalid_json", null, "the key \"" + printable(path(p)) + "\" appears twice in one object");
       }
+      node.set(name, readValue(p, p.nextToken(), depth, cost));
     }
     if (t != JsonToken.END_OBJECT) {
       throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON" + where(p));
@@ -166,9 +165,8 @@ final class BoundedJsonReader {
     return node;
   }
 
-  private ArrayNode readArrayBody(JsonParser p, int depth, String path, Cost cost)
-      throws IOException {
-    checkDepth(depth, path);
+  private ArrayNode readArrayBody(JsonParser p, int depth, Cost cost) throws IOException {
+    checkDepth(depth);
     add(cost, ARRAY);
     ArrayNode node = NODES.arrayNode();
     JsonToken t;
@@ -178,18 +176,19 @@ final class BoundedJsonReader {
         throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON" + where(p));
       }
       if (++items > maxArrayItems) {
+        String path = printable(path(p.getParsingContext().getParent()));
         throw new ApiException(
-            413, "invalid_request_error", "json_array_too_long", printable(path),
-            "the array " + (path.isEmpty() ? "at the top" : "'" + printable(path) + "'")
-                + " has more than " + maxArrayItems + " items (sidecar.maxJsonArrayItems)");
+            413, "invalid_request_error", "json_array_too_long", path,
+            "the array '" + path + "' has more than " + maxArrayItems
+                + " items (sidecar.maxJsonArrayItems)");
       }
       add(cost, ITEM);
-      node.add(readValue(p, t, depth, path, cost));
+      node.add(readValue(p, t, depth, cost));
     }
     return node;
   }
 
-  private void checkDepth(int depth, String path) {
+  private void checkDepth(int depth) {
     if (depth > maxDepth) {
       throw ApiException.badRequest(
           "json_too_deep", null,
@@ -202,6 +201,21 @@ final class BoundedJsonReader {
       return "";
     }
     return " at line " + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr();
+  }
+
+  /** Where the parser is, as the dotted names of the fields it is in (array indexes left out). */
+  private static String path(JsonParser p) {
+    return path(p.getParsingContext());
+  }
+
+  private static String path(JsonStreamContext context) {
+    java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+    for (JsonStreamContext c = context; c != null; c = c.getParent()) {
+      if (c.inObject() && c.getCurrentName() != null) {
+        names.addFirst(c.getCurrentName());
+      }
+    }
+    return String.join(".", names);
   }
 
   /** A path from the request, cut short and stripped of control characters for error messages. */
