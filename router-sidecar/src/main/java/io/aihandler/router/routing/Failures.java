@@ -78,10 +78,10 @@ final class Failures {
   }
 
   static Failed connectionFailed(BackendRuntime b) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "upstream_unreachable",
-            "backend " + b.name() + " could not be reached", null),
-        FallbackTrigger.SERVER_ERROR, false);
+    return badGateway(
+        "upstream_unreachable",
+        "backend " + b.name() + " could not be reached",
+        false);
   }
 
   /** The translator cannot express the request for this provider: the client's to change. */
@@ -94,51 +94,49 @@ final class Failures {
   }
 
   static Failed badResponse(BackendRuntime b) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "bad_upstream_response",
-            "backend " + b.name() + " sent an answer that is not a chat completion", null),
-        FallbackTrigger.SERVER_ERROR, false);
+    return badGateway(
+        "bad_upstream_response",
+        "backend " + b.name() + " sent an answer that is not a chat completion",
+        false);
   }
 
   static Failed badStream(BackendRuntime b, boolean afterFirstByte) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "bad_upstream_stream",
-            "backend " + b.name() + " sent a stream that cannot be read", null),
-        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+    return badGateway(
+        "bad_upstream_stream",
+        "backend " + b.name() + " sent a stream that cannot be read",
+        afterFirstByte);
   }
 
   static Failed streamBroken(BackendRuntime b, boolean afterFirstByte) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "stream_broken",
-            "the stream from backend " + b.name() + " broke off", null),
-        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+    return badGateway(
+        "stream_broken",
+        "the stream from backend " + b.name() + " broke off",
+        afterFirstByte);
   }
 
   static Failed responseTooLarge(BackendRuntime b, long limit) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error",
-            "upstream_response_too_large",
-            "backend " + b.name() + " sent an answer larger than " + limit
-                + " bytes (maxUpstreamResponseBytes); it was not read", null),
-        FallbackTrigger.SERVER_ERROR, false);
+    return badGateway(
+        "upstream_response_too_large",
+        "backend " + b.name() + " sent an answer larger than " + limit
+            + " bytes (maxUpstreamResponseBytes); it was not read",
+        false);
   }
 
   static Failed eventTooLarge(BackendRuntime b, long limit, boolean afterFirstByte) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error",
-            "upstream_event_too_large",
-            "backend " + b.name() + " sent a stream event larger than " + limit
-                + " bytes (maxSseEventBytes); the stream was closed", null),
-        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+    return badGateway(
+        "upstream_event_too_large",
+        "backend " + b.name() + " sent a stream event larger than " + limit
+            + " bytes (maxSseEventBytes); the stream was closed",
+        afterFirstByte);
   }
 
   /** Redirects are not followed: the Location may lead anywhere, with the key in tow. */
   static Failed redirect(BackendRuntime b, int status) {
-    return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "upstream_redirect",
-            "backend " + b.name() + " answered with a redirect (HTTP " + status + "), which the sidecar"
-                + " does not follow; check the backend's baseUrl", null),
-        FallbackTrigger.SERVER_ERROR, false);
+    return badGateway(
+        "upstream_redirect",
+        "backend " + b.name() + " answered with a redirect (HTTP " + status + "), which the sidecar"
+            + " does not follow; check the backend's baseUrl",
+        false);
   }
 
   static Failed invalidOutput(BackendRuntime b, List<String> errors) {
@@ -148,6 +146,13 @@ final class Failures {
                 + String.join("; ", errors.subList(0, Math.min(5, errors.size()))),
             null),
         FallbackTrigger.INVALID_OUTPUT, false);
+  }
+
+  /** A backend's failure as the client sees it: 502, and another backend may serve instead. */
+  private static Failed badGateway(String code, String message, boolean afterFirstByte) {
+    return new Failed(
+        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", code, message, null),
+        FallbackTrigger.SERVER_ERROR, afterFirstByte);
   }
 
   static ApiException shuttingDown() {
