@@ -69,6 +69,11 @@ public final class CredentialStore {
     refresh();
   }
 
+  /** The largest key file read: API keys are a few hundred bytes, never more than this. */
+  static final long MAX_KEY_FILE_BYTES = 64 * 1024;
+
+  private static final class TooLargeException extends IOException {}
+
   /**
    * Re-reads every key file. A changed file replaces the key; an empty one removes it; an
    * unreadable one keeps the last key (a projected Secret is briefly absent while its symlink is
@@ -87,6 +92,9 @@ public final class CredentialStore {
     String previousKey = before == null ? null : before.key();
     KeyFile now;
     try {
+      if (Files.size(path) > MAX_KEY_FILE_BYTES) {
+        throw new TooLargeException();
+      }
       String value = Files.readString(path, StandardCharsets.UTF_8).strip();
       now =
           value.isEmpty()
@@ -97,7 +105,9 @@ public final class CredentialStore {
       String why =
           e instanceof NoSuchFileException
               ? "credential file " + path + " does not exist"
-              : "credential file " + path + " cannot be read (" + e.getClass().getSimpleName() + ")";
+              : e instanceof TooLargeException
+                  ? "credential file " + path + " is larger than " + MAX_KEY_FILE_BYTES + " bytes"
+                  : "credential file " + path + " cannot be read (" + e.getClass().getSimpleName() + ")";
       now = new KeyFile(previousKey, why);
     }
     files.put(path, now);

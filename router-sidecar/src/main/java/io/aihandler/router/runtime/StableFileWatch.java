@@ -117,9 +117,25 @@ final class StableFileWatch {
     return stable ? new Stable(now) : new Settling();
   }
 
+  /**
+   * The largest config file read: four times what a ConfigMap can hold, so a file that has grown
+   * out of all proportion (a wrong path, a runaway writer) is refused, never read into the heap.
+   */
+  static final long MAX_BYTES = 4L * 1024 * 1024;
+
+  /** The file is larger than {@link #MAX_BYTES}. */
+  static final class TooLargeException extends IOException {
+    TooLargeException(Path file, long size) {
+      super(file + " holds " + size + " bytes, more than the " + MAX_BYTES + " a config may");
+    }
+  }
+
   /** The file as read now, or null when its size or time changed during the read. */
   private Snapshot snapshot() throws IOException {
     BasicFileAttributes before = Files.readAttributes(file, BasicFileAttributes.class);
+    if (before.size() > MAX_BYTES) {
+      throw new TooLargeException(file, before.size());
+    }
     byte[] content = Files.readAllBytes(file);
     BasicFileAttributes after = Files.readAttributes(file, BasicFileAttributes.class);
     if (before.size() != after.size()
@@ -133,6 +149,9 @@ final class StableFileWatch {
   private String describe(IOException e) {
     if (e instanceof NoSuchFileException) {
       return file + " does not exist (or a symlink on its path points nowhere)";
+    }
+    if (e instanceof TooLargeException) {
+      return e.getMessage();
     }
     return file + " cannot be read (" + e.getClass().getSimpleName() + ")";
   }

@@ -177,6 +177,23 @@ class ConfigReloaderTest {
   }
 
   @Test
+  void aConfigFileLargerThanAnyConfigIsRefusedUnread() throws Exception {
+    Path file = dir.resolve("router.yaml");
+    Files.writeString(file, config("info", "one"));
+    start(file);
+    try (var out = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
+      byte[] comment = ("#" + "x".repeat(1023) + "\n").getBytes(UTF_8);
+      for (long written = 0; written <= StableFileWatch.MAX_BYTES; written += comment.length) {
+        out.write(comment);
+      }
+    }
+    reloader.check();
+    reloader.check();
+    assertThat(reloader.appliedHash()).isEqualTo(sha256(config("info", "one")));
+    assertThat(metrics.scrape()).contains("aihandler_config_unreadable_total{file=\"config\"} 2.0");
+  }
+
+  @Test
   void aFileRewrittenInPlaceIsNeverAppliedHalfWritten() throws Exception {
     Path file = dir.resolve("router.yaml");
     Files.writeString(file, config("info", "one"));
