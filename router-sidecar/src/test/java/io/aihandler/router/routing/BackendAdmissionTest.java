@@ -38,7 +38,7 @@ class BackendAdmissionTest {
       Integer contextWindow, int concurrency, int rpm, int tpm, Credentials creds) {
     Backend config =
         new Backend("llama", Provider.VLLM, "http://127.0.0.1:1/v1", "m", null, null, null,
-            new Capabilities(contextWindow, null, null), null, creds, 100);
+            new Capabilities(contextWindow, null, null, null, null), null, creds, 100);
     return new BackendRuntime(
         config, new OpenAiTranslator(OpenAiTranslator.Flavor.VLLM, null), null,
         CircuitBreaker.ofDefaults("llama"), new Semaphore(concurrency),

@@ -37,15 +37,25 @@ public record Backend(
     if (locality == null && provider != null) {
       locality = provider == Provider.VLLM ? Locality.IN_CLUSTER : Locality.EXTERNAL;
     }
-    capabilities = capabilities == null ? new Capabilities(null, null, null) : capabilities;
+    capabilities = capabilities == null ? Capabilities.defaults() : capabilities;
     if (capabilities.structuredOutput() == null && provider != null) {
       capabilities =
-          new Capabilities(
-              capabilities.contextWindow(),
-              provider == Provider.VLLM ? StructuredOutputMode.GUIDED : StructuredOutputMode.NATIVE,
-              capabilities.tools());
+          capabilities.withStructuredOutput(
+              provider == Provider.VLLM ? StructuredOutputMode.GUIDED : StructuredOutputMode.NATIVE);
     }
     defaultMaxTokens = defaultMaxTokens == null ? 4096 : defaultMaxTokens;
+  }
+
+  /**
+   * The vector space of this backend's embeddings: the declared one, or its model's name; null when
+   * it serves no embeddings.
+   */
+  public String embeddingVectorSpace() {
+    EmbeddingCapability e = capabilities.embeddings();
+    if (e == null) {
+      return null;
+    }
+    return e.vectorSpace() != null ? e.vectorSpace() : model;
   }
 
   /** The base URL to call: the configured one or the provider's public endpoint. */

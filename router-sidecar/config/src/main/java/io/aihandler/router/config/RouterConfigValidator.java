@@ -27,6 +27,10 @@ final class RouterConfigValidator {
 
   /** Most tokens of a context window or an answer; far above any model's, far below overflow. */
   static final int MAX_TOKENS = 100_000_000;
+  /** Longer than any embedding model's vectors (the largest today are 4,096 to 8,192 long). */
+  static final int MAX_EMBEDDING_DIMENSIONS = 65_536;
+  /** OpenAI takes 2,048 inputs per call; a bound beyond it only sizes what is refused. */
+  static final int MAX_EMBEDDING_INPUTS = 100_000;
 
   /** Longest wait a route may set (timeouts, backoff, open circuit). */
   static final Duration MAX_WAIT = Duration.ofHours(1);
@@ -184,6 +188,14 @@ final class RouterConfigValidator {
     }
     within(at + ".capabilities.contextWindow", b.capabilities().contextWindow(), 1, MAX_TOKENS, p);
     within(at + ".defaultMaxTokens", b.defaultMaxTokens(), 1, MAX_TOKENS, p);
+    EmbeddingCapability e = b.capabilities().embeddings();
+    if (e != null) {
+      within(at + ".capabilities.embeddings.dimensions", e.dimensions(), 1, MAX_EMBEDDING_DIMENSIONS, p);
+      within(at + ".capabilities.embeddings.maxInputs", e.maxInputs(), 1, MAX_EMBEDDING_INPUTS, p);
+    }
+    if (!b.capabilities().chat() && e == null) {
+      p.add(at + ".capabilities: a backend that serves no chat must serve embeddings");
+    }
   }
 
   private static void dataClass(String at, DataClass d, Set<String> names, List<String> p) {
