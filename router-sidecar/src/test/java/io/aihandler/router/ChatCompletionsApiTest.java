@@ -15,6 +15,7 @@ import com.openai.errors.NotFoundException;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
+import com.openai.models.models.Model;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -303,6 +304,24 @@ class ChatCompletionsApiTest {
         .isEqualTo("CLOSED");
     HttpResponse<String> metrics = sidecar.get("/metrics");
     assertThat(metrics.body()).contains("aihandler_circuit_state{backend=\"gpt-4o\"} 0.0");
+  }
+
+  @Test
+  void oneModelIsRetrievedByNameAndAnUnknownOneIsNotFound() throws Exception {
+    Model route = client.models().retrieve("chat");
+    assertThat(route.id()).isEqualTo("chat");
+    assertThat(route.ownedBy()).isEqualTo("aihandler:route");
+    assertThat(client.models().retrieve("gpt-4o").ownedBy()).isEqualTo("aihandler:backend");
+
+    assertThatThrownBy(() -> client.models().retrieve("gpt-5"))
+        .isInstanceOfSatisfying(
+            NotFoundException.class,
+            e -> assertThat(e.getMessage()).contains("gpt-5").contains("does not exist"));
+    HttpResponse<String> raw = sidecar.get("/v1/models/gpt-5");
+    assertThat(raw.statusCode()).isEqualTo(404);
+    assertThat(envelope(raw).path("code").asText()).isEqualTo("model_not_found");
+    assertThat(envelope(raw).path("param").asText()).isEqualTo("model");
+    assertThat(openai.getRequestCount()).isZero();
   }
 
   private static JsonNode envelope(HttpResponse<String> r) throws Exception {

@@ -97,6 +97,18 @@ class TasksAndValidationTest {
   }
 
   @Test
+  void aTaskIsAModelAppsCanRetrieve() throws Exception {
+    HttpResponse<String> r = sidecar.get("/v1/models/classify-ticket");
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode model = MAPPER.readTree(r.body());
+    assertThat(model.path("object").asText()).isEqualTo("model");
+    assertThat(model.path("owned_by").asText()).isEqualTo("aihandler:task");
+    assertThat(MAPPER.readTree(sidecar.get("/v1/models").body()).path("data").findValuesAsText("id"))
+        .containsExactly("classify-ticket", "bulk", "llama", "gpt");
+  }
+
+  @Test
   void invalidOutputIsRepairedWithTheValidationErrors() throws Exception {
     llama.enqueue(ok(vllmCompletion("{\"category\":\"billing\",\"priority\":\"asap\",\"confidence\":0.9}", "stop")));
     llama.enqueue(ok(vllmCompletion(VALID, "stop")));

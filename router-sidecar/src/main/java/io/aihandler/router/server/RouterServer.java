@@ -3,13 +3,9 @@ package io.aihandler.router.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
-import io.aihandler.router.config.Backend;
-import io.aihandler.router.config.Route;
 import io.aihandler.router.config.SidecarSettings;
-import io.aihandler.router.config.Task;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.policy.DataPolicy;
 import io.aihandler.router.routing.CallRecord;
@@ -156,7 +152,8 @@ public final class RouterServer implements AutoCloseable {
   private void routes(HttpRouting.Builder r) {
     r.post("/v1/chat/completions", this::chatCompletions)
         .post("/v1/tasks/{task}", this::task)
-        .get("/v1/models", this::models);
+        .get("/v1/models", this::models)
+        .get("/v1/models/{id}", this::model);
     managementRoutes(r);
   }
 
@@ -338,28 +335,15 @@ public final class RouterServer implements AutoCloseable {
   }
 
   private void models(ServerRequest req, ServerResponse res) {
-    RouterRuntime rt = config.current();
-    ObjectNode out = mapper.createObjectNode();
-    out.put("object", "list");
-    ArrayNode data = out.putArray("data");
-    for (Task t : rt.config().tasks()) {
-      model(data, t.name(), "task");
-    }
-    for (Route r : rt.config().routes()) {
-      model(data, r.name(), "route");
-    }
-    for (Backend b : rt.config().backends()) {
-      model(data, b.name(), "backend");
-    }
-    json(res, 200, out);
+    json(res, 200, ModelObjects.list(config.current().config()));
   }
 
-  private static void model(ArrayNode data, String id, String kind) {
-    ObjectNode m = data.addObject();
-    m.put("id", id);
-    m.put("object", "model");
-    m.put("created", 0);
-    m.put("owned_by", "aihandler:" + kind);
+  private void model(ServerRequest req, ServerResponse res) {
+    try {
+      json(res, 200, ModelObjects.one(config.current().config(), req.path().pathParameters().get("id")));
+    } catch (ApiException e) {
+      error(res, e);
+    }
   }
 
   private void ready(ServerRequest req, ServerResponse res) {
