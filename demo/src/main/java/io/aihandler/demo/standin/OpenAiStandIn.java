@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import mockwebserver3.MockResponse;
 import okhttp3.Headers;
 
-/** api.openai.com: chat completions with {@code response_format} json_schema, bearer keys. */
+/**
+ * api.openai.com: chat completions with {@code response_format} json_schema, embeddings
+ * ({@code text-embedding-3-small}, 1,536 dimensions unless the request asks fewer), bearer keys.
+ */
 public final class OpenAiStandIn extends ProviderStandIn {
 
   private final String key;
@@ -17,7 +20,8 @@ public final class OpenAiStandIn extends ProviderStandIn {
 
   @Override
   protected boolean isGeneration(String method, String path) {
-    return method.equals("POST") && path.equals("/v1/chat/completions");
+    return method.equals("POST")
+        && (path.equals("/v1/chat/completions") || path.equals("/v1/embeddings"));
   }
 
   @Override
@@ -35,6 +39,13 @@ public final class OpenAiStandIn extends ProviderStandIn {
 
   @Override
   protected MockResponse generate(String path, JsonNode request) {
+    if (path.equals("/v1/embeddings")) {
+      return new MockResponse.Builder(
+              json(200, ScriptedEmbeddings.answer(
+                  request, request.path("dimensions").asInt(1536), request.path("model").asText()).toString()))
+          .addHeader("x-request-id", "req_9b2d4f6a")
+          .build();
+    }
     String conversation = ScriptedModel.conversation(request.path("messages"));
     JsonNode schema = request.at("/response_format/json_schema/schema");
     String content = schema.isObject()

@@ -1,23 +1,37 @@
 package io.aihandler.demo.standin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import okhttp3.Headers;
 
 /**
  * The in-cluster vLLM server of a ModelBackend: its OpenAI-compatible chat completions (guided
- * decoding through {@code structured_outputs}), {@code /health} and the Prometheus {@code /metrics}
- * the operator's autoscaler reads. No key: the Service is reached inside the cluster.
+ * decoding through {@code structured_outputs}) or, for an embedding model run as a pooling model,
+ * its {@code /v1/embeddings}; {@code /health} and the Prometheus {@code /metrics} the operator's
+ * autoscaler reads. No key: the Service is reached inside the cluster.
  */
 public final class VllmStandIn extends ProviderStandIn {
 
   private final String servedModelName;
+  private final int embeddingDimensions;
   private final AtomicInteger invalidAnswersToGive = new AtomicInteger();
 
+  /** A chat model. */
   public VllmStandIn(String servedModelName) {
+    this(servedModelName, 0);
+  }
+
+  private VllmStandIn(String servedModelName, int embeddingDimensions) {
     super("vLLM serving " + servedModelName);
     this.servedModelName = servedModelName;
+    this.embeddingDimensions = embeddingDimensions;
+  }
+
+  /** An embedding model: it serves {@code /v1/embeddings} and no chat. */
+  public static VllmStandIn embedding(String servedModelName, int dimensions) {
+    return new VllmStandIn(servedModelName, dimensions);
   }
 
   /** The next {@code count} structured answers break their schema, as a real model sometimes does. */
@@ -27,7 +41,8 @@ public final class VllmStandIn extends ProviderStandIn {
 
   @Override
   protected boolean isGeneration(String method, String path) {
-    return method.equals("POST") && path.equals("/v1/chat/completions");
+    return method.equals("POST")
+        && path.equals(embeddingDimensions > 0 ? "/v1/embeddings" : "/v1/chat/completions");
   }
 
   @Override
@@ -46,6 +61,16 @@ public final class VllmStandIn extends ProviderStandIn {
       return json(404, """
           {"object":"error","message":"The model `%s` does not exist.","type":"NotFoundError","param":null,"code":404}"""
           .formatted(request.path("model").asText()));
+    }
+    if (embeddingDimensions > 0) {
+      ObjectNode answer =
+          ScriptedEmbeddings.answer(
+              request, request.path("dimensions").asInt(embeddingDimensions), servedModelName);
+      // vLLM's own answer carries an id, a creation time and a completion count of zero.
+      answer.put("id", "embd-3c8e0b6f1d2a4e57b9c0a1d2e3f40516");
+      answer.put("created", System.currentTimeMillis() / 1000);
+      ((ObjectNode) answer.get("usage")).put("completion_tokens", 0).putNull("prompt_tokens_details");
+      return json(200, answer.toString());
     }
     String conversation = ScriptedModel.conversation(request.path("messages"));
     JsonNode schema = request.at("/structured_outputs/json");
