@@ -9,10 +9,12 @@ import io.aihandler.router.provider.MergedTurns;
 import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.ChatRequestFields;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.anthropic.AnthropicTranslator.StructuredOutputMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +32,20 @@ final class MessagesRequestBuilder {
 
   /** Anthropic's sampling temperature ranges over 0–1, OpenAI's over 0–2. */
   private static final double MAX_TEMPERATURE = 1.0;
+
+  /** What this translation maps onto the Messages API. */
+  private static final Set<String> TRANSLATED =
+      Set.of(
+          "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop",
+          "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
+          "response_format", "user", "n");
+
+  /** Refused by {@link #refuseUnsupported} with a reason of their own. */
+  private static final Set<String> REFUSED =
+      Set.of(
+          "seed", "logprobs", "top_logprobs", "presence_penalty", "frequency_penalty", "logit_bias",
+          "audio", "prediction", "functions", "function_call", "reasoning_effort",
+          "web_search_options");
 
   private MessagesRequestBuilder() {}
 
@@ -114,6 +130,7 @@ final class MessagesRequestBuilder {
 
   /** Parameters with no Anthropic equivalent are refused rather than silently dropped. */
   private static void refuseUnsupported(ObjectNode chat) {
+    ChatRequestFields.refuseUnknown(chat, TRANSLATED, REFUSED, "Anthropic");
     JsonNode n = chat.get("n");
     if (n != null && !n.isNull() && n.asInt(1) != 1) {
       refuse("n", "Anthropic returns one choice per request; 'n' must be 1");

@@ -11,6 +11,7 @@ import io.aihandler.router.provider.MergedTurns;
 import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
+import io.aihandler.router.provider.ChatRequestFields;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Builds a Gemini {@code GenerateContentRequest} from an OpenAI chat-completions request. Pure: the
@@ -33,6 +35,24 @@ final class GenerateContentRequestBuilder {
    * the history without one.
    */
   static final String SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
+
+  /** What this translation maps onto generateContent. */
+  private static final Set<String> TRANSLATED =
+      Set.of(
+          "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop",
+          "seed", "presence_penalty", "frequency_penalty", "stream", "stream_options", "tools",
+          "tool_choice", "response_format", "n",
+          // OpenAI's end-user id for its abuse monitoring: Gemini has none, the answer is the same.
+          "user",
+          // Gemini has no switch for it; a model asked for one call at a time may still make
+          // several, as the API reference says.
+          "parallel_tool_calls");
+
+  /** Refused by {@link #refuseUnsupported} with a reason of their own. */
+  private static final Set<String> REFUSED =
+      Set.of(
+          "logprobs", "top_logprobs", "logit_bias", "audio", "prediction", "functions",
+          "function_call", "reasoning_effort", "web_search_options");
 
   private GenerateContentRequestBuilder() {}
 
@@ -88,6 +108,7 @@ final class GenerateContentRequestBuilder {
 
   /** Parameters this translation cannot honour are refused rather than silently dropped. */
   private static void refuseUnsupported(ObjectNode chat) {
+    ChatRequestFields.refuseUnknown(chat, TRANSLATED, REFUSED, "Gemini");
     JsonNode n = chat.get("n");
     if (n != null && !n.isNull() && n.asInt(1) != 1) {
       refuse("n", "one choice per request is supported; 'n' must be 1");

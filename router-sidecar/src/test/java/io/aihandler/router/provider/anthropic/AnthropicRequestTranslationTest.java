@@ -185,7 +185,9 @@ class AnthropicRequestTranslationTest {
         "frequency_penalty | -1",
         "logit_bias        | {\"50256\": -100}",
         "functions         | [{\"name\": \"f\"}]",
-        "reasoning_effort  | \"high\""
+        "reasoning_effort  | \"high\"",
+        "verbosity         | \"low\"",
+        "some_new_field    | 1"
       })
   void parametersWithoutAnAnthropicEquivalentAreRefusedAsClientErrors(String param, String value) {
     ObjectNode request =
@@ -205,6 +207,23 @@ class AnthropicRequestTranslationTest {
               assertThat(e.error().type()).isEqualTo("invalid_request_error");
               assertThat(e.error().message()).contains("'" + param + "'");
             });
+  }
+
+  @Test
+  void openAisBookkeepingFieldsAreAcceptedAndChangeNothing() {
+    JsonNode plain = translator.toUpstream(chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"), context()).body();
+    JsonNode tagged =
+        translator
+            .toUpstream(
+                chat(
+                    """
+                    {"model": "t", "store": true, "metadata": {"team": "a"}, "service_tier": "auto",
+                     "prompt_cache_key": "k", "safety_identifier": "u1",
+                     "messages": [{"role": "user", "content": "Hi"}]}
+                    """),
+                context())
+            .body();
+    assertThat(tagged).isEqualTo(plain);
   }
 
   @Test

@@ -169,7 +169,10 @@ class GeminiRequestTranslationTest {
         "top_logprobs     | 2",
         "logit_bias       | {\"50256\": -100}",
         "function_call    | \"auto\"",
-        "reasoning_effort | \"low\""
+        "reasoning_effort | \"low\"",
+        "verbosity        | \"low\"",
+        "modalities       | [\"text\", \"audio\"]",
+        "some_new_field   | 1"
       })
   void parametersWithoutATranslationAreRefusedAsClientErrors(String param, String value) {
     ObjectNode request =
@@ -188,6 +191,23 @@ class GeminiRequestTranslationTest {
               assertThat(e.error().kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
               assertThat(e.error().message()).contains("'" + param + "'");
             });
+  }
+
+  @Test
+  void openAisBookkeepingFieldsAreAcceptedAndChangeNothing() {
+    JsonNode plain = translator.toUpstream(chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"), context()).body();
+    JsonNode tagged =
+        translator
+            .toUpstream(
+                chat(
+                    """
+                    {"model": "t", "store": true, "metadata": {"team": "a"}, "service_tier": "auto",
+                     "prompt_cache_key": "k", "safety_identifier": "u1", "user": "u1",
+                     "messages": [{"role": "user", "content": "Hi"}]}
+                    """),
+                context())
+            .body();
+    assertThat(tagged).isEqualTo(plain);
   }
 
   @Test
