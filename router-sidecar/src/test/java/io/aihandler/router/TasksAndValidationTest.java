@@ -109,6 +109,20 @@ class TasksAndValidationTest {
   }
 
   @Test
+  void aTaskRequestRefusesFieldsTheTaskWouldNotUse() throws Exception {
+    HttpResponse<String> r =
+        sidecar.post(
+            "/v1/tasks/classify-ticket",
+            "{\"variables\": {\"ticket\": \"I was charged twice\"}, \"temperature\": 1.5}");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode error = MAPPER.readTree(r.body()).path("error");
+    assertThat(error.path("code").asText()).isEqualTo("unsupported_parameter");
+    assertThat(error.path("param").asText()).isEqualTo("temperature");
+    assertThat(llama.getRequestCount()).isZero();
+  }
+
+  @Test
   void invalidOutputIsRepairedWithTheValidationErrors() throws Exception {
     llama.enqueue(ok(vllmCompletion("{\"category\":\"billing\",\"priority\":\"asap\",\"confidence\":0.9}", "stop")));
     llama.enqueue(ok(vllmCompletion(VALID, "stop")));

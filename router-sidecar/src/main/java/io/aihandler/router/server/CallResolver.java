@@ -122,6 +122,16 @@ final class CallResolver {
           404, "invalid_request_error", "task_not_found", "task", "no task \"" + taskName + "\"");
     }
     Task t = task.config();
+    for (Iterator<String> fields = body.fieldNames(); fields.hasNext(); ) {
+      String field = fields.next();
+      if (!field.equals("variables") && !field.equals("messages")) {
+        // The task says how its model is called; a field it would not use is refused, not lost.
+        throw ApiException.badRequest(
+            "unsupported_parameter", field,
+            "a task request takes 'variables' (or 'messages'); task " + t.name()
+                + " sets everything else, so '" + AccessLogValue.of(field) + "' is not accepted");
+      }
+    }
     ObjectNode request = JSON.objectNode();
     request.put("model", t.name());
     if (t.prompt() != null) {
