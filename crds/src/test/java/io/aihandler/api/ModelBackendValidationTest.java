@@ -97,6 +97,44 @@ class ModelBackendValidationTest {
         .isEmpty();
   }
 
+  @Test
+  void acceptsEmbeddingBackendsOnVllmAndHostedAndDefaultsChatToTrue() {
+    String vllm =
+        """
+        vllm:
+          model: hf://BAAI/bge-m3
+          scaling: {maxReplicas: 3, metric: queue, target: 16}
+        capabilities:
+          chat: false
+          embeddings: {dimensions: 1024, vectorSpace: BAAI/bge-m3, maxInputs: 256}
+        """;
+    assertThat(admit(vllm)).isEmpty();
+    String hosted =
+        """
+        hosted: {provider: openai, model: text-embedding-3-small, credentials: {secretRef: {name: k, key: k}}}
+        capabilities:
+          chat: false
+          embeddings: {dimensions: 1536, maxInputs: 2048}
+        """;
+    assertThat(admit(hosted)).isEmpty();
+    // A hosted model may chat and embed behind one endpoint (a private openai-compatible server).
+    assertThat(
+            admit(
+                """
+                hosted: {provider: openai-compatible, model: m, baseUrl: "http://llm.internal:8000/v1"}
+                capabilities:
+                  embeddings: {dimensions: 768}
+                """))
+        .isEmpty();
+
+    var stored =
+        ADMISSION.defaulted(
+            Manifests.parse(
+                "apiVersion: aihandler.io/v1alpha1\nkind: ModelBackend\nspec:\n"
+                    + "vllm: {model: hf://org/m}\ncapabilities: {contextWindow: 8192}\n".indent(2)));
+    assertThat(stored.at("/spec/capabilities/chat").asBoolean(false)).isTrue();
+  }
+
   static Stream<Arguments> refusedSpecs() {
     return Stream.of(
         Arguments.of(
@@ -216,6 +254,80 @@ class ModelBackendValidationTest {
             pricing: {inputPerMillionTokens: -1}
             """,
             "minimum"),
+        Arguments.of(
+            "a backend that neither chats nor embeds",
+            "vllm: {model: hf://org/m}\ncapabilities: {chat: false}",
+            "capabilities.chat: false needs capabilities.embeddings"),
+        Arguments.of(
+            "embeddings without dimensions",
+            """
+            hosted: {provider: openai, model: text-embedding-3-small, credentials: {secretRef: {name: k, key: k}}}
+            capabilities: {chat: false, embeddings: {vectorSpace: text-embedding-3-small}}
+            """,
+            "dimensions"),
+        Arguments.of(
+            "dimensions past the longest vectors a router accepts",
+            """
+            hosted: {provider: openai, model: text-embedding-3-small, credentials: {secretRef: {name: k, key: k}}}
+            capabilities: {chat: false, embeddings: {dimensions: 65537}}
+            """,
+            "maximum"),
+        Arguments.of(
+            "zero dimensions",
+            """
+            hosted: {provider: openai, model: text-embedding-3-small, credentials: {secretRef: {name: k, key: k}}}
+            capabilities: {chat: false, embeddings: {dimensions: 0}}
+            """,
+            "minimum"),
+        Arguments.of(
+            "maxInputs past the router's bound",
+            """
+            hosted: {provider: openai, model: text-embedding-3-small, credentials: {secretRef: {name: k, key: k}}}
+            capabilities: {chat: false, embeddings: {dimensions: 1536, maxInputs: 100001}}
+            """,
+            "maximum"),
+        Arguments.of(
+            "an empty vectorSpace",
+            """
+            hosted: {provider: openai, model: text-embedding-3-small, credentials: {secretRef: {name: k, key: k}}}
+            capabilities: {chat: false, embeddings: {dimensions: 1536, vectorSpace: ""}}
+            """,
+            "vectorSpace: must be at least 1 characters long"),
+        Arguments.of(
+            "embeddings on anthropic",
+            """
+            hosted: {provider: anthropic, model: claude-sonnet-4-5, credentials: {secretRef: {name: k, key: k}}}
+            capabilities: {embeddings: {dimensions: 1024}}
+            """,
+            "Anthropic has no embeddings API"),
+        Arguments.of(
+            "a vllm embedding backend that still claims chat",
+            "vllm: {model: hf://BAAI/bge-m3}\ncapabilities: {embeddings: {dimensions: 1024}}",
+            "must set capabilities.chat: false"),
+        Arguments.of(
+            "a vllm embedding backend scaled on the KV cache",
+            """
+            vllm:
+              model: hf://BAAI/bge-m3
+              scaling: {maxReplicas: 3, metric: kvCache, target: 0.8}
+            capabilities: {chat: false, embeddings: {dimensions: 1024}}
+            """,
+            "kvCache is no load signal for an embedding model"),
+        Arguments.of(
+            "the runner in args",
+            """
+            vllm: {model: hf://BAAI/bge-m3, args: ["--runner", "pooling"]}
+            capabilities: {chat: false, embeddings: {dimensions: 1024}}
+            """,
+            "args must not set --runner, --convert or --task"),
+        Arguments.of(
+            "a conversion in args",
+            "vllm: {model: hf://org/m, args: [\"--convert=classify\"]}",
+            "args must not set --runner, --convert or --task"),
+        Arguments.of(
+            "the deprecated task flag in args",
+            "vllm: {model: hf://org/m, args: [\"--task=embed\"]}",
+            "args must not set --runner, --convert or --task"),
         Arguments.of(
             "unknown field (a typo)",
             "vllm: {model: hf://org/m, gpu: 2}",

@@ -17,6 +17,29 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(
     value = "!has(self.pricing) || !has(self.pricing.gpuHourly) || has(self.vllm)",
     message = "pricing.gpuHourly applies only to self-hosted (vllm) backends")
+@ValidationRule(
+    value =
+        "!has(self.hosted) || self.hosted.provider != 'anthropic' || !has(self.capabilities)"
+            + " || !has(self.capabilities.embeddings)",
+    message =
+        "capabilities.embeddings cannot be served by provider anthropic: Anthropic has no"
+            + " embeddings API")
+@ValidationRule(
+    value =
+        "!has(self.vllm) || !has(self.capabilities) || !has(self.capabilities.embeddings)"
+            + " || (has(self.capabilities.chat) && !self.capabilities.chat)",
+    message =
+        "a vllm backend with capabilities.embeddings must set capabilities.chat: false: vLLM"
+            + " serves an embedding model with its pooling runner, which serves no chat (run a"
+            + " chat model as its own ModelBackend)")
+@ValidationRule(
+    value =
+        "!has(self.vllm) || !has(self.vllm.scaling) || !has(self.vllm.scaling.metric)"
+            + " || self.vllm.scaling.metric != 'kvCache' || !has(self.capabilities)"
+            + " || !has(self.capabilities.embeddings)",
+    message =
+        "scaling.metric kvCache is no load signal for an embedding model (a pooling request holds"
+            + " no KV cache beyond its one forward pass): scale it on queue or running")
 public record ModelBackendSpec(
     @JsonPropertyDescription("A self-hosted model served by vLLM on this cluster's GPUs.")
         VllmSpec vllm,

@@ -33,6 +33,14 @@ import java.util.List;
         "args must not set flags that typed fields own (--model, --served-model-name, --revision,"
             + " --tensor-parallel-size, --max-model-len, --gpu-memory-utilization, --host, --port):"
             + " use the fields instead")
+@ValidationRule(
+    value =
+        "!has(self.args) || self.args.all(a, !['--runner', '--convert', '--task'].exists(f, a == f"
+            + " || a.startsWith(f + '=')))",
+    message =
+        "args must not set --runner, --convert or --task: the runner follows capabilities (a"
+            + " backend with capabilities.embeddings runs --runner=pooling --convert=embed, any"
+            + " other vLLM's default)")
 public record VllmSpec(
     @JsonPropertyDescription(
             "Where the weights come from: hf://<org>/<name> (Hugging Face Hub),"
@@ -86,8 +94,9 @@ public record VllmSpec(
         Double gpuMemoryUtilization,
     @JsonPropertyDescription(
             "Extra arguments appended to `vllm serve`, e.g. [\"--enable-prefix-caching\"]."
-                + " Flags owned by typed fields (--model, --tensor-parallel-size, ...) are"
-                + " refused, so there is one source of truth.")
+                + " Flags owned by typed fields (--model, --tensor-parallel-size, ...) and the"
+                + " runner flags (--runner, --convert, --task; the runner follows"
+                + " capabilities.embeddings) are refused, so there is one source of truth.")
         @Size(max = 64)
         List<@Size(max = 1024) String> args,
     @JsonPropertyDescription("Extra environment variables of the vLLM container.") @Size(max = 64)
