@@ -1,8 +1,10 @@
 package io.aihandler.controllers.vllm;
 
+import io.aihandler.api.v1alpha1.Capabilities;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.ModelCache;
 import io.aihandler.api.v1alpha1.Scaling;
+import io.aihandler.api.v1alpha1.ScalingMetric;
 import io.aihandler.api.v1alpha1.VllmSpec;
 import io.aihandler.controllers.ControllerReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -86,6 +88,18 @@ public record VllmBackend(
     if (spec.replicas() != null && spec.scaling() != null) {
       throw new IllegalArgumentException("set either spec.vllm.replicas or spec.vllm.scaling, not both");
     }
+    Capabilities capabilities = backend.getSpec().capabilities();
+    if (capabilities != null && capabilities.embeddings() != null) {
+      if (!Boolean.FALSE.equals(capabilities.chat())) {
+        throw new IllegalArgumentException(
+            "spec.capabilities.chat must be false when spec.capabilities.embeddings is set: vLLM serves an"
+                + " embedding model with its pooling runner, which serves no chat");
+      }
+      if (spec.scaling() != null && spec.scaling().metric() == ScalingMetric.KV_CACHE) {
+        throw new IllegalArgumentException(
+            "spec.vllm.scaling.metric kvCache is no load signal for an embedding model: use queue or running");
+      }
+    }
     return new VllmBackend(
         backend,
         spec,
@@ -105,6 +119,24 @@ public record VllmBackend(
 
   public String namespace() {
     return owner.getMetadata().getNamespace();
+  }
+
+  /**
+   * Whether vLLM runs the model as an embedding model (its pooling runner): the backend declares
+   * {@code capabilities.embeddings}, which {@link #of} only accepts together with {@code chat: false}.
+   */
+  public boolean servesEmbeddings() {
+    Capabilities capabilities = owner.getSpec().capabilities();
+    return capabilities != null && capabilities.embeddings() != null;
+  }
+
+  /**
+   * The vector space of the backend's embeddings when the spec names none: what the weights are
+   * (the Hugging Face repository, else the model URI), not what the server is called, so two
+   * backends serving the same weights count as one space.
+   */
+  public String defaultVectorSpace() {
+    return model instanceof ModelSource.HuggingFace hub ? hub.repository() : spec.model();
   }
 
   /** Whether the autoscaler decides the replicas. */

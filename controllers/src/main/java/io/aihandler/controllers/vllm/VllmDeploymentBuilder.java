@@ -157,6 +157,13 @@ public final class VllmDeploymentBuilder {
     if (spec.gpuMemoryUtilization() != null) {
       args.add("--gpu-memory-utilization=" + spec.gpuMemoryUtilization());
     }
+    if (backend.servesEmbeddings()) {
+      // The pooling runner serves /v1/embeddings. --convert=embed adapts a generative architecture
+      // (e.g. a *ForCausalLM embedding model) and leaves a native embedding model as it is; left to
+      // auto, a *ForSequenceClassification checkpoint would become a classifier instead.
+      args.add("--runner=pooling");
+      args.add("--convert=embed");
+    }
     List<String> extra = spec.args() == null ? List.of() : spec.args();
     boolean loadFormatGiven = extra.stream().anyMatch(a -> a.equals("--load-format") || a.startsWith("--load-format="));
     if (backend.model() instanceof ModelSource.S3 && !loadFormatGiven) {

@@ -151,8 +151,10 @@ public final class RouterConfigRenderer {
     ObjectNode node = JSON.createObjectNode();
     node.put("name", name);
     var spec = backend.getSpec();
+    String defaultVectorSpace;
     if (spec.vllm() != null) {
       VllmBackend vllm = VllmBackend.of(backend);
+      defaultVectorSpace = vllm.defaultVectorSpace();
       node.put("provider", "vllm");
       String endpoint = backend.getStatus() != null && backend.getStatus().getEndpoint() != null
           ? backend.getStatus().getEndpoint()
@@ -161,6 +163,7 @@ public final class RouterConfigRenderer {
       node.put("model", vllm.servedModelName());
     } else {
       HostedSpec hosted = spec.hosted();
+      defaultVectorSpace = hosted.model();
       node.set("provider", JSON.valueToTree(hosted.provider()));
       node.put("baseUrl", providers.baseUrl(hosted));
       node.put("model", hosted.model());
@@ -176,6 +179,11 @@ public final class RouterConfigRenderer {
     node.set("locality", JSON.valueToTree(BackendLocality.of(backend)));
     putIfPresent(node, "pricing", spec.pricing());
     putIfPresent(node, "capabilities", spec.capabilities());
+    if (node.path("capabilities").path("embeddings") instanceof ObjectNode embeddings && !embeddings.has("vectorSpace")) {
+      // Explicit in the document, so which backends may stand in for each other for an index is
+      // decided here, from the weights, and not by a sidecar default based on the served name.
+      embeddings.put("vectorSpace", defaultVectorSpace);
+    }
     putIfPresent(node, "limits", spec.limits());
     return node;
   }

@@ -65,6 +65,32 @@ final class VllmBackendExamples {
         """);
   }
 
+  /** An embedding model: chat false, embeddings declared, autoscaled on the queue. */
+  static ModelBackend bgeM3() {
+    return ModelBackends.fromYaml(
+        """
+        apiVersion: aihandler.io/v1alpha1
+        kind: ModelBackend
+        metadata:
+          name: bge-m3
+          namespace: models
+        spec:
+          vllm:
+            model: hf://BAAI/bge-m3
+            revision: 5617a9f61b028005a4858fdac845db406aefb181
+            maxModelLen: 8192
+            args: ["--max-num-seqs=256"]
+            scaling:
+              maxReplicas: 3
+              metric: queue
+              target: 32
+          capabilities:
+            chat: false
+            embeddings:
+              dimensions: 1024
+        """);
+  }
+
   /** The smallest spec: a model and nothing else. */
   static ModelBackend minimal() {
     return ModelBackends.fromYaml(

@@ -62,6 +62,57 @@ class VllmDeploymentBuilderTest {
   }
 
   @Test
+  void anEmbeddingBackendRunsThePoolingRunnerBeforeTheFreeArgs() {
+    VllmBackend backend = VllmBackend.of(VllmBackendExamples.bgeM3());
+    Container vllm = container(VllmDeploymentBuilder.build(backend, 1));
+
+    assertThat(backend.servesEmbeddings()).isTrue();
+    assertThat(vllm.getArgs())
+        .containsExactly(
+            "BAAI/bge-m3",
+            "--served-model-name=bge-m3",
+            "--host=0.0.0.0",
+            "--port=8000",
+            "--tensor-parallel-size=1",
+            "--revision=5617a9f61b028005a4858fdac845db406aefb181",
+            "--max-model-len=8192",
+            "--runner=pooling",
+            "--convert=embed",
+            "--max-num-seqs=256");
+    // The pooling server answers /health like the generate one: the same probes apply.
+    assertThat(vllm.getStartupProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(vllm.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
+    assertThat(vllm.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
+  }
+
+  @Test
+  void aChatBackendKeepsVllmsOwnRunnerChoice() {
+    for (ModelBackend chat : new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b()}) {
+      VllmBackend backend = VllmBackend.of(chat);
+      assertThat(backend.servesEmbeddings()).isFalse();
+      assertThat(container(VllmDeploymentBuilder.build(backend, 1)).getArgs())
+          .as(chat.getMetadata().getName())
+          .noneMatch(a -> a.startsWith("--runner") || a.startsWith("--convert") || a.startsWith("--task"));
+    }
+  }
+
+  @Test
+  void theDefaultVectorSpaceIsWhatTheWeightsAreNotWhatTheServerIsCalled() {
+    assertThat(VllmBackend.of(VllmBackendExamples.bgeM3()).defaultVectorSpace()).isEqualTo("BAAI/bge-m3");
+    ModelBackend onClaim =
+        ModelBackends.fromYaml(
+            """
+            apiVersion: aihandler.io/v1alpha1
+            kind: ModelBackend
+            metadata: {name: in-house-embeddings, namespace: models}
+            spec:
+              vllm: {model: "pvc://weights/e5/large", servedModelName: e5}
+              capabilities: {chat: false, embeddings: {dimensions: 1024}}
+            """);
+    assertThat(VllmBackend.of(onClaim).defaultVectorSpace()).isEqualTo("pvc://weights/e5/large");
+  }
+
+  @Test
   void gpusAreRequestedAndLimitedUnderTheResourceNameBesideCpuAndMemory() {
     VllmBackend backend = VllmBackend.of(VllmBackendExamples.llama70b());
     var resources = container(VllmDeploymentBuilder.build(backend, 1)).getResources();
@@ -222,12 +273,39 @@ class VllmDeploymentBuilderTest {
               vllm: {model: "hf://org/model", startupTimeout: "forever"}
             """);
     assertThatThrownBy(() -> VllmBackend.of(badTimeout)).hasMessageContaining("spec.vllm.startupTimeout").hasMessageContaining("forever");
+
+    // The CRD refuses these at apply; a spec stored past it (an older CRD) still never runs a
+    // pooling server the router would send chat to, or scales one on a KV cache it does not hold.
+    ModelBackend embeddingsThatChat =
+        ModelBackends.fromYaml(
+            """
+            apiVersion: aihandler.io/v1alpha1
+            kind: ModelBackend
+            metadata: {name: both, namespace: models}
+            spec:
+              vllm: {model: "hf://BAAI/bge-m3"}
+              capabilities: {embeddings: {dimensions: 1024}}
+            """);
+    assertThatThrownBy(() -> VllmBackend.of(embeddingsThatChat)).hasMessageContaining("spec.capabilities.chat must be false");
+
+    ModelBackend embeddingsOnKvCache =
+        ModelBackends.fromYaml(
+            """
+            apiVersion: aihandler.io/v1alpha1
+            kind: ModelBackend
+            metadata: {name: kv, namespace: models}
+            spec:
+              vllm: {model: "hf://BAAI/bge-m3", scaling: {maxReplicas: 2, metric: kvCache, target: 0.8}}
+              capabilities: {chat: false, embeddings: {dimensions: 1024}}
+            """);
+    assertThatThrownBy(() -> VllmBackend.of(embeddingsOnKvCache)).hasMessageContaining("spec.vllm.scaling.metric kvCache");
   }
 
   @Test
   void everyVariantValidatesAgainstTheStrictKubernetesSchema() {
     KubernetesSchemas schemas = KubernetesSchemas.required();
-    for (ModelBackend backend : new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b()}) {
+    for (ModelBackend backend :
+        new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b(), VllmBackendExamples.bgeM3()}) {
       Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(backend), 2);
       assertThat(schemas.validate(deployment)).as(backend.getMetadata().getName()).isEmpty();
     }
