@@ -50,17 +50,51 @@ class ExamplesTest {
 
   @Test
   void theReferenceScenarioIsComplete() {
-    assertThat(names("ModelBackend")).containsExactlyInAnyOrder("llama-3-3-70b", "claude", "gpt-4o", "gemini-flash");
+    assertThat(names("ModelBackend"))
+        .containsExactlyInAnyOrder("llama-3-3-70b", "claude", "gpt-4o", "gemini-flash", "bge-m3", "text-embedding-3-small");
     assertThat(names("RoutingPolicy")).containsExactly("support-routing");
     assertThat(names("Workflow")).containsExactly("support-tickets");
     assertThat(names("Deployment")).containsExactly("support-app");
     JsonNode workflow = only("Workflow");
     List<String> tasks = new ArrayList<>();
     workflow.at("/spec/tasks").forEach(task -> tasks.add(task.path("name").asText()));
-    assertThat(tasks).containsExactly("classify-ticket", "summarize-thread", "extract-entities");
+    assertThat(tasks)
+        .containsExactly("classify-ticket", "summarize-thread", "extract-entities", "embed-tickets", "embed-articles");
     JsonNode llama = byName("ModelBackend", "llama-3-3-70b");
     assertThat(llama.at("/spec/vllm/gpus").asInt()).isEqualTo(4);
     assertThat(llama.at("/spec/vllm/scaling").isObject()).isTrue();
+    // The embedding models' published vector lengths.
+    assertThat(byName("ModelBackend", "bge-m3").at("/spec/capabilities/embeddings/dimensions").asInt()).isEqualTo(1024);
+    assertThat(byName("ModelBackend", "text-embedding-3-small").at("/spec/capabilities/embeddings/dimensions").asInt())
+        .isEqualTo(1536);
+  }
+
+  @Test
+  void embeddingRoutesNeverMixVectorSpaces() {
+    JsonNode policy = only("RoutingPolicy");
+    String policyNamespace = policy.at("/metadata/namespace").asText();
+    int embeddingRoutes = 0;
+    for (JsonNode route : policy.at("/spec/routes")) {
+      Set<String> spaces = new HashSet<>();
+      int embedding = 0;
+      for (JsonNode target : route.path("targets")) {
+        JsonNode backend = byName("ModelBackend", target.at("/backend/name").asText());
+        assertThat(backend.at("/metadata/namespace").asText()).isEqualTo(target.at("/backend/namespace").asText(policyNamespace));
+        JsonNode embeddings = backend.at("/spec/capabilities/embeddings");
+        if (embeddings.isObject()) {
+          embedding++;
+          String space = embeddings.path("vectorSpace").asText(backend.at("/spec/hosted/model").asText());
+          spaces.add(space + "/" + embeddings.path("dimensions").asInt());
+        }
+      }
+      if (embedding > 0) {
+        embeddingRoutes++;
+        assertThat(embedding).as("route " + route.path("name").asText() + " has only embedding backends")
+            .isEqualTo(route.path("targets").size());
+        assertThat(spaces).as("route " + route.path("name").asText() + " has one vector space").hasSize(1);
+      }
+    }
+    assertThat(embeddingRoutes).isEqualTo(2);
   }
 
   @Test

@@ -106,8 +106,10 @@ class WorkflowReconcilerTest {
         .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(workflow.getMetadata().getUid()));
 
     RouterConfig config = published();
-    assertThat(config.tasks()).extracting(t -> t.name()).containsExactly("classify-ticket", "summarize-thread", "extract-entities");
-    assertThat(config.routes()).extracting(r -> r.name()).containsExactly("classification", "summarization", "reasoning");
+    assertThat(config.tasks()).extracting(t -> t.name())
+        .containsExactly("classify-ticket", "summarize-thread", "extract-entities", "embed-tickets", "embed-articles");
+    assertThat(config.routes()).extracting(r -> r.name())
+        .containsExactly("classification", "summarization", "reasoning", "ticket-embeddings", "article-embeddings");
     assertThat(config.defaultDataClass()).isEqualTo("internal");
     assertThat(config.unscannableDataClass()).isEqualTo("restricted");
     assertThat(config.sidecar().port()).isEqualTo(4080);
@@ -127,6 +129,18 @@ class WorkflowReconcilerTest {
     assertThat(config.backend("gpt-4o").orElseThrow().credentials().file()).endsWith("/llm-platform.gpt-4o");
     assertThat(config.backend("gemini-flash").orElseThrow().baseUrl()).isEqualTo("https://generativelanguage.googleapis.com");
     assertThat(config.task("extract-entities").orElseThrow().output().schema().path("required")).hasSize(4);
+
+    Backend bge = config.backend("bge-m3").orElseThrow();
+    assertThat(bge.baseUrl()).isEqualTo("http://bge-m3.llm-platform.svc:8000/v1");
+    assertThat(bge.capabilities().chat()).isFalse();
+    assertThat(bge.capabilities().embeddings().dimensions()).isEqualTo(1024);
+    assertThat(bge.embeddingVectorSpace()).isEqualTo("BAAI/bge-m3");
+    Backend small = config.backend("text-embedding-3-small").orElseThrow();
+    assertThat(small.capabilities().chat()).isFalse();
+    assertThat(small.capabilities().embeddings())
+        .isEqualTo(new io.aihandler.router.config.EmbeddingCapability(1536, "text-embedding-3-small", 2048));
+    assertThat(small.credentials().file()).endsWith("/llm-platform.text-embedding-3-small");
+    assertThat(config.backend("llama-3-3-70b").orElseThrow().capabilities().embeddings()).isNull();
     assertThat(configMap().getData().get("router.yaml")).doesNotContain("REPLACE_WITH");
   }
 
