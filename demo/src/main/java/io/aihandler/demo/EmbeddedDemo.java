@@ -77,6 +77,10 @@ public final class EmbeddedDemo implements AutoCloseable {
   static final String WORKFLOW = "support-tickets";
   static final String VLLM_BACKEND = "llama-3-3-70b";
   static final String VLLM_SERVED_MODEL = "llama-3.3-70b";
+  /** The embedding model of examples/, also served by vLLM; its pods are started like Llama's. */
+  static final String EMBEDDING_BACKEND = "bge-m3";
+  /** ModelBackends, RoutingPolicy and Workflow of examples/. */
+  static final int AIHANDLER_RESOURCES = 8;
   private static final Duration SETTLE = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -227,12 +231,16 @@ public final class EmbeddedDemo implements AutoCloseable {
 
     console.progress("no kubelet here: starting the Deployment's pods and reporting them ready (pod IP "
         + vllm.hostAndPort().replaceFirst(":\\d+$", "") + ", where the vLLM stand-in listens)");
-    List<Pod> pods = new LocalKubelet(client).runReady(PLATFORM, VLLM_BACKEND, vllm.hostAndPort().replaceFirst(":\\d+$", ""));
+    List<Pod> pods = new ArrayList<>(new LocalKubelet(client).runReady(PLATFORM, VLLM_BACKEND, vllm.hostAndPort().replaceFirst(":\\d+$", "")));
+    DemoFailure.await("the vLLM Deployment of the embedding model " + EMBEDDING_BACKEND, SETTLE,
+        () -> client.apps().deployments().inNamespace(PLATFORM).withName(EMBEDDING_BACKEND).get() != null,
+        () -> readyTable().toString());
+    pods.addAll(new LocalKubelet(client).runReady(PLATFORM, EMBEDDING_BACKEND, vllm.hostAndPort().replaceFirst(":\\d+$", "")));
     console.line("pods Ready: " + String.join(", ", pods.stream().map(p -> p.getMetadata().getName()).toList()));
 
     console.progress("waiting for every AI Handler resource to be Ready (hosted keys are checked against the stand-ins)");
     DemoFailure.await("every ModelBackend, RoutingPolicy and Workflow to be Ready", SETTLE,
-        () -> readyTable().values().stream().allMatch(row -> row.get(0).equals("True")) && readyTable().size() == 6,
+        () -> readyTable().values().stream().allMatch(row -> row.get(0).equals("True")) && readyTable().size() == AIHANDLER_RESOURCES,
         () -> readyTable().toString());
     Map<String, List<String>> table = readyTable();
     List<List<String>> rows = new ArrayList<>();

@@ -52,10 +52,11 @@ class DemoEndToEndTest {
     assertThat(vllm.disruptionBudget()).isEqualTo("llama-3-3-70b");
     assertThat(vllm.endpoint()).isEqualTo("http://llama-3-3-70b.llm-platform.svc:8000/v1");
     assertThat(report.applied().credentialEntries())
-        .containsExactly("llm-platform.claude", "llm-platform.gemini-flash", "llm-platform.gpt-4o");
+        .containsExactly(
+            "llm-platform.claude", "llm-platform.gemini-flash", "llm-platform.gpt-4o", "llm-platform.text-embedding-3-small");
     assertThat(report.applied().configMap()).isEqualTo("support-tickets-router");
     assertThat(report.applied().configHash()).isNotBlank();
-    assertThat(report.applied().ready()).hasSize(6).allSatisfy((resource, ready) -> assertThat(ready).as(resource).isEqualTo("True"));
+    assertThat(report.applied().ready()).hasSize(8).allSatisfy((resource, ready) -> assertThat(ready).as(resource).isEqualTo("True"));
   }
 
   @Test

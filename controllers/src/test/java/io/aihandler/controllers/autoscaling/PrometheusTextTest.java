@@ -40,4 +40,25 @@ class PrometheusTextTest {
     assertThat(VllmLoadSignal.of(samples, ScalingMetric.KV_CACHE, "llama").getAsDouble()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(VllmLoadSignal.of(samples, ScalingMetric.RUNNING, "llama")).isEmpty();
   }
+
+  @Test
+  void anEmbeddingModelUnderLoadShowsItInItsQueueNotInItsKvCache() {
+    // A saturated pooling server as vLLM's Prometheus logger writes it: the scheduler's gauges
+    // carry the load; the KV-cache gauge exists but an encoder-only model allocates no pages.
+    List<PrometheusText.Sample> samples = PrometheusText.parse("""
+        # HELP vllm:num_requests_running Number of requests in model execution batches.
+        # TYPE vllm:num_requests_running gauge
+        vllm:num_requests_running{engine="0",model_name="bge-m3"} 256.0
+        # HELP vllm:num_requests_waiting Number of requests waiting to be processed.
+        # TYPE vllm:num_requests_waiting gauge
+        vllm:num_requests_waiting{engine="0",model_name="bge-m3"} 41.0
+        # HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
+        # TYPE vllm:kv_cache_usage_perc gauge
+        vllm:kv_cache_usage_perc{engine="0",model_name="bge-m3"} 0.0
+        """);
+    assertThat(VllmLoadSignal.of(samples, ScalingMetric.QUEUE, "bge-m3")).hasValue(41.0);
+    assertThat(VllmLoadSignal.of(samples, ScalingMetric.RUNNING, "bge-m3")).hasValue(256.0);
+    // Why the CRD refuses kvCache for embedding backends: this would read as an idle server.
+    assertThat(VllmLoadSignal.of(samples, ScalingMetric.KV_CACHE, "bge-m3")).hasValue(0.0);
+  }
 }
