@@ -60,6 +60,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -79,6 +80,7 @@ public final class EmbeddedDemo implements AutoCloseable {
   static final String VLLM_SERVED_MODEL = "llama-3.3-70b";
   /** The embedding model of examples/, also served by vLLM; its pods are started like Llama's. */
   static final String EMBEDDING_BACKEND = "bge-m3";
+  static final int EMBEDDING_DIMENSIONS = 1024;
   /** ModelBackends, RoutingPolicy and Workflow of examples/. */
   static final int AIHANDLER_RESOURCES = 8;
   private static final Duration SETTLE = Duration.ofSeconds(60);
@@ -105,6 +107,7 @@ public final class EmbeddedDemo implements AutoCloseable {
   private AiHandlerOperator operator;
   private OperatorSettings settings;
   private VllmStandIn vllm;
+  private VllmStandIn embeddingVllm;
   private OpenAiStandIn openai;
   private AnthropicStandIn anthropic;
   private GeminiStandIn gemini;
@@ -150,11 +153,12 @@ public final class EmbeddedDemo implements AutoCloseable {
     console.ok("API server at " + client.getMasterUrl() + " with CRDs " + String.join(", ", crds));
 
     console.progress("starting local stand-ins of vLLM and of the OpenAI, Anthropic and Gemini APIs");
-    vllm = startVllmStandIn();
+    vllm = startVllmStandIn(() -> new VllmStandIn(VLLM_SERVED_MODEL), 2);
+    embeddingVllm = startVllmStandIn(() -> VllmStandIn.embedding(EMBEDDING_BACKEND, EMBEDDING_DIMENSIONS), 3);
     openai = (OpenAiStandIn) new OpenAiStandIn(keys.openai()).start();
     anthropic = (AnthropicStandIn) new AnthropicStandIn(keys.anthropic()).start();
     gemini = (GeminiStandIn) new GeminiStandIn(keys.gemini()).start();
-    for (ProviderStandIn standIn : List.of(vllm, openai, anthropic, gemini)) {
+    for (ProviderStandIn standIn : List.of(vllm, embeddingVllm, openai, anthropic, gemini)) {
       console.detail(pad(standIn.name(), 26) + standIn.baseUrl());
     }
 
@@ -170,18 +174,18 @@ public final class EmbeddedDemo implements AutoCloseable {
   }
 
   /**
-   * The vLLM stand-in listens where the pod would: port 8000 on an address of its own (the "pod
-   * IP"), so the operator's autoscaler reads its metrics as in a cluster. Linux routes all of
-   * 127.0.0.0/8 to loopback; elsewhere, or if that port is taken, any free loopback port will do
-   * and only the autoscaler's reading is lost.
+   * A vLLM stand-in listens where the pod would: port 8000 on an address of its own (the "pod
+   * IP" 127.0.0.{@code podAddress}), so the operator's autoscaler reads its metrics as in a
+   * cluster. Linux routes all of 127.0.0.0/8 to loopback; elsewhere, or if that port is taken, any
+   * free loopback port will do and only the autoscaler's reading is lost.
    */
-  private VllmStandIn startVllmStandIn() {
-    VllmStandIn standIn = new VllmStandIn(VLLM_SERVED_MODEL);
+  private static VllmStandIn startVllmStandIn(Supplier<VllmStandIn> standIns, int podAddress) {
+    VllmStandIn standIn = standIns.get();
     try {
-      return (VllmStandIn) standIn.start(InetAddress.getByAddress(new byte[] {127, 0, 0, 2}), 8000);
+      return (VllmStandIn) standIn.start(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) podAddress}), 8000);
     } catch (UncheckedIOException | IOException e) {
       standIn.close();
-      return (VllmStandIn) new VllmStandIn(VLLM_SERVED_MODEL).start();
+      return (VllmStandIn) standIns.get().start();
     }
   }
 
@@ -235,7 +239,7 @@ public final class EmbeddedDemo implements AutoCloseable {
     DemoFailure.await("the vLLM Deployment of the embedding model " + EMBEDDING_BACKEND, SETTLE,
         () -> client.apps().deployments().inNamespace(PLATFORM).withName(EMBEDDING_BACKEND).get() != null,
         () -> readyTable().toString());
-    pods.addAll(new LocalKubelet(client).runReady(PLATFORM, EMBEDDING_BACKEND, vllm.hostAndPort().replaceFirst(":\\d+$", "")));
+    pods.addAll(new LocalKubelet(client).runReady(PLATFORM, EMBEDDING_BACKEND, embeddingVllm.hostAndPort().replaceFirst(":\\d+$", "")));
     console.line("pods Ready: " + String.join(", ", pods.stream().map(p -> p.getMetadata().getName()).toList()));
 
     console.progress("waiting for every AI Handler resource to be Ready (hosted keys are checked against the stand-ins)");
@@ -370,6 +374,9 @@ public final class EmbeddedDemo implements AutoCloseable {
     ClusterNetworkStandIn network = new ClusterNetworkStandIn(podRoot);
     Service service = client.services().inNamespace(PLATFORM).withName(VLLM_BACKEND).get();
     network.resolve(service.getMetadata().getName() + "." + PLATFORM + ".svc:" + service.getSpec().getPorts().get(0).getPort(), vllm.hostAndPort());
+    Service embeddingService = client.services().inNamespace(PLATFORM).withName(EMBEDDING_BACKEND).get();
+    network.resolve(embeddingService.getMetadata().getName() + "." + PLATFORM + ".svc:" + embeddingService.getSpec().getPorts().get(0).getPort(),
+        embeddingVllm.hostAndPort());
     Path mounted = network.inPod(configPath);
     DemoFailure.expect(Files.isRegularFile(mounted), () -> "the sidecar's config " + configPath + " is not in its mounted volumes");
     ClusterNetworkStandIn.Localized localized;
@@ -702,6 +709,7 @@ public final class EmbeddedDemo implements AutoCloseable {
     closing.add(operator);
     closing.add(api);
     closing.add(vllm);
+    closing.add(embeddingVllm);
     closing.add(openai);
     closing.add(anthropic);
     closing.add(gemini);
