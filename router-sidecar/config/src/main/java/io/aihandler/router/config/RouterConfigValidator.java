@@ -65,7 +65,35 @@ final class RouterConfigValidator {
     for (int i = 0; i < c.tasks().size(); i++) {
       task("tasks[" + i + "]", c.tasks().get(i), routeNames, classNames, taskNames, p);
     }
+    generatingTasksReachAChatModel(c, p);
     return p;
+  }
+
+  /**
+   * A task with a prompt, an output schema or sampling parameters generates text, so its route
+   * must reach a backend that chats; one on a route of embedding models only could never be
+   * served, which is better said when the config is applied than on the first request.
+   */
+  private static void generatingTasksReachAChatModel(RouterConfig c, List<String> p) {
+    for (int i = 0; i < c.tasks().size(); i++) {
+      Task t = c.tasks().get(i);
+      if (t.prompt() == null && t.output() == null && t.parameters() == null) {
+        continue;
+      }
+      String at = "tasks[" + i + "].route";
+      c.route(t.route())
+          .filter(
+              r ->
+                  !r.targets().isEmpty()
+                      && r.targets().stream()
+                          .map(target -> c.backend(target.backend()))
+                          .allMatch(b -> b.isPresent() && !b.get().capabilities().chat()))
+          .ifPresent(
+              r ->
+                  p.add(at + ": task " + t.name() + " generates text (it has a"
+                      + " prompt, an output schema or parameters), and route " + r.name()
+                      + " reaches only embedding models (capabilities.chat: false)"));
+    }
   }
 
   private static void sidecar(SidecarSettings s, List<String> p) {

@@ -114,4 +114,34 @@ class RouterConfigBoundsTest {
         .isInstanceOf(InvalidRouterConfigException.class)
         .hasMessageContaining("out of range of int");
   }
+
+  @Test
+  void embeddingCapabilitiesAreBoundedAndAnEmbeddingOnlyBackendMustServeEmbeddings() {
+    assertThat(problems("capabilities: {embeddings: {dimensions: 0, maxInputs: 1000000}}", ""))
+        .containsExactly(
+            "backends[0].capabilities.embeddings.dimensions: 0 is outside 1..65536",
+            "backends[0].capabilities.embeddings.maxInputs: 1000000 is outside 1..100000");
+    assertThat(problems("capabilities: {chat: false}", ""))
+        .containsExactly(
+            "backends[0].capabilities: a backend that serves no chat must serve embeddings");
+    assertThat(problems("capabilities: {chat: false, embeddings: {dimensions: 1024}}", "")).isEmpty();
+  }
+
+  @Test
+  void aTaskThatGeneratesTextCannotUseARouteOfEmbeddingModelsOnly() {
+    String embedder = "capabilities: {chat: false, embeddings: {dimensions: 1024}}";
+    String generating =
+        document(embedder, "")
+            + "tasks:\n  - {name: summarise, route: main, prompt: {system: Summarise.}}\n"
+            + "  - {name: embed, route: main}\n";
+    assertThatThrownBy(() -> RouterConfigLoader.parse(generating, "tasks.yaml"))
+        .isInstanceOf(InvalidRouterConfigException.class)
+        .satisfies(
+            e ->
+                assertThat(((InvalidRouterConfigException) e).problems())
+                    .containsExactly(
+                        "tasks[0].route: task summarise generates text (it has a prompt, an output"
+                            + " schema or parameters), and route main reaches only embedding models"
+                            + " (capabilities.chat: false)"));
+  }
 }
