@@ -33,6 +33,7 @@ public final class RouterMetrics {
   private final Map<String, Timer> overheads = new ConcurrentHashMap<>();
   private final Map<String, Usage> usages = new ConcurrentHashMap<>();
   private final Map<Three, Counter> fallbacks = new ConcurrentHashMap<>();
+  private final Map<Three, Counter> skippedTargets = new ConcurrentHashMap<>();
   private final Map<Two, Counter> retries = new ConcurrentHashMap<>();
   private final Map<Two, Counter> validationFailures = new ConcurrentHashMap<>();
   private final Map<Two, Counter> repairAttempts = new ConcurrentHashMap<>();
@@ -127,6 +128,22 @@ public final class RouterMetrics {
             k ->
                 Counter.builder("aihandler.fallbacks")
                     .description("Moves to the next target, by reason")
+                    .tags("route", k.a(), "backend", k.b(), "reason", k.c())
+                    .register(registry))
+        .increment();
+  }
+
+  /**
+   * A target a request could not use and was never sent to, e.g. {@code incompatibleVectors}: an
+   * embeddings backend whose vectors differ from the first target's.
+   */
+  public void targetSkipped(String route, String backend, String reason) {
+    meter(
+            skippedTargets,
+            new Three(route, backend, reason),
+            k ->
+                Counter.builder("aihandler.targets.skipped")
+                    .description("Targets a request could not use, by reason; nothing was sent to them")
                     .tags("route", k.a(), "backend", k.b(), "reason", k.c())
                     .register(registry))
         .increment();

@@ -125,6 +125,19 @@ public final class DataPolicy {
    *     unknown class cannot be honoured, so nothing is sent)
    */
   public Decision classify(String taskClass, List<String> headerValues, JsonNode request) {
+    return classify(taskClass, headerValues, request, false);
+  }
+
+  /**
+   * Classifies a request that may carry content no detector can read, e.g. an embeddings request
+   * of token ids: such content gets the unscannable class, as unreadable content parts do.
+   *
+   * @param opaque whether the request carries content the detectors cannot read, whatever the
+   *     reader finds
+   * @see #classify(String, List, JsonNode)
+   */
+  public Decision classify(
+      String taskClass, List<String> headerValues, JsonNode request, boolean opaque) {
     List<ClassRule> declared = headerClasses(headerValues);
     // Class name -> why it applies; the first reason found is kept.
     Map<String, String> applied = new LinkedHashMap<>();
@@ -140,7 +153,7 @@ public final class DataPolicy {
       if (hasDetectors) {
         detect(content.text(), applied);
       }
-      if (content.unscannable() && unscannableClass != null) {
+      if ((opaque || content.unscannable()) && unscannableClass != null) {
         applied.putIfAbsent(unscannableClass.name(), "unscannable");
       }
     }

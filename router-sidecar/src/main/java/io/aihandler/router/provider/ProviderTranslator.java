@@ -38,4 +38,9 @@ public interface ProviderTranslator {
    * calls this, right before sending; the headers are never logged.
    */
   Map<String, String> authHeaders(String apiKey);
+
+  /** The provider's embeddings, or null when it has none (Anthropic). */
+  default EmbeddingTranslator embeddings() {
+    return null;
+  }
 }

@@ -25,6 +25,13 @@ sealed interface AttemptResult {
   record Failed(UpstreamError error, FallbackTrigger trigger, boolean afterFirstByte)
       implements AttemptResult {}
 
+  /**
+   * Vectors that passed their checks: one per input, in input order, each of the expected length.
+   *
+   * @param promptTokens the tokens metered for them (the provider's count, or the estimate)
+   */
+  record Embedded(float[][] vectors, long promptTokens) implements AttemptResult {}
+
   /** A stream delivered whole to the client. */
   record Streamed() implements AttemptResult {}
 

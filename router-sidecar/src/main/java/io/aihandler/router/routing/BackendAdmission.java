@@ -38,6 +38,11 @@ final class BackendAdmission {
 
   /** Asks the backend to take one attempt of this OpenAI chat request. */
   Admission admit(BackendRuntime b, JsonNode request) {
+    return admit(b, (BackendRuntime backend) -> charge(backend, request));
+  }
+
+  /** Asks the backend to take one attempt charged {@code charge} tokens (if it limits tokens). */
+  Admission admit(BackendRuntime b, java.util.function.ToLongFunction<BackendRuntime> charge) {
     if (b.translator() == null) {
       return new Refused(b.translatorProblem());
     }
@@ -52,19 +57,19 @@ final class BackendAdmission {
       return new Refused("backend " + b.name() + " is at its concurrency limit");
     }
     TokenBudget tokens = b.tokens();
-    long charge = tokens.perMinute() == 0 ? 0 : charge(b, request);
-    if (!tokens.tryTake(charge, nanoTime.getAsLong())) {
+    long charged = tokens.perMinute() == 0 ? 0 : charge.applyAsLong(b);
+    if (!tokens.tryTake(charged, nanoTime.getAsLong())) {
       b.breaker().releasePermission();
       b.concurrency().release();
       return new Refused("backend " + b.name() + " is at its tokens-per-minute limit");
     }
     if (!b.rate().tryTake(currentTimeMillis.getAsLong())) {
-      tokens.correct(charge, 0, nanoTime.getAsLong());
+      tokens.correct(charged, 0, nanoTime.getAsLong());
       b.breaker().releasePermission();
       b.concurrency().release();
       return new Refused("backend " + b.name() + " is at its requests-per-minute limit");
     }
-    return new Permit(b, charge, nanoTime);
+    return new Permit(b, charged, nanoTime);
   }
 
   /**
@@ -73,7 +78,11 @@ final class BackendAdmission {
    * client's {@code max_tokens: 1e12} must not leave a debt no refill ever pays off.
    */
   static long charge(BackendRuntime b, JsonNode request) {
-    long estimate = TokenEstimate.of(request, b.config().defaultMaxTokens());
+    return capped(b, TokenEstimate.of(request, b.config().defaultMaxTokens()));
+  }
+
+  /** An estimate, capped as {@link #charge} caps it. */
+  static long capped(BackendRuntime b, long estimate) {
     Integer window = b.config().capabilities().contextWindow();
     long cap = window != null && window > 0 ? window : b.tokens().perMinute();
     return cap > 0 ? Math.min(estimate, cap) : estimate;

@@ -100,6 +100,13 @@ final class Failures {
         false);
   }
 
+  /** An answer the backend sent whole that cannot be used, and why (never its content). */
+  static Failed unusableAnswer(BackendRuntime b, String why) {
+    return badGateway(
+        "bad_upstream_response", "backend " + b.name() + " sent an answer that cannot be used: " + why,
+        false);
+  }
+
   static Failed badStream(BackendRuntime b, boolean afterFirstByte) {
     return badGateway(
         "bad_upstream_stream",
@@ -169,6 +176,22 @@ final class Failures {
             + call.decision().allowed().stream().map(Failures::localityName).toList()
             + " backends, and route " + call.route().name() + " has none of them (withheld: "
             + String.join(", ", withheld) + "); nothing was sent");
+  }
+
+  /** No target of the route serves the call's kind (chat, embeddings): nothing was sent. */
+  static ApiException notServed(RoutedCall call, String code, String what, List<String> reasons) {
+    return ApiException.badRequest(
+        code, "model",
+        "route " + call.route().name() + " has no backend that serves " + what + " ("
+            + String.join("; ", reasons) + "); nothing was sent");
+  }
+
+  /** Targets serve the call's kind, but none can take this request: nothing was sent. */
+  static ApiException noneUsable(RoutedCall call, String code, String what, List<String> skipped) {
+    return ApiException.badRequest(
+        code, null,
+        "no backend of route " + call.route().name() + " can serve this " + what + " request ("
+            + String.join("; ", skipped) + "); nothing was sent");
   }
 
   /** The request's time ran out across its attempts. */

@@ -2,6 +2,8 @@ package io.aihandler.router.routing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.EmbeddingRequest;
+import io.aihandler.router.provider.EmbeddingTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamRequest;
 import io.aihandler.router.runtime.BackendRuntime;
@@ -39,6 +41,37 @@ record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
     } catch (RuntimeException e) {
       throw new Untranslatable(e);
     }
+    return of(b, up, call, credentials);
+  }
+
+  /**
+   * Translates an embeddings request for a backend, with the same last check of the data policy.
+   *
+   * @throws Untranslatable when the backend's provider cannot express the request
+   * @throws IllegalStateException when the data class forbids the backend, or the backend serves
+   *     no embeddings, which routing never allows to happen
+   */
+  static OutgoingRequest prepareEmbeddings(
+      BackendRuntime b, EmbeddingRequest request, RoutedCall call, CredentialStore credentials) {
+    EmbeddingTranslator embeddings = b.translator().embeddings();
+    if (embeddings == null || !b.config().capabilities().servesEmbeddings()) {
+      throw new IllegalStateException("backend " + b.name() + " serves no embeddings");
+    }
+    UpstreamRequest up;
+    try {
+      up = embeddings.toUpstream(request, b.config().model());
+    } catch (RuntimeException e) {
+      throw new Untranslatable(e);
+    }
+    return of(b, up, call, credentials);
+  }
+
+  /**
+   * The bytes of a translated request with the backend's key. The data policy is checked one last
+   * time here, right before bytes exist that could leave, whatever kind of call made them.
+   */
+  private static OutgoingRequest of(
+      BackendRuntime b, UpstreamRequest up, RoutedCall call, CredentialStore credentials) {
     if (!call.decision().allows(b.config().locality())) {
       throw new IllegalStateException(
           "data class " + call.decision().label() + " forbids backend " + b.name());

@@ -3,12 +3,14 @@ package io.aihandler.router.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.ApiException;
 import io.aihandler.router.config.Backend;
 import io.aihandler.router.config.Backoff;
 import io.aihandler.router.config.Locality;
 import io.aihandler.router.config.Route;
 import io.aihandler.router.config.RouteTarget;
 import io.aihandler.router.metrics.RouterMetrics;
+import io.aihandler.router.provider.EmbeddingRequest;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.routing.AttemptResult.Failed;
 import io.aihandler.router.routing.BackendAdmission.Permit;
@@ -23,6 +25,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,8 +79,8 @@ public final class RequestRouter {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     AttemptResult r =
         route(rt, call, record,
-            (b, out, ctx, deadline, permit) ->
-                unary.run(b, out, ctx, deadline, call, record, permit, limits));
+            new Chat(call, (b, out, ctx, deadline, permit) ->
+                unary.run(b, out, ctx, deadline, call, record, permit, limits)));
     AttemptResult.Valid v = (AttemptResult.Valid) r;
     return new Answer(v.completion(), v.output());
   }
@@ -98,8 +101,72 @@ public final class RequestRouter {
     }
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     route(rt, call, record,
-        (b, out, ctx, deadline, permit) ->
-            streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits));
+        new Chat(call, (b, out, ctx, deadline, permit) ->
+            streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)));
+  }
+
+  /**
+   * Serves an embeddings call: only backends that serve embeddings, and after the first target
+   * only those whose vectors are compatible with its, so one answer never mixes vector spaces.
+   *
+   * @return one vector per input, in input order
+   */
+  public Embeddings embed(RouterRuntime rt, RoutedCall call, EmbeddingRequest request, CallRecord record) {
+    UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
+    EmbeddingOperation op =
+        new EmbeddingOperation(request, call, record, limits, credentials, unary, metrics);
+    AttemptResult.Embedded e = (AttemptResult.Embedded) route(rt, call, record, op);
+    return new Embeddings(e.vectors(), e.promptTokens());
+  }
+
+  /** The vectors of an embeddings call, one per input in input order, and the tokens metered. */
+  public record Embeddings(float[][] vectors, long promptTokens) {}
+
+  /** Chat completions: any backend that chats, the request translated by its provider. */
+  private final class Chat implements Operation {
+    private final RoutedCall call;
+    private final Attempt attempt;
+
+    Chat(RoutedCall call, Attempt attempt) {
+      this.call = call;
+      this.attempt = attempt;
+    }
+
+    @Override
+    public String notServed(BackendRuntime b) {
+      return b.config().capabilities().chat() ? null : "capabilities.chat is false";
+    }
+
+    @Override
+    public ApiException noneServes(RoutedCall c, List<String> reasons) {
+      return Failures.notServed(c, "chat_not_served", "chat", reasons);
+    }
+
+    @Override
+    public List<BackendRuntime> usable(RoutedCall c, List<BackendRuntime> ordered, List<String> skipped) {
+      return ordered;
+    }
+
+    @Override
+    public ApiException noneUsable(RoutedCall c, List<String> skipped) {
+      return Failures.noneUsable(c, "chat_not_served", "chat", skipped);
+    }
+
+    @Override
+    public long charge(BackendRuntime b, ObjectNode request) {
+      return BackendAdmission.charge(b, request);
+    }
+
+    @Override
+    public OutgoingRequest prepare(BackendRuntime b, ObjectNode request, TranslationContext ctx) {
+      return OutgoingRequest.prepare(b, request, ctx, call, credentials);
+    }
+
+    @Override
+    public AttemptResult attempt(
+        BackendRuntime b, OutgoingRequest out, TranslationContext ctx, long deadline, Permit permit) {
+      return attempt.run(b, out, ctx, deadline, permit);
+    }
   }
 
   /** Output with a schema is validated whole before the client sees any of it. */
@@ -139,10 +206,10 @@ public final class RequestRouter {
    * Runs attempts until one succeeds; returns its result ({@link AttemptResult.Valid}, {@link
    * AttemptResult.Streamed} or {@link AttemptResult.ClientGone}), or throws the request's error.
    */
-  private AttemptResult route(RouterRuntime rt, RoutedCall call, CallRecord record, Attempt attempt) {
+  private AttemptResult route(RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
     Route route = call.route();
     long deadline = System.nanoTime() + call.timeout().toNanos();
-    Targets targets = eligibleTargets(rt, call);
+    Targets targets = eligibleTargets(rt, call, op, record);
     RetryState state =
         new RetryState(
             targets.order().size(), route.maxAttempts(), route.fallbackTriggers(),
@@ -170,7 +237,8 @@ public final class RequestRouter {
       if (!state.hasAttemptLeft()) {
         break;
       }
-      BackendAdmission.Admission admitted = admission.admit(b, request);
+      ObjectNode admitting = request;
+      BackendAdmission.Admission admitted = admission.admit(b, backend -> op.charge(backend, admitting));
       if (admitted instanceof BackendAdmission.Refused refused) {
         last = Failures.unavailable(refused.message());
         record.failures.add(b.name() + ": " + refused.message());
@@ -188,7 +256,7 @@ public final class RequestRouter {
         TranslationContext ctx = context(b, call, responseId, created);
         if (prepared == null) {
           try {
-            prepared = OutgoingRequest.prepare(b, request, ctx, call, credentials);
+            prepared = op.prepare(b, request, ctx);
           } catch (OutgoingRequest.Untranslatable e) {
             prepared = null;
             result = Failures.translationRefused(e.reason());
@@ -197,7 +265,7 @@ public final class RequestRouter {
             break;
           }
         }
-        result = attempt.run(b, prepared, ctx, deadline, permit);
+        result = op.attempt(b, prepared, ctx, deadline, permit);
       }
       switch (result) {
         case AttemptResult.Valid v -> {
@@ -205,6 +273,9 @@ public final class RequestRouter {
         }
         case AttemptResult.Streamed s -> {
           return s;
+        }
+        case AttemptResult.Embedded e -> {
+          return e;
         }
         case AttemptResult.ClientGone gone -> {
           record.outcome = gone.outcome();
@@ -283,8 +354,29 @@ public final class RequestRouter {
   /** The targets a request may try, in order, and those its data class withheld. */
   private record Targets(List<BackendRuntime> order, Withheld withheld) {}
 
-  /** The route's targets in strategy order, without those the request's data class forbids. */
-  private Targets eligibleTargets(RouterRuntime rt, RoutedCall call) {
+  /**
+   * The route's targets in strategy order: only those that serve the call's kind, without those
+   * the request's data class forbids, narrowed to those that can take this request. Targets left
+   * out for the request's sake are named in the record, so a failure names them too.
+   */
+  private Targets eligibleTargets(RouterRuntime rt, RoutedCall call, Operation op, CallRecord record) {
+    List<String> notServed = new ArrayList<>();
+    Set<String> serving = new HashSet<>();
+    for (RouteTarget t : call.route().targets()) {
+      BackendRuntime b = rt.backend(t.backend());
+      if (b == null) {
+        continue;
+      }
+      String why = op.notServed(b);
+      if (why == null) {
+        serving.add(t.backend());
+      } else {
+        notServed.add(t.backend() + ": " + why);
+      }
+    }
+    if (serving.isEmpty()) {
+      throw op.noneServes(call, notServed);
+    }
     TargetOrdering.Ordered ordered =
         TargetOrdering.order(
             call.route(),
@@ -299,18 +391,26 @@ public final class RequestRouter {
     Set<Locality> localities = EnumSet.noneOf(Locality.class);
     for (RouteTarget t : ordered.withheld()) {
       BackendRuntime b = rt.backend(t.backend());
-      if (b != null) {
+      if (b != null && serving.contains(t.backend())) {
         forbidden.add(t.backend());
         localities.add(b.config().locality());
         metrics.dataPolicyBlock(call.decision().label(), t.backend());
       }
     }
-    List<BackendRuntime> out = new ArrayList<>(ordered.eligible().size());
+    List<BackendRuntime> allowed = new ArrayList<>(ordered.eligible().size());
     for (RouteTarget t : ordered.eligible()) {
-      out.add(rt.backend(t.backend()));
+      if (serving.contains(t.backend())) {
+        allowed.add(rt.backend(t.backend()));
+      }
     }
-    if (out.isEmpty()) {
+    if (allowed.isEmpty()) {
       throw Failures.dataPolicyBlocked(call, forbidden);
+    }
+    List<String> skipped = new ArrayList<>();
+    List<BackendRuntime> out = op.usable(call, allowed, skipped);
+    record.failures.addAll(skipped);
+    if (out.isEmpty()) {
+      throw op.noneUsable(call, skipped);
     }
     return new Targets(
         out, forbidden.isEmpty() ? Withheld.NONE : new Withheld(List.copyOf(forbidden), localities));

@@ -1,6 +1,7 @@
 package io.aihandler.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aihandler.router.provider.EmbeddingRequest;
 
 /**
  * What a request may cost in tokens before the provider has counted: its text at about four
@@ -25,6 +26,25 @@ final class TokenEstimate {
     chars += textLength(request.path("response_format"));
     long input = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + (long) TOKENS_PER_MESSAGE * messages.size();
     return input + maxOutput(request, defaultMaxTokens);
+  }
+
+  /**
+   * Estimated input tokens of an embeddings request: each text at about four characters a token
+   * (at least one), each token array its length. Gemini counts none, so this is what its calls
+   * are metered at.
+   */
+  static long ofEmbeddings(EmbeddingRequest request) {
+    long tokens = 0;
+    if (request.isTokens()) {
+      for (int[] ids : request.tokens()) {
+        tokens += ids.length;
+      }
+    } else {
+      for (String text : request.texts()) {
+        tokens += Math.max(1, (text.length() + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN);
+      }
+    }
+    return tokens;
   }
 
   private static long maxOutput(JsonNode request, int defaultMaxTokens) {

@@ -44,6 +44,24 @@ final class UnaryAttempt {
     this.usage = usage;
   }
 
+  /** What a successful upstream body becomes, for one kind of call. */
+  interface AnswerReader<T> {
+    /**
+     * Reads the body.
+     *
+     * @throws IOException or RuntimeException when it is not a usable answer; the message of an
+     *     {@link IllegalArgumentException} says why in words for the client
+     */
+    T read(byte[] body) throws IOException;
+
+    /** Input and output tokens the answer used: {@code [in, out]}. */
+    long[] usage(T answer);
+
+    /** The attempt's result. */
+    AttemptResult result(T answer);
+  }
+
+  /** A chat attempt: the answer is a chat completion, judged against the call's schema. */
   AttemptResult run(
       BackendRuntime b,
       OutgoingRequest out,
@@ -53,6 +71,40 @@ final class UnaryAttempt {
       CallRecord record,
       Permit permit,
       UpstreamLimits limits) {
+    return run(b, out, deadline, call, record, permit, limits, new AnswerReader<ObjectNode>() {
+      @Override
+      public ObjectNode read(byte[] body) throws IOException {
+        return b.translator().toChatCompletion(MAPPER.readTree(body), ctx);
+      }
+
+      @Override
+      public long[] usage(ObjectNode completion) {
+        return UsageMeter.tokens(completion.get("usage"));
+      }
+
+      @Override
+      public AttemptResult result(ObjectNode completion) {
+        return OutputCheck.judge(completion, call.validator());
+      }
+    }, () -> Failures.badResponse(b));
+  }
+
+  /**
+   * An attempt of any kind: sends the request, reads the answer within the attempt's time and the
+   * size limit, and turns it into a result with {@code reader}.
+   *
+   * @param badAnswer the failure for an answer the reader cannot use, unless it says why
+   */
+  <T> AttemptResult run(
+      BackendRuntime b,
+      OutgoingRequest out,
+      long deadline,
+      RoutedCall call,
+      CallRecord record,
+      Permit permit,
+      UpstreamLimits limits,
+      AnswerReader<T> reader,
+      java.util.function.Supplier<AttemptResult.Failed> badAnswer) {
     long started = System.nanoTime();
     Duration perTry = call.route().perTryTimeoutDuration();
     Duration timeout = min(perTry, remaining(deadline));
@@ -88,20 +140,23 @@ final class UnaryAttempt {
       metrics.upstream(b.name(), "http_" + r.status(), Duration.ofNanos(took));
       return Failures.upstream(err, credentials);
     }
-    ObjectNode completion;
+    T answer;
     try {
-      completion = b.translator().toChatCompletion(MAPPER.readTree(r.body()), ctx);
+      answer = reader.read(r.body());
     } catch (IOException | RuntimeException e) {
       permit.failed(took, e);
       metrics.upstream(b.name(), "bad_response", Duration.ofNanos(took));
-      return Failures.badResponse(b);
+      return e instanceof IllegalArgumentException why && why.getMessage() != null
+          ? Failures.unusableAnswer(b, why.getMessage())
+          : badAnswer.get();
     }
     permit.succeeded(took);
     permit.answered();
     health.recordLatency(b.name(), TimeUnit.NANOSECONDS.toMillis(took));
     metrics.upstream(b.name(), "ok", Duration.ofNanos(took));
-    usage.meter(b, completion.get("usage"), record, permit);
-    return OutputCheck.judge(completion, call.validator());
+    long[] tokens = reader.usage(answer);
+    usage.meter(b, tokens[0], tokens[1], record, permit);
+    return reader.result(answer);
   }
 
   private AttemptResult failed(

@@ -152,6 +152,51 @@ final class CallResolver {
     return forChat(rt, request, dataClassHeaders).withEndpoint("task").withClientWantsUsage(false);
   }
 
+  /** An embeddings request, resolved: the call to route and what to ask the backends for. */
+  record Embedding(RoutedCall call, EmbeddingRequestReader.Read read) {}
+
+  /**
+   * A {@code POST /v1/embeddings} request. {@code model} names a task, a route or a backend as for
+   * chat; a task gives its route, data class and timeout, and must be one without prompt templates
+   * or an output schema, which an embedding cannot honour.
+   *
+   * @param dataClassHeaders every value of the data-class header, empty when there is none
+   */
+  static Embedding forEmbeddings(RouterRuntime rt, ObjectNode body, List<String> dataClassHeaders) {
+    JsonNode model = body.get("model");
+    if (model == null || !model.isTextual() || model.asText().isBlank()) {
+      throw ApiException.badRequest(
+          "missing_required_parameter", "model", "'model' is required: a task, route or backend name");
+    }
+    String name = model.asText();
+    EmbeddingRequestReader.Read read = EmbeddingRequestReader.read(body);
+    TaskRuntime task = rt.task(name);
+    Route route;
+    if (task != null) {
+      Task t = task.config();
+      if (t.prompt() != null || t.output() != null) {
+        throw ApiException.badRequest(
+            "task_not_embeddable", "model",
+            "task " + t.name() + " has " + (t.prompt() != null ? "prompt templates" : "an output schema")
+                + ", which embeddings cannot honour; name a task without them, a route or a backend");
+      }
+      route = rt.config().route(t.route()).orElseThrow();
+    } else {
+      route = resolveRoute(rt, name);
+    }
+    // Token ids cannot be read by any detector: they get the unscannable class.
+    DataPolicy.Decision decision =
+        rt.dataPolicy()
+            .classify(
+                task == null ? null : task.config().dataClass(), dataClassHeaders, body,
+                read.request().isTokens());
+    RoutedCall call =
+        new RoutedCall(
+            "embeddings", name, task == null ? null : task.config().name(), route, body, null,
+            null, 0, decision, timeout(task == null ? null : task.config(), route), false);
+    return new Embedding(call, read);
+  }
+
   private static Map<String, JsonNode> variables(Task t, JsonNode given) {
     if (given != null && !given.isNull() && !given.isObject()) {
       throw ApiException.badRequest("invalid_type", "variables", "'variables' must be an object");

@@ -25,6 +25,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -151,6 +152,7 @@ public final class RouterServer implements AutoCloseable {
 
   private void routes(HttpRouting.Builder r) {
     r.post("/v1/chat/completions", this::chatCompletions)
+        .post("/v1/embeddings", this::embeddings)
         .post("/v1/tasks/{task}", this::task)
         .get("/v1/models", this::models)
         .get("/v1/models/{id}", this::model);
@@ -220,6 +222,27 @@ public final class RouterServer implements AutoCloseable {
       } else {
         RequestRouter.Answer answer = router.complete(rt, call, x.record);
         json(res, 200, answer.completion());
+      }
+    });
+  }
+
+  private void embeddings(ServerRequest req, ServerResponse res) {
+    serve("embeddings", req, res, (rt, body, x) -> {
+      x.model = body.path("model").asText("-");
+      CallResolver.Embedding e =
+          CallResolver.forEmbeddings(rt, body, headerValues(req, DataPolicy.HEADER));
+      x.resolved(e.call());
+      if (rt.config().sidecar().logPrompts()) {
+        PROMPTS.log(Level.INFO, "model={0} input={1}", e.call().requestedModel(), body.path("input"));
+      }
+      RequestRouter.Embeddings answer = router.embed(rt, e.call(), e.read().request(), x.record);
+      ByteArrayOutputStream out =
+          EmbeddingResponseWriter.write(answer, e.read().base64(), x.model, x.record.memory());
+      res.status(200);
+      res.header(HeaderNames.CONTENT_TYPE, "application/json");
+      res.contentLength(out.size());
+      try (OutputStream to = res.outputStream()) {
+        out.writeTo(to);
       }
     });
   }

@@ -2,6 +2,7 @@ package io.aihandler.router.provider.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.EmbeddingTranslator;
 import io.aihandler.router.provider.ProviderTranslator;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
@@ -37,6 +38,8 @@ import java.util.Map;
  * {@code content_filter}; thinking tokens count as completion tokens.
  */
 public final class GeminiTranslator implements ProviderTranslator {
+
+  private static final EmbeddingTranslator EMBEDDINGS = new GeminiEmbeddings();
 
   /** Creates the translator; it keeps no state between requests. */
   public GeminiTranslator() {}
@@ -78,6 +81,11 @@ public final class GeminiTranslator implements ProviderTranslator {
   @Override
   public UpstreamError toError(int status, String body, Map<String, String> headers) {
     return GeminiErrorMapping.fromResponse(status, body, headers);
+  }
+
+  @Override
+  public EmbeddingTranslator embeddings() {
+    return EMBEDDINGS;
   }
 
   @Override

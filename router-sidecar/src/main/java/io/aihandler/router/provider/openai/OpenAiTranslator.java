@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.EmbeddingTranslator;
 import io.aihandler.router.provider.ProviderTranslator;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
@@ -36,6 +37,7 @@ public final class OpenAiTranslator implements ProviderTranslator {
 
   private final Flavor flavor;
   private final String apiVersion;
+  private final OpenAiEmbeddings embeddings;
 
   /** A translator for OpenAI itself. */
   public OpenAiTranslator() {
@@ -49,6 +51,7 @@ public final class OpenAiTranslator implements ProviderTranslator {
   public OpenAiTranslator(Flavor flavor, String apiVersion) {
     this.flavor = flavor;
     this.apiVersion = apiVersion;
+    this.embeddings = new OpenAiEmbeddings(flavor, apiVersion);
   }
 
   @Override
@@ -145,6 +148,11 @@ public final class OpenAiTranslator implements ProviderTranslator {
   @Override
   public UpstreamError toError(int status, String body, Map<String, String> headers) {
     return OpenAiErrors.toError(status, body, headers);
+  }
+
+  @Override
+  public EmbeddingTranslator embeddings() {
+    return embeddings;
   }
 
   @Override
