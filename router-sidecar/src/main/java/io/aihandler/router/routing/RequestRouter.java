@@ -39,7 +39,8 @@ import java.util.random.RandomGenerator;
  * and runs attempts until an answer is valid or the attempts, the time or the targets run out.
  * The parts: {@link RetryState} decides what follows each attempt, {@link BackendAdmission} lets an
  * attempt reach a backend, {@link UnaryAttempt} and {@link StreamingAttempt} make it, and {@link
- * Failures} names what went wrong.
+ * Failures} names what went wrong. One loop serves every kind of call; an {@link Operation} says
+ * what differs between chat and embeddings (which backends serve it, how it is translated).
  */
 public final class RequestRouter {
 

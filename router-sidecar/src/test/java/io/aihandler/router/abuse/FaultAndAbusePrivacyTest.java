@@ -28,7 +28,80 @@ class FaultAndAbusePrivacyTest extends FaultAndAbuseBase {
 
   @Override
   protected RouterYaml config() {
-    return standard().defaultDataClass("public");
+    String caps = "capabilities: {chat: false, embeddings: {dimensions: 8, vectorSpace: shared}}";
+    return standard().defaultDataClass("public")
+        .backend("{name: outside-embed, provider: openai-compatible, locality: external, baseUrl: \""
+            + outside.baseUrl() + "\", model: te3, " + caps + "}")
+        .backend("{name: inside-embed, provider: vllm, baseUrl: \"" + inside.baseUrl()
+            + "\", model: te3, " + caps + "}")
+        .route("{name: embed-mixed, maxAttempts: 3, targets: [{backend: outside-embed, priority: 0},"
+            + " {backend: inside-embed, priority: 1}]}");
+  }
+
+  /** Forty inputs to route {@code embed-mixed}, the 37th saying {@code content}. */
+  private static String batch(String content) {
+    StringBuilder b = new StringBuilder("{\"model\":\"embed-mixed\",\"input\":[");
+    for (int i = 0; i < 40; i++) {
+      String text = i == 36 ? content : "paragraph " + i + " of the handbook";
+      b.append(i == 0 ? "" : ",").append(JSON.valueToTree(text).toString());
+    }
+    return b.append("]}").toString();
+  }
+
+  static Stream<Arguments> embeddingPlacements() {
+    List<Arguments> cases = new ArrayList<>();
+    cases.add(Arguments.of("email in input[36]", batch("write to " + EMAIL)));
+    cases.add(Arguments.of("SSN without hyphens in input[36]", batch("SSN 536228741")));
+    cases.add(Arguments.of("full-width card digits in input[36]", batch("card ４１１１ １１１１ １１１１ １１１１")));
+    cases.add(Arguments.of("zero-width characters inside an email in input[36]",
+        batch("write to jane\u200b.doe\u200c@exa\u200dmple.com")));
+    String[][] separators = {{"NBSP", "\u00a0"}, {"tab", "\t"}, {"'.'", "."}, {"'/'", "/"}};
+    for (String[] sep : separators) {
+      cases.add(Arguments.of("card with " + sep[0] + " separators in input[36]",
+          batch("card " + CARD.replace(" ", sep[1]))));
+      cases.add(Arguments.of("IBAN with " + sep[0] + " separators in input[36]",
+          batch("pay to " + IBAN.replace(" ", sep[1]))));
+    }
+    cases.add(Arguments.of("email in the only string input",
+        "{\"model\":\"embed-mixed\",\"input\":\"mail " + EMAIL + "\"}"));
+    cases.add(Arguments.of("token ids (unscannable)",
+        "{\"model\":\"embed-mixed\",\"input\":[[1820,374,264],[9907,1917]]}"));
+    cases.add(Arguments.of("one token array (unscannable)",
+        "{\"model\":\"embed-mixed\",\"input\":[1820,374,264]}"));
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("embeddingPlacements")
+  void restrictedEmbeddingBatchesReachOnlyTheInClusterBackend(String placement, String body) throws Exception {
+    Http.Response r = http.post(sidecar.port(), "/v1/embeddings", body);
+    if (outside.count() > 0) {
+      expect(false, placement + " reached the external backend: "
+          + Text.clip(outside.seen().get(0).body(), 300) + " (client saw " + r + ")");
+    }
+    expect(r.status() == 200 && inside.count() == 1,
+        "expected the in-cluster backend to embed it, saw " + r + " and " + inside.count() + " requests inside");
+  }
+
+  @Test
+  void publicEmbeddingBatch_goesOutside_control() throws Exception {
+    Http.Response r = http.post(sidecar.port(), "/v1/embeddings", batch("nothing special"));
+    expect(r.status() == 200 && outside.count() == 1 && inside.count() == 0,
+        "a public batch should go to the first, external target: " + r);
+  }
+
+  @Test
+  void restrictedEmbeddingBatch_whoseInClusterBackendFails_neverFallsBackOutside() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    inside.respondWith(request -> calls.incrementAndGet() <= 2
+        ? io.aihandler.router.testing.OpenAiFixtures.vllmError(500, "InternalServerError", "CUDA error")
+        : io.aihandler.router.testing.OpenAiFixtures.ok(
+            io.aihandler.router.testing.EmbeddingFixtures.vllm(2, 40, 8, true, "bge-m3", 40)));
+    Http.Response r = http.post(sidecar.port(), "/v1/embeddings", batch("write to " + EMAIL));
+    inside.respondNormally();
+    expect(outside.count() == 0, "the restricted batch reached the external backend after a failure (" + r + ")");
+    expect(r.status() == 200 && inside.count() == 3,
+        "expected two failures and a success in the cluster, saw " + r + " after " + inside.count() + " requests");
   }
 
   static Stream<Arguments> placements() {

@@ -1,5 +1,6 @@
 package io.aihandler.router.abuse;
 
+import io.aihandler.router.testing.EmbeddingFixtures;
 import io.aihandler.router.testing.OpenAiFixtures;
 import java.io.IOException;
 import java.util.List;
@@ -87,6 +88,9 @@ public final class RecordingBackend implements AutoCloseable {
 
   private MockResponse answer(RecordedRequest request) {
     String body = request.getBody() == null ? "" : request.getBody().utf8();
+    if (request.getTarget().endsWith("/embeddings")) {
+      return embeddings(body);
+    }
     if (body.contains("\"stream\":true")) {
       return OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("fine", " thanks"), true));
     }
@@ -94,6 +98,17 @@ public final class RecordingBackend implements AutoCloseable {
         external
             ? OpenAiFixtures.openAiCompletion("hello from outside", "stop")
             : OpenAiFixtures.vllmCompletion("hello from inside", "stop"));
+  }
+
+  /** As many vectors of eight as the request has inputs, in OpenAI's or vLLM's shape. */
+  private MockResponse embeddings(String body) {
+    com.fasterxml.jackson.databind.JsonNode input = EmbeddingFixtures.json(body).path("input");
+    int inputs = input.isArray() ? input.size() : 1;
+    boolean base64 = body.contains("\"encoding_format\":\"base64\"");
+    return OpenAiFixtures.ok(
+        external
+            ? EmbeddingFixtures.openAi(1, inputs, 8, base64, "text-embedding-3-small", inputs)
+            : EmbeddingFixtures.vllm(2, inputs, 8, base64, "bge-m3", inputs));
   }
 
   @Override
