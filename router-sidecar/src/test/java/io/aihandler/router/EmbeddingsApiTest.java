@@ -116,7 +116,7 @@ class EmbeddingsApiTest {
             tasks:
               - {name: index-docs, route: emb}
               - name: summarise
-                route: emb
+                route: chatmix
                 prompt: {user: "Summarise {{text}}"}
                 variables: [{name: text}]
             """

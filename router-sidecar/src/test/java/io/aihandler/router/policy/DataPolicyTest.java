@@ -49,6 +49,27 @@ class DataPolicyTest {
   }
 
   @Test
+  void opaqueContent_getsTheUnscannableClass_andEveryEmbeddingInputIsRead() throws Exception {
+    DataPolicy p = policy("defaultDataClass: public\n");
+    var tokens = JSON.createObjectNode().put("model", "emb");
+    tokens.putArray("input").addArray().add(1820).add(374);
+    var texts = JSON.createObjectNode().put("model", "emb");
+    var input = texts.putArray("input");
+    for (int i = 0; i < 40; i++) {
+      input.add(i == 36 ? "write to jane@example.com" : "paragraph " + i);
+    }
+
+    DataPolicy.Decision opaque = p.classify(null, List.of(), tokens, true);
+    DataPolicy.Decision read = p.classify(null, List.of(), tokens, false);
+    DataPolicy.Decision batch = p.classify(null, List.of(), texts, false);
+
+    assertThat(opaque.reasons()).containsEntry("restricted", "unscannable");
+    assertThat(opaque.allowed()).containsExactly(Locality.IN_CLUSTER);
+    assertThat(read.classes()).containsExactly("public");
+    assertThat(batch.reasons()).containsEntry("restricted", "detector:email");
+  }
+
+  @Test
   void aHeaderAddsToTheDefaultClassAndNeverReplacesIt() throws Exception {
     DataPolicy p = policy("defaultDataClass: restricted\n");
 
