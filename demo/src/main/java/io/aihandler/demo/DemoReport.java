@@ -17,6 +17,7 @@ public record DemoReport(
     Restricted restricted,
     Fallback fallback,
     Repair repair,
+    Embeddings embeddings,
     Metrics metrics) {
 
   /** Scene 1: the embedded API server and the operator. */
@@ -90,6 +91,24 @@ public record DemoReport(
 
   /** The repair of invalid output. */
   public record Repair(String task, String backend, int attempts, int modelCalls, String reask, JsonNode output) {}
+
+  /**
+   * Scene 4f: embeddings held to data classes.
+   *
+   * @param restrictedBackend who embedded the restricted tickets
+   * @param restrictedVectors how many vectors came back for them
+   * @param dimensions their length
+   * @param internalBackend who embedded the internal articles
+   * @param blockedStatus the status of a restricted ticket sent to the hosted-only route
+   * @param restrictedDataOutside whether any external stand-in received the restricted text
+   */
+  public record Embeddings(
+      String restrictedBackend,
+      int restrictedVectors,
+      int dimensions,
+      String internalBackend,
+      int blockedStatus,
+      boolean restrictedDataOutside) {}
 
   /** A few lines of each /metrics. */
   public record Metrics(List<String> sidecar, List<String> operator) {}

@@ -7,6 +7,8 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
@@ -134,9 +136,11 @@ public final class EmbeddedDemo implements AutoCloseable {
     DemoReport.Restricted restricted = restrictedData();
     DemoReport.Fallback fallback = fallbackAfterOverload();
     DemoReport.Repair repair = repairOfInvalidOutput();
+    DemoReport.Embeddings embeddings = embeddingsKeepRestrictedBatchesInside();
     DemoReport.Metrics metrics = metrics();
     summary();
-    return new DemoReport(startup, applied, injection, List.copyOf(exchanges), structured, restricted, fallback, repair, metrics);
+    return new DemoReport(startup, applied, injection, List.copyOf(exchanges), structured, restricted, fallback, repair,
+        embeddings, metrics);
   }
 
   // ---- scene 1 ----
@@ -524,6 +528,79 @@ public final class EmbeddedDemo implements AutoCloseable {
     console.detail("re-ask sent to " + VLLM_BACKEND + ": \"" + abbreviate(reask, 150) + "\"");
     console.ok("repaired output " + answer.path("output") + " is valid; invalid output never reached the client");
     return new DemoReport.Repair("classify-ticket", answer.path("backend").asText(), answer.path("attempts").asInt(), calls, reask, answer.path("output"));
+  }
+
+  private DemoReport.Embeddings embeddingsKeepRestrictedBatchesInside() {
+    console.line("f) embeddings: POST /v1/embeddings with the OpenAI SDK; a restricted batch stays in the cluster");
+    int openAiBefore = openai.generations().size();
+    List<String> tickets = List.of(
+        "Subject: Login loop\nThe app keeps asking me to sign in again.",
+        "Subject: Refund\nPlease refund to my IBAN " + RESTRICTED_IBAN + ", Jane Doe <" + RESTRICTED_EMAIL + ">.",
+        "Subject: Export\nHow do I export last year's invoices?");
+    EmbeddingOutcome inside = embed("embeddings", "embed-tickets", tickets);
+    DemoFailure.expect(inside.exchange().backend().equals(EMBEDDING_BACKEND) && inside.vectors() == tickets.size()
+            && inside.dimensions() == EMBEDDING_DIMENSIONS,
+        () -> "embed-tickets (restricted) should give " + tickets.size() + " vectors of " + EMBEDDING_DIMENSIONS
+            + " from " + EMBEDDING_BACKEND + ", got " + inside);
+
+    List<String> articles = List.of("How to reset your password", "Exporting invoices as CSV");
+    EmbeddingOutcome hosted = embed("embeddings", "embed-articles", articles);
+    DemoFailure.expect(hosted.exchange().backend().equals("text-embedding-3-small") && hosted.vectors() == articles.size(),
+        () -> "embed-articles (internal) should be served by the hosted text-embedding-3-small, got " + hosted);
+
+    // The same restricted ticket sent to the task whose route has only the hosted model: the
+    // detectors raise its class to restricted, and nothing is sent.
+    int seen = sidecar.accessCount();
+    int blocked;
+    try {
+      sdk.embeddings().create(EmbeddingCreateParams.builder().model("embed-articles").input(tickets.get(1)).build());
+      throw new DemoFailure("a ticket with an IBAN and an email was embedded through the hosted-only route");
+    } catch (OpenAIServiceException e) {
+      blocked = e.statusCode();
+    }
+    int status = blocked;
+    LocalSidecar.AccessLine line = sidecar.accessAfter(seen, Duration.ofSeconds(5))
+        .orElseThrow(() -> new DemoFailure("the sidecar wrote no access log line for the blocked embedding"));
+    exchanges.add(new Exchange("embeddings", "openai-sdk", "embed-articles", status, line.route(), line.backend(), line.attempts()));
+    DemoFailure.expect(status == 403, () -> "the restricted batch on a hosted-only route should get 403, got " + status);
+    console.detail(pad("SDK embeddings embed-articles", 34) + "-> " + status + " data_policy_blocked, data class "
+        + line.fields().getOrDefault("data_class", "-") + " (an IBAN and an email in the input)");
+    int openAiCalls = openai.generations().size() - openAiBefore;
+    boolean seenOutside = Stream.of(openai, anthropic, gemini)
+        .flatMap(standIn -> standIn.received().stream())
+        .anyMatch(r -> r.body().contains(RESTRICTED_IBAN) || r.body().contains(RESTRICTED_EMAIL));
+    DemoFailure.expect(openAiCalls == 1 && !seenOutside,
+        () -> "the OpenAI stand-in should have embedded the articles only; it received " + openAiCalls
+            + " calls, restricted data outside: " + seenOutside);
+    console.ok("tickets embedded in the cluster by " + EMBEDDING_BACKEND + " (" + inside.vectors() + " x " + inside.dimensions()
+        + "), articles by the hosted model (" + hosted.vectors() + " x " + hosted.dimensions()
+        + "); the external stand-ins never saw the IBAN or the email");
+    return new DemoReport.Embeddings(inside.exchange().backend(), inside.vectors(), inside.dimensions(),
+        hosted.exchange().backend(), status, seenOutside);
+  }
+
+  private record EmbeddingOutcome(Exchange exchange, int vectors, int dimensions) {}
+
+  private EmbeddingOutcome embed(String scene, String model, List<String> inputs) {
+    int seen = sidecar.accessCount();
+    CreateEmbeddingResponse response;
+    try {
+      response = sdk.embeddings().create(EmbeddingCreateParams.builder()
+          .model(model)
+          .inputOfArrayOfStrings(inputs)
+          .build());
+    } catch (OpenAIServiceException e) {
+      throw new DemoFailure("embeddings with model " + model + " failed: HTTP " + e.statusCode() + " " + e.getMessage(), e);
+    }
+    LocalSidecar.AccessLine line = sidecar.accessAfter(seen, Duration.ofSeconds(5))
+        .orElseThrow(() -> new DemoFailure("the sidecar wrote no access log line for the embeddings with model " + model));
+    Exchange exchange = new Exchange(scene, "openai-sdk", model, line.status(), line.route(), line.backend(), line.attempts());
+    exchanges.add(exchange);
+    int dimensions = response.data().isEmpty() ? 0 : response.data().getFirst().embedding().size();
+    console.detail(pad("SDK embeddings " + model, 34) + "-> route " + line.route() + ", backend " + line.backend()
+        + ", " + response.data().size() + " vectors of " + dimensions + ", data class "
+        + line.fields().getOrDefault("data_class", "-"));
+    return new EmbeddingOutcome(exchange, response.data().size(), dimensions);
   }
 
   private int externalGenerations() {

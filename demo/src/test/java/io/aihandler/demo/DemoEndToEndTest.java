@@ -82,7 +82,21 @@ class DemoEndToEndTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("openai-sdk", "reasoning", "claude"),
             org.assertj.core.groups.Tuple.tuple("openai-sdk", "gemini-flash", "gemini-flash"));
-    assertThat(report.exchanges()).allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
+    // One request is refused on purpose: the restricted embedding batch on a hosted-only route.
+    assertThat(report.exchanges())
+        .filteredOn(e -> !(e.scene().equals("embeddings") && e.model().equals("embed-articles") && e.status() == 403))
+        .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
+    assertThat(report.exchanges()).filteredOn(e -> e.status() != 200).hasSize(1);
+  }
+
+  @Test
+  void embedsRestrictedBatchesInTheClusterOnly() {
+    assertThat(report.embeddings().restrictedBackend()).isEqualTo("bge-m3");
+    assertThat(report.embeddings().restrictedVectors()).isEqualTo(3);
+    assertThat(report.embeddings().dimensions()).isEqualTo(1024);
+    assertThat(report.embeddings().internalBackend()).isEqualTo("text-embedding-3-small");
+    assertThat(report.embeddings().blockedStatus()).isEqualTo(403);
+    assertThat(report.embeddings().restrictedDataOutside()).isFalse();
   }
 
   @Test
