@@ -71,6 +71,21 @@ class ResponsesApiTest {
         routes:
           - name: chat
             targets: [{backend: gpt-4o}]
+        tasks:
+          - name: classify-ticket
+            route: chat
+            prompt:
+              system: You classify support tickets.
+              user: "Classify this ticket: {{ticket}}"
+            variables: [{name: ticket}]
+            output:
+              schema:
+                type: object
+                properties:
+                  category: {enum: [billing, bug, other]}
+                required: [category]
+              maxRepairAttempts: 1
+            parameters: {temperature: 0, maxTokens: 100}
         """
         .formatted(sidecarLine, upstream);
   }
@@ -309,6 +324,48 @@ class ResponsesApiTest {
     JsonNode text = MAPPER.readTree(events.get(5).data()).path("text");
     assertThat(MAPPER.readTree(text.asText()).path("population").asInt()).isEqualTo(2100000);
     assertThat(openai.getRequestCount()).isEqualTo(2);
+  }
+
+  @Test
+  void aTaskAppliesItsPromptParametersAndSchemaAndItsContinuationKeepsTheTurns() throws Exception {
+    openai.enqueue(ok(openAiCompletion("{\"category\":\"refund\"}", "stop")));
+    openai.enqueue(ok(openAiCompletion("{\"category\":\"billing\"}", "stop")));
+    openai.enqueue(ok(openAiCompletion("{\"category\":\"bug\"}", "stop")));
+
+    Response r =
+        client.responses().create(
+            ResponseCreateParams.builder()
+                .model("classify-ticket")
+                .putAdditionalBodyProperty(
+                    "variables", JsonValue.from(Map.of("ticket", "I was charged twice")))
+                .build());
+
+    r.validate();
+    assertThat(r.model().asString()).isEqualTo("classify-ticket");
+    assertThat(MAPPER.readTree(text(r)).path("category").asText()).isEqualTo("billing");
+    assertThat(r.temperature()).contains(0.0);
+    assertThat(r.maxOutputTokens()).contains(100L);
+    JsonNode first = sent();
+    assertThat(first.path("messages").toString())
+        .isEqualTo(
+            "[{\"role\":\"system\",\"content\":\"You classify support tickets.\"},"
+                + "{\"role\":\"user\",\"content\":\"Classify this ticket: I was charged twice\"}]");
+    assertThat(first.has("variables")).isFalse();
+    assertThat(sent().path("messages").toString()).contains("category"); // the repair
+
+    HttpResponse<String> next =
+        sidecar.post(
+            "/v1/responses",
+            "{\"model\":\"classify-ticket\",\"previous_response_id\":\"" + r.id()
+                + "\",\"variables\":{\"ticket\":\"The app crashes\"}}");
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(sent().path("messages").toString())
+        .isEqualTo(
+            "[{\"role\":\"system\",\"content\":\"You classify support tickets.\"},"
+                + "{\"role\":\"user\",\"content\":\"Classify this ticket: I was charged twice\"},"
+                + "{\"role\":\"assistant\",\"content\":\"{\\\"category\\\":\\\"billing\\\"}\"},"
+                + "{\"role\":\"user\",\"content\":\"Classify this ticket: The app crashes\"}]");
+    assertThat(ResponsesSdk.parse(next.body()).previousResponseId()).contains(r.id());
   }
 
   @Test

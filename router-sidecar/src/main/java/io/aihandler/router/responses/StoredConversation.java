@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.aihandler.router.config.Locality;
 import io.aihandler.router.policy.DataPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,10 +43,5 @@ public record StoredConversation(byte[] bytes, DataPolicy.Decision decision) {
     } catch (IOException e) {
       throw new UncheckedIOException("a stored conversation always parses", e);
     }
-  }
-
-  /** Whether this conversation may reach a backend of this locality. */
-  boolean allows(Locality locality) {
-    return decision.allows(locality);
   }
 }
