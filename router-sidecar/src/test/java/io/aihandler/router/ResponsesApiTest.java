@@ -549,7 +549,8 @@ class ResponsesApiTest {
             "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
             "error", "response.failed");
     JsonNode error = MAPPER.readTree(events.get(6).data());
-    assertThat(error.path("code").asText()).isNotEmpty();
+    assertThat(error.path("message").asText()).contains("stream ended before the answer was complete");
+    assertThat(error.has("code") && error.has("param")).isTrue();
     assertThat(error.path("sequence_number").asInt()).isEqualTo(6);
     JsonNode failed = MAPPER.readTree(events.get(7).data()).path("response");
     assertThat(failed.path("status").asText()).isEqualTo("failed");
