@@ -141,7 +141,13 @@ public final class ResponsesRequestTranslator {
       messages.add(instructions);
     }
     messages.addAll(previous);
-    input(body.get("input"), messages, maxItems);
+    input(body.get("input"), messages);
+    if (messages.size() > maxItems) {
+      throw ApiException.badRequest(
+          "too_many_items", "input",
+          "the conversation holds " + messages.size() + " messages, more than the "
+              + maxItems + " allowed (sidecar.maxJsonArrayItems)");
+    }
     if (!settings.tools().isEmpty()) {
       ArrayNode tools = chat.putArray("tools");
       for (JsonNode t : settings.tools()) {
@@ -194,7 +200,7 @@ public final class ResponsesRequestTranslator {
 
   // ---- the conversation ----
 
-  private static void input(JsonNode input, ArrayNode messages, int maxItems) {
+  private static void input(JsonNode input, ArrayNode messages) {
     if (isNull(input)) {
       return;
     }
@@ -206,12 +212,6 @@ public final class ResponsesRequestTranslator {
       }
     } else {
       throw ApiException.badRequest("invalid_type", "input", "'input' must be a string or an array of items");
-    }
-    if (messages.size() > maxItems) {
-      throw ApiException.badRequest(
-          "too_many_items", "input",
-          "the conversation holds " + messages.size() + " messages, more than the "
-              + maxItems + " allowed (sidecar.maxJsonArrayItems)");
     }
   }
 

@@ -197,5 +197,12 @@ class ResponsesRequestTranslatorTest {
                     java.util.Collections.nCopies(100, json("{\"role\":\"user\",\"content\":\"y\"}"))))
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("101 messages");
+    assertThatThrownBy(
+            () ->
+                chat(
+                    "{\"model\":\"m\"}",
+                    java.util.Collections.nCopies(101, json("{\"role\":\"user\",\"content\":\"y\"}"))))
+        .isInstanceOf(ApiException.class)
+        .hasMessageContaining("101 messages");
   }
 }
