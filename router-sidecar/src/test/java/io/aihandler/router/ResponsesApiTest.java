@@ -535,6 +535,28 @@ class ResponsesApiTest {
   }
 
   @Test
+  void aConversationLargerThanARequestBodyIsNotStoredAndSaysSo(@TempDir Path other) throws Exception {
+    try (Sidecar small =
+        new Sidecar(
+            other,
+            config(openai.url("/v1").toString(), "sidecar: {maxRequestBytes: 2048}"),
+            Map.of("OPENAI_API_KEY", "sk-test-key-0123456789"))) {
+      openai.enqueue(ok(openAiCompletion("x".repeat(3000), "stop")));
+
+      HttpResponse<String> r = small.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"Long?\"}");
+
+      assertThat(r.statusCode()).isEqualTo(200);
+      Response parsed = ResponsesSdk.parse(r.body());
+      assertThat(MAPPER.readTree(r.body()).path("store").asBoolean(true)).isFalse();
+      HttpResponse<String> next =
+          small.post(
+              "/v1/responses",
+              "{\"model\":\"chat\",\"input\":\"More\",\"previous_response_id\":\"" + parsed.id() + "\"}");
+      assertThat(next.statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void aStreamThatBreaksAfterItBeganEndsWithAnErrorAndResponseFailed() throws Exception {
     openai.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("Hel", "lo"), false)));
 
