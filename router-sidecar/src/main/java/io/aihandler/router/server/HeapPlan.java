@@ -10,7 +10,8 @@ import java.util.List;
  * with traffic is bounded, so the heap divides into:
  *
  * <pre>
- *   heap = baseline + (maxConnections + management) × per connection + body budget
+ *   heap = baseline + (maxConnections + management) × per connection + responses store
+ *          + body budget
  *   body budget ≥ maxRequestBytes × {@value MemoryBudget#BYTES_PER_BODY_BYTE}
  *                 + maxUpstreamResponseBytes × {@value #BYTES_PER_RESPONSE_BYTE}
  * </pre>
@@ -21,9 +22,11 @@ import java.util.List;
  *
  * @param heap the JVM's maximum heap
  * @param connections what the connections may take at most
+ * @param responsesStore what stored responses may take at most ({@code
+ *     sidecar.responsesStoreBytes}): a fixed share, so a full store cannot starve requests
  * @param bodies the {@link MemoryBudget} for request bodies
  */
-public record HeapPlan(long heap, long connections, long bodies) {
+public record HeapPlan(long heap, long connections, long responsesStore, long bodies) {
 
   /** The live heap of an idle sidecar with its config, metrics and caches, plus GC headroom. */
   public static final long BASELINE = 14L * 1024 * 1024;
@@ -42,8 +45,9 @@ public record HeapPlan(long heap, long connections, long bodies) {
   public static HeapPlan of(SidecarSettings s, long maxHeap) {
     long connections =
         ((long) s.maxConnections() + RouterServer.MANAGEMENT_CONNECTIONS) * PER_CONNECTION;
-    long bodies = Math.max(0, maxHeap - BASELINE - connections);
-    return new HeapPlan(maxHeap, connections, bodies);
+    long store = s.responsesStoreBytes();
+    long bodies = Math.max(0, maxHeap - BASELINE - connections - store);
+    return new HeapPlan(maxHeap, connections, store, bodies);
   }
 
   /** What one request of the largest size allowed takes while served. */
@@ -61,8 +65,9 @@ public record HeapPlan(long heap, long connections, long bodies) {
           "sidecar: a request of maxRequestBytes " + s.maxRequestBytes() + " with an answer of"
               + " maxUpstreamResponseBytes " + s.maxUpstreamResponseBytes() + " needs " + mib(needed)
               + " of heap, but this heap of " + mib(heap) + " leaves " + mib(bodies) + " after "
-              + mib(BASELINE) + " of baseline and " + mib(connections) + " for maxConnections "
-              + s.maxConnections() + "; raise the heap (-Xmx, JAVA_OPTS) or lower those settings");
+              + mib(BASELINE) + " of baseline, " + mib(connections) + " for maxConnections "
+              + s.maxConnections() + " and " + mib(responsesStore) + " for responsesStoreBytes;"
+              + " raise the heap (-Xmx, JAVA_OPTS) or lower those settings");
     }
     return problems;
   }

@@ -8,6 +8,8 @@ import io.aihandler.router.ApiException;
 import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.policy.DataPolicy;
+import io.aihandler.router.responses.ResponseStore;
+import io.aihandler.router.responses.ResponsesApi;
 import io.aihandler.router.routing.CallRecord;
 import io.aihandler.router.routing.Outcome;
 import io.aihandler.router.routing.RequestRouter;
@@ -58,6 +60,7 @@ public final class RouterServer implements AutoCloseable {
   private final ObjectMapper mapper = new ObjectMapper();
   private final ConfigReloader config;
   private final RequestRouter router;
+  private final ResponsesApi responses;
   private final RouterMetrics metrics;
   private final ServerTimers timers;
   private final RequestBodyReader bodies;
@@ -85,6 +88,11 @@ public final class RouterServer implements AutoCloseable {
     this.metrics = metrics;
     this.timers = new ServerTimers(new TimerTaskGuard("server-timer", metrics::backgroundTaskFailure));
     SidecarSettings s = config.current().config().sidecar();
+    this.responses =
+        new ResponsesApi(
+            router,
+            new ResponseStore(
+                s.responsesStoreEntries(), s.responsesStoreBytes(), s.responsesStoreTtlDuration()));
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
     this.inFlight = new Semaphore(maxConcurrentRequests);
@@ -152,6 +160,7 @@ public final class RouterServer implements AutoCloseable {
 
   private void routes(HttpRouting.Builder r) {
     r.post("/v1/chat/completions", this::chatCompletions)
+        .post("/v1/responses", this::responses)
         .post("/v1/embeddings", this::embeddings)
         .post("/v1/tasks/{task}", this::task)
         .get("/v1/models", this::models)
@@ -212,16 +221,32 @@ public final class RouterServer implements AutoCloseable {
       x.resolved(call);
       logPrompt(rt, call);
       if (call.streaming()) {
-        if (req.headers().contains(HeaderNames.create(Http10Compatibility.MARKER))) {
-          throw ApiException.badRequest(
-              "streaming_needs_http11", "stream",
-              "a streamed answer is sent chunked, which needs HTTP/1.1; send stream: false over HTTP/1.0");
-        }
+        refuseStreamOverHttp10(req);
         x.sink = new SseChunkSink(res, mapper);
         router.stream(rt, call, x.record, x.sink);
       } else {
         RequestRouter.Answer answer = router.complete(rt, call, x.record);
         json(res, 200, answer.completion());
+      }
+    });
+  }
+
+  private void responses(ServerRequest req, ServerResponse res) {
+    serve("responses", req, res, (rt, body, x) -> {
+      x.model = body.path("model").asText("-");
+      List<String> dataClasses = headerValues(req, DataPolicy.HEADER);
+      ResponsesApi.Call call =
+          responses.resolve(
+              rt, body, chat -> CallResolver.forChat(rt, chat, dataClasses),
+              bytes -> x.record.memory().charge(bytes * MemoryBudget.BYTES_PER_BODY_BYTE));
+      x.resolved(call.routed());
+      logPrompt(rt, call.routed());
+      if (call.streaming()) {
+        refuseStreamOverHttp10(req);
+        x.sink = new SseChunkSink(res, mapper);
+        responses.stream(rt, call, x.record, x.sink);
+      } else {
+        json(res, 200, responses.complete(rt, call, x.record));
       }
     });
   }
@@ -257,6 +282,14 @@ public final class RouterServer implements AutoCloseable {
       RequestRouter.Answer answer = router.complete(rt, call, x.record);
       json(res, 200, taskAnswer(rt, taskName, call, answer, x.record));
     });
+  }
+
+  private static void refuseStreamOverHttp10(ServerRequest req) {
+    if (req.headers().contains(HeaderNames.create(Http10Compatibility.MARKER))) {
+      throw ApiException.badRequest(
+          "streaming_needs_http11", "stream",
+          "a streamed answer is sent chunked, which needs HTTP/1.1; send stream: false over HTTP/1.0");
+    }
   }
 
   private ObjectNode taskAnswer(

@@ -3,6 +3,7 @@ package io.aihandler.router.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
+import io.aihandler.router.responses.ResponseEventWriter;
 import io.aihandler.router.routing.ChunkSink;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
@@ -16,13 +17,17 @@ import java.nio.charset.StandardCharsets;
  * Writes chunks to the client as server-sent events, flushing each so tokens arrive as made. A
  * client that goes away mid-stream surfaces as an {@link IOException}, whatever form the server's
  * write failure takes, so the router treats it as the client's doing and never as the backend's.
+ * Chat streams are unnamed {@code data:} events ending in {@code [DONE]}; Responses streams are
+ * named events ({@link ResponseEventWriter}) with no {@code [DONE]}.
  */
-final class SseChunkSink implements ChunkSink {
+final class SseChunkSink implements ChunkSink, ResponseEventWriter {
 
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ERROR_EVENT = "event: error\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LINE_END = "\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ServerResponse response;
   private final ObjectMapper mapper;
@@ -83,6 +88,30 @@ final class SseChunkSink implements ChunkSink {
     }
   }
 
+  @Override
+  public void event(String type, ObjectNode data) throws IOException {
+    try {
+      out.write(EVENT);
+      out.write(type.getBytes(StandardCharsets.US_ASCII));
+      out.write(LINE_END);
+      out.write(DATA);
+      mapper.writeValue(new NonClosing(out), data);
+      out.write(END);
+      out.flush();
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
+  }
+
+  @Override
+  public void end() throws IOException {
+    try {
+      out.close();
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
+  }
+
   /** Helidon reports a failed write to the client as an unchecked exception. */
   private static IOException clientGone(RuntimeException e) {
     return new IOException("the client closed the connection", e);
@@ -101,7 +130,7 @@ final class SseChunkSink implements ChunkSink {
 
     @Override
     public void close() {
-      // the response stream is closed by done() or error()
+      // the response stream is closed by done(), error() or end()
     }
   }
 }

@@ -12,9 +12,14 @@ class HeapPlanTest {
   private static final long LAUNCHER_HEAP = 32_440_320;
 
   private static SidecarSettings settings(Long maxRequestBytes, Integer maxConnections) {
+    return settings(maxRequestBytes, maxConnections, null);
+  }
+
+  private static SidecarSettings settings(
+      Long maxRequestBytes, Integer maxConnections, Long responsesStoreBytes) {
     return new SidecarSettings(
         null, null, null, null, maxRequestBytes, null, null, null, null, maxConnections, null, null,
-        null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, responsesStoreBytes, null);
   }
 
   @Test
@@ -40,5 +45,20 @@ class HeapPlanTest {
   void connectionsTakeTheirShare() {
     SidecarSettings many = settings(null, 2_000);
     assertThat(HeapPlan.of(many, LAUNCHER_HEAP).problems(many)).singleElement().asString().contains("maxConnections 2000");
+  }
+
+  @Test
+  void theResponsesStoreIsReservedOutOfTheHeap() {
+    SidecarSettings defaults = SidecarSettings.DEFAULTS;
+    HeapPlan plan = HeapPlan.of(defaults, LAUNCHER_HEAP);
+    assertThat(plan.responsesStore()).isEqualTo(512 * 1024);
+    assertThat(plan.heap() - plan.bodies())
+        .isEqualTo(HeapPlan.BASELINE + plan.connections() + plan.responsesStore());
+    SidecarSettings bigStore = settings(null, null, 8 * MIB);
+    assertThat(HeapPlan.of(bigStore, LAUNCHER_HEAP).problems(bigStore))
+        .singleElement()
+        .asString()
+        .contains("8.0 MiB for responsesStoreBytes");
+    assertThat(HeapPlan.of(bigStore, 64 * MIB).problems(bigStore)).isEmpty();
   }
 }

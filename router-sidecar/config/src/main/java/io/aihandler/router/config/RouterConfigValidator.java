@@ -37,6 +37,12 @@ final class RouterConfigValidator {
 
   private static final String MAX_WAIT_TEXT = "1h";
 
+  /** The responses store lives on the sidecar's heap: more than this is a typo, not a plan. */
+  static final long MAX_RESPONSES_STORE_BYTES = 1024L * 1024 * 1024;
+
+  /** Stored conversations are working memory for a dialogue, not an archive. */
+  static final Duration MAX_RESPONSES_STORE_TTL = Duration.ofHours(24);
+
   private RouterConfigValidator() {}
 
   static List<String> problems(RouterConfig c) {
@@ -134,6 +140,15 @@ final class RouterConfigValidator {
     }
     if (s.maxSseEventBytes() < 1024) {
       p.add("sidecar.maxSseEventBytes: must be at least 1024");
+    }
+    between("sidecar.responsesStoreEntries", s.responsesStoreEntries(), 0, 1_000_000, p);
+    if (s.responsesStoreBytes() < 0 || s.responsesStoreBytes() > MAX_RESPONSES_STORE_BYTES) {
+      p.add("sidecar.responsesStoreBytes: " + s.responsesStoreBytes() + " is outside 0.."
+          + MAX_RESPONSES_STORE_BYTES + " (1 GiB)");
+    }
+    Duration ttl = positiveDuration("sidecar.responsesStoreTtl", s.responsesStoreTtl(), p);
+    if (ttl != null && ttl.compareTo(MAX_RESPONSES_STORE_TTL) > 0) {
+      p.add("sidecar.responsesStoreTtl: " + s.responsesStoreTtl() + " is longer than 24h");
     }
   }
 

@@ -38,6 +38,11 @@ import java.time.Duration;
  *     (the rest is discarded, the connection closed)
  * @param maxSseEventBytes largest server-sent event (or line) read from a streaming backend;
  *     default 1 MiB, a larger one ends the stream with {@code upstream_event_too_large}
+ * @param responsesStoreEntries most responses {@code POST /v1/responses} keeps for {@code
+ *     previous_response_id} at once; default 256, the oldest is dropped first (0 stores none)
+ * @param responsesStoreBytes most heap those stored responses take together; default 512 KiB,
+ *     reserved out of the heap plan at start
+ * @param responsesStoreTtl how long a stored response can be continued; default 1h, at most 24h
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -59,13 +64,16 @@ public record SidecarSettings(
     Integer maxJsonArrayItems,
     Long maxUpstreamResponseBytes,
     Long maxUpstreamErrorBytes,
-    Long maxSseEventBytes) {
+    Long maxSseEventBytes,
+    Integer responsesStoreEntries,
+    Long responsesStoreBytes,
+    String responsesStoreTtl) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
       new SidecarSettings(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null);
+          null, null, null, null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
@@ -88,6 +96,9 @@ public record SidecarSettings(
         maxUpstreamResponseBytes == null ? 1024L * 1024 : maxUpstreamResponseBytes;
     maxUpstreamErrorBytes = maxUpstreamErrorBytes == null ? 64L * 1024 : maxUpstreamErrorBytes;
     maxSseEventBytes = maxSseEventBytes == null ? 1024L * 1024 : maxSseEventBytes;
+    responsesStoreEntries = responsesStoreEntries == null ? 256 : responsesStoreEntries;
+    responsesStoreBytes = responsesStoreBytes == null ? 512L * 1024 : responsesStoreBytes;
+    responsesStoreTtl = responsesStoreTtl == null ? "1h" : responsesStoreTtl;
   }
 
   /** {@link #reloadInterval()} as a duration. */
@@ -108,6 +119,11 @@ public record SidecarSettings(
   /** {@link #headerReadTimeout()} as a duration. */
   public Duration headerReadTimeoutDuration() {
     return Durations.parse(headerReadTimeout);
+  }
+
+  /** {@link #responsesStoreTtl()} as a duration. */
+  public Duration responsesStoreTtlDuration() {
+    return Durations.parse(responsesStoreTtl);
   }
 
   /** {@link #bodyReadTimeout()} as a duration. */

@@ -144,4 +144,31 @@ class RouterConfigBoundsTest {
                             + " schema or parameters), and route main reaches only embedding models"
                             + " (capabilities.chat: false)"));
   }
+
+  @Test
+  void theResponsesStoreIsBoundedInEntriesBytesAndTime() throws Exception {
+    String ok =
+        "sidecar: {responsesStoreEntries: 1000000, responsesStoreBytes: 1073741824,"
+            + " responsesStoreTtl: 24h}\n"
+            + document("", "");
+    assertThat(RouterConfigLoader.parse(ok, "store.yaml").sidecar().responsesStoreTtlDuration())
+        .hasHours(24);
+    String tooMuch =
+        "sidecar: {responsesStoreEntries: 1000001, responsesStoreBytes: 1073741825,"
+            + " responsesStoreTtl: 25h}\n"
+            + document("", "");
+    assertThatThrownBy(() -> RouterConfigLoader.parse(tooMuch, "store.yaml"))
+        .isInstanceOfSatisfying(
+            InvalidRouterConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "sidecar.responsesStoreEntries: 1000001 is outside 0..1000000",
+                        "sidecar.responsesStoreBytes: 1073741825 is outside 0..1073741824 (1 GiB)",
+                        "sidecar.responsesStoreTtl: 25h is longer than 24h"));
+    SidecarSettings defaults = SidecarSettings.DEFAULTS;
+    assertThat(defaults.responsesStoreEntries()).isEqualTo(256);
+    assertThat(defaults.responsesStoreBytes()).isEqualTo(512L * 1024);
+    assertThat(defaults.responsesStoreTtlDuration()).hasHours(1);
+  }
 }

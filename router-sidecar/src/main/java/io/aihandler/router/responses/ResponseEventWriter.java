@@ -1,0 +1,21 @@
+package io.aihandler.router.responses;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * Where a streamed response's events go: the client's server-sent-event stream, one {@code
+ * event: <type>} and {@code data: <json>} per event. A client that went away surfaces as an
+ * {@link IOException}.
+ */
+public interface ResponseEventWriter {
+
+  /** Commits the response (status 200, event-stream headers). */
+  void begin() throws IOException;
+
+  /** Sends one event, flushed. */
+  void event(String type, ObjectNode data) throws IOException;
+
+  /** Ends the stream. Responses streams have no {@code [DONE]} line. */
+  void end() throws IOException;
+}
