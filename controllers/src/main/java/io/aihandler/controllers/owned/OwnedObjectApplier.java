@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -201,11 +200,12 @@ public final class OwnedObjectApplier {
         adopted = true;
       }
     }
-    Map<String, Object> metadata = new HashMap<>();
-    metadata.put("managedFields", rewritten);
-    metadata.put("resourceVersion", existing.getMetadata().getResourceVersion());
-    String patch = client.getKubernetesSerialization().asJson(Map.of("metadata", metadata));
-    client.resource(existing).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+    // A JSON patch that first tests the resourceVersion: the entries are rewritten only on the
+    // object they were read from.
+    String patch = client.getKubernetesSerialization().asJson(List.of(
+        Map.of("op", "test", "path", "/metadata/resourceVersion", "value", existing.getMetadata().getResourceVersion()),
+        Map.of("op", "replace", "path", "/metadata/managedFields", "value", rewritten)));
+    client.resource(existing).patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   private static boolean isLegacyApply(ManagedFieldsEntry entry) {

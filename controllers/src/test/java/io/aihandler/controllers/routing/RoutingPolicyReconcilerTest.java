@@ -155,6 +155,34 @@ class RoutingPolicyReconcilerTest {
   }
 
   @Test
+  void everyChangeOfReadyIsAnEventOnThePolicy() {
+    apply(CLAUDE);
+    apply(LLAMA);
+    apply(policy("support"));
+    awaitCondition("support", "Ready", "False", "BackendsNotReady");
+    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("llama").editStatus(b -> {
+      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+      return b;
+    });
+    markReady("llama");
+    awaitCondition("support", "Ready", "True", "Ready");
+
+    Eventually.await("two events", () -> policyEvents().size() == 2);
+    assertThat(policyEvents()).extracting(e -> e.getType() + " " + e.getReason())
+        .containsExactlyInAnyOrder("Warning BackendsNotReady", "Normal Ready");
+    assertThat(policyEvents()).allSatisfy(e -> {
+      assertThat(e.getInvolvedObject().getKind()).isEqualTo("RoutingPolicy");
+      assertThat(e.getInvolvedObject().getName()).isEqualTo("support-routing");
+    });
+  }
+
+  private List<io.fabric8.kubernetes.api.model.Event> policyEvents() {
+    return client.v1().events().inNamespace("support").list().getItems().stream()
+        .filter(e -> "RoutingPolicy".equals(e.getInvolvedObject().getKind()))
+        .toList();
+  }
+
+  @Test
   void namesTheBackendWhoseShareWithRefusesThisNamespace() {
     apply(CLAUDE);
     apply(LLAMA);
