@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntryBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The one way the operator writes the objects it owns, for every primary kind: server-side apply
@@ -53,6 +55,8 @@ public final class OwnedObjectApplier {
 
   /** Field managers of earlier operator versions, whose entries are taken over. */
   public static final Set<String> LEGACY_FIELD_MANAGERS = Set.of("workflow", "workflow-credentials");
+
+  private static final Pattern QUANTITY = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?");
 
   private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
@@ -180,7 +184,20 @@ public final class OwnedObjectApplier {
     if (wanted.isNumber() && actual.isNumber()) {
       return wanted.decimalValue().compareTo(actual.decimalValue()) == 0;
     }
-    return wanted.equals(actual);
+    return wanted.equals(actual) || sameQuantity(wanted, actual);
+  }
+
+  /** The API server stores quantities in canonical form ({@code 0.5} comes back as {@code 500m}). */
+  private static boolean sameQuantity(JsonNode wanted, JsonNode actual) {
+    if (!wanted.isTextual() || !actual.isTextual()
+        || !QUANTITY.matcher(wanted.asText()).matches() || !QUANTITY.matcher(actual.asText()).matches()) {
+      return false;
+    }
+    try {
+      return new Quantity(wanted.asText()).getNumericalAmount().compareTo(new Quantity(actual.asText()).getNumericalAmount()) == 0;
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      return false;
+    }
   }
 
   /** Renames a legacy field manager's apply entry to ours, so our apply owns (and may prune) its fields. */

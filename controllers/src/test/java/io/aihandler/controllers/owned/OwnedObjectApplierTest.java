@@ -65,6 +65,21 @@ class OwnedObjectApplierTest {
   }
 
   @Test
+  void aQuantityInTheServersCanonicalFormIsTheSame() {
+    Deployment halfACpu = new DeploymentBuilder(desired()).editSpec().editTemplate().editSpec().editFirstContainer()
+        .editResources().addToRequests("cpu", new Quantity("0.5")).addToRequests("memory", new Quantity("1Gi")).endResources()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+    Deployment stored = new DeploymentBuilder(halfACpu).editSpec().editTemplate().editSpec().editFirstContainer()
+        .editResources().addToRequests("cpu", new Quantity("500m")).addToRequests("memory", new Quantity("1024Mi")).endResources()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+    assertThat(OwnedObjectApplier.covers(CLIENT, stored, halfACpu)).isTrue();
+    Deployment more = new DeploymentBuilder(halfACpu).editSpec().editTemplate().editSpec().editFirstContainer()
+        .editResources().addToRequests("cpu", new Quantity("600m")).endResources()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+    assertThat(OwnedObjectApplier.covers(CLIENT, more, halfACpu)).isFalse();
+  }
+
+  @Test
   void aRemovedFieldDoesAndAnEmptyOneTheServerDropsDoesNot() {
     ConfigMap wanted = new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("n").endMetadata()
         .addToData("router.yaml", "routes: []\n").build();
