@@ -57,6 +57,11 @@ public final class MockKubernetesApi implements AutoCloseable {
     dispatcher.refuse(refusal);
   }
 
+  /** Refuses reads as {@link ServerSideApplyDispatcher#refuse(ServerSideApplyDispatcher.ReadRefusal)} says. */
+  public void refuse(ServerSideApplyDispatcher.ReadRefusal refusal) {
+    dispatcher.refuse(refusal);
+  }
+
   /** Takes back every refusal. */
   public void acceptAll() {
     dispatcher.acceptAll();

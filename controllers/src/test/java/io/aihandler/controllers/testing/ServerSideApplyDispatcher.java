@@ -43,6 +43,9 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
   /** Writes whose path contains {@code pathFragment} are answered 422 Invalid naming {@code field}. */
   public record Refusal(String pathFragment, String field, String message) {}
 
+  /** Reads of exactly {@code path} are answered 403 Forbidden, as RBAC would. */
+  public record ReadRefusal(String path) {}
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new YAMLMapper();
   private static final Set<String> WRITE_METHODS = Set.of("POST", "PUT", "PATCH", "DELETE");
@@ -51,6 +54,7 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
   private final Map<String, JsonNode> lastApplied = new ConcurrentHashMap<>();
   private final List<Write> writes = new CopyOnWriteArrayList<>();
   private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+  private final List<ReadRefusal> readRefusals = new CopyOnWriteArrayList<>();
 
   public ServerSideApplyDispatcher(KubernetesCrudDispatcher crud) {
     this.crud = crud;
@@ -66,9 +70,15 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     refusals.add(refusal);
   }
 
+  /** Refuses every later GET matching {@code refusal}, until {@link #acceptAll()}. */
+  public void refuse(ReadRefusal refusal) {
+    readRefusals.add(refusal);
+  }
+
   /** Takes back every refusal. */
   public void acceptAll() {
     refusals.clear();
+    readRefusals.clear();
   }
 
   @Override
@@ -79,6 +89,14 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
       for (Refusal refusal : refusals) {
         if (request.getPath().contains(refusal.pathFragment())) {
           return invalid(refusal);
+        }
+      }
+    }
+    if ("GET".equals(method)) {
+      String path = request.getPath().split("\\?", 2)[0];
+      for (ReadRefusal refusal : readRefusals) {
+        if (path.equals(refusal.path())) {
+          return status(403, "Forbidden", "the server does not allow this request");
         }
       }
     }

@@ -102,19 +102,21 @@ class WorkflowOwnedObjectsTest {
   void restrictedEgressIsANetworkPolicyOwnedByTheWorkflowAndGoesWithTheSetting() {
     assertThat(egressPolicy()).as("unrestricted by default").isNull();
 
-    editSpec(spec -> withEgress(spec, Egress.RESTRICTED));
+    // The article-embeddings route has only a hosted backend: its task goes, the rest may stay in-cluster.
+    editSpec(spec -> new WorkflowSpec(spec.policyRef(),
+        spec.tasks().stream().filter(task -> !task.route().equals("article-embeddings")).toList(), spec.sidecar(), Egress.RESTRICTED));
     Eventually.await("NetworkPolicy", () -> egressPolicy() != null);
     NetworkPolicy policy = egressPolicy();
     assertThat(policy.getMetadata().getOwnerReferences()).singleElement()
         .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(workflow().getMetadata().getUid()));
     assertThat(policy.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Map.of(Workflow.WORKFLOW_LABEL, "support-tickets"));
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Egress");
-    // DNS, and the one in-cluster backend the routes name; the hosted ones are not reachable.
-    assertThat(policy.getSpec().getEgress()).hasSize(2);
-    assertThat(policy.getSpec().getEgress().get(1).getTo()).singleElement().satisfies(peer -> {
-      assertThat(peer.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("kubernetes.io/metadata.name", "llm-platform"));
-      assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Map.of("aihandler.io/model-backend", "llama-3-3-70b"));
-    });
+    // DNS, and the in-cluster backends the routes name; the hosted ones are not reachable.
+    assertThat(policy.getSpec().getEgress()).hasSize(3);
+    assertThat(policy.getSpec().getEgress().subList(1, 3)).extracting(rule -> rule.getTo().getFirst())
+        .allSatisfy(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("kubernetes.io/metadata.name", "llm-platform")))
+        .extracting(peer -> peer.getPodSelector().getMatchLabels().get("aihandler.io/model-backend"))
+        .containsExactly("bge-m3", "llama-3-3-70b");
     Eventually.await("Ready names the policy", () -> readyReasonIs("Ready") && ready().getMessage().contains("egress restricted by NetworkPolicy support-tickets-egress"));
 
     editSpec(spec -> withEgress(spec, Egress.UNRESTRICTED));
@@ -136,7 +138,8 @@ class WorkflowOwnedObjectsTest {
     editSpec(spec -> withEgress(spec, Egress.RESTRICTED));
 
     Eventually.await("UnresolvedRefs", () -> readyReasonIs("UnresolvedRefs"));
-    assertThat(ready().getMessage()).contains("task summarize-thread: spec.egress is restricted", "route summarization has none");
+    assertThat(ready().getMessage()).contains("task summarize-thread: spec.egress is restricted", "route summarization has none")
+        .contains("route article-embeddings has none");
     assertThat(egressPolicy()).as("the pods are restricted all the same").isNotNull();
   }
 
