@@ -1,5 +1,9 @@
 package io.aihandler.controllers.routing;
 
+import static io.aihandler.controllers.status.Conditions.ACCEPTED;
+import static io.aihandler.controllers.status.Conditions.READY;
+import static io.aihandler.controllers.status.Conditions.RESOLVED_REFS;
+
 import io.aihandler.api.v1alpha1.DataClass;
 import io.aihandler.api.v1alpha1.Locality;
 import io.aihandler.api.v1alpha1.ModelBackend;
@@ -8,7 +12,6 @@ import io.aihandler.api.v1alpha1.RouteTarget;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.RoutingStrategy;
 import io.aihandler.controllers.hosted.ShareWithAdmission;
-import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
@@ -25,10 +28,6 @@ import java.util.function.Function;
  * {@code Accepted}, {@code ResolvedRefs} and {@code Ready} with messages that name each problem.
  */
 public final class RoutingPolicyResolution {
-
-  public static final String ACCEPTED = Conditions.ACCEPTED;
-  public static final String RESOLVED_REFS = Conditions.RESOLVED_REFS;
-  public static final String READY = Conditions.READY;
 
   private RoutingPolicyResolution() {}
 

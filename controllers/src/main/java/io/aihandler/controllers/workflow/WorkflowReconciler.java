@@ -1,5 +1,8 @@
 package io.aihandler.controllers.workflow;
 
+import static io.aihandler.controllers.status.Conditions.READY;
+import static io.aihandler.controllers.status.Conditions.RESOLVED_REFS;
+
 import io.aihandler.api.v1alpha1.DataClass;
 import io.aihandler.api.v1alpha1.Egress;
 import io.aihandler.api.v1alpha1.Locality;
@@ -51,9 +54,6 @@ import org.slf4j.LoggerFactory;
 public class WorkflowReconciler implements Reconciler<Workflow> {
 
   public static final String NAME = "workflow";
-
-  public static final String RESOLVED_REFS = Conditions.RESOLVED_REFS;
-  public static final String READY = Conditions.READY;
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkflowReconciler.class);
 
