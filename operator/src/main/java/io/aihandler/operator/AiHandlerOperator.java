@@ -114,7 +114,8 @@ public final class AiHandlerOperator implements AutoCloseable {
                           new SidecarInjectionSettings(
                               settings.sidecarImage(),
                               settings.nativeSidecar(),
-                              SidecarInjectionSettings.standardResources()))),
+                              SidecarInjectionSettings.standardResources(),
+                              settings.sidecarImagePullSecrets()))),
                   "/validate-workflows",
                   new AdmissionController<Workflow>(new WorkflowValidationWebhook())));
       webhooks.start();

@@ -5,6 +5,7 @@ import io.aihandler.operator.tls.WebhookTlsSettings;
 import io.aihandler.operator.webhook.SidecarInjectionSettings;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,6 +20,8 @@ import java.util.stream.Collectors;
  * @param watchNamespaces namespaces to reconcile; empty means all ({@code WATCH_NAMESPACES})
  * @param sidecarImage the router sidecar image injected into pods ({@code SIDECAR_IMAGE})
  * @param nativeSidecar inject as a native sidecar, or as a plain container ({@code SIDECAR_MODE})
+ * @param sidecarImagePullSecrets pull Secrets added to every injected pod ({@code
+ *     SIDECAR_IMAGE_PULL_SECRETS}, comma-separated), for a sidecar image in a private registry
  * @param webhookPort HTTPS port of the admission webhooks ({@code WEBHOOK_PORT})
  * @param metricsPort HTTP port of /metrics, /healthz and /readyz ({@code METRICS_PORT})
  * @param tlsMode who makes the webhook certificate ({@code WEBHOOK_TLS_MODE})
@@ -35,6 +38,7 @@ public record OperatorSettings(
     Set<String> watchNamespaces,
     String sidecarImage,
     boolean nativeSidecar,
+    List<String> sidecarImagePullSecrets,
     int webhookPort,
     int metricsPort,
     TlsMode tlsMode,
@@ -85,6 +89,7 @@ public record OperatorSettings(
             .collect(Collectors.toUnmodifiableSet()),
         env.getOrDefault("SIDECAR_IMAGE", SidecarInjectionSettings.DEFAULT_IMAGE),
         mode.equals("native"),
+        names(env, "SIDECAR_IMAGE_PULL_SECRETS"),
         port(env, "WEBHOOK_PORT", 9443),
         port(env, "METRICS_PORT", 8080),
         parsedTlsMode,
@@ -95,14 +100,29 @@ public record OperatorSettings(
 
   /** The same settings as another replica: its own identity and ports, the same Lease. */
   public OperatorSettings asReplica(String identity, int webhookPort, int metricsPort, String lease, ProviderEndpoints endpoints) {
-    return new OperatorSettings(namespace, identity, watchNamespaces, sidecarImage, nativeSidecar,
+    return new OperatorSettings(namespace, identity, watchNamespaces, sidecarImage, nativeSidecar, sidecarImagePullSecrets,
         webhookPort, metricsPort, tlsMode, tls, Optional.of(lease), endpoints);
   }
 
   /** Settings for a single process without leader election, on the given ports (0: any free). */
   public OperatorSettings forLocalUse(int webhookPort, int metricsPort, ProviderEndpoints endpoints) {
-    return new OperatorSettings(namespace, podName, watchNamespaces, sidecarImage, nativeSidecar,
+    return new OperatorSettings(namespace, podName, watchNamespaces, sidecarImage, nativeSidecar, sidecarImagePullSecrets,
         webhookPort, metricsPort, tlsMode, tls, Optional.empty(), endpoints);
+  }
+
+  /** A comma-separated list of Secret names; each must be a DNS subdomain. */
+  private static List<String> names(Map<String, String> env, String variable) {
+    List<String> names = Arrays.stream(env.getOrDefault(variable, "").split(","))
+        .map(String::strip)
+        .filter(name -> !name.isEmpty())
+        .distinct()
+        .toList();
+    for (String name : names) {
+      if (name.length() > 253 || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+        throw new IllegalArgumentException(variable + " must list Secret names, not " + name);
+      }
+    }
+    return names;
   }
 
   static ProviderEndpoints providers(String text) {

@@ -36,6 +36,16 @@ class OperatorSettingsTest {
   }
 
   @Test
+  void sidecarPullSecretsAreNamesAndAnythingElseIsRefused() {
+    assertThat(OperatorSettings.fromEnvironment(Map.of("SIDECAR_IMAGE_PULL_SECRETS", " registry-a,registry.b ,,registry-a"))
+        .sidecarImagePullSecrets()).containsExactly("registry-a", "registry.b");
+    assertThat(OperatorSettings.fromEnvironment(Map.of()).sidecarImagePullSecrets()).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> OperatorSettings.fromEnvironment(Map.of("SIDECAR_IMAGE_PULL_SECRETS", "Registry A")))
+        .hasMessageContaining("SIDECAR_IMAGE_PULL_SECRETS");
+  }
+
+  @Test
   void defaultsSuitAnInstallWithoutSettings() {
     OperatorSettings settings = OperatorSettings.fromEnvironment(Map.of());
     assertThat(settings.namespace()).isEqualTo("aihandler-system");

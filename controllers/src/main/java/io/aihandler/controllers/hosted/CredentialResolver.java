@@ -69,7 +69,7 @@ public final class CredentialResolver {
    * The decoded value of {@code key}: {@code data} is what the API server returns; {@code
    * stringData} is accepted too because some stores (and test servers) keep it unconverted.
    */
-  static Optional<byte[]> value(Secret secret, String key) {
+  public static Optional<byte[]> value(Secret secret, String key) {
     Map<String, String> data = secret.getData();
     if (data != null && data.get(key) != null) {
       try {

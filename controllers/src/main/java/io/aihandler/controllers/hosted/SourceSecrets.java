@@ -86,7 +86,7 @@ public final class SourceSecrets {
   }
 
   /** Ids of every backend in {@code backends} that reads {@code secret}. */
-  static Set<ResourceID> readers(Iterable<ModelBackend> backends, Secret secret) {
+  public static Set<ResourceID> readers(Iterable<ModelBackend> backends, Secret secret) {
     Set<ResourceID> ids = new java.util.HashSet<>();
     for (ModelBackend backend : backends) {
       if (references(backend, secret.getMetadata().getNamespace(), secret.getMetadata().getName())) {

@@ -1,7 +1,8 @@
 /**
- * Hosted backends: resolving a ModelBackend's API key from its Secret, verifying it with the
- * provider's cheapest authenticated call, and copying it into the namespaces of the Workflows that
- * use the backend, where {@code spec.hosted.shareWith} admits them. Key values live only in {@link
+ * The pure parts of hosted backends, used by the ModelBackend and Workflow reconcilers: resolving a
+ * ModelBackend's API key from its Secret, the provider probe and its verifier, the verification
+ * schedule, {@code spec.hosted.shareWith} admission and the label of source Secrets. No reconciler
+ * and no Kubernetes client lives here. Key values live only in {@link
  * io.aihandler.controllers.hosted.ApiKey}, whose text form is redacted, and in the Secrets
  * themselves.
  */

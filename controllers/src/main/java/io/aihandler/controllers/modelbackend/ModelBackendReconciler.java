@@ -1,12 +1,17 @@
 package io.aihandler.controllers.modelbackend;
 
-import io.aihandler.controllers.hosted.CredentialVerifier;
-import io.aihandler.controllers.hosted.HostedCredentialsCheck;
-import io.aihandler.controllers.hosted.SourceSecrets;
-import io.aihandler.controllers.hosted.VerificationSchedule;
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.api.v1alpha1.ModelBackendStatus;
 import io.aihandler.controllers.autoscaling.VllmAutoscaler;
 import io.aihandler.controllers.autoscaling.VllmMetricsScraper;
+import io.aihandler.controllers.hosted.CredentialVerifier;
+import io.aihandler.controllers.hosted.CredentialsCheck;
+import io.aihandler.controllers.hosted.SourceSecrets;
+import io.aihandler.controllers.hosted.VerificationSchedule;
+import io.aihandler.controllers.owned.ManagedLabels;
+import io.aihandler.controllers.owned.OwnedObjectApplier;
+import io.aihandler.controllers.status.FailureStatus;
+import io.aihandler.controllers.status.ResourceEvents;
 import io.aihandler.controllers.vllm.VllmBackend;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -17,6 +22,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -44,11 +50,11 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
   public static final String NAME = "modelbackend";
 
   /** Informers watch only objects carrying this label, so the cache holds our objects only. */
-  static final String MANAGED_SELECTOR = "app.kubernetes.io/managed-by=" + VllmBackend.MANAGED_BY;
+  static final String MANAGED_SELECTOR = ManagedLabels.managedSelector();
 
   private final ModelBackendReconcilerSettings settings;
   private final VllmAutoscaler autoscaler;
-  private final HostedCredentialsCheck hostedCredentials;
+  private final HostedBackendReconciler hosted;
 
   public ModelBackendReconciler() {
     this(ModelBackendReconcilerSettings.defaults());
@@ -56,11 +62,13 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
 
   public ModelBackendReconciler(ModelBackendReconcilerSettings settings) {
     this.settings = settings;
-    this.hostedCredentials =
-        new HostedCredentialsCheck(
-            new CredentialVerifier(),
-            new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
-            settings.providers(),
+    this.hosted =
+        new HostedBackendReconciler(
+            new CredentialsCheck(
+                new CredentialVerifier(),
+                new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
+                settings.providers(),
+                settings.clock()),
             settings.clock());
     this.autoscaler = new VllmAutoscaler(settings.clock(), new VllmMetricsScraper(settings.scrapeTimeout()), settings.metricsUrl());
   }
@@ -95,11 +103,17 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
   @Override
   public UpdateControl<ModelBackend> reconcile(ModelBackend backend, Context<ModelBackend> context) {
     if (backend.getSpec() != null && backend.getSpec().vllm() != null) {
-      return new VllmWorkloadReconciler(settings, autoscaler, new BackendEvents(context.getClient(), settings.clock()))
+      hosted.forget(backend);
+      return new VllmBackendReconciler(settings, autoscaler, new ResourceEvents(context.getClient(), settings.clock()))
           .reconcile(backend, context);
     }
-    // Hosted backends: nothing to run in the cluster; their credentials are resolved and checked.
     autoscaler.forget(backend.getMetadata().getUid());
-    return hostedCredentials.reconcile(backend, context);
+    return hosted.reconcile(backend, context);
+  }
+
+  /** A failed reconciliation (an apply the API server refused) turns Ready False with the reason. */
+  @Override
+  public ErrorStatusUpdateControl<ModelBackend> updateErrorStatus(ModelBackend backend, Context<ModelBackend> context, Exception e) {
+    return FailureStatus.readyFalse(backend, e, ModelBackendStatus::new, settings.clock(), new ResourceEvents(context.getClient(), settings.clock()));
   }
 }

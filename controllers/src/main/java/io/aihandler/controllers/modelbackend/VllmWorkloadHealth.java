@@ -1,5 +1,6 @@
 package io.aihandler.controllers.modelbackend;
 
+import io.aihandler.controllers.status.Conditions;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -28,8 +29,8 @@ public record VllmWorkloadHealth(
     int availableReplicas,
     int readyReplicas,
     int existingPods,
-    StatusConditions.Desired workloadAvailable,
-    StatusConditions.Desired readyCondition) {
+    Conditions.Desired workloadAvailable,
+    Conditions.Desired readyCondition) {
 
   /** Reasons of the conditions. */
   public static final String REASON_SERVING = "Serving";
@@ -60,17 +61,17 @@ public record VllmWorkloadHealth(
   public static VllmWorkloadHealth assess(Deployment deployment, List<Pod> pods, int desiredReplicas, String gpuResourceName) {
     int existing = pods.size();
     if (deployment == null) {
-      var progressing = new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, false, REASON_PROGRESSING, "Creating the vLLM Deployment");
-      return new VllmWorkloadHealth(0, 0, existing, progressing, withType(progressing, StatusConditions.READY));
+      var progressing = new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, false, REASON_PROGRESSING, "Creating the vLLM Deployment");
+      return new VllmWorkloadHealth(0, 0, existing, progressing, withType(progressing, Conditions.READY));
     }
     DeploymentStatus status = deployment.getStatus() == null ? new DeploymentStatus() : deployment.getStatus();
     int available = orZero(status.getAvailableReplicas());
     int ready = orZero(status.getReadyReplicas());
     Optional<PodProblem> problem = pods.stream().map(pod -> diagnose(pod, gpuResourceName)).flatMap(Optional::stream).max(Comparator.comparingInt(PodProblem::rank));
 
-    StatusConditions.Desired workload;
+    Conditions.Desired workload;
     if (desiredReplicas == 0) {
-      workload = new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, false, REASON_SCALED_TO_ZERO, "Scaled to zero replicas");
+      workload = new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, false, REASON_SCALED_TO_ZERO, "Scaled to zero replicas");
     } else if (available > 0) {
       String message = available + " of " + desiredReplicas + " vLLM pods serving";
       if (rolloutInProgress(deployment, status, desiredReplicas)) {
@@ -79,33 +80,33 @@ public record VllmWorkloadHealth(
       if (problem.isPresent() && problem.get().rank() > 0) {
         message += "; " + problem.get().message();
       }
-      workload = new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, true, REASON_SERVING, message);
+      workload = new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, true, REASON_SERVING, message);
     } else if (problem.isPresent()) {
-      workload = new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, false, problem.get().reason(), problem.get().message());
+      workload = new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, false, problem.get().reason(), problem.get().message());
     } else if (deadlineExceeded(status)) {
-      workload = new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, false, REASON_PROGRESS_DEADLINE_EXCEEDED,
+      workload = new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, false, REASON_PROGRESS_DEADLINE_EXCEEDED,
           "The Deployment exceeded its progress deadline without a serving pod");
     } else {
-      workload = new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, false, REASON_PROGRESSING,
+      workload = new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, false, REASON_PROGRESSING,
           existing == 0 ? "Waiting for vLLM pods to be created" : "Waiting for vLLM pods to start");
     }
-    return new VllmWorkloadHealth(available, ready, existing, workload, withType(workload, StatusConditions.READY));
+    return new VllmWorkloadHealth(available, ready, existing, workload, withType(workload, Conditions.READY));
   }
 
   /** The conditions of a backend whose spec cannot be turned into a workload. */
-  public static List<StatusConditions.Desired> invalidSpec(String message) {
+  public static List<Conditions.Desired> invalidSpec(String message) {
     return List.of(
-        new StatusConditions.Desired(StatusConditions.WORKLOAD_AVAILABLE, false, REASON_INVALID_SPEC, message),
-        new StatusConditions.Desired(StatusConditions.READY, false, REASON_INVALID_SPEC, message));
+        new Conditions.Desired(Conditions.WORKLOAD_AVAILABLE, false, REASON_INVALID_SPEC, message),
+        new Conditions.Desired(Conditions.READY, false, REASON_INVALID_SPEC, message));
   }
 
   /** Both conditions, in the order they appear in the status. */
-  public List<StatusConditions.Desired> conditions() {
+  public List<Conditions.Desired> conditions() {
     return List.of(readyCondition, workloadAvailable);
   }
 
-  private static StatusConditions.Desired withType(StatusConditions.Desired condition, String type) {
-    return new StatusConditions.Desired(type, condition.status(), condition.reason(), condition.message());
+  private static Conditions.Desired withType(Conditions.Desired condition, String type) {
+    return new Conditions.Desired(type, condition.status(), condition.reason(), condition.message());
   }
 
   /** The most telling problem of one pod; rank 0 means only "still loading". */

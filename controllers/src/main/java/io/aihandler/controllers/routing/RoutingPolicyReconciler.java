@@ -4,12 +4,15 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RouteTarget;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.RoutingPolicyStatus;
-import io.aihandler.controllers.modelbackend.StatusConditions;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.aihandler.controllers.status.Conditions;
+import io.aihandler.controllers.status.FailureStatus;
+import io.aihandler.controllers.status.ResourceEvents;
+import io.aihandler.controllers.status.StatusPatch;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -20,7 +23,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -29,8 +31,8 @@ import java.util.stream.Stream;
 /**
  * Reconciles RoutingPolicies: resolves every target to a ModelBackend (in the policy's namespace or
  * another that shares with it) and reports {@code Accepted}, {@code ResolvedRefs} and {@code
- * Ready}. A change to any referenced backend re-evaluates the policies that name it. It owns no
- * objects and writes only the status, and only when it changes.
+ * Ready}, with an Event when Ready changes. A change to any referenced backend re-evaluates the
+ * policies that name it. It owns no objects and writes only the status, and only when it changes.
  */
 @ControllerConfiguration(name = RoutingPolicyReconciler.NAME)
 public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
@@ -88,27 +90,23 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
     long generation = Optional.ofNullable(policy.getMetadata().getGeneration()).orElse(0L);
     status.setObservedGeneration(generation);
     status.setConditions(
-        StatusConditions.merge(
+        Conditions.merge(
             previous == null ? List.of() : previous.getConditions(),
             result.conditions(),
             generation,
             clock.instant()));
-    if (previous != null
-        && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
-        && Objects.equals(previous.getConditions(), status.getConditions())) {
-      return UpdateControl.noUpdate();
-    }
-    RoutingPolicy patch = new RoutingPolicy();
-    patch.setMetadata(new ObjectMetaBuilder()
-        .withName(policy.getMetadata().getName())
-        .withNamespace(policy.getMetadata().getNamespace())
-        .build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    new ResourceEvents(context.getClient(), clock)
+        .readyChanged(policy, previous == null ? List.of() : previous.getConditions(), status.getConditions(), Set.of());
+    return StatusPatch.ifChanged(policy, status);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<RoutingPolicy> updateErrorStatus(RoutingPolicy policy, Context<RoutingPolicy> context, Exception e) {
+    return FailureStatus.readyFalse(policy, e, RoutingPolicyStatus::new, clock, new ResourceEvents(context.getClient(), clock));
   }
 
   /** Backends every route of the policy names. */
-  static Set<BackendKey> referencedBackends(RoutingPolicy policy) {
+  public static Set<BackendKey> referencedBackends(RoutingPolicy policy) {
     if (policy.getSpec() == null || policy.getSpec().routes() == null) {
       return Set.of();
     }

@@ -1,5 +1,9 @@
 package io.aihandler.controllers.routing;
 
+import static io.aihandler.controllers.status.Conditions.ACCEPTED;
+import static io.aihandler.controllers.status.Conditions.READY;
+import static io.aihandler.controllers.status.Conditions.RESOLVED_REFS;
+
 import io.aihandler.api.v1alpha1.DataClass;
 import io.aihandler.api.v1alpha1.Locality;
 import io.aihandler.api.v1alpha1.ModelBackend;
@@ -8,7 +12,7 @@ import io.aihandler.api.v1alpha1.RouteTarget;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.RoutingStrategy;
 import io.aihandler.controllers.hosted.ShareWithAdmission;
-import io.aihandler.controllers.modelbackend.StatusConditions.Desired;
+import io.aihandler.controllers.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,10 +29,6 @@ import java.util.function.Function;
  */
 public final class RoutingPolicyResolution {
 
-  public static final String ACCEPTED = "Accepted";
-  public static final String RESOLVED_REFS = "ResolvedRefs";
-  public static final String READY = "Ready";
-
   private RoutingPolicyResolution() {}
 
   /** A route's targets that exist and this namespace may use. */
@@ -37,8 +37,11 @@ public final class RoutingPolicyResolution {
   /** A usable target with its backend. */
   public record ResolvedTarget(RouteTarget target, ModelBackend backend) {}
 
-  /** The routes and the conditions to report. */
-  public record Result(List<ResolvedRoute> routes, List<Desired> conditions) {
+  /** A hosted backend a route names whose {@code shareWith} does not admit the policy's namespace. */
+  public record Refusal(BackendKey key, ModelBackend backend, String message) {}
+
+  /** The routes, the backends refused to this namespace, and the conditions to report. */
+  public record Result(List<ResolvedRoute> routes, List<Refusal> refusals, List<Desired> conditions) {
 
     public Desired condition(String type) {
       return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
@@ -58,6 +61,7 @@ public final class RoutingPolicyResolution {
     List<String> acceptProblems = new ArrayList<>();
     List<ResolvedRoute> routes = new ArrayList<>();
     Map<String, Map<String, String>> labelsSeen = new LinkedHashMap<>();
+    Map<BackendKey, Refusal> refusals = new LinkedHashMap<>();
 
     for (Route route : policy.getSpec().routes()) {
       List<ResolvedTarget> usable = new ArrayList<>();
@@ -73,6 +77,7 @@ public final class RoutingPolicyResolution {
               ShareWithAdmission.admit(
                   backend.get(), namespace, labelsSeen.computeIfAbsent(namespace, namespaceLabels));
           if (!verdict.admitted()) {
+            refusals.putIfAbsent(key, new Refusal(key, backend.get(), verdict.message()));
             refProblems.add("route " + route.name() + ": " + verdict.message());
             continue;
           }
@@ -123,7 +128,7 @@ public final class RoutingPolicyResolution {
     } else {
       conditions.add(new Desired(READY, true, "Ready", "Every route has a ready backend"));
     }
-    return new Result(routes, conditions);
+    return new Result(routes, List.copyOf(refusals.values()), conditions);
   }
 
   /** The targets of a route that a data class allows. */

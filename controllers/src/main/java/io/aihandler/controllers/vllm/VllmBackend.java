@@ -6,7 +6,8 @@ import io.aihandler.api.v1alpha1.ModelCache;
 import io.aihandler.api.v1alpha1.Scaling;
 import io.aihandler.api.v1alpha1.ScalingMetric;
 import io.aihandler.api.v1alpha1.VllmSpec;
-import io.aihandler.controllers.ControllerReference;
+import io.aihandler.controllers.owned.ControllerReference;
+import io.aihandler.controllers.owned.ManagedLabels;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -57,7 +58,7 @@ public record VllmBackend(
   public static final String BACKEND_LABEL = "aihandler.io/model-backend";
 
   /** Value of {@code app.kubernetes.io/managed-by} on everything the operator builds. */
-  public static final String MANAGED_BY = "aihandler-operator";
+  public static final String MANAGED_BY = ManagedLabels.OPERATOR;
 
   static final String DEFAULT_GPU_RESOURCE = "nvidia.com/gpu";
   static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(30);
@@ -206,8 +207,8 @@ public record VllmBackend(
   public Map<String, String> labels() {
     Map<String, String> labels = new LinkedHashMap<>(selectorLabels());
     labels.put("app.kubernetes.io/instance", name());
-    labels.put("app.kubernetes.io/component", "model-server");
-    labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
+    labels.put(ManagedLabels.COMPONENT, "model-server");
+    labels.put(ManagedLabels.MANAGED_BY, MANAGED_BY);
     return labels;
   }
 

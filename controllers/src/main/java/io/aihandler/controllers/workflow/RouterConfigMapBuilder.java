@@ -1,7 +1,8 @@
 package io.aihandler.controllers.workflow;
 
 import io.aihandler.api.v1alpha1.Workflow;
-import io.aihandler.controllers.ControllerReference;
+import io.aihandler.controllers.owned.ControllerReference;
+import io.aihandler.controllers.owned.ManagedLabels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 
@@ -11,17 +12,12 @@ public final class RouterConfigMapBuilder {
   /** Annotation with the document's hash, the one sidecars report on /readyz. */
   public static final String HASH_ANNOTATION = "aihandler.io/config-hash";
 
-  /** Value of {@code app.kubernetes.io/component} on router ConfigMaps. */
-  public static final String COMPONENT = "router-config";
-
-  /** Value of {@code app.kubernetes.io/managed-by} on everything the operator builds. */
-  public static final String MANAGED_BY = "aihandler-operator";
 
   private RouterConfigMapBuilder() {}
 
   /** Label selector of the router ConfigMaps, for the operator's label-filtered informer. */
   public static String labelSelector() {
-    return "app.kubernetes.io/managed-by=" + MANAGED_BY + ",app.kubernetes.io/component=" + COMPONENT;
+    return ManagedLabels.selector(ManagedLabels.ROUTER_CONFIG);
   }
 
   public static ConfigMap build(Workflow workflow, String yaml, String hash) {
@@ -29,8 +25,7 @@ public final class RouterConfigMapBuilder {
         .withNewMetadata()
         .withName(WorkflowObjectNames.routerConfigMap(workflow))
         .withNamespace(workflow.getMetadata().getNamespace())
-        .addToLabels("app.kubernetes.io/managed-by", MANAGED_BY)
-        .addToLabels("app.kubernetes.io/component", COMPONENT)
+        .addToLabels(ManagedLabels.of(ManagedLabels.ROUTER_CONFIG))
         .addToLabels(Workflow.WORKFLOW_LABEL, workflow.getMetadata().getName())
         .addToAnnotations(HASH_ANNOTATION, hash)
         .addToOwnerReferences(ControllerReference.to(workflow))

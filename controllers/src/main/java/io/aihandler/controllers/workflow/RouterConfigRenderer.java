@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.api.v1alpha1.HostedSpec;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.Workflow;
-import io.aihandler.controllers.hosted.CredentialSecretBuilder;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.controllers.routing.BackendKey;
 import io.aihandler.controllers.routing.BackendLocality;

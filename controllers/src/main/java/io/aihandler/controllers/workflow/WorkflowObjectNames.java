@@ -29,6 +29,11 @@ public final class WorkflowObjectNames {
     return workflow.getMetadata().getName() + "-credentials";
   }
 
+  /** The NetworkPolicy restricting the egress of a Workflow's pods ({@code spec.egress: restricted}). */
+  public static String egressPolicy(Workflow workflow) {
+    return workflow.getMetadata().getName() + "-egress";
+  }
+
   /** Path of the router document inside the sidecar. */
   public static String configFile() {
     return CONFIG_DIRECTORY + "/" + CONFIG_KEY;

@@ -1,65 +1,65 @@
 package io.aihandler.controllers.workflow;
 
+import static io.aihandler.controllers.status.Conditions.READY;
+import static io.aihandler.controllers.status.Conditions.RESOLVED_REFS;
+
 import io.aihandler.api.v1alpha1.DataClass;
+import io.aihandler.api.v1alpha1.Egress;
 import io.aihandler.api.v1alpha1.Locality;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Task;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.api.v1alpha1.WorkflowStatus;
-import io.aihandler.controllers.hosted.HostedConditions;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
-import io.aihandler.controllers.hosted.WorkflowCredentials;
-import io.aihandler.controllers.modelbackend.StatusConditions;
-import io.aihandler.controllers.modelbackend.StatusConditions.Desired;
-import io.aihandler.controllers.routing.BackendKey;
+import io.aihandler.controllers.owned.OwnedObjectApplier;
 import io.aihandler.controllers.routing.BackendLocality;
 import io.aihandler.controllers.routing.RoutingPolicyResolution;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedRoute;
+import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedTarget;
+import io.aihandler.controllers.status.Conditions;
+import io.aihandler.controllers.status.Conditions.Desired;
+import io.aihandler.controllers.status.FailureStatus;
+import io.aihandler.controllers.status.ResourceEvents;
+import io.aihandler.controllers.status.StatusPatch;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles Workflows: resolves the policy, routes, data classes and backends the tasks use,
- * keeps the credentials Secret (see {@link WorkflowCredentials}), renders the router document into
- * the ConfigMap the sidecars mount, and reports {@code ResolvedRefs}, {@code
- * CredentialsProvisioned}, {@code Ready} and the config hash. Any change to the Workflow, its
- * policy, a backend (endpoint, readiness, pricing), a namespace's labels or a source key re-renders;
- * an unchanged document causes no write. A document the sidecar would refuse is never published:
- * the last good one stays and the status says why.
+ * Reconciles Workflows in one pass: observe (the policy, backends, namespaces, source keys and the
+ * owned objects, all from caches) -> resolve the policy once -> build the credentials Secret, the
+ * router ConfigMap and, for {@code spec.egress: restricted}, the egress NetworkPolicy -> apply
+ * them -> report {@code ResolvedRefs}, {@code CredentialsProvisioned}, {@code Ready} and the
+ * config hash, with an Event when Ready changes. An unchanged state causes no write. A document
+ * the sidecar would refuse is never published: the last good one stays and the status says why.
  */
 @ControllerConfiguration(name = WorkflowReconciler.NAME)
 public class WorkflowReconciler implements Reconciler<Workflow> {
 
   public static final String NAME = "workflow";
 
-  public static final String RESOLVED_REFS = "ResolvedRefs";
-  public static final String READY = "Ready";
-
   private static final Logger LOG = LoggerFactory.getLogger(WorkflowReconciler.class);
 
   private final Clock clock;
   private final ProviderEndpoints providers;
-  private final WorkflowCredentials credentials = new WorkflowCredentials();
-  private InformerEventSource<ConfigMap, Workflow> configMaps;
+  private final WorkflowSources sources = new WorkflowSources();
 
   public WorkflowReconciler() {
     this(Clock.systemUTC(), ProviderEndpoints.PUBLIC);
@@ -76,74 +76,95 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   @Override
   public List<EventSource<?, Workflow>> prepareEventSources(EventSourceContext<Workflow> context) {
-    List<EventSource<?, Workflow>> sources = new ArrayList<>(credentials.prepareEventSources(context));
-    configMaps =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(ConfigMap.class, Workflow.class)
-                .withName("router-configs")
-                .withLabelSelector(RouterConfigMapBuilder.labelSelector())
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Workflow.class))
-                .build(),
-            context);
-    sources.add(configMaps);
-    return sources;
+    return sources.prepareEventSources(context);
   }
 
   @Override
   public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
     String namespace = workflow.getMetadata().getNamespace();
-    List<Desired> conditions = new ArrayList<>();
-    WorkflowCredentials.Outcome provisioning = credentials.provision(workflow, context);
-    conditions.add(new Desired(HostedConditions.CREDENTIALS_PROVISIONED, provisioning.provisioned(), provisioning.reason(), provisioning.message()));
-
-    Optional<RoutingPolicy> policy = credentials.policyOf(workflow);
     String configHash = workflow.getStatus() == null ? null : workflow.getStatus().getConfigHash();
+    Optional<RoutingPolicy> policy = sources.policyOf(workflow);
     if (policy.isEmpty()) {
+      // Without the policy nothing can be decided: every owned object is left as it is.
       String message = "RoutingPolicy " + namespace + "/" + workflow.getSpec().policyRef().name() + " not found";
-      conditions.add(new Desired(RESOLVED_REFS, false, "PolicyNotFound", message));
-      conditions.add(new Desired(READY, false, "PolicyNotFound", message));
-      return status(workflow, conditions, configHash);
+      return status(workflow, context, List.of(
+          CredentialPlan.policyNotFound(namespace, workflow.getSpec().policyRef().name()).condition(),
+          new Desired(RESOLVED_REFS, false, "PolicyNotFound", message),
+          new Desired(READY, false, "PolicyNotFound", message)), configHash);
     }
 
     RoutingPolicyResolution.Result resolution =
-        RoutingPolicyResolution.resolve(
-            policy.get(),
-            key -> credentials.backend(key.namespace(), key.name()),
-            credentials::namespaceLabels);
-    List<String> problems = taskProblems(workflow, policy.get(), resolution.routes());
-    conditions.add(
-        problems.isEmpty()
-            ? new Desired(RESOLVED_REFS, true, "Resolved", "Every task's route, data class and backends resolve")
-            : new Desired(RESOLVED_REFS, false, "UnresolvedRefs", String.join("; ", problems)));
+        RoutingPolicyResolution.resolve(policy.get(), sources::backend, sources::namespaceLabels);
+    boolean restricted = workflow.getSpec().egress() == Egress.RESTRICTED;
+    List<String> problems = taskProblems(workflow, policy.get(), resolution.routes(), restricted);
 
+    Optional<Secret> copy = sources.credentialsCopy(workflow);
+    CredentialPlan.Plan credentials = CredentialPlan.plan(workflow, policy.get(), resolution, sources::sourceOf, copy);
+    if (!credentials.entries().isEmpty() && copy.isEmpty()
+        && WorkflowSources.nameTakenByOthers(context.getClient(), namespace, WorkflowObjectNames.credentialsSecret(workflow))) {
+      credentials = credentials.nameTaken(namespace, WorkflowObjectNames.credentialsSecret(workflow));
+    }
+    Optional<Secret> secret = credentials.entries().isEmpty()
+        ? Optional.empty()
+        : Optional.of(CredentialSecretBuilder.build(workflow, credentials.entries()));
     RouterConfigRenderer.Rendered rendered =
-        RouterConfigRenderer.render(
-            workflow,
-            policy.get(),
-            resolution.routes(),
-            provisioning.keyed().stream()
-                .map(id -> new BackendKey(id.getNamespace().orElseThrow(), id.getName()))
-                .collect(Collectors.toSet()),
-            providers);
+        RouterConfigRenderer.render(workflow, policy.get(), resolution.routes(), credentials.keyed(), providers);
+    Optional<ConfigMap> configMap = rendered.ok()
+        ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))
+        : Optional.empty();
+    Optional<NetworkPolicy> egressPolicy = restricted
+        ? Optional.of(WorkflowEgressPolicyBuilder.build(workflow, inClusterBackends(resolution.routes())))
+        : Optional.empty();
+
+    if (!credentials.keepExisting()) {
+      reconcileOwned(secret, copy, context, sources.copies());
+    }
+    configMap.ifPresent(desired -> reconcileOwned(Optional.of(desired), sources.routerConfig(workflow), context, sources.configMaps()));
+    reconcileOwned(egressPolicy, sources.egressPolicy(workflow), context, sources.egressPolicies());
+
+    List<Desired> conditions = new ArrayList<>();
+    conditions.add(credentials.condition());
+    conditions.add(problems.isEmpty()
+        ? new Desired(RESOLVED_REFS, true, "Resolved", "Every task's route, data class and backends resolve")
+        : new Desired(RESOLVED_REFS, false, "UnresolvedRefs", String.join("; ", problems)));
     if (!rendered.ok()) {
       String message = "the router configuration cannot be rendered: " + String.join("; ", rendered.problems())
           + (configHash == null ? "" : "; sidecars keep running configuration " + configHash);
       conditions.add(new Desired(READY, false, "InvalidRouterConfig", message));
-      return status(workflow, conditions, configHash);
+      return status(workflow, context, conditions, configHash);
     }
-    applyConfigMap(workflow, context, rendered);
+    Desired provisioned = credentials.condition();
     if (!problems.isEmpty()) {
       conditions.add(new Desired(READY, false, "UnresolvedRefs", String.join("; ", problems)));
-    } else if (!provisioning.provisioned()) {
-      conditions.add(new Desired(READY, false, provisioning.reason(), provisioning.message()));
+    } else if (!provisioned.isTrue()) {
+      conditions.add(new Desired(READY, false, provisioned.reason(), provisioned.message()));
     } else {
-      conditions.add(new Desired(READY, true, "Ready", "Router configuration " + rendered.hash() + " is published in ConfigMap " + WorkflowObjectNames.routerConfigMap(workflow)));
+      conditions.add(new Desired(READY, true, "Ready", "Router configuration " + rendered.hash() + " is published in ConfigMap "
+          + WorkflowObjectNames.routerConfigMap(workflow) + (restricted ? "; egress restricted by NetworkPolicy " + WorkflowObjectNames.egressPolicy(workflow) : "")));
     }
-    return status(workflow, conditions, rendered.hash());
+    return status(workflow, context, conditions, rendered.hash());
   }
 
-  /** What keeps a task from being served as declared. */
-  static List<String> taskProblems(Workflow workflow, RoutingPolicy policy, List<ResolvedRoute> routes) {
+  /** A failed reconciliation (an apply the API server refused) turns Ready False with the reason. */
+  @Override
+  public ErrorStatusUpdateControl<Workflow> updateErrorStatus(Workflow workflow, Context<Workflow> context, Exception e) {
+    return FailureStatus.readyFalse(workflow, e, WorkflowStatus::new, clock, new ResourceEvents(context.getClient(), clock));
+  }
+
+  /** The vLLM backends the routes reach: the only destinations a restricted Workflow's pods get. */
+  static List<ModelBackend> inClusterBackends(List<ResolvedRoute> routes) {
+    return routes.stream()
+        .flatMap(route -> route.targets().stream())
+        .map(ResolvedTarget::backend)
+        .filter(backend -> backend.getSpec() != null && backend.getSpec().vllm() != null)
+        .toList();
+  }
+
+  /**
+   * What keeps a task from being served as declared; with restricted egress, a task whose route
+   * has no vLLM backend its data class allows is one: the NetworkPolicy blocks every hosted API.
+   */
+  static List<String> taskProblems(Workflow workflow, RoutingPolicy policy, List<ResolvedRoute> routes, boolean restricted) {
     List<String> problems = new ArrayList<>();
     for (Task task : workflow.getSpec().tasks()) {
       Optional<ResolvedRoute> route = routes.stream().filter(r -> r.route().name().equals(task.route())).findFirst();
@@ -165,6 +186,12 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             + " but route " + task.route() + " has no such backend ("
             + route.get().targets().stream().map(t -> t.backend().getMetadata().getName() + ": " + localityName(t.backend())).toList()
             + ")");
+      } else if (restricted) {
+        List<ResolvedTarget> allowed = dataClass.map(c -> RoutingPolicyResolution.allowedTargets(route.get(), c)).orElse(route.get().targets());
+        if (allowed.stream().noneMatch(t -> t.backend().getSpec().vllm() != null)) {
+          problems.add("task " + task.name() + ": spec.egress is restricted, so the pods reach only in-cluster vLLM backends,"
+              + " but route " + task.route() + " has none (" + allowed.stream().map(t -> t.backend().getMetadata().getName()).toList() + ")");
+        }
       }
     }
     return problems;
@@ -184,49 +211,31 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
         .findFirst();
   }
 
-  private void applyConfigMap(Workflow workflow, Context<Workflow> context, RouterConfigRenderer.Rendered rendered) {
-    ResourceID id = new ResourceID(WorkflowObjectNames.routerConfigMap(workflow), workflow.getMetadata().getNamespace());
-    Optional<ConfigMap> existing = configMaps.get(id);
-    boolean current = existing
-        .map(map -> map.getMetadata().getAnnotations() == null ? null : map.getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
-        .filter(rendered.hash()::equals)
-        .isPresent();
-    if (current) {
-      return;
+  /** Applies the desired object, or deletes the existing one when none is desired. */
+  private static <R extends HasMetadata> void reconcileOwned(
+      Optional<R> desired, Optional<R> existing, Context<Workflow> context, InformerEventSource<R, Workflow> informer) {
+    if (desired.isPresent()) {
+      OwnedObjectApplier.Applied<R> applied = OwnedObjectApplier.apply(desired.get(), existing.orElse(null), context, informer);
+      if (applied.outcome() != OwnedObjectApplier.Outcome.UNCHANGED) {
+        LOG.info("{} {} {}/{}", applied.outcome(), desired.get().getKind(), desired.get().getMetadata().getNamespace(), desired.get().getMetadata().getName());
+      }
+    } else if (existing.isPresent()) {
+      LOG.info("DELETED {} {}/{}: no longer wanted", existing.get().getKind(), existing.get().getMetadata().getNamespace(), existing.get().getMetadata().getName());
+      OwnedObjectApplier.delete(existing.get(), context.getClient());
     }
-    ConfigMap desired = RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash());
-    ConfigMap applied = context.getClient().configMaps()
-        .inNamespace(workflow.getMetadata().getNamespace())
-        .resource(desired)
-        .fieldManager(NAME)
-        .forceConflicts()
-        .serverSideApply();
-    configMaps.handleRecentResourceUpdate(id, applied, existing.orElse(null));
-    LOG.info("Workflow {}/{}: router configuration {} published", workflow.getMetadata().getNamespace(), workflow.getMetadata().getName(), rendered.hash());
   }
 
   /** Patches the status when it says something new; no write otherwise. */
-  private UpdateControl<Workflow> status(Workflow workflow, List<Desired> conditions, String configHash) {
+  private UpdateControl<Workflow> status(Workflow workflow, Context<Workflow> context, List<Desired> conditions, String configHash) {
     WorkflowStatus previous = workflow.getStatus();
     long generation = Optional.ofNullable(workflow.getMetadata().getGeneration()).orElse(0L);
     WorkflowStatus status = new WorkflowStatus();
     status.setObservedGeneration(generation);
-    status.setConditions(StatusConditions.merge(previous == null ? List.of() : previous.getConditions(), conditions, generation, clock.instant()));
+    status.setConditions(Conditions.merge(previous == null ? List.of() : previous.getConditions(), conditions, generation, clock.instant()));
     status.setConfigHash(configHash);
     status.setConfigMapName(configHash == null ? null : WorkflowObjectNames.routerConfigMap(workflow));
-    if (previous != null
-        && Objects.equals(previous.getObservedGeneration(), status.getObservedGeneration())
-        && Objects.equals(previous.getConditions(), status.getConditions())
-        && Objects.equals(previous.getConfigHash(), status.getConfigHash())
-        && Objects.equals(previous.getConfigMapName(), status.getConfigMapName())) {
-      return UpdateControl.noUpdate();
-    }
-    Workflow patch = new Workflow();
-    patch.setMetadata(new ObjectMetaBuilder()
-        .withName(workflow.getMetadata().getName())
-        .withNamespace(workflow.getMetadata().getNamespace())
-        .build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    new ResourceEvents(context.getClient(), clock)
+        .readyChanged(workflow, previous == null ? List.of() : previous.getConditions(), status.getConditions(), Set.of());
+    return StatusPatch.ifChanged(workflow, status);
   }
 }

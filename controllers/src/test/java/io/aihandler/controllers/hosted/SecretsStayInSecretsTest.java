@@ -1,5 +1,6 @@
 package io.aihandler.controllers.hosted;
 
+import io.aihandler.controllers.testing.HostedFixtures;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +8,7 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
+import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.testing.Eventually;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -122,7 +124,7 @@ class SecretsStayInSecretsTest {
         && copyValue("llm-platform.gpt-4o").equals(OPENAI_KEY));
     Eventually.await("sales refused", () -> {
       Workflow forecast = client.resources(Workflow.class).inNamespace("sales").withName("forecast").get();
-      return forecast.getStatus() != null && HostedConditions.find(forecast.getStatus().getConditions(), HostedConditions.CREDENTIALS_PROVISIONED)
+      return forecast.getStatus() != null && Conditions.lookup(forecast.getStatus().getConditions(), Conditions.CREDENTIALS_PROVISIONED)
           .map(c -> c.getReason().equals("NamespaceNotAdmitted")).orElse(false);
     });
 
@@ -155,7 +157,7 @@ class SecretsStayInSecretsTest {
     ModelBackend current = client.resources(ModelBackend.class).inNamespace("llm-platform").withName(backend).get();
     return current == null || current.getStatus() == null
         ? ""
-        : HostedConditions.find(current.getStatus().getConditions(), HostedConditions.CREDENTIALS_VALID).map(c -> c.getReason()).orElse("");
+        : Conditions.lookup(current.getStatus().getConditions(), Conditions.CREDENTIALS_VALID).map(c -> c.getReason()).orElse("");
   }
 
   private String copyValue(String entry) {

@@ -1,5 +1,6 @@
 package io.aihandler.controllers.hosted;
 
+import io.aihandler.controllers.testing.HostedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;

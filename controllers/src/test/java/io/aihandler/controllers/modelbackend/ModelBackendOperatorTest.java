@@ -3,6 +3,8 @@ package io.aihandler.controllers.modelbackend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.controllers.owned.OwnedObjectApplier;
+import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.testing.Eventually;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.testing.ModelBackends;
@@ -91,11 +93,11 @@ class ModelBackendOperatorTest {
 
   private Condition condition(String name, String type) {
     ModelBackend backend = backend(name);
-    return backend.getStatus() == null ? null : StatusConditions.find(backend.getStatus().getConditions(), type);
+    return backend.getStatus() == null ? null : Conditions.find(backend.getStatus().getConditions(), type);
   }
 
   private boolean readyReasonIs(String name, String reason) {
-    Condition ready = condition(name, StatusConditions.READY);
+    Condition ready = condition(name, Conditions.READY);
     return ready != null && reason.equals(ready.getReason());
   }
 
@@ -152,7 +154,7 @@ class ModelBackendOperatorTest {
     assertThat(status.getDesiredReplicas()).isEqualTo(2);
     assertThat(status.getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
     assertThat(status.getType()).isEqualTo("vllm");
-    Condition ready = StatusConditions.find(status.getConditions(), StatusConditions.READY);
+    Condition ready = Conditions.find(status.getConditions(), Conditions.READY);
     assertThat(ready.getStatus()).isEqualTo("False");
     assertThat(ready.getReason()).isEqualTo(VllmWorkloadHealth.REASON_PROGRESSING);
     assertThat(ready.getObservedGeneration()).isEqualTo(created.getMetadata().getGeneration());
@@ -165,16 +167,16 @@ class ModelBackendOperatorTest {
 
     setPodStatus("llama-a", VllmPods.unschedulable("0/3 nodes are available: 3 Insufficient nvidia.com/gpu."));
     Eventually.await("InsufficientGPUs", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_INSUFFICIENT_GPUS));
-    assertThat(condition("llama", StatusConditions.READY).getMessage()).contains("llama-a", "nvidia.com/gpu");
-    assertThat(condition("llama", StatusConditions.WORKLOAD_AVAILABLE).getStatus()).isEqualTo("False");
+    assertThat(condition("llama", Conditions.READY).getMessage()).contains("llama-a", "nvidia.com/gpu");
+    assertThat(condition("llama", Conditions.WORKLOAD_AVAILABLE).getStatus()).isEqualTo("False");
 
     setPodStatus("llama-a", VllmPods.imagePullFailing());
     Eventually.await("ImagePullFailing", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_IMAGE_PULL_FAILING));
-    assertThat(condition("llama", StatusConditions.READY).getMessage()).contains(io.aihandler.controllers.vllm.VllmBackend.DEFAULT_IMAGE);
+    assertThat(condition("llama", Conditions.READY).getMessage()).contains(io.aihandler.controllers.vllm.VllmBackend.DEFAULT_IMAGE);
 
     setPodStatus("llama-a", VllmPods.crashLooping());
     Eventually.await("CrashLooping", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_CRASH_LOOPING));
-    assertThat(condition("llama", StatusConditions.READY).getMessage()).contains("OOMKilled", "kubectl logs llama-a --previous");
+    assertThat(condition("llama", Conditions.READY).getMessage()).contains("OOMKilled", "kubectl logs llama-a --previous");
 
     setPodStatus("llama-a", VllmPods.loading());
     Eventually.await("ModelLoading", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_MODEL_LOADING));
@@ -186,9 +188,9 @@ class ModelBackendOperatorTest {
     client.resource(deployment).updateStatus();
 
     Eventually.await("Serving", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_SERVING));
-    assertThat(condition("llama", StatusConditions.READY).getStatus()).isEqualTo("True");
-    assertThat(condition("llama", StatusConditions.WORKLOAD_AVAILABLE).getStatus()).isEqualTo("True");
-    assertThat(condition("llama", StatusConditions.READY).getMessage()).startsWith("1 of 2 vLLM pods serving");
+    assertThat(condition("llama", Conditions.READY).getStatus()).isEqualTo("True");
+    assertThat(condition("llama", Conditions.WORKLOAD_AVAILABLE).getStatus()).isEqualTo("True");
+    assertThat(condition("llama", Conditions.READY).getMessage()).startsWith("1 of 2 vLLM pods serving");
     assertThat(backend("llama").getStatus().getReadyReplicas()).isEqualTo(1);
     assertThat(backend("llama").getStatus().getReplicas()).isEqualTo(2);
 
@@ -269,7 +271,7 @@ class ModelBackendOperatorTest {
           vllm: {model: "hf://org/model", gpus: 3, tensorParallelSize: 2}
         """);
     Eventually.await("InvalidSpec", () -> readyReasonIs("uneven", VllmWorkloadHealth.REASON_INVALID_SPEC));
-    assertThat(condition("uneven", StatusConditions.READY).getMessage()).contains("spec.vllm.gpus");
+    assertThat(condition("uneven", Conditions.READY).getMessage()).contains("spec.vllm.gpus");
     assertThat(deployment("uneven")).isNull();
   }
 

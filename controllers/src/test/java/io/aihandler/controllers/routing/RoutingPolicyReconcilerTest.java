@@ -155,6 +155,62 @@ class RoutingPolicyReconcilerTest {
   }
 
   @Test
+  void everyChangeOfReadyIsAnEventOnThePolicy() {
+    apply(CLAUDE);
+    apply(LLAMA);
+    apply(policy("support"));
+    awaitCondition("support", "Ready", "False", "BackendsNotReady");
+    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("llama").editStatus(b -> {
+      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+      return b;
+    });
+    markReady("llama");
+    awaitCondition("support", "Ready", "True", "Ready");
+
+    Eventually.await("two events", () -> policyEvents().size() == 2);
+    assertThat(policyEvents()).extracting(e -> e.getType() + " " + e.getReason())
+        .containsExactlyInAnyOrder("Warning BackendsNotReady", "Normal Ready");
+    assertThat(policyEvents()).allSatisfy(e -> {
+      assertThat(e.getInvolvedObject().getKind()).isEqualTo("RoutingPolicy");
+      assertThat(e.getInvolvedObject().getName()).isEqualTo("support-routing");
+    });
+  }
+
+  @Test
+  void aFailedReconcileTurnsReadyFalseInsteadOfLeavingTheOldReadyStanding() {
+    apply(CLAUDE);
+    apply(LLAMA);
+    apply(policy("support"));
+    awaitCondition("support", "Ready", "False", "BackendsNotReady");
+    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("llama").editStatus(b -> {
+      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+      return b;
+    });
+    markReady("llama");
+    awaitCondition("support", "Ready", "True", "Ready");
+
+    // Claude's shareWith is checked against the policy namespace's labels, which the operator can no longer read.
+    api.refuse(new io.aihandler.controllers.testing.ServerSideApplyDispatcher.ReadRefusal("/api/v1/namespaces/support"));
+    apply(policy("support").replace("priority: 1", "priority: 2"));
+
+    awaitCondition("support", "Ready", "False", "ReconcileFailed");
+    assertThat(condition("support", "Ready").getMessage()).isEqualTo("a Kubernetes API request failed: HTTP 403 Forbidden");
+    assertThat(policyEvents()).extracting(e -> e.getType() + " " + e.getReason()).contains("Warning ReconcileFailed");
+
+    api.acceptAll();
+    Eventually.await("Ready again", java.time.Duration.ofSeconds(30), () -> {
+      Condition ready = condition("support", "Ready");
+      return ready != null && "Ready".equals(ready.getReason());
+    });
+  }
+
+  private List<io.fabric8.kubernetes.api.model.Event> policyEvents() {
+    return client.v1().events().inNamespace("support").list().getItems().stream()
+        .filter(e -> "RoutingPolicy".equals(e.getInvolvedObject().getKind()))
+        .toList();
+  }
+
+  @Test
   void namesTheBackendWhoseShareWithRefusesThisNamespace() {
     apply(CLAUDE);
     apply(LLAMA);

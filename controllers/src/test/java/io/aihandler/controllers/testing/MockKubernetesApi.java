@@ -52,6 +52,21 @@ public final class MockKubernetesApi implements AutoCloseable {
     return dispatcher.writes();
   }
 
+  /** Refuses writes as {@link ServerSideApplyDispatcher#refuse} says, until {@link #acceptAll()}. */
+  public void refuse(ServerSideApplyDispatcher.Refusal refusal) {
+    dispatcher.refuse(refusal);
+  }
+
+  /** Refuses reads as {@link ServerSideApplyDispatcher#refuse(ServerSideApplyDispatcher.ReadRefusal)} says. */
+  public void refuse(ServerSideApplyDispatcher.ReadRefusal refusal) {
+    dispatcher.refuse(refusal);
+  }
+
+  /** Takes back every refusal. */
+  public void acceptAll() {
+    dispatcher.acceptAll();
+  }
+
   /** The generated CRD files of this repository. */
   public static List<Path> crdManifests() {
     for (Path root = Path.of("").toAbsolutePath(); root != null; root = root.getParent()) {

@@ -31,12 +31,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Not modelled: managedFields, conflicts between managers, merge keys inside lists. Drop this
  * class when {@code StockMockServerRejectsServerSideApplyTest} starts failing.
  *
- * <p>It also records every write (POST, PUT, PATCH, DELETE) so tests can count API writes.
+ * <p>It also records every write (POST, PUT, PATCH, DELETE) so tests can count API writes, and
+ * can refuse chosen writes the way an API server refuses an invalid object (422 with the
+ * offending field), for tests of how the operator reports a failure.
  */
 public final class ServerSideApplyDispatcher extends Dispatcher {
 
   /** One write request the API server received. */
   public record Write(String method, String path) {}
+
+  /** Writes whose path contains {@code pathFragment} are answered 422 Invalid naming {@code field}. */
+  public record Refusal(String pathFragment, String field, String message) {}
+
+  /** Reads of exactly {@code path} are answered 403 Forbidden, as RBAC would. */
+  public record ReadRefusal(String path) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper YAML = new YAMLMapper();
@@ -45,6 +53,8 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
   private final KubernetesCrudDispatcher crud;
   private final Map<String, JsonNode> lastApplied = new ConcurrentHashMap<>();
   private final List<Write> writes = new CopyOnWriteArrayList<>();
+  private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+  private final List<ReadRefusal> readRefusals = new CopyOnWriteArrayList<>();
 
   public ServerSideApplyDispatcher(KubernetesCrudDispatcher crud) {
     this.crud = crud;
@@ -55,11 +65,40 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     return List.copyOf(writes);
   }
 
+  /** Refuses every later write matching {@code refusal}, until {@link #acceptAll()}. */
+  public void refuse(Refusal refusal) {
+    refusals.add(refusal);
+  }
+
+  /** Refuses every later GET matching {@code refusal}, until {@link #acceptAll()}. */
+  public void refuse(ReadRefusal refusal) {
+    readRefusals.add(refusal);
+  }
+
+  /** Takes back every refusal. */
+  public void acceptAll() {
+    refusals.clear();
+    readRefusals.clear();
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
     String method = request.getMethod();
     if (WRITE_METHODS.contains(method)) {
       writes.add(new Write(method, request.getPath()));
+      for (Refusal refusal : refusals) {
+        if (request.getPath().contains(refusal.pathFragment())) {
+          return invalid(refusal);
+        }
+      }
+    }
+    if ("GET".equals(method)) {
+      String path = request.getPath().split("\\?", 2)[0];
+      for (ReadRefusal refusal : readRefusals) {
+        if (path.equals(refusal.path())) {
+          return status(403, "Forbidden", "the server does not allow this request");
+        }
+      }
     }
     String contentType = request.getHeader("Content-Type");
     if ("PATCH".equals(method) && contentType != null && contentType.startsWith("application/apply-patch")) {
@@ -183,6 +222,15 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
       }
     }
     return null;
+  }
+
+  private static MockResponse invalid(Refusal refusal) {
+    ObjectNode status = JSON.createObjectNode();
+    status.put("apiVersion", "v1").put("kind", "Status").put("status", "Failure");
+    status.put("message", refusal.message()).put("reason", "Invalid").put("code", 422);
+    ObjectNode cause = status.putObject("details").putArray("causes").addObject();
+    cause.put("reason", "FieldValueInvalid").put("message", refusal.message()).put("field", refusal.field());
+    return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json").setBody(status.toString());
   }
 
   private static MockResponse status(int code, String reason, String message) {

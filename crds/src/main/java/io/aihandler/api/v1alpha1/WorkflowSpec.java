@@ -25,4 +25,16 @@ public record WorkflowSpec(
         @Required
         @Size(min = 1, max = 128)
         List<Task> tasks,
-    @JsonPropertyDescription("Settings of the injected router sidecar.") SidecarSpec sidecar) {}
+    @JsonPropertyDescription("Settings of the injected router sidecar.") SidecarSpec sidecar,
+    @JsonPropertyDescription(
+            "What the Workflow's pods (the app included) may reach. restricted: the operator keeps"
+                + " a NetworkPolicy allowing egress only to DNS and the pods of the in-cluster"
+                + " backends the routes name, so nothing in the pods can reach a hosted API; needs"
+                + " a CNI that enforces NetworkPolicy. unrestricted (default): no policy is added.")
+        Egress egress) {
+
+  /** A Workflow without an egress setting (unrestricted). */
+  public WorkflowSpec(PolicyRef policyRef, List<Task> tasks, SidecarSpec sidecar) {
+    this(policyRef, tasks, sidecar, null);
+  }
+}

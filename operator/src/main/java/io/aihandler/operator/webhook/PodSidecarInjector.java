@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -83,6 +84,9 @@ public final class PodSidecarInjector {
       spec.addToContainers(sidecar);
     }
     spec.addAllToVolumes(volumes(workflow));
+    if (!settings.imagePullSecrets().isEmpty()) {
+      spec.withImagePullSecrets(pullSecrets(pod));
+    }
     return spec.endSpec().build();
   }
 
@@ -133,6 +137,17 @@ public final class PodSidecarInjector {
         .endSeccompProfile()
         .endSecurityContext()
         .build();
+  }
+
+  /** The pod's own pull Secrets, then the operator's for the sidecar image that the pod lacks. */
+  private List<LocalObjectReference> pullSecrets(Pod pod) {
+    List<LocalObjectReference> secrets = new ArrayList<>(Optional.ofNullable(pod.getSpec().getImagePullSecrets()).orElse(List.of()));
+    for (String name : settings.imagePullSecrets()) {
+      if (secrets.stream().noneMatch(secret -> name.equals(secret.getName()))) {
+        secrets.add(new LocalObjectReference(name));
+      }
+    }
+    return secrets;
   }
 
   /** The sidecar reads the mounted files and picks up changes itself: no restart on rotation. */

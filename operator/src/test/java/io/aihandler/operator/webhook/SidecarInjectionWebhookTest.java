@@ -208,6 +208,33 @@ class SidecarInjectionWebhookTest {
   }
 
   @Test
+  void theOperatorsPullSecretsForTheSidecarImageAreAddedToTheAppsOwn() throws Exception {
+    var privateRegistry =
+        new AdmissionController<Pod>(
+            new SidecarInjectionWebhook(
+                this::lookup,
+                new SidecarInjectionSettings("registry.internal/router:1", true, SidecarInjectionSettings.standardResources(),
+                    List.of("sidecar-registry", "app-registry"))));
+    Pod pod = pod(LABELLED_POD);
+    pod.getSpec().setImagePullSecrets(List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference("app-registry")));
+    Pod result = patched(pod, review(privateRegistry, pod, "support"));
+    assertThat(result.getSpec().getImagePullSecrets()).extracting(io.fabric8.kubernetes.api.model.LocalObjectReference::getName)
+        .containsExactly("app-registry", "sidecar-registry");
+    assertThat(result.getSpec().getInitContainers().getFirst().getImage()).isEqualTo("registry.internal/router:1");
+
+    Optional<KubernetesSchemas> schemas = KubernetesSchemas.locate();
+    assumeThat(schemas).as(KubernetesSchemas.missingMessage()).isPresent();
+    assertThat(schemas.get().validate(result)).isEmpty();
+  }
+
+  @Test
+  void withoutOperatorPullSecretsThePodsOwnAreLeftAsTheyAre() throws Exception {
+    Pod pod = pod(LABELLED_POD);
+    Pod result = patched(pod, review(nativeSidecar, pod, "support"));
+    assertThat(result.getSpec().getImagePullSecrets()).isNullOrEmpty();
+  }
+
+  @Test
   void theInjectedPodPassesTheStrictKubernetesSchema() throws Exception {
     Optional<KubernetesSchemas> schemas = KubernetesSchemas.locate();
     if (schemas.isEmpty()) {

@@ -1,4 +1,4 @@
-package io.aihandler.controllers;
+package io.aihandler.controllers.owned;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;

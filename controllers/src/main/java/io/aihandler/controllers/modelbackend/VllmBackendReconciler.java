@@ -4,14 +4,16 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.ModelBackendStatus;
 import io.aihandler.api.v1alpha1.ScalingEvent;
 import io.aihandler.controllers.autoscaling.ScalingDecision;
+import io.aihandler.controllers.owned.OwnedObjectApplier;
+import io.aihandler.controllers.status.Conditions;
+import io.aihandler.controllers.status.ResourceEvents;
+import io.aihandler.controllers.status.StatusPatch;
 import io.aihandler.controllers.autoscaling.VllmAutoscaler;
 import io.aihandler.controllers.vllm.ModelCacheClaimBuilder;
 import io.aihandler.controllers.vllm.VllmBackend;
 import io.aihandler.controllers.vllm.VllmDeploymentBuilder;
 import io.aihandler.controllers.vllm.VllmPodDisruptionBudgetBuilder;
 import io.aihandler.controllers.vllm.VllmServiceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,8 +26,8 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,18 +37,18 @@ import org.slf4j.LoggerFactory;
  * longer wanted, and publish status and events. Writes the Deployment and the status, never the
  * ModelBackend's spec, so GitOps tools see no drift.
  */
-final class VllmWorkloadReconciler {
+final class VllmBackendReconciler {
 
-  private static final Logger LOG = LoggerFactory.getLogger(VllmWorkloadReconciler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(VllmBackendReconciler.class);
 
   /** How many autoscaling decisions the status keeps. */
   static final int SCALING_HISTORY_LENGTH = 10;
 
   private final ModelBackendReconcilerSettings settings;
   private final VllmAutoscaler autoscaler;
-  private final BackendEvents events;
+  private final ResourceEvents events;
 
-  VllmWorkloadReconciler(ModelBackendReconcilerSettings settings, VllmAutoscaler autoscaler, BackendEvents events) {
+  VllmBackendReconciler(ModelBackendReconcilerSettings settings, VllmAutoscaler autoscaler, ResourceEvents events) {
     this.settings = settings;
     this.autoscaler = autoscaler;
     this.events = events;
@@ -62,9 +64,9 @@ final class VllmWorkloadReconciler {
       backend = VllmBackend.of(resource);
     } catch (IllegalArgumentException invalid) {
       ModelBackendStatus status = baseStatus(resource, previous, generation);
-      status.setConditions(StatusConditions.merge(previous.getConditions(), VllmWorkloadHealth.invalidSpec(invalid.getMessage()), generation, now));
+      status.setConditions(Conditions.merge(previous.getConditions(), VllmWorkloadHealth.invalidSpec(invalid.getMessage()), generation, now));
       recordReadyChange(resource, previous, status);
-      return statusUpdate(resource, previous, status);
+      return StatusPatch.ifChanged(resource, status);
     }
 
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
@@ -105,10 +107,10 @@ final class VllmWorkloadReconciler {
       status.setScalingHistory(List.copyOf(history.subList(Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size())));
       events.normal(resource, "Scaled", "Scaled from " + current + " to " + decision.replicas() + " replicas: " + decision.reason());
     }
-    status.setConditions(StatusConditions.merge(previous.getConditions(), health.conditions(), generation, now));
+    status.setConditions(Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
     recordReadyChange(resource, previous, status);
 
-    UpdateControl<ModelBackend> control = statusUpdate(resource, previous, status);
+    UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
     return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;
   }
 
@@ -122,7 +124,10 @@ final class VllmWorkloadReconciler {
 
   private static <R extends HasMetadata> R apply(R desired, R existing, Context<ModelBackend> context) {
     OwnedObjectApplier.Applied<R> applied = OwnedObjectApplier.apply(desired, existing, context);
-    if (applied.outcome() != OwnedObjectApplier.Outcome.UNCHANGED) {
+    if (applied.outcome() == OwnedObjectApplier.Outcome.RESTORED) {
+      LOG.warn("RESTORED {} {}/{}: it was changed by hand; the operator owns it", desired.getKind(),
+          desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+    } else if (applied.outcome() != OwnedObjectApplier.Outcome.UNCHANGED) {
       LOG.info("{} {} {}/{}", applied.outcome(), desired.getKind(), desired.getMetadata().getNamespace(), desired.getMetadata().getName());
     }
     return applied.object();
@@ -137,55 +142,10 @@ final class VllmWorkloadReconciler {
     }
   }
 
-  /** An event whenever Ready changes status or reason, so {@code kubectl describe} tells the story. */
+  /** An event whenever Ready changes status or reason; a rollout and a model loading are not warnings. */
   private void recordReadyChange(ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
-    Condition before = StatusConditions.find(previous.getConditions(), StatusConditions.READY);
-    Condition after = StatusConditions.find(status.getConditions(), StatusConditions.READY);
-    if (after == null || (before != null && Objects.equals(before.getStatus(), after.getStatus()) && Objects.equals(before.getReason(), after.getReason()))) {
-      return;
-    }
-    if ("True".equals(after.getStatus())) {
-      events.normal(resource, after.getReason(), after.getMessage());
-    } else {
-      boolean transient_ = VllmWorkloadHealth.REASON_PROGRESSING.equals(after.getReason()) || VllmWorkloadHealth.REASON_MODEL_LOADING.equals(after.getReason());
-      if (transient_) {
-        events.normal(resource, after.getReason(), after.getMessage());
-      } else {
-        events.warning(resource, after.getReason(), after.getMessage());
-      }
-    }
-  }
-
-  private static UpdateControl<ModelBackend> statusUpdate(ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
-    if (sameStatus(previous, status)) {
-      return UpdateControl.noUpdate();
-    }
-    // Name and namespace only: a resourceVersion would make the apply a precondition, and a
-    // conflict would drop a scaling decision that is already in the Deployment.
-    ModelBackend patch = new ModelBackend();
-    patch.setMetadata(new ObjectMetaBuilder()
-        .withName(resource.getMetadata().getName())
-        .withNamespace(resource.getMetadata().getNamespace())
-        .build());
-    patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
-  }
-
-  static boolean sameStatus(ModelBackendStatus a, ModelBackendStatus b) {
-    return Objects.equals(a.getType(), b.getType())
-        && Objects.equals(a.getModel(), b.getModel())
-        && Objects.equals(a.getEndpoint(), b.getEndpoint())
-        && Objects.equals(a.getReplicas(), b.getReplicas())
-        && Objects.equals(a.getReadyReplicas(), b.getReadyReplicas())
-        && Objects.equals(a.getDesiredReplicas(), b.getDesiredReplicas())
-        && Objects.equals(a.getSelector(), b.getSelector())
-        && Objects.equals(a.getObservedGeneration(), b.getObservedGeneration())
-        && Objects.equals(emptyIfNull(a.getScalingHistory()), emptyIfNull(b.getScalingHistory()))
-        && Objects.equals(emptyIfNull(a.getConditions()), emptyIfNull(b.getConditions()));
-  }
-
-  private static <T> List<T> emptyIfNull(List<T> list) {
-    return list == null ? List.of() : list;
+    events.readyChanged(resource, previous.getConditions(), status.getConditions(),
+        Set.of(VllmWorkloadHealth.REASON_PROGRESSING, VllmWorkloadHealth.REASON_MODEL_LOADING));
   }
 
   private static int orZero(Integer value) {

@@ -1,10 +1,12 @@
-package io.aihandler.controllers.hosted;
+package io.aihandler.controllers.workflow;
 
-import io.aihandler.controllers.workflow.WorkflowReconciler;
-import static io.aihandler.controllers.hosted.HostedFixtures.decoded;
+import io.aihandler.controllers.testing.HostedFixtures;
+import static io.aihandler.controllers.testing.HostedFixtures.decoded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.controllers.hosted.SourceSecrets;
+import io.aihandler.controllers.status.Conditions;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.testing.Eventually;
@@ -14,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +65,7 @@ class WorkflowCredentialsTest {
     Workflow current = client.resources(Workflow.class).inNamespace(namespace).withName(workflow).get();
     return current == null || current.getStatus() == null
         ? Optional.empty()
-        : HostedConditions.find(current.getStatus().getConditions(), HostedConditions.CREDENTIALS_PROVISIONED);
+        : Conditions.lookup(current.getStatus().getConditions(), Conditions.CREDENTIALS_PROVISIONED);
   }
 
   private void awaitCondition(String namespace, String workflow, String status, String reason) {
@@ -193,13 +196,13 @@ class WorkflowCredentialsTest {
     workflowUsing("support", "ticket-app", "llm-platform/claude");
     awaitCondition("support", "ticket-app", "True", "Provisioned");
     Workflow current = client.resources(Workflow.class).inNamespace("support").withName("ticket-app").get();
-    current.getStatus().setConditions(HostedConditions.upsert(current.getStatus().getConditions(),
-        HostedConditions.of("ExternalAudit", "True", "Passed", "checked by another controller", 1L, java.time.Instant.now())));
+    current.getStatus().setConditions(Conditions.merge(current.getStatus().getConditions(),
+        List.of(new Conditions.Desired("ExternalAudit", true, "Passed", "checked by another controller")), 1L, java.time.Instant.now()));
     client.resource(current).updateStatus();
 
     client.resource(HostedFixtures.hosted("llm-platform", "claude", "anthropic", "anthropic-key", "")).update();
     awaitCondition("support", "ticket-app", "False", "NamespaceNotAdmitted");
     Workflow after = client.resources(Workflow.class).inNamespace("support").withName("ticket-app").get();
-    assertThat(HostedConditions.find(after.getStatus().getConditions(), "ExternalAudit")).isPresent();
+    assertThat(Conditions.lookup(after.getStatus().getConditions(), "ExternalAudit")).isPresent();
   }
 }

@@ -1,5 +1,6 @@
 package io.aihandler.controllers.hosted;
 
+import io.aihandler.controllers.testing.HostedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** CredentialsResolved and CredentialsValid for one backend, and how often the provider is called. */
-class HostedCredentialsCheckTest {
+class CredentialsCheckTest {
 
   private static final String KEY = "sk-check-0a9b8c7d6e5f";
   private static final String OPENAI_MODELS =
@@ -25,7 +26,7 @@ class HostedCredentialsCheckTest {
 
   private final MockWebServer server = new MockWebServer();
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T10:00:00Z"));
-  private HostedCredentialsCheck check;
+  private CredentialsCheck check;
   private ModelBackend backend;
 
   @BeforeEach
@@ -36,7 +37,7 @@ class HostedCredentialsCheckTest {
       @Override public Clock withZone(java.time.ZoneId zone) { return this; }
       @Override public Instant instant() { return now.get(); }
     };
-    check = new HostedCredentialsCheck(
+    check = new CredentialsCheck(
         new CredentialVerifier(Duration.ofMillis(500)),
         new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
         ProviderEndpoints.allAt(server.url("/").toString()),
@@ -49,7 +50,7 @@ class HostedCredentialsCheckTest {
     server.close();
   }
 
-  private HostedCredentialsCheck.Report checkWith(String key) {
+  private CredentialsCheck.Report checkWith(String key) {
     return check.check(backend, Optional.of(HostedFixtures.sourceSecret("llm", "openai-key", key)));
   }
 
@@ -57,12 +58,12 @@ class HostedCredentialsCheckTest {
   void validKeyIsResolvedAndValid() {
     server.enqueue(new MockResponse.Builder().code(200).body(OPENAI_MODELS).build());
 
-    HostedCredentialsCheck.Report report = checkWith(KEY);
+    CredentialsCheck.Report report = checkWith(KEY);
 
-    assertThat(report.resolved().getStatus()).isEqualTo("True");
-    assertThat(report.resolved().getMessage()).contains("llm/openai-key").doesNotContain(KEY);
-    assertThat(report.valid().getStatus()).isEqualTo("True");
-    assertThat(report.valid().getReason()).isEqualTo("Valid");
+    assertThat(report.resolved().status()).isEqualTo("True");
+    assertThat(report.resolved().message()).contains("llm/openai-key").doesNotContain(KEY);
+    assertThat(report.valid().status()).isEqualTo("True");
+    assertThat(report.valid().reason()).isEqualTo("Valid");
     assertThat(report.usable()).isTrue();
     assertThat(report.recheckAfter()).contains(Duration.ofHours(1));
   }
@@ -71,11 +72,11 @@ class HostedCredentialsCheckTest {
   void refusedKeyIsInvalidAndNotUsable() {
     server.enqueue(new MockResponse.Builder().code(401).body("{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\",\"code\":\"invalid_api_key\"}}").build());
 
-    HostedCredentialsCheck.Report report = checkWith(KEY);
+    CredentialsCheck.Report report = checkWith(KEY);
 
-    assertThat(report.valid().getStatus()).isEqualTo("False");
-    assertThat(report.valid().getReason()).isEqualTo("Invalid");
-    assertThat(report.valid().getMessage()).contains("HTTP 401").doesNotContain(KEY);
+    assertThat(report.valid().status()).isEqualTo("False");
+    assertThat(report.valid().reason()).isEqualTo("Invalid");
+    assertThat(report.valid().message()).contains("HTTP 401").doesNotContain(KEY);
     assertThat(report.usable()).isFalse();
   }
 
@@ -83,10 +84,10 @@ class HostedCredentialsCheckTest {
   void timeoutIsUnknownAndRetriedSoonerThanAValidKey() {
     server.enqueue(new MockResponse.Builder().code(200).headersDelay(2, java.util.concurrent.TimeUnit.SECONDS).body(OPENAI_MODELS).build());
 
-    HostedCredentialsCheck.Report report = checkWith(KEY);
+    CredentialsCheck.Report report = checkWith(KEY);
 
-    assertThat(report.valid().getStatus()).isEqualTo("Unknown");
-    assertThat(report.valid().getReason()).isEqualTo("Unreachable");
+    assertThat(report.valid().status()).isEqualTo("Unknown");
+    assertThat(report.valid().reason()).isEqualTo("Unreachable");
     assertThat(report.usable()).isTrue();
     assertThat(report.recheckAfter()).contains(Duration.ofSeconds(30));
   }
@@ -97,7 +98,7 @@ class HostedCredentialsCheckTest {
     checkWith(KEY);
     for (int i = 0; i < 20; i++) {
       now.set(now.get().plusSeconds(60));
-      assertThat(checkWith(KEY).valid().getReason()).isEqualTo("Valid");
+      assertThat(checkWith(KEY).valid().reason()).isEqualTo("Valid");
     }
     assertThat(server.getRequestCount()).isEqualTo(1);
   }
@@ -108,25 +109,25 @@ class HostedCredentialsCheckTest {
     checkWith(KEY);
 
     now.set(now.get().plusSeconds(5));
-    HostedCredentialsCheck.Report pending = checkWith("sk-rotated-11aa22bb");
-    assertThat(pending.valid().getReason()).isEqualTo("CheckPending");
+    CredentialsCheck.Report pending = checkWith("sk-rotated-11aa22bb");
+    assertThat(pending.valid().reason()).isEqualTo("CheckPending");
     assertThat(pending.recheckAfter()).contains(Duration.ofSeconds(25));
     assertThat(server.getRequestCount()).isEqualTo(1);
 
     server.enqueue(new MockResponse.Builder().code(401).body("{}").build());
     now.set(now.get().plusSeconds(25));
-    HostedCredentialsCheck.Report rotated = checkWith("sk-rotated-11aa22bb");
-    assertThat(rotated.valid().getReason()).isEqualTo("Invalid");
+    CredentialsCheck.Report rotated = checkWith("sk-rotated-11aa22bb");
+    assertThat(rotated.valid().reason()).isEqualTo("Invalid");
     assertThat(server.getRequestCount()).isEqualTo(2);
   }
 
   @Test
   void missingSecretIsUnresolvedAndNothingIsCalled() {
-    HostedCredentialsCheck.Report report = check.check(backend, Optional.empty());
+    CredentialsCheck.Report report = check.check(backend, Optional.empty());
 
-    assertThat(report.resolved().getStatus()).isEqualTo("False");
-    assertThat(report.resolved().getReason()).isEqualTo("SecretNotFound");
-    assertThat(report.valid().getReason()).isEqualTo("NotChecked");
+    assertThat(report.resolved().status()).isEqualTo("False");
+    assertThat(report.resolved().reason()).isEqualTo("SecretNotFound");
+    assertThat(report.valid().reason()).isEqualTo("NotChecked");
     assertThat(report.usable()).isFalse();
     assertThat(server.getRequestCount()).isZero();
   }
@@ -136,19 +137,19 @@ class HostedCredentialsCheckTest {
     io.fabric8.kubernetes.api.model.Secret wrongKey = HostedFixtures.sourceSecret("llm", "openai-key", KEY);
     wrongKey.setData(java.util.Map.of("token", HostedFixtures.base64(KEY)));
 
-    HostedCredentialsCheck.Report report = check.check(backend, Optional.of(wrongKey));
+    CredentialsCheck.Report report = check.check(backend, Optional.of(wrongKey));
 
-    assertThat(report.resolved().getReason()).isEqualTo("KeyNotFound");
-    assertThat(report.resolved().getMessage()).contains("api-key").doesNotContain(KEY);
+    assertThat(report.resolved().reason()).isEqualTo("KeyNotFound");
+    assertThat(report.resolved().message()).contains("api-key").doesNotContain(KEY);
   }
 
   @Test
   void verifyOffNeverCallsTheProvider() {
     backend = HostedFixtures.hosted("llm", "gpt-4o", "openai", "openai-key", "verify: false");
 
-    HostedCredentialsCheck.Report report = checkWith(KEY);
+    CredentialsCheck.Report report = checkWith(KEY);
 
-    assertThat(report.valid().getReason()).isEqualTo("VerificationDisabled");
+    assertThat(report.valid().reason()).isEqualTo("VerificationDisabled");
     assertThat(report.usable()).isTrue();
     assertThat(server.getRequestCount()).isZero();
   }

@@ -1,11 +1,13 @@
-package io.aihandler.controllers.hosted;
+package io.aihandler.controllers.workflow;
 
+import io.aihandler.controllers.testing.HostedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.api.testing.KubernetesSchemas;
-import io.aihandler.controllers.workflow.WorkflowObjectNames;
+import io.aihandler.controllers.hosted.ApiKey;
+import io.aihandler.controllers.hosted.SourceSecrets;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.List;

@@ -1,5 +1,6 @@
-package io.aihandler.controllers.hosted;
+package io.aihandler.controllers.testing;
 
+import io.aihandler.controllers.hosted.SourceSecrets;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Workflow;
@@ -14,14 +15,14 @@ import java.util.Base64;
 import java.util.Map;
 
 /** Objects of the hosted-credential flow, written the way users write them. */
-final class HostedFixtures {
+public final class HostedFixtures {
 
-  static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  public static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private HostedFixtures() {}
 
   /** A hosted backend; {@code extra} is appended inside {@code spec.hosted} (indented 4 spaces). */
-  static ModelBackend hosted(String namespace, String name, String provider, String secret, String extra) {
+  public static ModelBackend hosted(String namespace, String name, String provider, String secret, String extra) {
     return ModelBackends.fromYaml(
         """
         apiVersion: aihandler.io/v1alpha1
@@ -41,7 +42,7 @@ final class HostedFixtures {
   }
 
   /** A source Secret with the label the operator watches, holding {@code api-key}. */
-  static Secret sourceSecret(String namespace, String name, String key) {
+  public static Secret sourceSecret(String namespace, String name, String key) {
     return new SecretBuilder()
         .withNewMetadata()
         .withName(name)
@@ -53,20 +54,20 @@ final class HostedFixtures {
         .build();
   }
 
-  static String base64(String text) {
+  public static String base64(String text) {
     return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
-  static String decoded(String base64) {
+  public static String decoded(String base64) {
     return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
   }
 
-  static Namespace namespace(String name, Map<String, String> labels) {
+  public static Namespace namespace(String name, Map<String, String> labels) {
     return new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
   }
 
   /** A policy whose one route {@code main} targets the given backends ({@code namespace/name}). */
-  static RoutingPolicy policy(String namespace, String name, String... backends) {
+  public static RoutingPolicy policy(String namespace, String name, String... backends) {
     StringBuilder targets = new StringBuilder();
     for (String backend : backends) {
       String[] parts = backend.split("/");
@@ -89,7 +90,7 @@ final class HostedFixtures {
         RoutingPolicy.class);
   }
 
-  static Workflow workflow(String namespace, String name, String policy) {
+  public static Workflow workflow(String namespace, String name, String policy) {
     return SERIALIZATION.unmarshal(
         """
         apiVersion: aihandler.io/v1alpha1

@@ -1,8 +1,10 @@
-package io.aihandler.controllers.hosted;
+package io.aihandler.controllers.workflow;
 
 import io.aihandler.api.v1alpha1.Workflow;
-import io.aihandler.controllers.ControllerReference;
-import io.aihandler.controllers.workflow.WorkflowObjectNames;
+import io.aihandler.controllers.hosted.ApiKey;
+import io.aihandler.controllers.hosted.SourceSecrets;
+import io.aihandler.controllers.owned.ControllerReference;
+import io.aihandler.controllers.owned.ManagedLabels;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +32,7 @@ import java.util.stream.Collectors;
 public final class CredentialSecretBuilder {
 
   /** Value of {@code app.kubernetes.io/component} on the copies, also used to watch them. */
-  public static final String COMPONENT = "workflow-credentials";
-
-  /** Value of {@code app.kubernetes.io/managed-by} on everything the operator builds. */
-  public static final String MANAGED_BY = "aihandler-operator";
+  public static final String COMPONENT = ManagedLabels.WORKFLOW_CREDENTIALS;
 
   /** Annotation listing the backends whose keys the Secret holds (names only). */
   public static final String BACKENDS_ANNOTATION = "aihandler.io/backends";
@@ -80,17 +79,12 @@ public final class CredentialSecretBuilder {
 
   /** Labels of every copy; the operator's informer of copies selects on them. */
   public static Map<String, String> labels() {
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
-    labels.put("app.kubernetes.io/component", COMPONENT);
-    return labels;
+    return ManagedLabels.of(COMPONENT);
   }
 
   /** The label selector matching every copy. */
   public static String labelSelector() {
-    return labels().entrySet().stream()
-        .map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(","));
+    return ManagedLabels.selector(COMPONENT);
   }
 
   /** Builds the Secret for {@code workflow} holding {@code entries} (at least one). */
