@@ -18,6 +18,7 @@ public record DemoReport(
     Fallback fallback,
     Repair repair,
     Embeddings embeddings,
+    Responses responses,
     Metrics metrics) {
 
   /** Scene 1: the embedded API server and the operator. */
@@ -109,6 +110,16 @@ public record DemoReport(
       String internalBackend,
       int blockedStatus,
       boolean restrictedDataOutside) {}
+
+  /**
+   * Scene 4g: a Responses API call with the app's schema, validated after one repair.
+   *
+   * @param id the response's id ({@code resp_...})
+   * @param backend who served it
+   * @param attempts attempts the sidecar made (the repair included)
+   * @param output the validated output_text, parsed
+   */
+  public record Responses(String id, String backend, int attempts, JsonNode output) {}
 
   /** A few lines of each /metrics. */
   public record Metrics(List<String> sidecar, List<String> operator) {}

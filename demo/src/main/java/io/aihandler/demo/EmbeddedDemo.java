@@ -7,7 +7,12 @@ import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.OpenAIServiceException;
 import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.core.JsonValue;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseFormatTextJsonSchemaConfig;
+import com.openai.models.responses.ResponseTextConfig;
 import com.openai.models.embeddings.EmbeddingCreateParams;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import io.aihandler.api.v1alpha1.ModelBackend;
@@ -137,10 +142,11 @@ public final class EmbeddedDemo implements AutoCloseable {
     DemoReport.Fallback fallback = fallbackAfterOverload();
     DemoReport.Repair repair = repairOfInvalidOutput();
     DemoReport.Embeddings embeddings = embeddingsKeepRestrictedBatchesInside();
+    DemoReport.Responses responses = responsesWithValidatedOutput();
     DemoReport.Metrics metrics = metrics();
     summary();
     return new DemoReport(startup, applied, injection, List.copyOf(exchanges), structured, restricted, fallback, repair,
-        embeddings, metrics);
+        embeddings, responses, metrics);
   }
 
   // ---- scene 1 ----
@@ -577,6 +583,46 @@ public final class EmbeddedDemo implements AutoCloseable {
         + "); the external stand-ins never saw the IBAN or the email");
     return new DemoReport.Embeddings(inside.exchange().backend(), inside.vectors(), inside.dimensions(),
         hosted.exchange().backend(), status, seenOutside);
+  }
+
+  private DemoReport.Responses responsesWithValidatedOutput() {
+    console.line("g) the Responses API (POST /v1/responses, OpenAI SDK) with the app's own JSON Schema in text.format;"
+        + " the vLLM stand-in's first answer breaks it");
+    JsonNode schema = taskSchema("classify-ticket");
+    ResponseFormatTextJsonSchemaConfig.Schema.Builder sdkSchema = ResponseFormatTextJsonSchemaConfig.Schema.builder();
+    schema.properties().forEach(e -> sdkSchema.putAdditionalProperty(e.getKey(), JsonValue.from(JSON.convertValue(e.getValue(), Object.class))));
+    vllm.answerInvalidlyNext(1);
+    int callsBefore = vllm.generations().size();
+    int seen = sidecar.accessCount();
+    Response response;
+    try {
+      response = sdk.responses().create(ResponseCreateParams.builder()
+          .model("classification")
+          .instructions("Triage the customer's ticket: category, priority and your confidence.")
+          .input("Ticket:\nSubject: Charged twice\nMy card was charged twice for the March invoice.")
+          .text(ResponseTextConfig.builder()
+              .format(ResponseFormatTextJsonSchemaConfig.builder().name("ticket_triage").schema(sdkSchema.build()).strict(true).build())
+              .build())
+          .build());
+    } catch (OpenAIServiceException e) {
+      throw new DemoFailure("POST /v1/responses failed: HTTP " + e.statusCode() + " " + e.getMessage(), e);
+    }
+    LocalSidecar.AccessLine line = sidecar.accessAfter(seen, Duration.ofSeconds(5))
+        .orElseThrow(() -> new DemoFailure("the sidecar wrote no access log line for the Responses call"));
+    exchanges.add(new Exchange("responses", "openai-sdk", "classification", line.status(), line.route(), line.backend(), line.attempts()));
+    String text = response.output().getFirst().asMessage().content().getFirst().asOutputText().text();
+    JsonNode output = readJson(text);
+    int calls = vllm.generations().size() - callsBefore;
+    List<String> categories = new ArrayList<>();
+    schema.at("/properties/category/enum").forEach(c -> categories.add(c.asText()));
+    DemoFailure.expect(response.status().map(st -> st.asString().equals("completed")).orElse(false)
+            && categories.contains(output.path("category").asText()) && output.has("confidence") && calls == 2,
+        () -> "expected a completed response whose output_text passes the schema after one repair (2 model calls), got "
+            + text + " after " + calls + " calls");
+    console.detail(pad("SDK responses classification", 34) + "-> route " + line.route() + ", backend " + line.backend()
+        + ", " + line.attempts() + " attempt(s), " + response.id());
+    console.ok("output_text " + output + " passed the app's schema; the invalid first answer never reached the app");
+    return new DemoReport.Responses(response.id(), line.backend(), line.attempts(), output);
   }
 
   private record EmbeddingOutcome(Exchange exchange, int vectors, int dimensions) {}

@@ -100,6 +100,14 @@ class DemoEndToEndTest {
   }
 
   @Test
+  void answersTheResponsesApiWithOutputValidatedAgainstTheAppsSchema() {
+    assertThat(report.responses().id()).startsWith("resp_");
+    assertThat(report.responses().backend()).isEqualTo("llama-3-3-70b");
+    assertThat(report.responses().attempts()).isEqualTo(2);
+    assertThat(report.responses().output().path("category").asText()).isEqualTo("billing");
+  }
+
+  @Test
   void keepsRestrictedDataInTheCluster() {
     assertThat(report.restricted().backends()).containsExactly("llama-3-3-70b", "llama-3-3-70b");
     assertThat(report.restricted().externalCallsDuring()).isZero();
