@@ -31,7 +31,7 @@ class CrdShapeTest {
 
   @Test
   void everyKindIsNamespacedWithShortNameCategoryAndStatusSubresource() {
-    for (var kind : List.of(List.of("modelbackends", "mb"), List.of("routingpolicies", "rp"), List.of("workflows", "wf"))) {
+    for (var kind : List.of(List.of("modelbackends", "mb"), List.of("routingpolicies", "rp"), List.of("workflows", "aiwf"))) {
       JsonNode crd = crd(kind.get(0));
       assertThat(crd.at("/spec/group").asText()).isEqualTo("aihandler.io");
       assertThat(crd.at("/spec/scope").asText()).isEqualTo("Namespaced");
@@ -40,6 +40,40 @@ class CrdShapeTest {
       assertThat(crd.at("/spec/versions/0/name").asText()).isEqualTo("v1alpha1");
       assertThat(crd.at("/spec/versions/0/subresources/status").isObject()).isTrue();
     }
+  }
+
+  /**
+   * Short names of CRDs that clusters running this operator commonly also run: Argo Workflows, CD,
+   * Rollouts and Events, Knative, Istio, Tekton, Crossplane, KServe, Flux, cert-manager, Prometheus
+   * Operator and Kueue. kubectl resolves a short name to whichever kind registered it, so sharing
+   * one makes {@code kubectl get} silently show the other project's resources.
+   */
+  private static final Set<String> SHORT_NAMES_OF_WIDELY_INSTALLED_CRDS =
+      Set.of(
+          "wf", "cwf", "cronwf", "wftmpl", "cwftmpl", "clusterwftmpl", "wfeb", "wfts", "wftr", "wfat",
+          "app", "apps", "appproj", "appprojs", "appset", "appsets",
+          "ro", "at", "ar", "cat", "exp",
+          "es", "eb", "sn",
+          "ksvc", "kservice", "rt", "cfg", "config", "rev", "kroute", "kcfg",
+          "vs", "dr", "gw", "se", "we", "wg", "pa", "ra",
+          "tr", "trs", "pr", "prs", "tkn",
+          "xrd", "xrds", "comp", "pkg", "pkgrev", "cfgrev", "mr",
+          "isvc", "ig", "tm", "sr",
+          "ks", "hr", "gitrepo", "helmrepo", "helmchart", "ocirepo", "imgrepo", "imgpol",
+          "cert", "certs", "cr", "crs",
+          "smon", "pmon", "promrule", "am", "prom",
+          "wl", "lq", "cq", "rf");
+
+  @Test
+  void shortNamesCollideWithNoWidelyInstalledCrd() {
+    for (String plural : List.of("modelbackends", "routingpolicies", "workflows")) {
+      List<String> shortNames = new ArrayList<>();
+      crd(plural).at("/spec/names/shortNames").forEach(name -> shortNames.add(name.asText()));
+      assertThat(shortNames).as(plural).isNotEmpty().doesNotContainAnyElementsOf(SHORT_NAMES_OF_WIDELY_INSTALLED_CRDS);
+    }
+    JsonNode workflow = crd("workflows").at("/spec/names");
+    assertThat(workflow.path("kind").asText()).isEqualTo("Workflow");
+    assertThat(workflow.path("categories").toString()).isEqualTo("[\"aihandler\"]");
   }
 
   @Test
