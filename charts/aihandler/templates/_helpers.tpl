@@ -97,3 +97,45 @@ app.kubernetes.io/part-of: aihandler
 {{- define "aihandler.clusterName" -}}
 {{- printf "%s-%s" .Release.Namespace (include "aihandler.fullname" .) | trimPrefix "-" }}
 {{- end }}
+
+{{/* Hosts the operator reaches without the proxy, in NO_PROXY syntax. */}}
+{{- define "aihandler.noProxy" -}}
+{{- $hosts := list "localhost" "127.0.0.1" ".svc" ".cluster.local" "kubernetes.default.svc" -}}
+{{- join "," (concat $hosts .Values.proxy.noProxy | uniq) -}}
+{{- end -}}
+
+{{/* One NO_PROXY entry as the JVM's http.nonProxyHosts writes it: .x is *.x, a CIDR its octets. */}}
+{{- define "aihandler.jvmNonProxyHost" -}}
+{{- if hasPrefix "." . -}}
+*{{ . }}
+{{- else if contains "/" . -}}
+{{- $cidr := split "/" . -}}
+{{- $octets := splitList "." $cidr._0 -}}
+{{- $whole := int (div (atoi $cidr._1) 8) -}}
+{{- if ge $whole 4 -}}{{ $cidr._0 }}{{- else if eq $whole 0 -}}*{{- else -}}{{ join "." (slice $octets 0 $whole) }}.*{{- end -}}
+{{- else -}}
+{{ . }}
+{{- end -}}
+{{- end -}}
+
+{{/* JAVA_TOOL_OPTIONS: jvmOptions, plus the proxy for the JVM's own HTTP client. */}}
+{{- define "aihandler.javaToolOptions" -}}
+{{- $options := list .Values.jvmOptions -}}
+{{- with .Values.proxy.httpsProxy -}}
+{{- $url := urlParse . -}}
+{{- $hostPort := split ":" $url.host -}}
+{{- $port := $hostPort._1 | default (ternary "443" "80" (eq $url.scheme "https")) -}}
+{{- $options = append $options (printf "-Dhttps.proxyHost=%s -Dhttps.proxyPort=%s" $hostPort._0 $port) -}}
+{{- $nonProxy := list -}}
+{{- range splitList "," (include "aihandler.noProxy" $) -}}
+{{- $nonProxy = append $nonProxy (include "aihandler.jvmNonProxyHost" .) -}}
+{{- end -}}
+{{- $options = append $options (printf "-Dhttp.nonProxyHosts=%s" (join "|" (uniq $nonProxy))) -}}
+{{- end -}}
+{{- join " " (compact $options) -}}
+{{- end -}}
+
+{{/* Whether an extra CA bundle is mounted. */}}
+{{- define "aihandler.extraCaBundle" -}}
+{{- if or .Values.extraCaBundle.configMap .Values.extraCaBundle.secret -}}true{{- end -}}
+{{- end -}}

@@ -155,6 +155,20 @@ class ArgoCdHealthTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"WorkloadAvailable", "CredentialsResolved", "CredentialsValid"})
+  void readyWhileAConditionItDependsOnIsFalseIsDegraded(String dependency) {
+    String status = """
+        status:
+          observedGeneration: 3
+          conditions:
+            - {type: %s, status: "False", reason: Failing, message: "it broke", observedGeneration: 3}
+            - {type: Ready, status: "True", reason: Serving, message: "serving", observedGeneration: 3}
+        """.formatted(dependency);
+    assertThat(MODEL_BACKEND.assess(resource("ModelBackend", VLLM, status)))
+        .isEqualTo(new Health("Degraded", dependency + ": it broke"));
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"RoutingPolicy", "Workflow"})
   void policiesAndWorkflowsFollowTheirReadyCondition(String kind) {
     ArgoHealthScript script = ArgoHealthScript.of(kind);

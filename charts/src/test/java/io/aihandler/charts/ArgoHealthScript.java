@@ -29,7 +29,7 @@ final class ArgoHealthScript {
 
   /** Where Argo CD's resource_customizations layout keeps the scripts. */
   static Path directory() {
-    return Manifests.repositoryRoot().resolve("charts/argocd/aihandler.io");
+    return Manifests.repositoryRoot().resolve("charts/argocd/resource_customizations/aihandler.io");
   }
 
   static Path file(String kind) {

@@ -1,16 +1,21 @@
 package io.aihandler.charts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import io.aihandler.api.testing.Manifests;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * Renders {@code charts/aihandler} with the Helm library embedded by helm-java, the way
@@ -39,8 +44,60 @@ final class ChartRenderer {
     return new Rendered(parse(command.call()));
   }
 
+  /**
+   * The hooks of a release ({@code helm test} pods and what they need) as {@code helm template}
+   * would print them. helm-java's template leaves hooks out, so they are rendered from a copy of
+   * the chart in which the hook annotation is renamed (and renamed back in the result): the same
+   * templates, values and helpers, rendered as plain objects.
+   */
+  static List<JsonNode> renderHooks(Map<String, Object> values) {
+    TemplateCommand command =
+        new Helm(hookRenderingCopy()).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion("1.30.9").skipCrds();
+    values.forEach(command::set);
+    List<JsonNode> hooks = new ArrayList<>();
+    for (JsonNode object : parse(command.call())) {
+      JsonNode annotations = object.path("metadata").path("annotations");
+      if (annotations.has(RENAMED_HOOK)) {
+        ObjectNode renamed = (ObjectNode) annotations;
+        renamed.set(HOOK, renamed.remove(RENAMED_HOOK));
+        hooks.add(object);
+      }
+    }
+    return hooks;
+  }
+
   static Rendered render() {
     return render(Map.of());
+  }
+
+  private static final String HOOK = "helm.sh/hook";
+  private static final String RENAMED_HOOK = "rendered-by-test.aihandler.io/hook";
+  private static Path hookRenderingCopy;
+
+  private static synchronized Path hookRenderingCopy() {
+    if (hookRenderingCopy == null) {
+      try {
+        Path copy = Files.createTempDirectory("aihandler-chart-hooks").resolve("aihandler");
+        Path source = chartDirectory();
+        try (Stream<Path> files = Files.walk(source)) {
+          for (Path file : files.toList()) {
+            Path target = copy.resolve(source.relativize(file).toString());
+            if (Files.isDirectory(file)) {
+              Files.createDirectories(target);
+            } else if (source.relativize(file).startsWith("templates")) {
+              Files.writeString(target, Files.readString(file).replace("\"" + HOOK + "\"", "\"" + RENAMED_HOOK + "\"")
+                  .replace(HOOK + ":", RENAMED_HOOK + ":"));
+            } else {
+              Files.copy(file, target);
+            }
+          }
+        }
+        hookRenderingCopy = copy;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return hookRenderingCopy;
   }
 
   /** Splits {@code helm template} output into its documents. */

@@ -37,6 +37,15 @@ class ChartRenderingTest {
         Arguments.of("container sidecar mode", Map.of("sidecar.mode", "container")),
         Arguments.of("watch namespaces", Map.of("watchNamespaces[0]", "team-a", "watchNamespaces[1]", "team-b")),
         Arguments.of("image digest", Map.of("image.digest", DIGEST, "sidecar.image.digest", DIGEST)),
+        Arguments.of("one replica", Map.of("replicaCount", 1)),
+        Arguments.of("egress: proxy, CA bundle, extra env", Map.of(
+            "proxy.httpsProxy", "http://proxy.corp.example:3128",
+            "proxy.noProxy[0]", "10.96.0.0/12",
+            "proxy.noProxy[1]", ".corp.example",
+            "extraCaBundle.configMap", "corp-ca",
+            "extraEnv[0].name", "PROVIDER_ENDPOINTS",
+            "extraEnv[0].value", "openai=https://egress.corp.example/openai/v1")),
+        Arguments.of("CA bundle from a Secret", Map.of("extraCaBundle.secret", "corp-ca", "extraCaBundle.key", "bundle.pem")),
         Arguments.of("everything off", Map.of("podDisruptionBudget.enabled", false, "rbac.create", false,
             "serviceAccount.create", false, "serviceAccount.name", "platform-operator")));
   }
@@ -48,7 +57,11 @@ class ChartRenderingTest {
     ChartRenderer.Rendered rendered = ChartRenderer.render(values);
     assertThat(rendered.objects()).isNotEmpty();
     List<String> errors = new ArrayList<>();
-    for (JsonNode object : rendered.objects()) {
+    List<JsonNode> everything = new ArrayList<>(rendered.objects());
+    List<JsonNode> hooks = ChartRenderer.renderHooks(values);
+    assertThat(hooks).as("helm test pods").isNotEmpty();
+    everything.addAll(hooks);
+    for (JsonNode object : everything) {
       String apiVersion = object.path("apiVersion").asText();
       String kind = object.path("kind").asText();
       switch (apiVersion) {
@@ -92,7 +105,7 @@ class ChartRenderingTest {
     assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(2);
     JsonNode spread = deployment.path("spec").path("template").path("spec").path("topologySpreadConstraints").get(0);
     assertThat(spread.path("topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
-    assertThat(rendered.single("PodDisruptionBudget").path("spec").path("minAvailable").asInt()).isEqualTo(1);
+    assertThat(rendered.single("PodDisruptionBudget").path("spec").path("maxUnavailable").asInt()).isEqualTo(1);
 
     JsonNode container = rendered.operatorContainer();
     assertThat(container.path("image").asText()).isEqualTo("ghcr.io/aihandler/operator:0.1.0");

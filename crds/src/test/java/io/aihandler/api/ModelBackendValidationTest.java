@@ -54,6 +54,21 @@ class ModelBackendValidationTest {
   }
 
   @Test
+  void acceptsArgsOfFlagsNoTypedFieldOwnsAndCpuAndMemoryResources() {
+    String spec =
+        """
+        vllm:
+          model: hf://org/m
+          args: ["-q", "awq", "-O3", "-pp", "2", "--max-num-seqs=8", "--enable-prefix-caching",
+                 "--model-impl", "vllm", "--hf-overrides", "{}", "-1", "--"]
+          resources:
+            requests: {cpu: "8", memory: 64Gi}
+            limits: {memory: 64Gi, ephemeral-storage: 10Gi}
+        """;
+    assertThat(admit(spec)).isEmpty();
+  }
+
+  @Test
   void acceptsHostedBackendsOfEveryProvider() {
     for (String provider : List.of("openai", "anthropic", "gemini")) {
       assertThat(
@@ -228,6 +243,38 @@ class ModelBackendValidationTest {
             "args that a typed field owns",
             "vllm: {model: hf://org/m, args: [\"--enable-prefix-caching\", \"--max-model-len=4096\"]}",
             "args must not set flags that typed fields own"),
+        Arguments.of(
+            "the short alias of --tensor-parallel-size",
+            "vllm: {model: hf://org/m, args: [\"-tp\", \"1\"]}",
+            "args must not set flags that typed fields own"),
+        Arguments.of(
+            "the short alias with its value attached",
+            "vllm: {model: hf://org/m, args: [\"-tp=2\"]}",
+            "args must not set flags that typed fields own"),
+        Arguments.of(
+            "a typed flag with underscores, which vLLM reads as dashes",
+            "vllm: {model: hf://org/m, args: [\"--tensor_parallel_size=2\"]}",
+            "args must not set flags that typed fields own"),
+        Arguments.of(
+            "an abbreviation of a typed flag, which argparse expands",
+            "vllm: {model: hf://org/m, args: [\"--max-model\", \"4096\"]}",
+            "args must not set flags that typed fields own"),
+        Arguments.of(
+            "the port flag",
+            "vllm: {model: hf://org/m, args: [\"--port\", \"9000\"]}",
+            "args must not set flags that typed fields own"),
+        Arguments.of(
+            "GPUs in resources.limits",
+            "vllm: {model: hf://org/m, resources: {limits: {cpu: \"8\", nvidia.com/gpu: \"1\"}}}",
+            "resources must not request GPUs"),
+        Arguments.of(
+            "GPUs of another vendor in resources.requests",
+            "vllm: {model: hf://org/m, resources: {requests: {amd.com/gpu: 2}}}",
+            "resources must not request GPUs"),
+        Arguments.of(
+            "the configured GPU resource in resources.limits",
+            "vllm: {model: hf://org/m, gpuResourceName: gpu.intel.com/i915, resources: {limits: {gpu.intel.com/i915: 1}}}",
+            "resources must not request GPUs"),
         Arguments.of(
             "startupTimeout that is not a duration",
             "vllm: {model: hf://org/m, startupTimeout: thirty minutes}",

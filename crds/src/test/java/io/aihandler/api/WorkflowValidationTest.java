@@ -130,6 +130,30 @@ class WorkflowValidationTest {
             "policyRef: {name: p}\ntasks: [{name: t, route: r, prompt: {user: x}, variables: [{name: 'ticket-text'}]}]",
             "pattern"),
         Arguments.of(
+            "an output schema that refers to a remote document",
+            "policyRef: {name: p}\ntasks: [{name: t, route: r, output: {schema: {$ref: 'https://example.com/ticket.json'}}}]",
+            "pattern"),
+        Arguments.of(
+            "an output schema with a remote dynamic reference",
+            "policyRef: {name: p}\ntasks: [{name: t, route: r, output: {schema: {$dynamicRef: 'other.json#meta'}}}]",
+            "pattern"),
+        Arguments.of(
+            "an output schema of another dialect",
+            "policyRef: {name: p}\ntasks: [{name: t, route: r, output: {schema: {$schema: 'http://json-schema.org/draft-07/schema#'}}}]",
+            "pattern"),
+        Arguments.of(
+            "an output schema that is not an object",
+            "policyRef: {name: p}\ntasks: [{name: t, route: r, output: {schema: [string]}}]",
+            "schema"),
+        Arguments.of(
+            "a placeholder in the user template and no variables",
+            "policyRef: {name: p}\ntasks: [{name: t, route: r, prompt: {user: 'Ticket: {{ticket}}'}}]",
+            "task t: the prompt has {{...}} placeholders but the task declares no variables"),
+        Arguments.of(
+            "a placeholder in the system template and no variables",
+            "policyRef: {name: p}\ntasks: [{name: t, route: r, prompt: {system: 'You work for {{ company }}.', user: hi}}]",
+            "task t: the prompt has {{...}} placeholders but the task declares no variables"),
+        Arguments.of(
             "temperature above 2",
             "policyRef: {name: p}\ntasks: [{name: t, route: r, parameters: {temperature: 3}}]",
             "maximum"),
@@ -141,6 +165,29 @@ class WorkflowValidationTest {
             "unknown log level",
             "policyRef: {name: p}\ntasks: [{name: t, route: r}]\nsidecar: {logLevel: verbose}",
             "enum"));
+  }
+
+  @Test
+  void acceptsLocalReferencesAndBracesThatAreNoPlaceholders() {
+    assertThat(
+            admit(
+                """
+                policyRef: {name: support}
+                tasks:
+                - name: extract
+                  route: bulk
+                  prompt:
+                    system: "Answer as JSON, e.g. {\\"a\\": {\\"b\\": 1}}. A lone {{ opens nothing."
+                    user: "{{ on one line\\n}} on the next is no placeholder either"
+                  output:
+                    schema:
+                      $schema: https://json-schema.org/draft/2020-12/schema
+                      $ref: "#/$defs/ticket"
+                      $defs:
+                        ticket: {type: object, properties: {id: {$ref: "#/$defs/id"}}}
+                        id: {type: string}
+                """))
+        .isEmpty();
   }
 
   @ParameterizedTest(name = "{0}")

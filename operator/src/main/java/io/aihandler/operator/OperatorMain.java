@@ -1,9 +1,12 @@
 package io.aihandler.operator;
 
+import io.aihandler.operator.tls.ExtraTrustedCertificates;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,17 @@ public final class OperatorMain {
       System.err.println("aihandler-operator: " + e.getMessage());
       System.exit(2);
       return;
+    }
+    String extraCaBundle = System.getenv().getOrDefault("EXTRA_CA_BUNDLE", "");
+    if (!extraCaBundle.isBlank()) {
+      // The provider key checks use the JVM's default TLS context; the Kubernetes client has its own.
+      try {
+        SSLContext.setDefault(ExtraTrustedCertificates.clientContext(Path.of(extraCaBundle)));
+      } catch (IllegalArgumentException e) {
+        System.err.println("aihandler-operator: " + e.getMessage());
+        System.exit(2);
+        return;
+      }
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
     AiHandlerOperator operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());

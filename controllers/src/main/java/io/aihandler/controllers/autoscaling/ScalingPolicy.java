@@ -2,7 +2,7 @@ package io.aihandler.controllers.autoscaling;
 
 import io.aihandler.api.v1alpha1.Scaling;
 import io.aihandler.api.v1alpha1.ScalingMetric;
-import io.aihandler.controllers.vllm.GoDuration;
+import io.aihandler.router.config.Durations;
 import java.time.Duration;
 
 /**
@@ -37,8 +37,8 @@ public record ScalingPolicy(
         scaling.maxReplicas() == null ? 1 : scaling.maxReplicas(),
         scaling.metric() == null ? ScalingMetric.QUEUE : scaling.metric(),
         scaling.target() == null ? 1 : scaling.target(),
-        GoDuration.parseOrDefault("spec.vllm.scaling.scaleUpStabilization", scaling.scaleUpStabilization(), Duration.ofSeconds(30)),
-        GoDuration.parseOrDefault("spec.vllm.scaling.scaleDownDelay", scaling.scaleDownDelay(), Duration.ofMinutes(5)));
+        Durations.parseOrDefault("spec.vllm.scaling.scaleUpStabilization", scaling.scaleUpStabilization(), Duration.ofSeconds(30)),
+        Durations.parseOrDefault("spec.vllm.scaling.scaleDownDelay", scaling.scaleDownDelay(), Duration.ofMinutes(5)));
   }
 
   /** Replicas kept within bounds. */

@@ -8,6 +8,7 @@ import io.aihandler.api.v1alpha1.ScalingMetric;
 import io.aihandler.api.v1alpha1.VllmSpec;
 import io.aihandler.controllers.owned.ControllerReference;
 import io.aihandler.controllers.owned.ManagedLabels;
+import io.aihandler.router.config.Durations;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -110,7 +111,7 @@ public record VllmBackend(
         tensorParallel,
         spec.gpuResourceName() == null ? DEFAULT_GPU_RESOURCE : spec.gpuResourceName(),
         ModelSource.parse(spec.model()),
-        GoDuration.parseOrDefault("spec.vllm.startupTimeout", spec.startupTimeout(), DEFAULT_STARTUP_TIMEOUT));
+        Durations.parseOrDefault("spec.vllm.startupTimeout", spec.startupTimeout(), DEFAULT_STARTUP_TIMEOUT));
   }
 
   /** The ModelBackend's name, also the name of its Deployment, Service and PodDisruptionBudget. */

@@ -3,8 +3,14 @@ package io.aihandler.api.v1alpha1;
 /** Regular expressions shared by the OpenAPI {@code pattern} constraints of the API. */
 public final class ApiPatterns {
 
-  /** A Go-style duration as Kubernetes users write it: {@code 500ms}, {@code 30s}, {@code 1m30s}. */
-  public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
+  /**
+   * A Go-style duration as Kubernetes users write it: {@code 500ms}, {@code 30s}, {@code 1.5m},
+   * {@code 1h30m}; up to four parts of at most six integer digits and nine fraction digits, so every
+   * admitted value is a valid Go duration. The router config's {@code Durations.PATTERN} is the
+   * same text and its parser accepts exactly this language (a test in this module holds them
+   * together), so a duration the API server admits never fails later as InvalidRouterConfig.
+   */
+  public static final String DURATION = "^([0-9]{1,6}(\\.[0-9]{1,9})?(ms|s|m|h)){1,4}$";
 
   /** An RFC 1123 DNS label, as used for names that become parts of object names or URLs. */
   public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";

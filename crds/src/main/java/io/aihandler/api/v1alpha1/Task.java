@@ -16,6 +16,18 @@ import java.util.List;
 @ValidationRule(
     value = "!has(self.variables) || has(self.prompt)",
     messageExpression = "'task ' + self.name + ' declares variables but has no prompt to use them'")
+// A {{...}} placeholder (up to the next }} on its line, as the webhook reads them) needs declared
+// variables. Whether each placeholder names one of them takes a scan of every template against
+// every variable, which exceeds the CEL cost budget of a CRD with 128 tasks of 64 KiB prompts; the
+// validating webhook checks that.
+@ValidationRule(
+    value =
+        "has(self.variables) || !has(self.prompt) || ((!has(self.prompt.system) ||"
+            + " !self.prompt.system.matches('\\\\{\\\\{.*}}')) && (!has(self.prompt.user) ||"
+            + " !self.prompt.user.matches('\\\\{\\\\{.*}}')))",
+    messageExpression =
+        "'task ' + self.name + ': the prompt has {{...}} placeholders but the task declares no"
+            + " variables: declare each one under variables'")
 public record Task(
     @JsonPropertyDescription(
             "Name of the task; apps call POST /v1/tasks/<name> or set model: <name>. A DNS label.")

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -17,6 +18,7 @@ public record TaskOutput(
                 + " where they can, and every output is validated against it.")
         @Required
         @PreserveUnknownFields
+        @SchemaFrom(type = OutputSchemaKeywords.class)
         JsonNode schema,
     @JsonPropertyDescription(
             "Re-asks of the same backend, quoting the validation errors, before moving on to the"

@@ -24,23 +24,41 @@ import java.util.List;
 @ValidationRule(
     value = "!has(self.tensorParallelSize) || self.gpus % self.tensorParallelSize == 0",
     message = "gpus must be a multiple of tensorParallelSize (gpus = tensor x pipeline parallel size)")
+// vLLM reads a flag under more spellings than its name: the short alias of
+// --tensor-parallel-size (-tp, vllm/engine/arg_utils.py), underscores for dashes
+// (FlexibleArgumentParser), and any unambiguous prefix (argparse's allow_abbrev). Each of them is
+// refused for the flags typed fields own; "-" and "--" alone are not flags.
 @ValidationRule(
     value =
-        "!has(self.args) || self.args.all(a, !['--model', '--served-model-name', '--revision',"
-            + " '--tensor-parallel-size', '--max-model-len', '--gpu-memory-utilization', '--host',"
-            + " '--port'].exists(f, a == f || a.startsWith(f + '=')))",
+        "!has(self.args) || self.args.all(a, !(a.startsWith('-') && a != '-' && a != '--' &&"
+            + " ['--model', '--served-model-name', '--revision', '--tensor-parallel-size', '-tp',"
+            + " '--max-model-len', '--gpu-memory-utilization', '--host', '--port'].exists(f,"
+            + " f.startsWith(a.split('=')[0].replace('_', '-')) && f.startsWith('--') =="
+            + " a.startsWith('--'))))",
     message =
         "args must not set flags that typed fields own (--model, --served-model-name, --revision,"
-            + " --tensor-parallel-size, --max-model-len, --gpu-memory-utilization, --host, --port):"
+            + " --tensor-parallel-size or -tp, --max-model-len, --gpu-memory-utilization, --host,"
+            + " --port), under any spelling vLLM accepts (aliases, underscores, abbreviations):"
             + " use the fields instead")
 @ValidationRule(
     value =
-        "!has(self.args) || self.args.all(a, !['--runner', '--convert', '--task'].exists(f, a == f"
-            + " || a.startsWith(f + '=')))",
+        "!has(self.args) || self.args.all(a, !(a.startsWith('--') && a != '--' && ['--runner',"
+            + " '--convert', '--task'].exists(f, f.startsWith(a.split('=')[0].replace('_', '-')))))",
     message =
         "args must not set --runner, --convert or --task: the runner follows capabilities (a"
             + " backend with capabilities.embeddings runs --runner=pooling --convert=embed, any"
             + " other vLLM's default)")
+@ValidationRule(
+    value =
+        "!has(self.resources) || ((!has(self.resources.limits) ||"
+            + " !self.resources.limits.exists(r, (has(self.gpuResourceName) && r =="
+            + " self.gpuResourceName) || r.endsWith('/gpu'))) && (!has(self.resources.requests) ||"
+            + " !self.resources.requests.exists(r, (has(self.gpuResourceName) && r =="
+            + " self.gpuResourceName) || r.endsWith('/gpu'))))",
+    message =
+        "resources must not request GPUs (gpuResourceName or any <vendor>/gpu): set gpus, and"
+            + " gpuResourceName for a non-NVIDIA GPU; the operator sets the GPU requests and limits"
+            + " from them")
 public record VllmSpec(
     @JsonPropertyDescription(
             "Where the weights come from: hf://<org>/<name> (Hugging Face Hub),"

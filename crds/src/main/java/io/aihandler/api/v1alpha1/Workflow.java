@@ -13,13 +13,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /**
  * An application's LLM tasks: each task's route, data class, prompt template and output schema.
  * Pods labelled {@code aihandler.io/workflow: <name>} get the router sidecar injected.
+ *
+ * <p>The short name is {@code aiwf}, not {@code wf}: Argo Workflows owns {@code wf} and the plural
+ * {@code workflows}, so with both installed {@code kubectl get workflows.aihandler.io} (or {@code
+ * aiwf}) names this kind unambiguously.
  */
 @JsonClassDescription(
     "An application's LLM tasks (route, data class, prompt template, output JSON Schema). Pods labelled aihandler.io/workflow: <name> get the router sidecar injected.")
 @Group(ModelBackend.GROUP)
 @Version(ModelBackend.VERSION)
 @Plural("workflows")
-@ShortNames("wf")
+@ShortNames("aiwf")
 @Categories("aihandler")
 @AdditionalPrinterColumn(
     name = "Policy",

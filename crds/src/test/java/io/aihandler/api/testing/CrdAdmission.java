@@ -82,6 +82,7 @@ public final class CrdAdmission {
     }
     JsonNode defaulted = defaulted(object);
     validator.validate(defaulted).forEach(error -> errors.add(error.toString()));
+    duplicateListMapKeys(defaulted, openApiSchema, "", errors);
     if (errors.isEmpty()) {
       // The API server skips CEL rules of values that fail schema validation; so do we.
       evaluateRules(defaulted, openApiSchema, "", errors);
@@ -121,6 +122,35 @@ public final class CrdAdmission {
       for (int i = 0; i < value.size(); i++) {
         evaluateRules(value.get(i), schema.path("items"), path + "[" + i + "]", errors);
       }
+    }
+  }
+
+  /**
+   * The API server refuses two items of an {@code x-kubernetes-list-type: map} list with the same
+   * values of the {@code x-kubernetes-list-map-keys}, e.g. two conditions of type Ready.
+   */
+  private static void duplicateListMapKeys(JsonNode value, JsonNode schema, String path, List<String> errors) {
+    if (value == null || schema == null || schema.isMissingNode()) {
+      return;
+    }
+    if (value.isArray()) {
+      if ("map".equals(schema.path("x-kubernetes-list-type").asText())) {
+        java.util.Set<List<String>> seen = new java.util.HashSet<>();
+        for (int i = 0; i < value.size(); i++) {
+          List<String> key = new ArrayList<>();
+          JsonNode item = value.get(i);
+          schema.path("x-kubernetes-list-map-keys").forEach(name -> key.add(item.path(name.asText()).toString()));
+          if (!seen.add(key)) {
+            errors.add(path + "[" + i + "]: Duplicate value: " + key);
+          }
+        }
+      }
+      for (int i = 0; i < value.size(); i++) {
+        duplicateListMapKeys(value.get(i), schema.path("items"), path + "[" + i + "]", errors);
+      }
+    } else if (value.isObject()) {
+      value.properties().forEach(field -> duplicateListMapKeys(
+          field.getValue(), schema.path("properties").path(field.getKey()), join(path, field.getKey()), errors));
     }
   }
 

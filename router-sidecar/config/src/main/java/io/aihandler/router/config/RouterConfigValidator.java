@@ -421,9 +421,6 @@ final class RouterConfigValidator {
     } catch (IllegalArgumentException e) {
       p.add(at + ": " + e.getMessage());
       return null;
-    } catch (ArithmeticException e) {
-      p.add(at + ": '" + text + "' is too long a duration");
-      return null;
     }
   }
 

@@ -1,11 +1,16 @@
--- Argo CD health of an aihandler.io ModelBackend (vLLM or hosted).
--- Healthy: Ready=True for the current generation. Progressing: no status yet, a status older than
--- the spec, or a backend that is still starting. Suspended: a vLLM backend scaled to zero on
--- purpose. Degraded: anything else, with the Ready condition's message.
+-- Argo CD health of an aihandler.io Workflow.
+-- Healthy: Ready=True for the current generation, and no condition Ready depends on is False.
+-- Progressing: no status yet, a status older than the spec, or backends that are still starting.
+-- Degraded: anything else, with the Ready condition's message, or Ready=True while a condition it
+-- depends on (ResolvedRefs, CredentialsProvisioned) is False, with that condition's message.
 local hs = {}
 
--- Reasons of Ready=False that resolve on their own: the Deployment rolls out, the model loads.
-local transient = { Progressing = true, ModelLoading = true }
+-- Reasons of Ready=False that resolve on their own: the backends it uses are still starting.
+local transient = { BackendsNotReady = true }
+
+-- Conditions Ready summarises: Ready=True while one of them is False is a contradiction (e.g. a
+-- status written half-way), and the False one is the truth.
+local dependsOn = { ResolvedRefs = true, CredentialsProvisioned = true }
 
 local function find(conditions, type)
   if conditions == nil then
@@ -13,6 +18,18 @@ local function find(conditions, type)
   end
   for _, condition in ipairs(conditions) do
     if condition.type == type then
+      return condition
+    end
+  end
+  return nil
+end
+
+local function failingDependency(conditions)
+  if conditions == nil then
+    return nil
+  end
+  for _, condition in ipairs(conditions) do
+    if dependsOn[condition.type] and condition.status == "False" then
       return condition
     end
   end
@@ -54,12 +71,13 @@ if generation ~= nil and ready.observedGeneration ~= nil and ready.observedGener
   return hs
 end
 
-if ready.status == "True" then
+local failing = failingDependency(obj.status.conditions)
+if ready.status == "True" and failing ~= nil then
+  hs.status = "Degraded"
+  hs.message = failing.type .. ": " .. describe(failing, "False")
+elseif ready.status == "True" then
   hs.status = "Healthy"
   hs.message = describe(ready, "Ready")
-elseif ready.reason == "ScaledToZero" then
-  hs.status = "Suspended"
-  hs.message = describe(ready, "Scaled to zero replicas")
 elseif transient[ready.reason] then
   hs.status = "Progressing"
   hs.message = describe(ready, "Starting")
