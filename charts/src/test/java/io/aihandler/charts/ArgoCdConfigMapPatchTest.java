@@ -29,7 +29,11 @@ class ArgoCdConfigMapPatchTest {
     JsonNode data = documents.getFirst().path("data");
     List<String> keys = new ArrayList<>();
     data.fieldNames().forEachRemaining(keys::add);
-    assertThat(keys).containsExactly(KINDS.stream().map(kind -> "resource.customizations.health.aihandler.io_" + kind).toArray(String[]::new));
+    assertThat(keys)
+        .containsExactly(
+            KINDS.stream()
+                .map(kind -> "resource.customizations.health.aihandler.io_" + kind)
+                .toArray(String[]::new));
     for (String kind : KINDS) {
       String script = Files.readString(ArgoHealthScript.file(kind));
       assertThat(data.path("resource.customizations.health.aihandler.io_" + kind).asText())
@@ -41,7 +45,8 @@ class ArgoCdConfigMapPatchTest {
   @Test
   void everyCustomResourceKindHasAHealthCheck() throws IOException {
     List<String> crdKinds = new ArrayList<>();
-    try (Stream<Path> files = Files.list(Manifests.repositoryRoot().resolve("charts/aihandler/crds"))) {
+    try (Stream<Path> files =
+        Files.list(Manifests.repositoryRoot().resolve("charts/aihandler/crds"))) {
       for (Path file : files.sorted().toList()) {
         for (JsonNode crd : Manifests.read(file)) {
           assertThat(crd.path("spec").path("group").asText()).isEqualTo("aihandler.io");

@@ -17,10 +17,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Runs each kind's {@code health_test.yaml} as Argo CD's own test of {@code resource_customizations}
- * does (every case: the script's status and message must equal the expected ones exactly), so the
- * scripts can be upstreamed with their tests as they are. Each input is also a resource the API
- * server would store, judged by the CRD, so the cases describe states that can exist.
+ * Runs each kind's {@code health_test.yaml} as Argo CD's own test of {@code
+ * resource_customizations} does (every case: the script's status and message must equal the
+ * expected ones exactly), so the scripts can be upstreamed with their tests as they are. Each input
+ * is also a resource the API server would store, judged by the CRD, so the cases describe states
+ * that can exist.
  */
 class ArgoCdHealthTestdataTest {
 
@@ -41,15 +42,20 @@ class ArgoCdHealthTestdataTest {
       String inputPath = test.path("inputPath").asText();
       inputs.add(inputPath);
       Path input = directory.resolve(inputPath).normalize();
-      assertThat(input).as("inputPath of a case").startsWith(directory.resolve("testdata")).isRegularFile();
+      assertThat(input)
+          .as("inputPath of a case")
+          .startsWith(directory.resolve("testdata"))
+          .isRegularFile();
       JsonNode resource = Manifests.read(input).getFirst();
       assertThat(admission.admit(resource)).as("%s is a valid %s", inputPath, kind).isEmpty();
 
       Health expected =
-          new Health(test.at("/healthStatus/status").asText(), test.at("/healthStatus/message").asText());
+          new Health(
+              test.at("/healthStatus/status").asText(), test.at("/healthStatus/message").asText());
       assertThat(script.assess(resource)).as(inputPath).isEqualTo(expected);
       // Argo CD names test data after the status they produce: degraded_..., healthy_...
-      assertThat(input.getFileName().toString()).startsWith(expected.status().toLowerCase(Locale.ROOT) + "_");
+      assertThat(input.getFileName().toString())
+          .startsWith(expected.status().toLowerCase(Locale.ROOT) + "_");
       statuses.add(expected.status());
     }
     assertThat(statuses).contains("Healthy", "Progressing", "Degraded");

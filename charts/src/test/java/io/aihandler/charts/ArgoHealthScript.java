@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
 import org.luaj.vm2.Globals;
-import org.luaj.vm2.LuaInteger;
 import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaInteger;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.compiler.LuaC;
@@ -21,9 +21,9 @@ import org.luaj.vm2.lib.jse.JseBaseLib;
 import org.luaj.vm2.lib.jse.JseMathLib;
 
 /**
- * Runs one of the chart's Argo CD {@code health.lua} scripts the way Argo CD does: the resource
- * as a global table {@code obj}, only the base, table, string and math libraries (no io or os),
- * and the script's returned table read as {@code {status=..., message=...}}.
+ * Runs one of the chart's Argo CD {@code health.lua} scripts the way Argo CD does: the resource as
+ * a global table {@code obj}, only the base, table, string and math libraries (no io or os), and
+ * the script's returned table read as {@code {status=..., message=...}}.
  */
 final class ArgoHealthScript {
 
@@ -72,14 +72,19 @@ final class ArgoHealthScript {
     globals.set("obj", toLua(resource));
     LuaValue result = globals.load(source, kind + "/health.lua").call();
     if (!result.istable()) {
-      throw new AssertionError(kind + "/health.lua returned " + result.typename() + ", not a table");
+      throw new AssertionError(
+          kind + "/health.lua returned " + result.typename() + ", not a table");
     }
     LuaValue status = result.get("status");
     LuaValue message = result.get("message");
-    return new Health(status.isnil() ? null : status.tojstring(), message.isnil() ? null : message.tojstring());
+    return new Health(
+        status.isnil() ? null : status.tojstring(), message.isnil() ? null : message.tojstring());
   }
 
-  /** JSON to Lua as Argo CD converts unstructured objects: objects and arrays become tables (arrays 1-based). */
+  /**
+   * JSON to Lua as Argo CD converts unstructured objects: objects and arrays become tables (arrays
+   * 1-based).
+   */
   static LuaValue toLua(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return LuaValue.NIL;

@@ -7,14 +7,17 @@ import com.marcnuri.helm.LintResult;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The chart passes {@code helm lint --strict}, and its values schema refuses what it does not know. */
+/**
+ * The chart passes {@code helm lint --strict}, and its values schema refuses what it does not know.
+ */
 class ChartLintTest {
 
   @Test
   void passesStrictLintWithItsDefaultValues() {
     LintResult result = ChartRenderer.lint();
     assertThat(result.isFailed()).as("lint messages: %s", result.getMessages()).isFalse();
-    assertThat(result.getMessages()).noneMatch(message -> message.contains("[WARNING]") || message.contains("[ERROR]"));
+    assertThat(result.getMessages())
+        .noneMatch(message -> message.contains("[WARNING]") || message.contains("[ERROR]"));
   }
 
   @Test

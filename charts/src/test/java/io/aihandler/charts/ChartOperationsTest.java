@@ -30,7 +30,8 @@ class ChartOperationsTest {
 
   @Test
   void aSingleReplicaGetsNoDisruptionBudgetThatWouldBlockDrains() {
-    assertThat(ChartRenderer.render(Map.of("replicaCount", 1)).ofKind("PodDisruptionBudget")).isEmpty();
+    assertThat(ChartRenderer.render(Map.of("replicaCount", 1)).ofKind("PodDisruptionBudget"))
+        .isEmpty();
     JsonNode budget = ChartRenderer.render(Map.of("replicaCount", 3)).single("PodDisruptionBudget");
     assertThat(budget.at("/spec/maxUnavailable").asInt()).isEqualTo(1);
     assertThat(budget.at("/spec/minAvailable").isMissingNode()).isTrue();
@@ -39,31 +40,42 @@ class ChartOperationsTest {
   @Test
   void aProxyReachesTheKubernetesClientAndTheJvmWithTheClusterKeptDirect() {
     var env =
-        ChartRenderer.render(Map.of(
-                "proxy.httpsProxy", "http://proxy.corp.example:3128",
-                "proxy.noProxy[0]", "10.96.0.0/12",
-                "proxy.noProxy[1]", "10.244.0.0/16",
-                "proxy.noProxy[2]", ".corp.example",
-                "proxy.noProxy[3]", "gateway.internal"))
+        ChartRenderer.render(
+                Map.of(
+                    "proxy.httpsProxy", "http://proxy.corp.example:3128",
+                    "proxy.noProxy[0]", "10.96.0.0/12",
+                    "proxy.noProxy[1]", "10.244.0.0/16",
+                    "proxy.noProxy[2]", ".corp.example",
+                    "proxy.noProxy[3]", "gateway.internal"))
             .operatorEnvironment();
     assertThat(env.get("HTTPS_PROXY")).isEqualTo("http://proxy.corp.example:3128");
     assertThat(env.get("NO_PROXY"))
-        .isEqualTo("localhost,127.0.0.1,.svc,.cluster.local,kubernetes.default.svc,10.96.0.0/12,10.244.0.0/16,.corp.example,gateway.internal");
+        .isEqualTo(
+            "localhost,127.0.0.1,.svc,.cluster.local,kubernetes.default.svc,10.96.0.0/12,10.244.0.0/16,.corp.example,gateway.internal");
     assertThat(env.get("JAVA_TOOL_OPTIONS"))
-        .isEqualTo("-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-            + " -Dhttps.proxyHost=proxy.corp.example -Dhttps.proxyPort=3128"
-            + " -Dhttp.nonProxyHosts=localhost|127.0.0.1|*.svc|*.cluster.local|kubernetes.default.svc|10.*|10.244.*|*.corp.example|gateway.internal");
-    assertThat(ChartRenderer.render().operatorEnvironment()).doesNotContainKeys("HTTPS_PROXY", "NO_PROXY", "EXTRA_CA_BUNDLE");
-    assertThat(ChartRenderer.render(Map.of("proxy.httpsProxy", "https://proxy.corp.example")).operatorEnvironment().get("JAVA_TOOL_OPTIONS"))
+        .isEqualTo(
+            "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+                + " -Dhttps.proxyHost=proxy.corp.example -Dhttps.proxyPort=3128"
+                + " -Dhttp.nonProxyHosts=localhost|127.0.0.1|*.svc|*.cluster.local|kubernetes.default.svc|10.*|10.244.*|*.corp.example|gateway.internal");
+    assertThat(ChartRenderer.render().operatorEnvironment())
+        .doesNotContainKeys("HTTPS_PROXY", "NO_PROXY", "EXTRA_CA_BUNDLE");
+    assertThat(
+            ChartRenderer.render(Map.of("proxy.httpsProxy", "https://proxy.corp.example"))
+                .operatorEnvironment()
+                .get("JAVA_TOOL_OPTIONS"))
         .contains("-Dhttps.proxyPort=443");
-    assertThatThrownBy(() -> ChartRenderer.render(Map.of("proxy.httpsProxy", "proxy.corp.example:3128")))
+    assertThatThrownBy(
+            () -> ChartRenderer.render(Map.of("proxy.httpsProxy", "proxy.corp.example:3128")))
         .hasMessageContaining("/proxy/httpsProxy");
   }
 
   @Test
   void anExtraCaBundleIsMountedReadOnlyAndNamedToTheOperator() {
-    var rendered = ChartRenderer.render(Map.of("extraCaBundle.configMap", "corp-ca", "extraCaBundle.key", "bundle.pem"));
-    assertThat(rendered.operatorEnvironment().get("EXTRA_CA_BUNDLE")).isEqualTo("/etc/aihandler/extra-ca/bundle.pem");
+    var rendered =
+        ChartRenderer.render(
+            Map.of("extraCaBundle.configMap", "corp-ca", "extraCaBundle.key", "bundle.pem"));
+    assertThat(rendered.operatorEnvironment().get("EXTRA_CA_BUNDLE"))
+        .isEqualTo("/etc/aihandler/extra-ca/bundle.pem");
     JsonNode pod = rendered.single("Deployment").at("/spec/template/spec");
     JsonNode volume = find(pod.path("volumes"), "extra-ca");
     assertThat(volume.at("/configMap/name").asText()).isEqualTo("corp-ca");
@@ -71,64 +83,109 @@ class ChartOperationsTest {
     JsonNode mount = find(rendered.operatorContainer().path("volumeMounts"), "extra-ca");
     assertThat(mount.path("mountPath").asText()).isEqualTo("/etc/aihandler/extra-ca");
     assertThat(mount.path("readOnly").asBoolean()).isTrue();
-    assertThat(find(ChartRenderer.render(Map.of("extraCaBundle.secret", "corp-ca")).single("Deployment")
-            .at("/spec/template/spec/volumes"), "extra-ca").at("/secret/secretName").asText())
+    assertThat(
+            find(
+                    ChartRenderer.render(Map.of("extraCaBundle.secret", "corp-ca"))
+                        .single("Deployment")
+                        .at("/spec/template/spec/volumes"),
+                    "extra-ca")
+                .at("/secret/secretName")
+                .asText())
         .isEqualTo("corp-ca");
-    assertThatThrownBy(() -> ChartRenderer.render(Map.of("extraCaBundle.configMap", "a", "extraCaBundle.secret", "b")))
+    assertThatThrownBy(
+            () ->
+                ChartRenderer.render(
+                    Map.of("extraCaBundle.configMap", "a", "extraCaBundle.secret", "b")))
         .hasMessageContaining("extraCaBundle");
   }
 
   @Test
   void extraEnvIsAddedAndCannotOverrideWhatTheChartSets() {
-    var env = ChartRenderer.render(Map.of(
-            "extraEnv[0].name", "PROVIDER_ENDPOINTS",
-            "extraEnv[0].value", "openai=https://egress.corp.example/openai/v1"))
-        .operatorEnvironment();
-    assertThat(env.get("PROVIDER_ENDPOINTS")).isEqualTo("openai=https://egress.corp.example/openai/v1");
-    assertThatThrownBy(() -> ChartRenderer.render(Map.of("extraEnv[0].name", "WATCH_NAMESPACES", "extraEnv[0].value", "x")))
+    var env =
+        ChartRenderer.render(
+                Map.of(
+                    "extraEnv[0].name", "PROVIDER_ENDPOINTS",
+                    "extraEnv[0].value", "openai=https://egress.corp.example/openai/v1"))
+            .operatorEnvironment();
+    assertThat(env.get("PROVIDER_ENDPOINTS"))
+        .isEqualTo("openai=https://egress.corp.example/openai/v1");
+    assertThatThrownBy(
+            () ->
+                ChartRenderer.render(
+                    Map.of("extraEnv[0].name", "WATCH_NAMESPACES", "extraEnv[0].value", "x")))
         .hasMessageContaining("extraEnv sets WATCH_NAMESPACES");
   }
 
   @Test
   void helmTestChecksTheWebhookOverTlsAndWaitsForTheCrds() {
     List<JsonNode> hooks = ChartRenderer.renderHooks(Map.of());
-    assertThat(hooks).extracting(h -> h.path("kind").asText())
-        .containsExactlyInAnyOrder("Pod", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Pod");
-    assertThat(hooks).allSatisfy(hook ->
-        assertThat(hook.at("/metadata/annotations/helm.sh~1hook").asText()).isEqualTo("test"));
-    JsonNode webhook = hooks.stream().filter(h -> h.at("/metadata/name").asText().endsWith("-test-webhook")).findFirst().orElseThrow();
+    assertThat(hooks)
+        .extracting(h -> h.path("kind").asText())
+        .containsExactlyInAnyOrder(
+            "Pod", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Pod");
+    assertThat(hooks)
+        .allSatisfy(
+            hook ->
+                assertThat(hook.at("/metadata/annotations/helm.sh~1hook").asText())
+                    .isEqualTo("test"));
+    JsonNode webhook =
+        hooks.stream()
+            .filter(h -> h.at("/metadata/name").asText().endsWith("-test-webhook"))
+            .findFirst()
+            .orElseThrow();
     String script = webhook.at("/spec/containers/0/command/2").asText();
     assertThat(script)
         .contains("https://aihandler-webhook.aihandler-system.svc")
         .contains("--cacert /tls/ca.crt")
         .contains("/validate-workflows");
-    assertThat(webhook.at("/spec/volumes/0/secret/items").size()).as("only ca.crt, never the key").isEqualTo(1);
-    JsonNode crds = hooks.stream()
-        .filter(h -> h.path("kind").asText().equals("Pod") && h.at("/metadata/name").asText().endsWith("-test-crds"))
-        .findFirst().orElseThrow();
+    assertThat(webhook.at("/spec/volumes/0/secret/items").size())
+        .as("only ca.crt, never the key")
+        .isEqualTo(1);
+    JsonNode crds =
+        hooks.stream()
+            .filter(
+                h ->
+                    h.path("kind").asText().equals("Pod")
+                        && h.at("/metadata/name").asText().endsWith("-test-crds"))
+            .findFirst()
+            .orElseThrow();
     assertThat(crds.at("/spec/containers/0/args").toString())
-        .contains("crd/modelbackends.aihandler.io", "crd/routingpolicies.aihandler.io", "crd/workflows.aihandler.io");
-    JsonNode role = hooks.stream().filter(h -> h.path("kind").asText().equals("ClusterRole")).findFirst().orElseThrow();
+        .contains(
+            "crd/modelbackends.aihandler.io",
+            "crd/routingpolicies.aihandler.io",
+            "crd/workflows.aihandler.io");
+    JsonNode role =
+        hooks.stream()
+            .filter(h -> h.path("kind").asText().equals("ClusterRole"))
+            .findFirst()
+            .orElseThrow();
     assertThat(role.at("/rules").size()).isEqualTo(1);
-    assertThat(role.at("/rules/0/verbs").toString()).doesNotContain("create", "update", "delete", "patch");
+    assertThat(role.at("/rules/0/verbs").toString())
+        .doesNotContain("create", "update", "delete", "patch");
   }
 
   @Test
   void chartMetadataIsCompleteAndKubeVersionIsWhatTheDocsPromise() throws IOException {
     Path root = Manifests.repositoryRoot();
     JsonNode chart = Manifests.read(root.resolve("charts/aihandler/Chart.yaml")).getFirst();
-    for (String field : List.of("home", "sources", "maintainers", "keywords", "kubeVersion", "annotations")) {
+    for (String field :
+        List.of("home", "sources", "maintainers", "keywords", "kubeVersion", "annotations")) {
       assertThat(chart.has(field)).as("Chart.yaml has %s", field).isTrue();
     }
     assertThat(chart.at("/annotations/artifacthub.io~1license").asText()).isEqualTo("Apache-2.0");
     assertThat(chart.at("/annotations/artifacthub.io~1crds").asText())
-        .contains("modelbackends.aihandler.io", "routingpolicies.aihandler.io", "workflows.aihandler.io");
-    Matcher promise = Pattern.compile("Kubernetes (\\d+\\.\\d+)\\+").matcher(Files.readString(root.resolve("docs/operations.md")));
+        .contains(
+            "modelbackends.aihandler.io", "routingpolicies.aihandler.io", "workflows.aihandler.io");
+    Matcher promise =
+        Pattern.compile("Kubernetes (\\d+\\.\\d+)\\+")
+            .matcher(Files.readString(root.resolve("docs/operations.md")));
     assertThat(promise.find()).as("docs/operations.md states the minimum Kubernetes").isTrue();
     assertThat(chart.path("kubeVersion").asText()).isEqualTo(">=" + promise.group(1) + ".0-0");
-    assertThat(Files.readString(root.resolve("README.md"))).contains("Kubernetes " + promise.group(1) + " or newer");
+    assertThat(Files.readString(root.resolve("README.md")))
+        .contains("Kubernetes " + promise.group(1) + " or newer");
     String license = Files.readString(root.resolve("LICENSE"));
-    assertThat(license).contains("Apache License", "Version 2.0, January 2004", "END OF TERMS AND CONDITIONS");
+    assertThat(license)
+        .contains("Apache License", "Version 2.0, January 2004", "END OF TERMS AND CONDITIONS");
     assertThat(Files.readString(root.resolve("charts/aihandler/LICENSE"))).isEqualTo(license);
   }
 
@@ -140,7 +197,8 @@ class ChartOperationsTest {
   }
 
   @Test
-  void thePackagedChartCarriesTheCrdsForAnUpgradeByServerSideApply(@TempDir Path out) throws IOException {
+  void thePackagedChartCarriesTheCrdsForAnUpgradeByServerSideApply(@TempDir Path out)
+      throws IOException {
     new Helm(ChartRenderer.chartDirectory()).packageIt().withDestination(out).call();
     Path archive;
     try (Stream<Path> files = Files.list(out)) {
@@ -176,13 +234,24 @@ class ChartOperationsTest {
     try (InputStream in = new GZIPInputStream(Files.newInputStream(archive))) {
       byte[] header = new byte[512];
       while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
-        String name = new String(header, 0, 100, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("\0.*", "");
-        String prefix = new String(header, 345, 155, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("\0.*", "");
-        long size = Long.parseLong(new String(header, 124, 12, java.nio.charset.StandardCharsets.US_ASCII).replaceAll("[\0 ]", "").trim(), 8);
+        String name =
+            new String(header, 0, 100, java.nio.charset.StandardCharsets.US_ASCII)
+                .replaceAll("\0.*", "");
+        String prefix =
+            new String(header, 345, 155, java.nio.charset.StandardCharsets.US_ASCII)
+                .replaceAll("\0.*", "");
+        long size =
+            Long.parseLong(
+                new String(header, 124, 12, java.nio.charset.StandardCharsets.US_ASCII)
+                    .replaceAll("[\0 ]", "")
+                    .trim(),
+                8);
         byte[] body = in.readNBytes((int) size);
         in.skipNBytes((512 - size % 512) % 512);
         if (header[156] == '0' || header[156] == 0) {
-          entries.put(prefix.isEmpty() ? name : prefix + "/" + name, new String(body, java.nio.charset.StandardCharsets.UTF_8));
+          entries.put(
+              prefix.isEmpty() ? name : prefix + "/" + name,
+              new String(body, java.nio.charset.StandardCharsets.UTF_8));
         }
       }
     }

@@ -18,8 +18,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Renders {@code charts/aihandler} with the Helm library embedded by helm-java, the way
- * {@code helm template} does, and hands back the objects as JSON trees.
+ * Renders {@code charts/aihandler} with the Helm library embedded by helm-java, the way {@code helm
+ * template} does, and hands back the objects as JSON trees.
  */
 final class ChartRenderer {
 
@@ -39,7 +39,11 @@ final class ChartRenderer {
   /** The chart rendered with {@code --set} values (dotted keys, as on the command line). */
   static Rendered render(Map<String, Object> values) {
     TemplateCommand command =
-        new Helm(chartDirectory()).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion("1.30.9");
+        new Helm(chartDirectory())
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion("1.30.9");
     values.forEach(command::set);
     return new Rendered(parse(command.call()));
   }
@@ -52,7 +56,12 @@ final class ChartRenderer {
    */
   static List<JsonNode> renderHooks(Map<String, Object> values) {
     TemplateCommand command =
-        new Helm(hookRenderingCopy()).template().withName(RELEASE).withNamespace(NAMESPACE).withKubeVersion("1.30.9").skipCrds();
+        new Helm(hookRenderingCopy())
+            .template()
+            .withName(RELEASE)
+            .withNamespace(NAMESPACE)
+            .withKubeVersion("1.30.9")
+            .skipCrds();
     values.forEach(command::set);
     List<JsonNode> hooks = new ArrayList<>();
     for (JsonNode object : parse(command.call())) {
@@ -85,8 +94,11 @@ final class ChartRenderer {
             if (Files.isDirectory(file)) {
               Files.createDirectories(target);
             } else if (source.relativize(file).startsWith("templates")) {
-              Files.writeString(target, Files.readString(file).replace("\"" + HOOK + "\"", "\"" + RENAMED_HOOK + "\"")
-                  .replace(HOOK + ":", RENAMED_HOOK + ":"));
+              Files.writeString(
+                  target,
+                  Files.readString(file)
+                      .replace("\"" + HOOK + "\"", "\"" + RENAMED_HOOK + "\"")
+                      .replace(HOOK + ":", RENAMED_HOOK + ":"));
             } else {
               Files.copy(file, target);
             }
@@ -104,7 +116,9 @@ final class ChartRenderer {
   static List<JsonNode> parse(String manifests) {
     List<JsonNode> objects = new ArrayList<>();
     for (String document : manifests.split("(?m)^---\\s*$")) {
-      if (document.lines().allMatch(line -> line.isBlank() || line.stripLeading().startsWith("#"))) {
+      if (document
+          .lines()
+          .allMatch(line -> line.isBlank() || line.stripLeading().startsWith("#"))) {
         continue;
       }
       JsonNode object = Manifests.parse(document);
@@ -123,36 +137,51 @@ final class ChartRenderer {
     }
 
     Optional<JsonNode> find(String kind, String name) {
-      return ofKind(kind).stream().filter(o -> name.equals(o.path("metadata").path("name").asText())).findFirst();
+      return ofKind(kind).stream()
+          .filter(o -> name.equals(o.path("metadata").path("name").asText()))
+          .findFirst();
     }
 
     JsonNode single(String kind) {
       List<JsonNode> found = ofKind(kind);
       if (found.size() != 1) {
-        throw new AssertionError("expected one " + kind + ", found " + found.size() + " in " + kinds());
+        throw new AssertionError(
+            "expected one " + kind + ", found " + found.size() + " in " + kinds());
       }
       return found.getFirst();
     }
 
     /** Kinds in rendering order, e.g. to explain a failed expectation. */
     List<String> kinds() {
-      return objects.stream().map(o -> o.path("kind").asText() + "/" + o.path("metadata").path("name").asText()).toList();
+      return objects.stream()
+          .map(o -> o.path("kind").asText() + "/" + o.path("metadata").path("name").asText())
+          .toList();
     }
 
-    /** The operator container's environment as name -> value (downward-API entries map to their field path). */
+    /**
+     * The operator container's environment as name -> value (downward-API entries map to their
+     * field path).
+     */
     Map<String, String> operatorEnvironment() {
       Map<String, String> environment = new LinkedHashMap<>();
       for (JsonNode variable : operatorContainer().path("env")) {
         JsonNode fieldRef = variable.path("valueFrom").path("fieldRef");
         environment.put(
             variable.path("name").asText(),
-            fieldRef.isMissingNode() ? variable.path("value").asText() : "fieldRef:" + fieldRef.path("fieldPath").asText());
+            fieldRef.isMissingNode()
+                ? variable.path("value").asText()
+                : "fieldRef:" + fieldRef.path("fieldPath").asText());
       }
       return environment;
     }
 
     JsonNode operatorContainer() {
-      return single("Deployment").path("spec").path("template").path("spec").path("containers").get(0);
+      return single("Deployment")
+          .path("spec")
+          .path("template")
+          .path("spec")
+          .path("containers")
+          .get(0);
     }
   }
 }

@@ -7,13 +7,14 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Shape checks for the kinds the strict Kubernetes schemas do not cover: the Prometheus
- * Operator's ServiceMonitor and cert-manager's Issuer and Certificate. They follow those CRDs'
- * published schemas for the fields the chart sets, and refuse any other field.
+ * Shape checks for the kinds the strict Kubernetes schemas do not cover: the Prometheus Operator's
+ * ServiceMonitor and cert-manager's Issuer and Certificate. They follow those CRDs' published
+ * schemas for the fields the chart sets, and refuse any other field.
  */
 final class HandCheckedShapes {
 
-  private static final Pattern DURATION = Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$");
+  private static final Pattern DURATION =
+      Pattern.compile("^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$");
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
   private HandCheckedShapes() {}
@@ -22,15 +23,21 @@ final class HandCheckedShapes {
     List<String> errors = new ArrayList<>();
     common(object, "ServiceMonitor", errors);
     JsonNode spec = object.path("spec");
-    onlyFields(spec, Set.of("namespaceSelector", "selector", "endpoints"), "ServiceMonitor.spec", errors);
-    if (!spec.path("selector").path("matchLabels").isObject() || spec.path("selector").path("matchLabels").isEmpty()) {
+    onlyFields(
+        spec, Set.of("namespaceSelector", "selector", "endpoints"), "ServiceMonitor.spec", errors);
+    if (!spec.path("selector").path("matchLabels").isObject()
+        || spec.path("selector").path("matchLabels").isEmpty()) {
       errors.add("ServiceMonitor.spec.selector.matchLabels must select the metrics Service");
     }
     if (!spec.path("endpoints").isArray() || spec.path("endpoints").isEmpty()) {
       errors.add("ServiceMonitor.spec.endpoints must list at least one endpoint");
     }
     for (JsonNode endpoint : spec.path("endpoints")) {
-      onlyFields(endpoint, Set.of("port", "path", "scheme", "interval", "scrapeTimeout"), "ServiceMonitor endpoint", errors);
+      onlyFields(
+          endpoint,
+          Set.of("port", "path", "scheme", "interval", "scrapeTimeout"),
+          "ServiceMonitor endpoint",
+          errors);
       if (!endpoint.path("port").isTextual()) {
         errors.add("ServiceMonitor endpoint.port must name a Service port");
       }
@@ -39,7 +46,8 @@ final class HandCheckedShapes {
       }
       for (String field : List.of("interval", "scrapeTimeout")) {
         if (!DURATION.matcher(endpoint.path(field).asText()).matches()) {
-          errors.add("ServiceMonitor endpoint." + field + " is not a duration: " + endpoint.path(field));
+          errors.add(
+              "ServiceMonitor endpoint." + field + " is not a duration: " + endpoint.path(field));
         }
       }
     }
@@ -64,8 +72,19 @@ final class HandCheckedShapes {
         }
       }
       case "Certificate" -> {
-        onlyFields(spec, Set.of("secretName", "duration", "renewBefore", "commonName", "dnsNames", "privateKey", "usages", "issuerRef"),
-            "Certificate.spec", errors);
+        onlyFields(
+            spec,
+            Set.of(
+                "secretName",
+                "duration",
+                "renewBefore",
+                "commonName",
+                "dnsNames",
+                "privateKey",
+                "usages",
+                "issuerRef"),
+            "Certificate.spec",
+            errors);
         if (!DNS_LABEL.matcher(spec.path("secretName").asText()).matches()) {
           errors.add("Certificate.spec.secretName must name a Secret");
         }
@@ -79,12 +98,30 @@ final class HandCheckedShapes {
         }
         JsonNode issuer = spec.path("issuerRef");
         onlyFields(issuer, Set.of("name", "kind", "group"), "Certificate.spec.issuerRef", errors);
-        if (issuer.path("name").asText().isEmpty() || !Set.of("Issuer", "ClusterIssuer").contains(issuer.path("kind").asText())) {
+        if (issuer.path("name").asText().isEmpty()
+            || !Set.of("Issuer", "ClusterIssuer").contains(issuer.path("kind").asText())) {
           errors.add("Certificate.spec.issuerRef needs a name and kind Issuer or ClusterIssuer");
         }
-        onlyFields(spec.path("privateKey"), Set.of("algorithm", "size", "rotationPolicy"), "Certificate.spec.privateKey", errors);
-        Set<String> usages = Set.of("signing", "digital signature", "content commitment", "key encipherment", "key agreement",
-            "data encipherment", "cert sign", "crl sign", "encipher only", "decipher only", "any", "server auth", "client auth");
+        onlyFields(
+            spec.path("privateKey"),
+            Set.of("algorithm", "size", "rotationPolicy"),
+            "Certificate.spec.privateKey",
+            errors);
+        Set<String> usages =
+            Set.of(
+                "signing",
+                "digital signature",
+                "content commitment",
+                "key encipherment",
+                "key agreement",
+                "data encipherment",
+                "cert sign",
+                "crl sign",
+                "encipher only",
+                "decipher only",
+                "any",
+                "server auth",
+                "client auth");
         for (JsonNode usage : spec.path("usages")) {
           if (!usages.contains(usage.asText())) {
             errors.add("Certificate.spec.usages has an unknown usage " + usage);
@@ -106,11 +143,14 @@ final class HandCheckedShapes {
     }
   }
 
-  private static void onlyFields(JsonNode node, Set<String> allowed, String where, List<String> errors) {
-    node.fieldNames().forEachRemaining(name -> {
-      if (!allowed.contains(name)) {
-        errors.add(where + " has an unknown field " + name);
-      }
-    });
+  private static void onlyFields(
+      JsonNode node, Set<String> allowed, String where, List<String> errors) {
+    node.fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!allowed.contains(name)) {
+                errors.add(where + " has an unknown field " + name);
+              }
+            });
   }
 }

@@ -22,7 +22,11 @@ class CrdShapeTest {
 
   @Test
   void everyKindIsNamespacedWithShortNameCategoryAndStatusSubresource() {
-    for (var kind : List.of(List.of("modelbackends", "mb"), List.of("routingpolicies", "rp"), List.of("workflows", "aiwf"))) {
+    for (var kind :
+        List.of(
+            List.of("modelbackends", "mb"),
+            List.of("routingpolicies", "rp"),
+            List.of("workflows", "aiwf"))) {
       JsonNode crd = crd(kind.get(0));
       assertThat(crd.at("/spec/group").asText()).isEqualTo("aihandler.io");
       assertThat(crd.at("/spec/scope").asText()).isEqualTo("Namespaced");
@@ -41,26 +45,93 @@ class CrdShapeTest {
    */
   private static final Set<String> SHORT_NAMES_OF_WIDELY_INSTALLED_CRDS =
       Set.of(
-          "wf", "cwf", "cronwf", "wftmpl", "cwftmpl", "clusterwftmpl", "wfeb", "wfts", "wftr", "wfat",
-          "app", "apps", "appproj", "appprojs", "appset", "appsets",
-          "ro", "at", "ar", "cat", "exp",
-          "es", "eb", "sn",
-          "ksvc", "kservice", "rt", "cfg", "config", "rev", "kroute", "kcfg",
-          "vs", "dr", "gw", "se", "we", "wg", "pa", "ra",
-          "tr", "trs", "pr", "prs", "tkn",
-          "xrd", "xrds", "comp", "pkg", "pkgrev", "cfgrev", "mr",
-          "isvc", "ig", "tm", "sr",
-          "ks", "hr", "gitrepo", "helmrepo", "helmchart", "ocirepo", "imgrepo", "imgpol",
-          "cert", "certs", "cr", "crs",
-          "smon", "pmon", "promrule", "am", "prom",
-          "wl", "lq", "cq", "rf");
+          "wf",
+          "cwf",
+          "cronwf",
+          "wftmpl",
+          "cwftmpl",
+          "clusterwftmpl",
+          "wfeb",
+          "wfts",
+          "wftr",
+          "wfat",
+          "app",
+          "apps",
+          "appproj",
+          "appprojs",
+          "appset",
+          "appsets",
+          "ro",
+          "at",
+          "ar",
+          "cat",
+          "exp",
+          "es",
+          "eb",
+          "sn",
+          "ksvc",
+          "kservice",
+          "rt",
+          "cfg",
+          "config",
+          "rev",
+          "kroute",
+          "kcfg",
+          "vs",
+          "dr",
+          "gw",
+          "se",
+          "we",
+          "wg",
+          "pa",
+          "ra",
+          "tr",
+          "trs",
+          "pr",
+          "prs",
+          "tkn",
+          "xrd",
+          "xrds",
+          "comp",
+          "pkg",
+          "pkgrev",
+          "cfgrev",
+          "mr",
+          "isvc",
+          "ig",
+          "tm",
+          "sr",
+          "ks",
+          "hr",
+          "gitrepo",
+          "helmrepo",
+          "helmchart",
+          "ocirepo",
+          "imgrepo",
+          "imgpol",
+          "cert",
+          "certs",
+          "cr",
+          "crs",
+          "smon",
+          "pmon",
+          "promrule",
+          "am",
+          "prom",
+          "wl",
+          "lq",
+          "cq",
+          "rf");
 
   @Test
   void shortNamesCollideWithNoWidelyInstalledCrd() {
     for (String plural : List.of("modelbackends", "routingpolicies", "workflows")) {
       List<String> shortNames = new ArrayList<>();
       crd(plural).at("/spec/names/shortNames").forEach(name -> shortNames.add(name.asText()));
-      assertThat(shortNames).as(plural).isNotEmpty().doesNotContainAnyElementsOf(SHORT_NAMES_OF_WIDELY_INSTALLED_CRDS);
+      assertThat(shortNames)
+          .as(plural)
+          .isNotEmpty()
+          .doesNotContainAnyElementsOf(SHORT_NAMES_OF_WIDELY_INSTALLED_CRDS);
     }
     JsonNode workflow = crd("workflows").at("/spec/names");
     assertThat(workflow.path("kind").asText()).isEqualTo("Workflow");
@@ -102,16 +173,27 @@ class CrdShapeTest {
   @ValueSource(strings = {"modelbackends", "routingpolicies", "workflows"})
   void embeddedKubernetesFieldsCarryKubernetesOwnDescriptions(String plural) {
     JsonNode status = crd(plural).at("/spec/versions/0/schema/openAPIV3Schema/properties/status");
-    assertThat(status.at("/properties/conditions/items/properties/lastTransitionTime/description").asText())
+    assertThat(
+            status
+                .at("/properties/conditions/items/properties/lastTransitionTime/description")
+                .asText())
         .startsWith("lastTransitionTime is the last time the condition transitioned");
     if (plural.equals("modelbackends")) {
-      JsonNode vllm = crd(plural).at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/vllm");
-      assertThat(vllm.at("/properties/placement/properties/tolerations/items/properties/tolerationSeconds/description").asText())
+      JsonNode vllm =
+          crd(plural).at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/vllm");
+      assertThat(
+              vllm.at(
+                      "/properties/placement/properties/tolerations/items/properties/tolerationSeconds/description")
+                  .asText())
           .startsWith("TolerationSeconds represents the period of time the toleration");
-      assertThat(vllm.at("/properties/env/items/properties/valueFrom/properties/secretKeyRef/properties/key/description").asText())
+      assertThat(
+              vllm.at(
+                      "/properties/env/items/properties/valueFrom/properties/secretKeyRef/properties/key/description")
+                  .asText())
           .isEqualTo("The key of the secret to select from.  Must be a valid secret key.");
       // Our own words stay where we wrote them.
-      assertThat(vllm.at("/properties/placement/properties/affinity/description").asText()).isEqualTo("Node and pod affinity rules.");
+      assertThat(vllm.at("/properties/placement/properties/affinity/description").asText())
+          .isEqualTo("Node and pod affinity rules.");
     }
   }
 
@@ -119,7 +201,8 @@ class CrdShapeTest {
   @ValueSource(strings = {"modelbackends", "routingpolicies", "workflows"})
   void conditionsAreAListMapKeyedByType(String plural) {
     JsonNode conditions =
-        crd(plural).at("/spec/versions/0/schema/openAPIV3Schema/properties/status/properties/conditions");
+        crd(plural)
+            .at("/spec/versions/0/schema/openAPIV3Schema/properties/status/properties/conditions");
     assertThat(conditions.path("x-kubernetes-list-type").asText()).isEqualTo("map");
     assertThat(conditions.path("x-kubernetes-list-map-keys").toString()).isEqualTo("[\"type\"]");
     List<String> required = new ArrayList<>();
@@ -139,7 +222,8 @@ class CrdShapeTest {
           - {type: Ready, status: "False", reason: Failing, message: no, lastTransitionTime: "2026-01-01T00:00:00Z"}
         """
             .formatted(kind);
-    assertThat(admission.admit(Manifests.parse(twoReady))).anyMatch(error -> error.contains("Duplicate value"));
+    assertThat(admission.admit(Manifests.parse(twoReady)))
+        .anyMatch(error -> error.contains("Duplicate value"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The examples are meant to be applied as they are: every custom resource passes the generated
- * CRDs (OpenAPI and CEL), every built-in object passes the strict Kubernetes schemas, and every
+ * The examples are meant to be applied as they are: every custom resource passes the generated CRDs
+ * (OpenAPI and CEL), every built-in object passes the strict Kubernetes schemas, and every
  * reference between them resolves.
  */
 class ExamplesTest {
@@ -51,7 +51,13 @@ class ExamplesTest {
   @Test
   void theReferenceScenarioIsComplete() {
     assertThat(names("ModelBackend"))
-        .containsExactlyInAnyOrder("llama-3-3-70b", "claude", "gpt-4o", "gemini-flash", "bge-m3", "text-embedding-3-small");
+        .containsExactlyInAnyOrder(
+            "llama-3-3-70b",
+            "claude",
+            "gpt-4o",
+            "gemini-flash",
+            "bge-m3",
+            "text-embedding-3-small");
     assertThat(names("RoutingPolicy")).containsExactly("support-routing");
     assertThat(names("Workflow")).containsExactly("support-tickets");
     assertThat(names("Deployment")).containsExactly("support-app");
@@ -59,13 +65,23 @@ class ExamplesTest {
     List<String> tasks = new ArrayList<>();
     workflow.at("/spec/tasks").forEach(task -> tasks.add(task.path("name").asText()));
     assertThat(tasks)
-        .containsExactly("classify-ticket", "summarize-thread", "extract-entities", "embed-tickets", "embed-articles");
+        .containsExactly(
+            "classify-ticket",
+            "summarize-thread",
+            "extract-entities",
+            "embed-tickets",
+            "embed-articles");
     JsonNode llama = byName("ModelBackend", "llama-3-3-70b");
     assertThat(llama.at("/spec/vllm/gpus").asInt()).isEqualTo(4);
     assertThat(llama.at("/spec/vllm/scaling").isObject()).isTrue();
     // The embedding models' published vector lengths.
-    assertThat(byName("ModelBackend", "bge-m3").at("/spec/capabilities/embeddings/dimensions").asInt()).isEqualTo(1024);
-    assertThat(byName("ModelBackend", "text-embedding-3-small").at("/spec/capabilities/embeddings/dimensions").asInt())
+    assertThat(
+            byName("ModelBackend", "bge-m3").at("/spec/capabilities/embeddings/dimensions").asInt())
+        .isEqualTo(1024);
+    assertThat(
+            byName("ModelBackend", "text-embedding-3-small")
+                .at("/spec/capabilities/embeddings/dimensions")
+                .asInt())
         .isEqualTo(1536);
   }
 
@@ -79,19 +95,24 @@ class ExamplesTest {
       int embedding = 0;
       for (JsonNode target : route.path("targets")) {
         JsonNode backend = byName("ModelBackend", target.at("/backend/name").asText());
-        assertThat(backend.at("/metadata/namespace").asText()).isEqualTo(target.at("/backend/namespace").asText(policyNamespace));
+        assertThat(backend.at("/metadata/namespace").asText())
+            .isEqualTo(target.at("/backend/namespace").asText(policyNamespace));
         JsonNode embeddings = backend.at("/spec/capabilities/embeddings");
         if (embeddings.isObject()) {
           embedding++;
-          String space = embeddings.path("vectorSpace").asText(backend.at("/spec/hosted/model").asText());
+          String space =
+              embeddings.path("vectorSpace").asText(backend.at("/spec/hosted/model").asText());
           spaces.add(space + "/" + embeddings.path("dimensions").asInt());
         }
       }
       if (embedding > 0) {
         embeddingRoutes++;
-        assertThat(embedding).as("route " + route.path("name").asText() + " has only embedding backends")
+        assertThat(embedding)
+            .as("route " + route.path("name").asText() + " has only embedding backends")
             .isEqualTo(route.path("targets").size());
-        assertThat(spaces).as("route " + route.path("name").asText() + " has one vector space").hasSize(1);
+        assertThat(spaces)
+            .as("route " + route.path("name").asText() + " has one vector space")
+            .hasSize(1);
       }
     }
     assertThat(embeddingRoutes).isEqualTo(2);
@@ -131,7 +152,9 @@ class ExamplesTest {
     Set<String> routes = new HashSet<>();
     Set<String> dataClasses = new HashSet<>();
     policy.at("/spec/routes").forEach(route -> routes.add(route.path("name").asText()));
-    policy.at("/spec/dataClasses").forEach(dataClass -> dataClasses.add(dataClass.path("name").asText()));
+    policy
+        .at("/spec/dataClasses")
+        .forEach(dataClass -> dataClasses.add(dataClass.path("name").asText()));
 
     policy
         .at("/spec/routes")
@@ -141,18 +164,26 @@ class ExamplesTest {
                     .path("targets")
                     .forEach(
                         target -> {
-                          String namespace = target.at("/backend/namespace").asText(policyNamespace);
-                          JsonNode backend = byName("ModelBackend", target.at("/backend/name").asText());
-                          assertThat(backend.at("/metadata/namespace").asText()).isEqualTo(namespace);
-                          if (!namespace.equals(policyNamespace) && backend.at("/spec/hosted").isObject()) {
+                          String namespace =
+                              target.at("/backend/namespace").asText(policyNamespace);
+                          JsonNode backend =
+                              byName("ModelBackend", target.at("/backend/name").asText());
+                          assertThat(backend.at("/metadata/namespace").asText())
+                              .isEqualTo(namespace);
+                          if (!namespace.equals(policyNamespace)
+                              && backend.at("/spec/hosted").isObject()) {
                             assertThat(sharedWith(backend, policyNamespace))
-                                .as(backend.at("/metadata/name").asText() + " shares with " + policyNamespace)
+                                .as(
+                                    backend.at("/metadata/name").asText()
+                                        + " shares with "
+                                        + policyNamespace)
                                 .isTrue();
                           }
                         }));
 
     JsonNode workflow = only("Workflow");
-    assertThat(workflow.at("/spec/policyRef/name").asText()).isEqualTo(policy.at("/metadata/name").asText());
+    assertThat(workflow.at("/spec/policyRef/name").asText())
+        .isEqualTo(policy.at("/metadata/name").asText());
     assertThat(workflow.at("/metadata/namespace").asText()).isEqualTo(policyNamespace);
     workflow
         .at("/spec/tasks")
@@ -165,12 +196,15 @@ class ExamplesTest {
             });
 
     for (JsonNode backend : ofKind("ModelBackend")) {
-      Stream.of(backend.at("/spec/hosted/credentials/secretRef"), backend.at("/spec/vllm/hfTokenSecretRef"))
+      Stream.of(
+              backend.at("/spec/hosted/credentials/secretRef"),
+              backend.at("/spec/vllm/hfTokenSecretRef"))
           .filter(JsonNode::isObject)
           .forEach(
               ref -> {
                 JsonNode secret = byName("Secret", ref.path("name").asText());
-                assertThat(secret.at("/metadata/namespace")).isEqualTo(backend.at("/metadata/namespace"));
+                assertThat(secret.at("/metadata/namespace"))
+                    .isEqualTo(backend.at("/metadata/namespace"));
                 assertThat(secret.at("/stringData").has(ref.path("key").asText())).isTrue();
               });
     }

@@ -45,7 +45,8 @@ class ModelBackendValidationTest {
     assertThat(admit(spec)).isEmpty();
     var stored =
         ADMISSION.defaulted(
-            Manifests.parse("apiVersion: aihandler.io/v1alpha1\nkind: ModelBackend\nspec:\n" + spec.indent(2)));
+            Manifests.parse(
+                "apiVersion: aihandler.io/v1alpha1\nkind: ModelBackend\nspec:\n" + spec.indent(2)));
     assertThat(stored.at("/spec/vllm/gpuResourceName").asText()).isEqualTo("nvidia.com/gpu");
     assertThat(stored.at("/spec/vllm/startupTimeout").asText()).isEqualTo("30m");
     assertThat(stored.at("/spec/vllm/scaling/minReplicas").asInt()).isEqualTo(1);
@@ -146,7 +147,8 @@ class ModelBackendValidationTest {
         ADMISSION.defaulted(
             Manifests.parse(
                 "apiVersion: aihandler.io/v1alpha1\nkind: ModelBackend\nspec:\n"
-                    + "vllm: {model: hf://org/m}\ncapabilities: {contextWindow: 8192}\n".indent(2)));
+                    + "vllm: {model: hf://org/m}\ncapabilities: {contextWindow: 8192}\n"
+                        .indent(2)));
     assertThat(stored.at("/spec/capabilities/chat").asBoolean(false)).isTrue();
   }
 
@@ -375,10 +377,7 @@ class ModelBackendValidationTest {
             "the deprecated task flag in args",
             "vllm: {model: hf://org/m, args: [\"--task=embed\"]}",
             "args must not set --runner, --convert or --task"),
-        Arguments.of(
-            "unknown field (a typo)",
-            "vllm: {model: hf://org/m, gpu: 2}",
-            "gpu"));
+        Arguments.of("unknown field (a typo)", "vllm: {model: hf://org/m, gpu: 2}", "gpu"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -131,10 +131,7 @@ class RoutingPolicyValidationTest {
             "route without targets",
             "routes: [{name: empty, targets: []}]",
             "targets: must have at least 1 items"),
-        Arguments.of(
-            "route with the targets field missing",
-            "routes: [{name: empty}]",
-            "targets"),
+        Arguments.of("route with the targets field missing", "routes: [{name: empty}]", "targets"),
         Arguments.of("no routes", "routes: []", "at least 1 items"),
         Arguments.of(
             "negative weight",

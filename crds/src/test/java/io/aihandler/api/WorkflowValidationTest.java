@@ -100,8 +100,7 @@ class WorkflowValidationTest {
             "task names must be unique"),
         Arguments.of("no tasks", "policyRef: {name: p}\ntasks: []", "at least 1 items"),
         Arguments.of("no policy", "tasks: [{name: t, route: r}]", "policyRef"),
-        Arguments.of(
-            "task without route", "policyRef: {name: p}\ntasks: [{name: t}]", "route"),
+        Arguments.of("task without route", "policyRef: {name: p}\ntasks: [{name: t}]", "route"),
         Arguments.of(
             "output without schema",
             "policyRef: {name: p}\ntasks: [{name: t, route: r, output: {maxRepairAttempts: 1}}]",

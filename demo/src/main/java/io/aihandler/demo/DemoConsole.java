@@ -7,8 +7,8 @@ import java.util.Locale;
 
 /**
  * The demo's output: a numbered scene per step, the facts that prove it indented below, and the
- * elapsed time so progress is visible while the slower steps run. Plain ASCII, so it reads the
- * same in any terminal and log.
+ * elapsed time so progress is visible while the slower steps run. Plain ASCII, so it reads the same
+ * in any terminal and log.
  */
 public final class DemoConsole {
 
@@ -29,7 +29,8 @@ public final class DemoConsole {
 
   public void scene(int number, String title) {
     out.println();
-    String head = String.format(Locale.ROOT, "[%5.1fs] %d/%d  %s ", seconds(), number, scenes, title);
+    String head =
+        String.format(Locale.ROOT, "[%5.1fs] %d/%d  %s ", seconds(), number, scenes, title);
     out.println(head + "-".repeat(Math.max(3, 96 - head.length())));
   }
 
@@ -81,7 +82,8 @@ public final class DemoConsole {
 
   public void failure(String message) {
     out.println();
-    out.println("DEMO FAILED after " + String.format(Locale.ROOT, "%.1fs", seconds()) + ": " + message);
+    out.println(
+        "DEMO FAILED after " + String.format(Locale.ROOT, "%.1fs", seconds()) + ": " + message);
     out.flush();
   }
 

@@ -27,7 +27,8 @@ public final class DemoFailure extends RuntimeException {
    *
    * @param state what to report when time runs out (the current state of things)
    */
-  static void await(String what, Duration limit, BooleanSupplier condition, Supplier<String> state) {
+  static void await(
+      String what, Duration limit, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + limit.toNanos();
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {
@@ -47,8 +48,12 @@ public final class DemoFailure extends RuntimeException {
       }
     }
     String seen = state.get();
-    throw new DemoFailure("timed out after " + limit.toSeconds() + "s waiting for " + what
-        + (seen == null || seen.isBlank() ? "" : "; last seen: " + seen)
-        + (last == null ? "" : "; last error: " + last.getMessage()));
+    throw new DemoFailure(
+        "timed out after "
+            + limit.toSeconds()
+            + "s waiting for "
+            + what
+            + (seen == null || seen.isBlank() ? "" : "; last seen: " + seen)
+            + (last == null ? "" : "; last error: " + last.getMessage()));
   }
 }

@@ -26,7 +26,11 @@ public record DemoKeys(String openai, String anthropic, String gemini, String hu
       case "anthropic-api-key" -> anthropic;
       case "gemini-api-key" -> gemini;
       case "hf-token" -> huggingFace;
-      default -> throw new DemoFailure("examples/ has a Secret " + secretName + " with a placeholder the demo has no key for");
+      default ->
+          throw new DemoFailure(
+              "examples/ has a Secret "
+                  + secretName
+                  + " with a placeholder the demo has no key for");
     };
   }
 

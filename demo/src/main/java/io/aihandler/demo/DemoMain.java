@@ -19,7 +19,8 @@ public final class DemoMain {
     try (EmbeddedDemo demo = new EmbeddedDemo(console)) {
       demo.play();
       console.blank();
-      console.line(String.format(java.util.Locale.ROOT, "Demo finished in %.1fs.", console.seconds()));
+      console.line(
+          String.format(java.util.Locale.ROOT, "Demo finished in %.1fs.", console.seconds()));
       status = 0;
     } catch (DemoFailure e) {
       console.failure(e.getMessage());

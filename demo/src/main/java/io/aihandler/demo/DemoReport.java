@@ -73,7 +73,13 @@ public record DemoReport(
 
   /** One request through the sidecar: who asked for what and who served it. */
   public record Exchange(
-      String scene, String client, String model, int status, String route, String backend, int attempts) {}
+      String scene,
+      String client,
+      String model,
+      int status,
+      String route,
+      String backend,
+      int attempts) {}
 
   /** A task answer validated against its schema. */
   public record Structured(String task, String backend, boolean valid, JsonNode output) {}
@@ -85,13 +91,15 @@ public record DemoReport(
    * @param externalCallsDuring model calls the external stand-ins received meanwhile
    * @param restrictedDataOutside whether any external stand-in ever saw the restricted values
    */
-  public record Restricted(List<String> backends, int externalCallsDuring, boolean restrictedDataOutside) {}
+  public record Restricted(
+      List<String> backends, int externalCallsDuring, boolean restrictedDataOutside) {}
 
   /** The fallback: how often the first backend refused, and who served. */
   public record Fallback(String route, int refusedByFirst, String backend, int attempts) {}
 
   /** The repair of invalid output. */
-  public record Repair(String task, String backend, int attempts, int modelCalls, String reask, JsonNode output) {}
+  public record Repair(
+      String task, String backend, int attempts, int modelCalls, String reask, JsonNode output) {}
 
   /**
    * Scene 4f: embeddings held to data classes.

@@ -18,30 +18,39 @@ import java.util.stream.Stream;
 
 /**
  * The repository's {@code examples/}, as {@code kubectl apply -f examples/} would send them: every
- * document of every file, in file order. Two things the real path does elsewhere are done here:
- * the key placeholders become the demo's keys (the stand-ins accept only those), and {@code
- * stringData} is folded into {@code data}, which the real API server does on write and the
- * embedded one does not.
+ * document of every file, in file order. Two things the real path does elsewhere are done here: the
+ * key placeholders become the demo's keys (the stand-ins accept only those), and {@code stringData}
+ * is folded into {@code data}, which the real API server does on write and the embedded one does
+ * not.
  */
 final class ExampleManifests {
 
   private ExampleManifests() {}
 
-  /** The repository root: the nearest directory above the working directory holding examples/ and crds/. */
+  /**
+   * The repository root: the nearest directory above the working directory holding examples/ and
+   * crds/.
+   */
   static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isDirectory(dir.resolve("examples")) && Files.isDirectory(dir.resolve("crds/manifests"))) {
+      if (Files.isDirectory(dir.resolve("examples"))
+          && Files.isDirectory(dir.resolve("crds/manifests"))) {
         return dir;
       }
     }
-    throw new DemoFailure("examples/ and crds/manifests/ not found above " + Path.of("").toAbsolutePath()
-        + ": run the demo from the repository (bash demo/run.sh)");
+    throw new DemoFailure(
+        "examples/ and crds/manifests/ not found above "
+            + Path.of("").toAbsolutePath()
+            + ": run the demo from the repository (bash demo/run.sh)");
   }
 
   /** The files of examples/, sorted. */
   static List<Path> files(Path root) {
     try (Stream<Path> files = Files.list(root.resolve("examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml")).sorted().toList();
+      return files
+          .filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -62,19 +71,29 @@ final class ExampleManifests {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + file, e);
       } catch (RuntimeException e) {
-        throw new DemoFailure(file.getFileName() + " is not valid Kubernetes YAML: " + e.getMessage(), e);
+        throw new DemoFailure(
+            file.getFileName() + " is not valid Kubernetes YAML: " + e.getMessage(), e);
       }
     }
     return objects;
   }
 
   private static Secret withDemoKeys(Secret secret, DemoKeys keys) {
-    Map<String, String> data = new LinkedHashMap<>(secret.getData() == null ? Map.of() : secret.getData());
+    Map<String, String> data =
+        new LinkedHashMap<>(secret.getData() == null ? Map.of() : secret.getData());
     if (secret.getStringData() != null) {
-      secret.getStringData().forEach((key, value) -> {
-        String actual = value.startsWith("REPLACE_WITH_") ? keys.forSecret(secret.getMetadata().getName()) : value;
-        data.put(key, Base64.getEncoder().encodeToString(actual.getBytes(StandardCharsets.UTF_8)));
-      });
+      secret
+          .getStringData()
+          .forEach(
+              (key, value) -> {
+                String actual =
+                    value.startsWith("REPLACE_WITH_")
+                        ? keys.forSecret(secret.getMetadata().getName())
+                        : value;
+                data.put(
+                    key,
+                    Base64.getEncoder().encodeToString(actual.getBytes(StandardCharsets.UTF_8)));
+              });
     }
     secret.setStringData(null);
     secret.setData(data);

@@ -19,9 +19,9 @@ import java.util.regex.Pattern;
 /**
  * The real router sidecar, started in this process through its public entry point ({@link
  * RouterMain}) on the mounted config, with free ports. It reads its config and keys from files,
- * exactly as in a pod. Its access log (one line per request, routing facts only) is captured so
- * the demo can show which route and backend served each request; its other log lines are kept
- * off the console unless they are warnings.
+ * exactly as in a pod. Its access log (one line per request, routing facts only) is captured so the
+ * demo can show which route and backend served each request; its other log lines are kept off the
+ * console unless they are warnings.
  */
 final class LocalSidecar implements AutoCloseable {
 
@@ -53,30 +53,32 @@ final class LocalSidecar implements AutoCloseable {
   private final Handler handler;
   private final RouterMain main;
 
-  LocalSidecar(Path configFile, Map<String, String> environment) throws InvalidRouterConfigException {
+  LocalSidecar(Path configFile, Map<String, String> environment)
+      throws InvalidRouterConfigException {
     SimpleFormatter formatter = new SimpleFormatter();
-    this.handler = new Handler() {
-      @Override
-      public void publish(LogRecord record) {
-        String text = formatter.formatMessage(record);
-        if ("io.aihandler.router.access".equals(record.getLoggerName())) {
-          Map<String, String> fields = new java.util.LinkedHashMap<>();
-          Matcher m = FIELD.matcher(text);
-          while (m.find()) {
-            fields.put(m.group(1), m.group(2));
+    this.handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            String text = formatter.formatMessage(record);
+            if ("io.aihandler.router.access".equals(record.getLoggerName())) {
+              Map<String, String> fields = new java.util.LinkedHashMap<>();
+              Matcher m = FIELD.matcher(text);
+              while (m.find()) {
+                fields.put(m.group(1), m.group(2));
+              }
+              access.add(new AccessLine(text, Map.copyOf(fields)));
+            } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+              warnings.add(text);
+            }
           }
-          access.add(new AccessLine(text, Map.copyOf(fields)));
-        } else if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
-          warnings.add(text);
-        }
-      }
 
-      @Override
-      public void flush() {}
+          @Override
+          public void flush() {}
 
-      @Override
-      public void close() {}
-    };
+          @Override
+          public void close() {}
+        };
     routerLogger.addHandler(handler);
     routerLogger.setUseParentHandlers(false);
     this.main = new RouterMain(configFile, 0, 0, environment::get);
@@ -99,7 +101,10 @@ final class LocalSidecar implements AutoCloseable {
     return access.size();
   }
 
-  /** The access line of the request after the first {@code seen}, waiting briefly: it is written as the response completes. */
+  /**
+   * The access line of the request after the first {@code seen}, waiting briefly: it is written as
+   * the response completes.
+   */
   Optional<AccessLine> accessAfter(int seen, Duration wait) {
     long deadline = System.nanoTime() + wait.toNanos();
     while (access.size() <= seen && System.nanoTime() < deadline) {

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo's whole flow in-process, as {@code bash demo/run.sh} runs it: each scene's facts are
- * asserted from the report (not from the printed text), and the printed text is checked for the
- * one thing it must never hold, the keys.
+ * asserted from the report (not from the printed text), and the printed text is checked for the one
+ * thing it must never hold, the keys.
  */
 class DemoEndToEndTest {
 
@@ -23,7 +23,8 @@ class DemoEndToEndTest {
   @BeforeAll
   static void runTheDemo() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (EmbeddedDemo demo = new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 6))) {
+    try (EmbeddedDemo demo =
+        new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 6))) {
       report = demo.play();
       keys = demo.keys();
     }
@@ -33,16 +34,24 @@ class DemoEndToEndTest {
   @Test
   void startsTheApiServerWithTheCrdsAndTheOperator() {
     assertThat(report.startup().crds())
-        .containsExactly("modelbackends.aihandler.io", "routingpolicies.aihandler.io", "workflows.aihandler.io");
+        .containsExactly(
+            "modelbackends.aihandler.io", "routingpolicies.aihandler.io", "workflows.aihandler.io");
     assertThat(report.startup().webhookPort()).isPositive();
-    assertThat(report.startup().metricsPort()).isPositive().isNotEqualTo(report.startup().webhookPort());
+    assertThat(report.startup().metricsPort())
+        .isPositive()
+        .isNotEqualTo(report.startup().webhookPort());
   }
 
   @Test
   void appliesTheExamplesAndTheOperatorBuildsEverythingReady() {
-    assertThat(report.applied().applied()).contains(
-        "Namespace llm-platform", "Secret llm-platform/anthropic-api-key", "ModelBackend llm-platform/llama-3-3-70b",
-        "RoutingPolicy support/support-routing", "Workflow support/support-tickets", "Deployment support/support-app");
+    assertThat(report.applied().applied())
+        .contains(
+            "Namespace llm-platform",
+            "Secret llm-platform/anthropic-api-key",
+            "ModelBackend llm-platform/llama-3-3-70b",
+            "RoutingPolicy support/support-routing",
+            "Workflow support/support-tickets",
+            "Deployment support/support-app");
     DemoReport.VllmWorkload vllm = report.applied().vllm();
     assertThat(vllm.deployment()).isEqualTo("llama-3-3-70b");
     assertThat(vllm.replicas()).isEqualTo(1); // scaling.minReplicas
@@ -53,10 +62,15 @@ class DemoEndToEndTest {
     assertThat(vllm.endpoint()).isEqualTo("http://llama-3-3-70b.llm-platform.svc:8000/v1");
     assertThat(report.applied().credentialEntries())
         .containsExactly(
-            "llm-platform.claude", "llm-platform.gemini-flash", "llm-platform.gpt-4o", "llm-platform.text-embedding-3-small");
+            "llm-platform.claude",
+            "llm-platform.gemini-flash",
+            "llm-platform.gpt-4o",
+            "llm-platform.text-embedding-3-small");
     assertThat(report.applied().configMap()).isEqualTo("support-tickets-router");
     assertThat(report.applied().configHash()).isNotBlank();
-    assertThat(report.applied().ready()).hasSize(8).allSatisfy((resource, ready) -> assertThat(ready).as(resource).isEqualTo("True"));
+    assertThat(report.applied().ready())
+        .hasSize(8)
+        .allSatisfy((resource, ready) -> assertThat(ready).as(resource).isEqualTo("True"));
   }
 
   @Test
@@ -64,12 +78,21 @@ class DemoEndToEndTest {
     DemoReport.Injection injection = report.injection();
     assertThat(injection.sidecar()).isEqualTo("aihandler-router");
     assertThat(injection.nativeSidecar()).isTrue();
-    assertThat(injection.volumes()).anySatisfy(v -> assertThat(v).contains("ConfigMap support-tickets-router"))
+    assertThat(injection.volumes())
+        .anySatisfy(v -> assertThat(v).contains("ConfigMap support-tickets-router"))
         .anySatisfy(v -> assertThat(v).contains("Secret support-tickets-credentials"));
     assertThat(injection.openAiBaseUrl()).isEqualTo("http://127.0.0.1:4080/v1");
     assertThat(injection.mappings())
-        .anySatisfy(m -> assertThat(m).startsWith("backends[llama-3-3-70b].baseUrl http://llama-3-3-70b.llm-platform.svc:8000/v1 -> "))
-        .anySatisfy(m -> assertThat(m).startsWith("backends[claude].credentials.file /etc/aihandler/credentials/llm-platform.claude -> "));
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "backends[llama-3-3-70b].baseUrl http://llama-3-3-70b.llm-platform.svc:8000/v1 -> "))
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "backends[claude].credentials.file /etc/aihandler/credentials/llm-platform.claude -> "));
   }
 
   @Test
@@ -77,14 +100,20 @@ class DemoEndToEndTest {
     assertThat(report.structured().backend()).isEqualTo("llama-3-3-70b");
     assertThat(report.structured().valid()).isTrue();
     assertThat(report.structured().output().path("category").asText()).isEqualTo("billing");
-    assertThat(report.exchanges()).filteredOn(e -> e.scene().equals("routing"))
-        .extracting(DemoReport.Exchange::client, DemoReport.Exchange::model, DemoReport.Exchange::backend)
+    assertThat(report.exchanges())
+        .filteredOn(e -> e.scene().equals("routing"))
+        .extracting(
+            DemoReport.Exchange::client, DemoReport.Exchange::model, DemoReport.Exchange::backend)
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("openai-sdk", "reasoning", "claude"),
             org.assertj.core.groups.Tuple.tuple("openai-sdk", "gemini-flash", "gemini-flash"));
     // One request is refused on purpose: the restricted embedding batch on a hosted-only route.
     assertThat(report.exchanges())
-        .filteredOn(e -> !(e.scene().equals("embeddings") && e.model().equals("embed-articles") && e.status() == 403))
+        .filteredOn(
+            e ->
+                !(e.scene().equals("embeddings")
+                    && e.model().equals("embed-articles")
+                    && e.status() == 403))
         .allSatisfy(e -> assertThat(e.status()).isEqualTo(200));
     assertThat(report.exchanges()).filteredOn(e -> e.status() != 200).hasSize(1);
   }
@@ -127,17 +156,31 @@ class DemoEndToEndTest {
     assertThat(report.repair().attempts()).isEqualTo(2);
     assertThat(report.repair().modelCalls()).isEqualTo(2);
     assertThat(report.repair().reask()).contains("priority");
-    assertThat(List.of("low", "normal", "high", "urgent")).contains(report.repair().output().path("priority").asText());
+    assertThat(List.of("low", "normal", "high", "urgent"))
+        .contains(report.repair().output().path("priority").asText());
     assertThat(report.repair().output().has("notes")).isFalse();
   }
 
   @Test
   void showsTheMetricsOfSidecarAndOperator() {
     assertThat(report.metrics().sidecar())
-        .anySatisfy(l -> assertThat(l).startsWith("aihandler_fallbacks_total").contains("backend=\"claude\"", "route=\"reasoning\""))
-        .anySatisfy(l -> assertThat(l).startsWith("aihandler_repair_attempts_total").contains("classify-ticket"))
-        .anySatisfy(l -> assertThat(l).startsWith("aihandler_data_policy_blocks_total").contains("backend=\"gpt-4o\""));
-    assertThat(report.metrics().operator()).anySatisfy(l -> assertThat(l).contains("kind=\"Workflow\""));
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("aihandler_fallbacks_total")
+                    .contains("backend=\"claude\"", "route=\"reasoning\""))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("aihandler_repair_attempts_total")
+                    .contains("classify-ticket"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("aihandler_data_policy_blocks_total")
+                    .contains("backend=\"gpt-4o\""));
+    assertThat(report.metrics().operator())
+        .anySatisfy(l -> assertThat(l).contains("kind=\"Workflow\""));
   }
 
   @Test
@@ -146,6 +189,9 @@ class DemoEndToEndTest {
     for (String key : keys.all()) {
       assertThat(printed).doesNotContain(key);
     }
-    assertThat(printed).doesNotContain("sk-ant-demo-").doesNotContain("sk-demo-openai-").doesNotContain("AIza-demo-");
+    assertThat(printed)
+        .doesNotContain("sk-ant-demo-")
+        .doesNotContain("sk-demo-openai-")
+        .doesNotContain("AIza-demo-");
   }
 }

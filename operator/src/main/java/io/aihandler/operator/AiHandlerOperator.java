@@ -1,10 +1,10 @@
 package io.aihandler.operator;
 
 import io.aihandler.api.v1alpha1.Workflow;
-import io.aihandler.controllers.workflow.WorkflowReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
+import io.aihandler.controllers.workflow.WorkflowReconciler;
 import io.aihandler.operator.tls.RotatingKeyManager;
 import io.aihandler.operator.tls.WebhookTlsKeeper;
 import io.aihandler.operator.tls.WebhookTlsMaterial;
@@ -39,8 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator process: the reconcilers (run by the leader only), the admission webhooks (served
- * by every replica, with their TLS kept in place), and the metrics and health endpoints. The same
+ * The operator process: the reconcilers (run by the leader only), the admission webhooks (served by
+ * every replica, with their TLS kept in place), and the metrics and health endpoints. The same
  * wiring runs in production and against the embedded API server of the demo and tests.
  */
 public final class AiHandlerOperator implements AutoCloseable {
@@ -73,13 +73,16 @@ public final class AiHandlerOperator implements AutoCloseable {
   static List<Reconciler<?>> reconcilers(Clock clock, OperatorSettings settings) {
     return List.of(
         new ModelBackendReconciler(
-            ModelBackendReconcilerSettings.defaults().withClock(clock).withProviders(settings.providers())),
+            ModelBackendReconcilerSettings.defaults()
+                .withClock(clock)
+                .withProviders(settings.providers())),
         new RoutingPolicyReconciler(clock),
         new WorkflowReconciler(clock, settings.providers()));
   }
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */
-  public static AiHandlerOperator start(KubernetesClient client, OperatorSettings settings, Clock clock) {
+  public static AiHandlerOperator start(
+      KubernetesClient client, OperatorSettings settings, Clock clock) {
     return start(client, settings, clock, LeaderElectionTiming.PRODUCTION);
   }
 
@@ -88,13 +91,18 @@ public final class AiHandlerOperator implements AutoCloseable {
    * once the webhooks serve; the controllers start when this replica acquires the Lease.
    */
   public static AiHandlerOperator start(
-      KubernetesClient client, OperatorSettings settings, Clock clock, LeaderElectionTiming timing) {
+      KubernetesClient client,
+      OperatorSettings settings,
+      Clock clock,
+      LeaderElectionTiming timing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AtomicBoolean controllersStarted = new AtomicBoolean(false);
 
     SharedIndexInformer<Workflow> workflowInformer = informWorkflows(client, settings);
     RotatingKeyManager keys = new RotatingKeyManager(initialTls(client, settings, clock));
-    ScheduledExecutorService tlsRenewal = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("webhook-tls").factory());
+    ScheduledExecutorService tlsRenewal =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("webhook-tls").factory());
     tlsRenewal.scheduleWithFixedDelay(
         () -> renewTls(client, settings, clock, keys),
         settings.tlsCheckInterval().toMinutes(),
@@ -134,17 +142,20 @@ public final class AiHandlerOperator implements AutoCloseable {
                     .withCloseClientOnStop(false)
                     .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
                     .withCacheSyncTimeout(Duration.ofMinutes(2));
-                settings.leaseName().ifPresent(lease ->
-                    overrider.withLeaderElectionConfiguration(
-                        new LeaderElectionConfiguration(
-                            lease,
-                            settings.namespace(),
-                            timing.leaseDuration(),
-                            timing.renewDeadline(),
-                            timing.retryPeriod(),
-                            settings.podName(),
-                            null,
-                            timing.exitOnLostLeadership())));
+                settings
+                    .leaseName()
+                    .ifPresent(
+                        lease ->
+                            overrider.withLeaderElectionConfiguration(
+                                new LeaderElectionConfiguration(
+                                    lease,
+                                    settings.namespace(),
+                                    timing.leaseDuration(),
+                                    timing.renewDeadline(),
+                                    timing.retryPeriod(),
+                                    settings.podName(),
+                                    null,
+                                    timing.exitOnLostLeadership())));
               });
       for (Reconciler<?> reconciler : reconcilers(clock, settings)) {
         register(operator, reconciler, settings);
@@ -156,7 +167,8 @@ public final class AiHandlerOperator implements AutoCloseable {
           webhooks.port(),
           endpoints.port(),
           settings.watchNamespaces().isEmpty() ? "all namespaces" : settings.watchNamespaces());
-      return new AiHandlerOperator(operator, webhooks, endpoints, tlsRenewal, workflowInformer, registry);
+      return new AiHandlerOperator(
+          operator, webhooks, endpoints, tlsRenewal, workflowInformer, registry);
     } catch (IOException e) {
       tlsRenewal.shutdownNow();
       workflowInformer.close();
@@ -169,25 +181,42 @@ public final class AiHandlerOperator implements AutoCloseable {
     if (settings.watchNamespaces().isEmpty()) {
       operator.register(reconciler);
     } else {
-      operator.register(reconciler, override -> override.settingNamespaces(settings.watchNamespaces()));
+      operator.register(
+          reconciler, override -> override.settingNamespaces(settings.watchNamespaces()));
     }
   }
 
-  /** The webhook answers from the informer's cache; a miss (a Workflow created a moment ago) asks the API. */
-  private static WorkflowLookup workflowLookup(KubernetesClient client, SharedIndexInformer<Workflow> informer) {
+  /**
+   * The webhook answers from the informer's cache; a miss (a Workflow created a moment ago) asks
+   * the API.
+   */
+  private static WorkflowLookup workflowLookup(
+      KubernetesClient client, SharedIndexInformer<Workflow> informer) {
     return (namespace, name) ->
         Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name))
-            .or(() -> Optional.ofNullable(client.resources(Workflow.class).inNamespace(namespace).withName(name).get()));
+            .or(
+                () ->
+                    Optional.ofNullable(
+                        client
+                            .resources(Workflow.class)
+                            .inNamespace(namespace)
+                            .withName(name)
+                            .get()));
   }
 
-  private static SharedIndexInformer<Workflow> informWorkflows(KubernetesClient client, OperatorSettings settings) {
+  private static SharedIndexInformer<Workflow> informWorkflows(
+      KubernetesClient client, OperatorSettings settings) {
     if (settings.watchNamespaces().size() == 1) {
-      return client.resources(Workflow.class).inNamespace(settings.watchNamespaces().iterator().next()).inform();
+      return client
+          .resources(Workflow.class)
+          .inNamespace(settings.watchNamespaces().iterator().next())
+          .inform();
     }
     return client.resources(Workflow.class).inAnyNamespace().inform();
   }
 
-  private static WebhookTlsMaterial initialTls(KubernetesClient client, OperatorSettings settings, Clock clock) {
+  private static WebhookTlsMaterial initialTls(
+      KubernetesClient client, OperatorSettings settings, Clock clock) {
     WebhookTlsKeeper keeper = new WebhookTlsKeeper(client, settings.tls(), clock);
     if (settings.tlsMode() == OperatorSettings.TlsMode.SELF_MANAGED) {
       return keeper.ensure();
@@ -201,11 +230,15 @@ public final class AiHandlerOperator implements AutoCloseable {
       sleep(Duration.ofSeconds(1));
     }
     throw new IllegalStateException(
-        "cert-manager has not filled Secret " + settings.namespace() + "/" + settings.tls().secretName()
+        "cert-manager has not filled Secret "
+            + settings.namespace()
+            + "/"
+            + settings.tls().secretName()
             + " within 2 minutes: check the Certificate resource");
   }
 
-  private static void renewTls(KubernetesClient client, OperatorSettings settings, Clock clock, RotatingKeyManager keys) {
+  private static void renewTls(
+      KubernetesClient client, OperatorSettings settings, Clock clock, RotatingKeyManager keys) {
     try {
       WebhookTlsKeeper keeper = new WebhookTlsKeeper(client, settings.tls(), clock);
       if (settings.tlsMode() == OperatorSettings.TlsMode.SELF_MANAGED) {
@@ -214,7 +247,9 @@ public final class AiHandlerOperator implements AutoCloseable {
         keeper.readIssuedByCertManager().ifPresent(keys::update);
       }
     } catch (RuntimeException e) {
-      LOG.warn("Webhook TLS check failed; serving the current certificate until the next check: {}", e.toString());
+      LOG.warn(
+          "Webhook TLS check failed; serving the current certificate until the next check: {}",
+          e.toString());
     }
   }
 

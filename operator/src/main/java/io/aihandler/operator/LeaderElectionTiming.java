@@ -12,9 +12,13 @@ import java.time.Duration;
  *     clean follower (production); tests keep the process
  */
 public record LeaderElectionTiming(
-    Duration leaseDuration, Duration renewDeadline, Duration retryPeriod, boolean exitOnLostLeadership) {
+    Duration leaseDuration,
+    Duration renewDeadline,
+    Duration retryPeriod,
+    boolean exitOnLostLeadership) {
 
   /** Kubernetes' usual controller timing: 15 s lease, 10 s renew deadline, 2 s retry. */
   public static final LeaderElectionTiming PRODUCTION =
-      new LeaderElectionTiming(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
+      new LeaderElectionTiming(
+          Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2), true);
 }

@@ -15,11 +15,15 @@ final class OperatorEndpoints implements AutoCloseable {
 
   private final HttpServer server;
 
-  OperatorEndpoints(InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready)
+  OperatorEndpoints(
+      InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready)
       throws IOException {
     server = HttpServer.create(address, 0);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+    server.createContext(
+        "/metrics",
+        exchange ->
+            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok"));
     server.createContext(
         "/readyz",
@@ -42,7 +46,8 @@ final class OperatorEndpoints implements AutoCloseable {
     server.stop(0);
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     try (exchange) {
       byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", type);

@@ -17,7 +17,8 @@ public final class OperatorMain {
 
   public static void main(String[] args) throws InterruptedException {
     // slf4j-simple reads its level once, when the first logger is made: set it before that.
-    String level = System.getenv().getOrDefault("LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT);
+    String level =
+        System.getenv().getOrDefault("LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT);
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
@@ -32,7 +33,8 @@ public final class OperatorMain {
     }
     String extraCaBundle = System.getenv().getOrDefault("EXTRA_CA_BUNDLE", "");
     if (!extraCaBundle.isBlank()) {
-      // The provider key checks use the JVM's default TLS context; the Kubernetes client has its own.
+      // The provider key checks use the JVM's default TLS context; the Kubernetes client has its
+      // own.
       try {
         SSLContext.setDefault(ExtraTrustedCertificates.clientContext(Path.of(extraCaBundle)));
       } catch (IllegalArgumentException e) {
@@ -44,12 +46,16 @@ public final class OperatorMain {
     KubernetesClient client = new KubernetesClientBuilder().build();
     AiHandlerOperator operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("Stopping the AI Handler operator");
-      operator.close();
-      client.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("Stopping the AI Handler operator");
+                  operator.close();
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     stopped.await();
   }
 }

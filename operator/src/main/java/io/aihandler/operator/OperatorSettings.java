@@ -63,8 +63,10 @@ public record OperatorSettings(
             namespace,
             env.getOrDefault("WEBHOOK_TLS_SECRET", defaults.secretName()),
             env.getOrDefault("WEBHOOK_SERVICE", defaults.serviceName()),
-            env.getOrDefault("MUTATING_WEBHOOK_CONFIGURATION", defaults.mutatingWebhookConfiguration()),
-            env.getOrDefault("VALIDATING_WEBHOOK_CONFIGURATION", defaults.validatingWebhookConfiguration()),
+            env.getOrDefault(
+                "MUTATING_WEBHOOK_CONFIGURATION", defaults.mutatingWebhookConfiguration()),
+            env.getOrDefault(
+                "VALIDATING_WEBHOOK_CONFIGURATION", defaults.validatingWebhookConfiguration()),
             defaults.authorityValidity(),
             defaults.certificateValidity());
     String mode = env.getOrDefault("SIDECAR_MODE", "native");
@@ -76,13 +78,15 @@ public record OperatorSettings(
         switch (tlsMode) {
           case "self-managed" -> TlsMode.SELF_MANAGED;
           case "cert-manager" -> TlsMode.CERT_MANAGER;
-          default -> throw new IllegalArgumentException(
-              "WEBHOOK_TLS_MODE must be self-managed or cert-manager, not " + tlsMode);
+          default ->
+              throw new IllegalArgumentException(
+                  "WEBHOOK_TLS_MODE must be self-managed or cert-manager, not " + tlsMode);
         };
     String lease = env.getOrDefault("LEADER_ELECTION_LEASE", "aihandler-operator");
     return new OperatorSettings(
         namespace,
-        env.getOrDefault("OPERATOR_POD_NAME", "aihandler-operator-" + ProcessHandle.current().pid()),
+        env.getOrDefault(
+            "OPERATOR_POD_NAME", "aihandler-operator-" + ProcessHandle.current().pid()),
         Arrays.stream(env.getOrDefault("WATCH_NAMESPACES", "").split(","))
             .map(String::strip)
             .filter(name -> !name.isEmpty())
@@ -99,26 +103,56 @@ public record OperatorSettings(
   }
 
   /** The same settings as another replica: its own identity and ports, the same Lease. */
-  public OperatorSettings asReplica(String identity, int webhookPort, int metricsPort, String lease, ProviderEndpoints endpoints) {
-    return new OperatorSettings(namespace, identity, watchNamespaces, sidecarImage, nativeSidecar, sidecarImagePullSecrets,
-        webhookPort, metricsPort, tlsMode, tls, Optional.of(lease), endpoints);
+  public OperatorSettings asReplica(
+      String identity,
+      int webhookPort,
+      int metricsPort,
+      String lease,
+      ProviderEndpoints endpoints) {
+    return new OperatorSettings(
+        namespace,
+        identity,
+        watchNamespaces,
+        sidecarImage,
+        nativeSidecar,
+        sidecarImagePullSecrets,
+        webhookPort,
+        metricsPort,
+        tlsMode,
+        tls,
+        Optional.of(lease),
+        endpoints);
   }
 
   /** Settings for a single process without leader election, on the given ports (0: any free). */
-  public OperatorSettings forLocalUse(int webhookPort, int metricsPort, ProviderEndpoints endpoints) {
-    return new OperatorSettings(namespace, podName, watchNamespaces, sidecarImage, nativeSidecar, sidecarImagePullSecrets,
-        webhookPort, metricsPort, tlsMode, tls, Optional.empty(), endpoints);
+  public OperatorSettings forLocalUse(
+      int webhookPort, int metricsPort, ProviderEndpoints endpoints) {
+    return new OperatorSettings(
+        namespace,
+        podName,
+        watchNamespaces,
+        sidecarImage,
+        nativeSidecar,
+        sidecarImagePullSecrets,
+        webhookPort,
+        metricsPort,
+        tlsMode,
+        tls,
+        Optional.empty(),
+        endpoints);
   }
 
   /** A comma-separated list of Secret names; each must be a DNS subdomain. */
   private static List<String> names(Map<String, String> env, String variable) {
-    List<String> names = Arrays.stream(env.getOrDefault(variable, "").split(","))
-        .map(String::strip)
-        .filter(name -> !name.isEmpty())
-        .distinct()
-        .toList();
+    List<String> names =
+        Arrays.stream(env.getOrDefault(variable, "").split(","))
+            .map(String::strip)
+            .filter(name -> !name.isEmpty())
+            .distinct()
+            .toList();
     for (String name : names) {
-      if (name.length() > 253 || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
+      if (name.length() > 253
+          || !name.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")) {
         throw new IllegalArgumentException(variable + " must list Secret names, not " + name);
       }
     }
@@ -145,8 +179,11 @@ public record OperatorSettings(
         case "openai" -> openai = url;
         case "anthropic" -> anthropic = url;
         case "gemini" -> gemini = url;
-        default -> throw new IllegalArgumentException(
-            "PROVIDER_ENDPOINTS names unknown provider " + provider + " (openai, anthropic, gemini)");
+        default ->
+            throw new IllegalArgumentException(
+                "PROVIDER_ENDPOINTS names unknown provider "
+                    + provider
+                    + " (openai, anthropic, gemini)");
       }
     }
     return new ProviderEndpoints(openai, anthropic, gemini);

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class LeaderElectionTest {
 
   private static final LeaderElectionTiming FAST =
-      new LeaderElectionTiming(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250), false);
+      new LeaderElectionTiming(
+          Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250), false);
 
   private MockKubernetesApi api;
   private AiHandlerOperator first;
@@ -35,10 +36,21 @@ class LeaderElectionTest {
   @BeforeEach
   void startTwoReplicas() {
     api = MockKubernetesApi.startWithCrds();
-    OperatorSettings base = OperatorSettings.fromEnvironment(Map.of("OPERATOR_NAMESPACE", "aihandler-system"));
-    first = AiHandlerOperator.start(api.client(), base.asReplica("operator-a", 0, 0, "aihandler-operator", ProviderEndpoints.PUBLIC), Clock.systemUTC(), FAST);
+    OperatorSettings base =
+        OperatorSettings.fromEnvironment(Map.of("OPERATOR_NAMESPACE", "aihandler-system"));
+    first =
+        AiHandlerOperator.start(
+            api.client(),
+            base.asReplica("operator-a", 0, 0, "aihandler-operator", ProviderEndpoints.PUBLIC),
+            Clock.systemUTC(),
+            FAST);
     Eventually.await("a leader", () -> holder() != null);
-    second = AiHandlerOperator.start(api.client(), base.asReplica("operator-b", 0, 0, "aihandler-operator", ProviderEndpoints.PUBLIC), Clock.systemUTC(), FAST);
+    second =
+        AiHandlerOperator.start(
+            api.client(),
+            base.asReplica("operator-b", 0, 0, "aihandler-operator", ProviderEndpoints.PUBLIC),
+            Clock.systemUTC(),
+            FAST);
   }
 
   @AfterEach
@@ -53,28 +65,42 @@ class LeaderElectionTest {
   }
 
   private String holder() {
-    Lease lease = api.client().leases().inNamespace("aihandler-system").withName("aihandler-operator").get();
+    Lease lease =
+        api.client().leases().inNamespace("aihandler-system").withName("aihandler-operator").get();
     return lease == null || lease.getSpec() == null ? null : lease.getSpec().getHolderIdentity();
   }
 
   private void policy(String name) {
-    api.client().resource(api.client().getKubernetesSerialization().unmarshal("""
+    api.client()
+        .resource(
+            api.client()
+                .getKubernetesSerialization()
+                .unmarshal(
+                    """
         apiVersion: aihandler.io/v1alpha1
         kind: RoutingPolicy
         metadata: {name: %s, namespace: team}
         spec:
           routes: [{name: r, targets: [{backend: {name: missing}}]}]
-        """.formatted(name), HasMetadata.class)).create();
+        """
+                        .formatted(name),
+                    HasMetadata.class))
+        .create();
   }
 
   private boolean reconciled(String name) {
-    RoutingPolicy policy = api.client().resources(RoutingPolicy.class).inNamespace("team").withName(name).get();
-    return policy != null && policy.getStatus() != null && !policy.getStatus().getConditions().isEmpty();
+    RoutingPolicy policy =
+        api.client().resources(RoutingPolicy.class).inNamespace("team").withName(name).get();
+    return policy != null
+        && policy.getStatus() != null
+        && !policy.getStatus().getConditions().isEmpty();
   }
 
   /** Reconciliations a replica started, from its own metrics. */
   private static double reconciliationsOf(AiHandlerOperator replica) {
-    return replica.scrapeMetrics().lines()
+    return replica
+        .scrapeMetrics()
+        .lines()
         .filter(line -> line.startsWith("operator_sdk_reconciliations_started_total{"))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
@@ -83,7 +109,9 @@ class LeaderElectionTest {
   private static int status(int port, String path) {
     try {
       return HttpClient.newHttpClient()
-          .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.discarding())
+          .send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+              HttpResponse.BodyHandlers.discarding())
           .statusCode();
     } catch (Exception e) {
       return -1;
@@ -102,8 +130,10 @@ class LeaderElectionTest {
 
     first.close();
     first = null;
-    Eventually.await("operator-b takes the Lease", Duration.ofSeconds(15), () -> "operator-b".equals(holder()));
+    Eventually.await(
+        "operator-b takes the Lease", Duration.ofSeconds(15), () -> "operator-b".equals(holder()));
     policy("after-failover");
-    Eventually.await("the new leader reconciles", Duration.ofSeconds(15), () -> reconciled("after-failover"));
+    Eventually.await(
+        "the new leader reconciles", Duration.ofSeconds(15), () -> reconciled("after-failover"));
   }
 }

@@ -37,11 +37,16 @@ class OperatorSettingsTest {
 
   @Test
   void sidecarPullSecretsAreNamesAndAnythingElseIsRefused() {
-    assertThat(OperatorSettings.fromEnvironment(Map.of("SIDECAR_IMAGE_PULL_SECRETS", " registry-a,registry.b ,,registry-a"))
-        .sidecarImagePullSecrets()).containsExactly("registry-a", "registry.b");
+    assertThat(
+            OperatorSettings.fromEnvironment(
+                    Map.of("SIDECAR_IMAGE_PULL_SECRETS", " registry-a,registry.b ,,registry-a"))
+                .sidecarImagePullSecrets())
+        .containsExactly("registry-a", "registry.b");
     assertThat(OperatorSettings.fromEnvironment(Map.of()).sidecarImagePullSecrets()).isEmpty();
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> OperatorSettings.fromEnvironment(Map.of("SIDECAR_IMAGE_PULL_SECRETS", "Registry A")))
+            () ->
+                OperatorSettings.fromEnvironment(
+                    Map.of("SIDECAR_IMAGE_PULL_SECRETS", "Registry A")))
         .hasMessageContaining("SIDECAR_IMAGE_PULL_SECRETS");
   }
 
@@ -61,7 +66,9 @@ class OperatorSettingsTest {
         .hasMessageContaining("WEBHOOK_PORT");
     assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("SIDECAR_MODE", "sidecar")))
         .hasMessageContaining("SIDECAR_MODE must be native or container");
-    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("PROVIDER_ENDPOINTS", "mistral=https://x")))
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromEnvironment(Map.of("PROVIDER_ENDPOINTS", "mistral=https://x")))
         .hasMessageContaining("unknown provider mistral");
     assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("WEBHOOK_TLS_MODE", "manual")))
         .hasMessageContaining("WEBHOOK_TLS_MODE");

@@ -1,9 +1,8 @@
 package io.aihandler.router;
 
 /**
- * A request that ends in an error, reported to the client in the OpenAI error envelope:
- * <code>{"error": {"message", "type", "param", "code"}}</code>. Messages never hold keys or prompt
- * text.
+ * A request that ends in an error, reported to the client in the OpenAI error envelope: <code>
+ * {"error": {"message", "type", "param", "code"}}</code>. Messages never hold keys or prompt text.
  */
 public class ApiException extends RuntimeException {
 

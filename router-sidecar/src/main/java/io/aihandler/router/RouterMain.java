@@ -2,13 +2,13 @@ package io.aihandler.router;
 
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
+import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.CredentialStore;
 import io.aihandler.router.runtime.TimerTaskGuard;
-import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.server.HeapPlan;
 import io.aihandler.router.server.MemoryBudget;
 import io.aihandler.router.server.RouterServer;
@@ -26,8 +26,8 @@ import java.util.logging.Logger;
 
 /**
  * Starts the sidecar: {@code java -jar router-sidecar.jar --config router.yaml [--port N]
- * [--management-port N]}.
- * Stops gracefully on SIGTERM: in-flight requests finish within {@code sidecar.shutdownGrace}.
+ * [--management-port N]}. Stops gracefully on SIGTERM: in-flight requests finish within {@code
+ * sidecar.shutdownGrace}.
  */
 public final class RouterMain implements AutoCloseable {
 
@@ -70,7 +70,8 @@ public final class RouterMain implements AutoCloseable {
     this.managementPortOverride = managementPort;
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
-    this.config = new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
+    this.config =
+        new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
     this.upstream =
         new UpstreamClient(new TimerTaskGuard("upstream-timer", metrics::backgroundTaskFailure));
     RequestRouter router =
@@ -82,7 +83,8 @@ public final class RouterMain implements AutoCloseable {
       throw new InvalidRouterConfigException(configFile.toString(), problems);
     }
     this.server =
-        new RouterServer(config, router, metrics, port, managementPort, new MemoryBudget(plan.bodies()));
+        new RouterServer(
+            config, router, metrics, port, managementPort, new MemoryBudget(plan.bodies()));
   }
 
   /**
@@ -116,20 +118,32 @@ public final class RouterMain implements AutoCloseable {
   }
 
   /**
-   * Why the listeners did not start: the address that cannot be bound and, found by binding it
-   * once more, the cause.
+   * Why the listeners did not start: the address that cannot be bound and, found by binding it once
+   * more, the cause.
    */
   private static String whyNotListening(InetSocketAddress api, InetSocketAddress management) {
     for (InetSocketAddress address : List.of(api, management)) {
       try (ServerSocket probe = new ServerSocket()) {
         probe.bind(address);
       } catch (IOException e) {
-        return "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
-            + e.getClass().getSimpleName() + ": " + e.getMessage();
+        return "cannot listen on "
+            + address.getHostString()
+            + ":"
+            + address.getPort()
+            + ": "
+            + e.getClass().getSimpleName()
+            + ": "
+            + e.getMessage();
       }
     }
-    return "cannot listen on " + api.getHostString() + ":" + api.getPort() + " and "
-        + management.getHostString() + ":" + management.getPort()
+    return "cannot listen on "
+        + api.getHostString()
+        + ":"
+        + api.getPort()
+        + " and "
+        + management.getHostString()
+        + ":"
+        + management.getPort()
         + ": the listeners did not start (see the server's log above)";
   }
 
@@ -211,7 +225,8 @@ public final class RouterMain implements AutoCloseable {
   }
 
   private static void usage() {
-    System.err.println("usage: java -jar router-sidecar.jar --config router.yaml [--port N] [--management-port N]");
+    System.err.println(
+        "usage: java -jar router-sidecar.jar --config router.yaml [--port N] [--management-port N]");
     System.exit(64);
   }
 }

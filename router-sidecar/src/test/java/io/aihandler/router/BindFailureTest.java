@@ -36,12 +36,19 @@ class BindFailureTest {
     List<String> command =
         new ArrayList<>(
             List.of(
-                java, "-cp", System.getProperty("java.class.path"), RouterMain.class.getName(),
-                "--config", config.toString()));
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                RouterMain.class.getName(),
+                "--config",
+                config.toString()));
     command.addAll(List.of(portArgs));
     Path output = dir.resolve("output.log");
     Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile())
+            .start();
     try {
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the process exited").isTrue();
       return new Exit(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
@@ -61,7 +68,10 @@ class BindFailureTest {
 
       assertThat(exit.status()).as(exit.output()).isEqualTo(RouterMain.EXIT_CANNOT_LISTEN);
       assertThat(exit.output())
-          .contains("router-sidecar: cannot listen on 127.0.0.1:" + busy.getLocalPort() + ": BindException")
+          .contains(
+              "router-sidecar: cannot listen on 127.0.0.1:"
+                  + busy.getLocalPort()
+                  + ": BindException")
           .contains("in use")
           .doesNotContain("router listening");
     }

@@ -15,11 +15,11 @@ import com.openai.errors.NotFoundException;
 import com.openai.models.FunctionDefinition;
 import com.openai.models.FunctionParameters;
 import com.openai.models.ResponseFormatJsonSchema;
-import com.openai.models.models.Model;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.models.Model;
 import io.aihandler.router.testing.OpenAiFixtures;
 import io.aihandler.router.testing.Sidecar;
 import java.net.http.HttpResponse;
@@ -85,12 +85,15 @@ class ChatCompletionsApiTest {
     openai.enqueue(ok(openAiCompletion("Hello there!", "stop")));
 
     ChatCompletion c =
-        client.chat().completions().create(
-            ChatCompletionCreateParams.builder()
-                .model("chat")
-                .addSystemMessage("Be brief.")
-                .addUserMessage("Say hello")
-                .build());
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("chat")
+                    .addSystemMessage("Be brief.")
+                    .addUserMessage("Say hello")
+                    .build());
 
     assertThat(c.choices().getFirst().message().content()).contains("Hello there!");
     assertThat(c.model()).isEqualTo("chat");
@@ -103,7 +106,8 @@ class ChatCompletionsApiTest {
     assertThat(sent.path("model").asText()).isEqualTo("gpt-4o");
     assertThat(sent.path("messages").size()).isEqualTo(2);
     // The request is counted once its response has been written, just after the client has it.
-    String counted = "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\"} 1.0";
+    String counted =
+        "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\"} 1.0";
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     while (!sidecar.metrics().contains(counted) && System.nanoTime() < deadline) {
       Thread.sleep(20);
@@ -121,12 +125,15 @@ class ChatCompletionsApiTest {
     StringBuilder text = new StringBuilder();
     long usageChunks = 0;
     try (StreamResponse<ChatCompletionChunk> s =
-        client.chat().completions().createStreaming(
-            ChatCompletionCreateParams.builder()
-                .model("chat")
-                .addUserMessage("Say hello world")
-                .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
-                .build())) {
+        client
+            .chat()
+            .completions()
+            .createStreaming(
+                ChatCompletionCreateParams.builder()
+                    .model("chat")
+                    .addUserMessage("Say hello world")
+                    .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())
+                    .build())) {
       for (ChatCompletionChunk chunk : s.stream().toList()) {
         assertThat(chunk.model()).isEqualTo("chat");
         chunk.choices().forEach(ch -> ch.delta().content().ifPresent(text::append));
@@ -164,36 +171,41 @@ class ChatCompletionsApiTest {
     openai.enqueue(ok(openAiCompletion("{\"city\":\"Paris\",\"population\":2100000}", "stop")));
 
     ChatCompletion c =
-        client.chat().completions().create(
-            ChatCompletionCreateParams.builder()
-                .model("chat")
-                .addUserMessage("Largest city of France?")
-                .responseFormat(
-                    ResponseFormatJsonSchema.builder()
-                        .jsonSchema(
-                            ResponseFormatJsonSchema.JsonSchema.builder()
-                                .name("city")
-                                .schema(
-                                    ResponseFormatJsonSchema.JsonSchema.Schema.builder()
-                                        .putAdditionalProperty("type", JsonValue.from("object"))
-                                        .putAdditionalProperty(
-                                            "properties",
-                                            JsonValue.from(
-                                                Map.of(
-                                                    "city", Map.of("type", "string"),
-                                                    "population", Map.of("type", "integer"))))
-                                        .putAdditionalProperty(
-                                            "required", JsonValue.from(List.of("city", "population")))
-                                        .build())
-                                .build())
-                        .build())
-                .build());
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("chat")
+                    .addUserMessage("Largest city of France?")
+                    .responseFormat(
+                        ResponseFormatJsonSchema.builder()
+                            .jsonSchema(
+                                ResponseFormatJsonSchema.JsonSchema.builder()
+                                    .name("city")
+                                    .schema(
+                                        ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+                                            .putAdditionalProperty("type", JsonValue.from("object"))
+                                            .putAdditionalProperty(
+                                                "properties",
+                                                JsonValue.from(
+                                                    Map.of(
+                                                        "city", Map.of("type", "string"),
+                                                        "population", Map.of("type", "integer"))))
+                                            .putAdditionalProperty(
+                                                "required",
+                                                JsonValue.from(List.of("city", "population")))
+                                            .build())
+                                    .build())
+                            .build())
+                    .build());
 
     JsonNode out = MAPPER.readTree(c.choices().getFirst().message().content().orElseThrow());
     assertThat(out.path("city").asText()).isEqualTo("Paris");
     JsonNode sent = MAPPER.readTree(openai.takeRequest().getBody().utf8());
     assertThat(sent.path("response_format").path("type").asText()).isEqualTo("json_schema");
-    assertThat(sent.path("response_format").path("json_schema").path("name").asText()).isEqualTo("city");
+    assertThat(sent.path("response_format").path("json_schema").path("name").asText())
+        .isEqualTo("city");
   }
 
   @Test
@@ -223,36 +235,47 @@ class ChatCompletionsApiTest {
     openai.enqueue(ok(OpenAiFixtures.openAiToolCall("get_weather", "{\"city\":\"Oslo\"}")));
 
     ChatCompletion c =
-        client.chat().completions().create(
-            ChatCompletionCreateParams.builder()
-                .model("chat")
-                .addUserMessage("Weather in Oslo?")
-                .addFunctionTool(
-                    FunctionDefinition.builder()
-                        .name("get_weather")
-                        .parameters(
-                            FunctionParameters.builder()
-                                .putAdditionalProperty("type", JsonValue.from("object"))
-                                .putAdditionalProperty(
-                                    "properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
-                                .build())
-                        .build())
-                .build());
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("chat")
+                    .addUserMessage("Weather in Oslo?")
+                    .addFunctionTool(
+                        FunctionDefinition.builder()
+                            .name("get_weather")
+                            .parameters(
+                                FunctionParameters.builder()
+                                    .putAdditionalProperty("type", JsonValue.from("object"))
+                                    .putAdditionalProperty(
+                                        "properties",
+                                        JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                                    .build())
+                            .build())
+                    .build());
 
     var call = c.choices().getFirst().message().toolCalls().orElseThrow().getFirst().asFunction();
     assertThat(call.function().name()).isEqualTo("get_weather");
     assertThat(call.function().arguments()).isEqualTo("{\"city\":\"Oslo\"}");
     assertThat(c.choices().getFirst().finishReason().asString()).isEqualTo("tool_calls");
     JsonNode sent = MAPPER.readTree(openai.takeRequest().getBody().utf8());
-    assertThat(sent.path("tools").get(0).path("function").path("name").asText()).isEqualTo("get_weather");
+    assertThat(sent.path("tools").get(0).path("function").path("name").asText())
+        .isEqualTo("get_weather");
   }
 
   @Test
   void unknownModelIs404InTheOpenAiEnvelope() {
     assertThatThrownBy(
             () ->
-                client.chat().completions().create(
-                    ChatCompletionCreateParams.builder().model("nope").addUserMessage("x").build()))
+                client
+                    .chat()
+                    .completions()
+                    .create(
+                        ChatCompletionCreateParams.builder()
+                            .model("nope")
+                            .addUserMessage("x")
+                            .build()))
         .isInstanceOfSatisfying(
             NotFoundException.class,
             e -> {
@@ -274,7 +297,8 @@ class ChatCompletionsApiTest {
     assertThat(envelope(noMessages).path("param").asText()).isEqualTo("messages");
 
     HttpResponse<String> noModel =
-        sidecar.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        sidecar.post(
+            "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
     assertThat(noModel.statusCode()).isEqualTo(400);
     assertThat(envelope(noModel).path("param").asText()).isEqualTo("model");
 
@@ -300,7 +324,8 @@ class ChatCompletionsApiTest {
     assertThat(sidecar.get("/healthz").statusCode()).isEqualTo(200);
     HttpResponse<String> ready = sidecar.get("/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(MAPPER.readTree(ready.body()).path("backends").path("gpt-4o").path("circuit").asText())
+    assertThat(
+            MAPPER.readTree(ready.body()).path("backends").path("gpt-4o").path("circuit").asText())
         .isEqualTo("CLOSED");
     HttpResponse<String> metrics = sidecar.get("/metrics");
     assertThat(metrics.body()).contains("aihandler_circuit_state{backend=\"gpt-4o\"} 0.0");

@@ -95,16 +95,26 @@ class ChatTaskRequestTest {
              "variables": {"ticket": "I was charged twice", "team": "billing"}}""");
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(MAPPER.readTree(r.body()).path("choices").path(0).path("message").path("content").asText())
+    assertThat(
+            MAPPER
+                .readTree(r.body())
+                .path("choices")
+                .path(0)
+                .path("message")
+                .path("content")
+                .asText())
         .isEqualTo(VALID);
-    assertThat(cloud.getRequestCount()).as("the task's restricted class keeps it in the cluster").isZero();
+    assertThat(cloud.getRequestCount())
+        .as("the task's restricted class keeps it in the cluster")
+        .isZero();
     JsonNode up = sentUpstream();
     assertThat(up.has("variables")).as("variables are the router's, not the provider's").isFalse();
     assertThat(up.path("messages")).hasSize(2);
     assertThat(up.path("messages").path(0).path("role").asText()).isEqualTo("system");
     assertThat(up.path("messages").path(0).path("content").asText())
         .isEqualTo("You classify tickets for the billing team.");
-    assertThat(up.path("messages").path(1).path("content").asText()).isEqualTo("Ticket: I was charged twice");
+    assertThat(up.path("messages").path(1).path("content").asText())
+        .isEqualTo("Ticket: I was charged twice");
     assertThat(up.path("temperature").asDouble(-1)).isEqualTo(0.0);
     assertThat(up.path("max_tokens").asInt()).isEqualTo(50);
     assertThat(up.path("structured_outputs").path("json").path("required").path(0).asText())
@@ -112,7 +122,8 @@ class ChatTaskRequestTest {
   }
 
   @Test
-  void theClientsOwnSystemMessageAndEarlierTurnsComeFirstAndTheTemplatedTurnLast() throws Exception {
+  void theClientsOwnSystemMessageAndEarlierTurnsComeFirstAndTheTemplatedTurnLast()
+      throws Exception {
     local.enqueue(ok(vllmCompletion(VALID, "stop")));
 
     HttpResponse<String> r =
@@ -128,7 +139,8 @@ class ChatTaskRequestTest {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode up = sentUpstream();
     assertThat(up.path("messages").findValuesAsText("content"))
-        .containsExactly("Be strict.", "Ticket: app crashes", "{\"category\":\"bug\"}", "Ticket: refund please");
+        .containsExactly(
+            "Be strict.", "Ticket: app crashes", "{\"category\":\"bug\"}", "Ticket: refund please");
     assertThat(up.path("temperature").asDouble()).as("the request's own value wins").isEqualTo(0.7);
   }
 
@@ -154,17 +166,21 @@ class ChatTaskRequestTest {
             "/v1/chat/completions",
             "{\"model\":\"classify\",\"messages\":[],\"variables\":{\"ticket\":\"x\",\"tiket\":\"y\"}}");
     assertThat(unknown.statusCode()).isEqualTo(400);
-    assertThat(MAPPER.readTree(unknown.body()).path("error").path("code").asText()).isEqualTo("unknown_variable");
+    assertThat(MAPPER.readTree(unknown.body()).path("error").path("code").asText())
+        .isEqualTo("unknown_variable");
 
     HttpResponse<String> notATask =
         sidecar.post(
             "/v1/chat/completions",
             "{\"model\":\"mixed\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"variables\":{\"a\":1}}");
     assertThat(notATask.statusCode()).isEqualTo(400);
-    assertThat(MAPPER.readTree(notATask.body()).path("error").path("param").asText()).isEqualTo("variables");
+    assertThat(MAPPER.readTree(notATask.body()).path("error").path("param").asText())
+        .isEqualTo("variables");
 
     HttpResponse<String> notAnObject =
-        sidecar.post("/v1/chat/completions", "{\"model\":\"classify\",\"messages\":[],\"variables\":[\"x\"]}");
+        sidecar.post(
+            "/v1/chat/completions",
+            "{\"model\":\"classify\",\"messages\":[],\"variables\":[\"x\"]}");
     assertThat(notAnObject.statusCode()).isEqualTo(400);
     assertThat(local.getRequestCount() + cloud.getRequestCount()).isZero();
   }
@@ -173,22 +189,38 @@ class ChatTaskRequestTest {
   void theOpenAiSdkSendsVariablesAsAnAdditionalBodyProperty() throws Exception {
     local.enqueue(ok(vllmCompletion(VALID, "stop")));
     OpenAIClient client =
-        OpenAIOkHttpClient.builder().baseUrl(sidecar.baseUrl() + "/v1").apiKey("unused").maxRetries(0).build();
+        OpenAIOkHttpClient.builder()
+            .baseUrl(sidecar.baseUrl() + "/v1")
+            .apiKey("unused")
+            .maxRetries(0)
+            .build();
 
     ChatCompletion c =
-        client.chat().completions().create(
-            ChatCompletionCreateParams.builder()
-                .model("classify")
-                .messages(List.of())
-                .putAdditionalBodyProperty("variables", JsonValue.from(Map.of("ticket", "charged twice")))
-                .build());
+        client
+            .chat()
+            .completions()
+            .create(
+                ChatCompletionCreateParams.builder()
+                    .model("classify")
+                    .messages(List.of())
+                    .putAdditionalBodyProperty(
+                        "variables", JsonValue.from(Map.of("ticket", "charged twice")))
+                    .build());
 
     assertThat(c.choices().getFirst().message().content()).contains(VALID);
-    assertThat(sentUpstream().path("messages").path(1).path("content").asText()).isEqualTo("Ticket: charged twice");
+    assertThat(sentUpstream().path("messages").path(1).path("content").asText())
+        .isEqualTo("Ticket: charged twice");
 
     assertThatThrownBy(
-            () -> client.chat().completions().create(
-                ChatCompletionCreateParams.builder().model("classify").addUserMessage("no variables").build()))
+            () ->
+                client
+                    .chat()
+                    .completions()
+                    .create(
+                        ChatCompletionCreateParams.builder()
+                            .model("classify")
+                            .addUserMessage("no variables")
+                            .build()))
         .isInstanceOf(BadRequestException.class)
         .hasMessageContaining("[ticket]");
   }

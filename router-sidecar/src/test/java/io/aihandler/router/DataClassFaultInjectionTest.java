@@ -58,11 +58,13 @@ class DataClassFaultInjectionTest {
           case 0 -> OpenAiFixtures.openAiError(500, "server_error", null, "internal error");
           case 1 -> OpenAiFixtures.openAiError(429, "requests", "rate_limit_exceeded", "slow down");
           case 2 ->
-              new MockResponse.Builder(OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("{}", "stop")))
+              new MockResponse.Builder(
+                      OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("{}", "stop")))
                   .headersDelay(400, TimeUnit.MILLISECONDS)
                   .build();
           case 3 -> OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("not json at all", "stop"));
-          case 4 -> OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("{\"label\":\"a\"", "length"));
+          case 4 ->
+              OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("{\"label\":\"a\"", "length"));
           default -> {
             served.incrementAndGet();
             yield OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("{\"label\":\"ok\"}", "stop"));
@@ -129,8 +131,14 @@ class DataClassFaultInjectionTest {
                 output:
                   schema: {type: object, required: [label]}
             """
-                .formatted(external1.url("/v1"), external2.url("/v1"), local.url("/v1"), MARK,
-                    route, route, route));
+                .formatted(
+                    external1.url("/v1"),
+                    external2.url("/v1"),
+                    local.url("/v1"),
+                    MARK,
+                    route,
+                    route,
+                    route));
   }
 
   @AfterEach
@@ -158,8 +166,13 @@ class DataClassFaultInjectionTest {
           };
       boolean stream = random.nextBoolean() && !model.contains("label");
       String body =
-          "{\"model\":\"" + model + "\",\"stream\":" + stream
-              + ",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
+          "{\"model\":\""
+              + model
+              + "\",\"stream\":"
+              + stream
+              + ",\"messages\":[{\"role\":\"user\",\"content\":\""
+              + content
+              + "\"}]}";
       HttpResponse<String> r =
           how == 0
               ? sidecar.post("/v1/chat/completions", body, "x-aihandler-data-class", "restricted")
@@ -167,7 +180,9 @@ class DataClassFaultInjectionTest {
       if (restricted) {
         restrictedSent++;
         if (model.equals("ext-1")) {
-          assertThat(r.statusCode()).as("a restricted request to an external backend").isEqualTo(403);
+          assertThat(r.statusCode())
+              .as("a restricted request to an external backend")
+              .isEqualTo(403);
         }
       }
       assertThat(r.statusCode()).isIn(200, 403, 429, 502, 503, 504);
@@ -176,8 +191,13 @@ class DataClassFaultInjectionTest {
         .as("restricted requests at external providers (seed %d)", SEED)
         .isZero();
     assertThat(restrictedSent).isPositive();
-    assertThat(restrictedAtLocal.get()).as("restricted requests were still sent, in-cluster").isPositive();
-    assertThat(externalServed.get()).as("unrestricted traffic did reach the external providers").isPositive();
-    assertThat(sidecar.metrics()).contains("aihandler_data_policy_blocks_total{backend=\"ext-1\",data_class=\"");
+    assertThat(restrictedAtLocal.get())
+        .as("restricted requests were still sent, in-cluster")
+        .isPositive();
+    assertThat(externalServed.get())
+        .as("unrestricted traffic did reach the external providers")
+        .isPositive();
+    assertThat(sidecar.metrics())
+        .contains("aihandler_data_policy_blocks_total{backend=\"ext-1\",data_class=\"");
   }
 }

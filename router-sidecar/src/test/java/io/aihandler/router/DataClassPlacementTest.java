@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Wherever personal data sits in a request and however it is written, and whatever header the
- * client sends, a restricted request never reaches the external backend: a real sidecar whose
- * route prefers an external stand-in over an in-cluster one.
+ * client sends, a restricted request never reaches the external backend: a real sidecar whose route
+ * prefers an external stand-in over an in-cluster one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DataClassPlacementTest {
@@ -127,43 +127,73 @@ class DataClassPlacementTest {
 
   static Stream<Arguments> personalData() {
     return Stream.of(
-        Arguments.of("an email as a property name in a tool's JSON Schema",
-            (Consumer<ObjectNode>) body -> {
-              ObjectNode fn = body.putArray("tools").addObject().put("type", "function")
-                  .putObject("function").put("name", "lookup");
-              fn.putObject("parameters").put("type", "object").putObject("properties")
-                  .putObject("jane.doe@example.com").put("type", "string");
-            }),
-        Arguments.of("an email under messages[0].model",
+        Arguments.of(
+            "an email as a property name in a tool's JSON Schema",
+            (Consumer<ObjectNode>)
+                body -> {
+                  ObjectNode fn =
+                      body.putArray("tools")
+                          .addObject()
+                          .put("type", "function")
+                          .putObject("function")
+                          .put("name", "lookup");
+                  fn.putObject("parameters")
+                      .put("type", "object")
+                      .putObject("properties")
+                      .putObject("jane.doe@example.com")
+                      .put("type", "string");
+                }),
+        Arguments.of(
+            "an email under messages[0].model",
             (Consumer<ObjectNode>) body -> firstMessage(body).put("model", "jane.doe@example.com")),
-        Arguments.of("an SSN under metadata.model",
+        Arguments.of(
+            "an SSN under metadata.model",
             (Consumer<ObjectNode>) body -> body.putObject("metadata").put("model", "078-05-1120")),
-        Arguments.of("a \\u-escaped email in tool-call arguments",
-            (Consumer<ObjectNode>) body -> {
-              ArrayNode messages = (ArrayNode) body.get("messages");
-              ObjectNode call = messages.addObject().put("role", "assistant")
-                  .putArray("tool_calls").addObject().put("id", "call_1").put("type", "function");
-              call.putObject("function").put("name", "lookup")
-                  .put("arguments", "{\"email\":\"jane.doe\\u0040example.com\"}");
-              messages.addObject().put("role", "tool").put("tool_call_id", "call_1")
-                  .put("content", "found");
-            }),
-        Arguments.of("a card with no-break spaces", saying("card 4111\u00a01111\u00a01111\u00a01111")),
+        Arguments.of(
+            "a \\u-escaped email in tool-call arguments",
+            (Consumer<ObjectNode>)
+                body -> {
+                  ArrayNode messages = (ArrayNode) body.get("messages");
+                  ObjectNode call =
+                      messages
+                          .addObject()
+                          .put("role", "assistant")
+                          .putArray("tool_calls")
+                          .addObject()
+                          .put("id", "call_1")
+                          .put("type", "function");
+                  call.putObject("function")
+                      .put("name", "lookup")
+                      .put("arguments", "{\"email\":\"jane.doe\\u0040example.com\"}");
+                  messages
+                      .addObject()
+                      .put("role", "tool")
+                      .put("tool_call_id", "call_1")
+                      .put("content", "found");
+                }),
+        Arguments.of(
+            "a card with no-break spaces", saying("card 4111\u00a01111\u00a01111\u00a01111")),
         Arguments.of("a card with tabs", saying("card 4111\t1111\t1111\t1111")),
         Arguments.of("a card with dots", saying("card 4111.1111.1111.1111")),
         Arguments.of("a card with slashes", saying("card 4111/1111/1111/1111")),
         Arguments.of("a card with double spaces", saying("card 4111  1111  1111  1111")),
-        Arguments.of("a card with zero-width spaces", saying("card 4111\u200b1111\u200b1111\u200b1111")),
+        Arguments.of(
+            "a card with zero-width spaces", saying("card 4111\u200b1111\u200b1111\u200b1111")),
         Arguments.of("a card in full-width digits", saying("card ４１１１ １１１１ １１１１ １１１１")),
         Arguments.of("a phone with slashes and no-break spaces", saying("call 030/1234\u00a05678")),
         Arguments.of("a phone with dots", saying("call 415.555.0132")),
-        Arguments.of("an IBAN with no-break spaces", saying("pay DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000")),
+        Arguments.of(
+            "an IBAN with no-break spaces",
+            saying("pay DE89\u00a03704\u00a00044\u00a00532\u00a00130\u00a000")),
         Arguments.of("a lowercase IBAN", saying("pay de89370400440532013000")),
         Arguments.of("an email with a full-width at sign", saying("mail jane.doe＠example.com")),
-        Arguments.of("an email with zero-width joiners", saying("mail jane\u200d.doe@exa\u2060mple.com")),
-        Arguments.of("an email with a soft hyphen in its domain", saying("mail jane@exam\u00adple.com")),
+        Arguments.of(
+            "an email with zero-width joiners", saying("mail jane\u200d.doe@exa\u2060mple.com")),
+        Arguments.of(
+            "an email with a soft hyphen in its domain", saying("mail jane@exam\u00adple.com")),
         Arguments.of("an SSN without hyphens", saying("my SSN is 078051120")),
-        Arguments.of("an SSN without hyphens under its key",
+        Arguments.of(
+            "an SSN without hyphens under its key",
             (Consumer<ObjectNode>) body -> body.putObject("metadata").put("ssn", "078051120")));
   }
 
@@ -216,8 +246,12 @@ class DataClassPlacementTest {
 
     HttpResponse<String> repeated =
         publicByDefault.post(
-            "/v1/chat/completions", body,
-            "X-AIHandler-Data-Class", "public", "X-AIHandler-Data-Class", "restricted");
+            "/v1/chat/completions",
+            body,
+            "X-AIHandler-Data-Class",
+            "public",
+            "X-AIHandler-Data-Class",
+            "restricted");
     HttpResponse<String> listed =
         publicByDefault.post(
             "/v1/chat/completions", body, "X-AIHandler-Data-Class", "public, restricted");
@@ -232,8 +266,12 @@ class DataClassPlacementTest {
   void anUnknownClassInAnyHeaderValueIsRefused() throws Exception {
     HttpResponse<String> r =
         publicByDefault.post(
-            "/v1/chat/completions", request(b -> {}),
-            "X-AIHandler-Data-Class", "public", "X-AIHandler-Data-Class", "secret");
+            "/v1/chat/completions",
+            request(b -> {}),
+            "X-AIHandler-Data-Class",
+            "public",
+            "X-AIHandler-Data-Class",
+            "secret");
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(r.body()).contains("unknown_data_class");
@@ -242,12 +280,18 @@ class DataClassPlacementTest {
   }
 
   private static String withImage() {
-    return request(body -> {
-      ArrayNode parts = firstMessage(body).putArray("content");
-      parts.addObject().put("type", "text").put("text", "what does this say?");
-      parts.addObject().put("type", "image_url").putObject("image_url")
-          .put("url", "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk");
-    });
+    return request(
+        body -> {
+          ArrayNode parts = firstMessage(body).putArray("content");
+          parts.addObject().put("type", "text").put("text", "what does this say?");
+          parts
+              .addObject()
+              .put("type", "image_url")
+              .putObject("image_url")
+              .put(
+                  "url",
+                  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk");
+        });
   }
 
   @Test

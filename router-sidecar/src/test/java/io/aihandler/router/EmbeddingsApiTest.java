@@ -121,10 +121,20 @@ class EmbeddingsApiTest {
                 variables: [{name: text}]
             """
                 .formatted(
-                    openai.baseUrl(), compatible.baseUrl(), azure.baseUrl(), vllm.baseUrl(),
-                    gemini.baseUrl(), chatty.url("/"), chatty.url("/v1")),
-            Map.of("OPENAI_API_KEY", "sk-test-embed-0123456789", "AZURE_KEY", "az-key-0123456789",
-                "GEMINI_KEY", "AIza-test-0123456789"));
+                    openai.baseUrl(),
+                    compatible.baseUrl(),
+                    azure.baseUrl(),
+                    vllm.baseUrl(),
+                    gemini.baseUrl(),
+                    chatty.url("/"),
+                    chatty.url("/v1")),
+            Map.of(
+                "OPENAI_API_KEY",
+                "sk-test-embed-0123456789",
+                "AZURE_KEY",
+                "az-key-0123456789",
+                "GEMINI_KEY",
+                "AIza-test-0123456789"));
     client =
         OpenAIOkHttpClient.builder()
             .baseUrl(sidecar.baseUrl() + "/v1")
@@ -151,14 +161,16 @@ class EmbeddingsApiTest {
   }
 
   private CreateEmbeddingResponse embed(String model, List<String> inputs, EncodingFormat format) {
-    EmbeddingCreateParams.Builder b = EmbeddingCreateParams.builder().model(model).inputOfArrayOfStrings(inputs);
+    EmbeddingCreateParams.Builder b =
+        EmbeddingCreateParams.builder().model(model).inputOfArrayOfStrings(inputs);
     if (format != null) {
       b.encodingFormat(format);
     }
     return client.embeddings().create(b.build());
   }
 
-  private static void assertVectors(CreateEmbeddingResponse r, EmbeddingStandIn from, int count, int dims) {
+  private static void assertVectors(
+      CreateEmbeddingResponse r, EmbeddingStandIn from, int count, int dims) {
     assertThat(r.data()).hasSize(count);
     for (int i = 0; i < count; i++) {
       assertThat(r.data().get(i).index()).isEqualTo(i);
@@ -181,8 +193,11 @@ class EmbeddingsApiTest {
   }
 
   private static String counted(String route, String backend) {
-    return "aihandler_requests_total{backend=\"" + backend + "\",endpoint=\"embeddings\",outcome=\"success\",route=\""
-        + route + "\"}";
+    return "aihandler_requests_total{backend=\""
+        + backend
+        + "\",endpoint=\"embeddings\",outcome=\"success\",route=\""
+        + route
+        + "\"}";
   }
 
   private void awaitMetric(String prefix) throws InterruptedException {
@@ -196,7 +211,8 @@ class EmbeddingsApiTest {
 
   @Test
   void floats_areTheUpstreamsFloat32sBitForBit_andOpenAiIsAskedForBase64() throws Exception {
-    CreateEmbeddingResponse r = embed("emb", List.of("alpha", "beta", "gamma"), EncodingFormat.FLOAT);
+    CreateEmbeddingResponse r =
+        embed("emb", List.of("alpha", "beta", "gamma"), EncodingFormat.FLOAT);
 
     assertVectors(r, openai, 3, DIMS);
     assertThat(r.model()).isEqualTo("emb");
@@ -213,7 +229,8 @@ class EmbeddingsApiTest {
     awaitMetric(counted("emb", "oai"));
     assertThat(sidecar.metrics()).contains(counted("emb", "oai") + " 1.0");
     // 15 tokens at 20 USD a million input tokens.
-    assertThat(sidecar.metrics()).contains("aihandler_tokens_total{backend=\"oai\",direction=\"input\"} 15.0");
+    assertThat(sidecar.metrics())
+        .contains("aihandler_tokens_total{backend=\"oai\",direction=\"input\"} 15.0");
     assertThat(sidecar.metrics()).contains("aihandler_cost_usd_total{backend=\"oai\"} 3.0E-4");
   }
 
@@ -227,7 +244,8 @@ class EmbeddingsApiTest {
 
   @Test
   void rawBase64_isLittleEndianFloat32_asOpenAiEncodes() throws Exception {
-    HttpResponse<String> r = post("{\"model\":\"local\",\"input\":\"one\",\"encoding_format\":\"base64\"}");
+    HttpResponse<String> r =
+        post("{\"model\":\"local\",\"input\":\"one\",\"encoding_format\":\"base64\"}");
 
     assertThat(r.statusCode()).isEqualTo(200);
     JsonNode body = JSON.readTree(r.body());
@@ -241,13 +259,15 @@ class EmbeddingsApiTest {
   @Test
   void tokenArraysAndDimensions_reachVllmAsSent() throws Exception {
     CreateEmbeddingResponse r =
-        client.embeddings().create(
-            EmbeddingCreateParams.builder()
-                .model("local")
-                .inputOfArrayOfTokenArrays(List.of(List.of(1L, 2L, 3L), List.of(40L, 50L)))
-                .dimensions(4)
-                .encodingFormat(EncodingFormat.FLOAT)
-                .build());
+        client
+            .embeddings()
+            .create(
+                EmbeddingCreateParams.builder()
+                    .model("local")
+                    .inputOfArrayOfTokenArrays(List.of(List.of(1L, 2L, 3L), List.of(40L, 50L)))
+                    .dimensions(4)
+                    .encodingFormat(EncodingFormat.FLOAT)
+                    .build());
 
     assertVectors(r, vllm, 2, 4);
     JsonNode sent = vllm.seen().getFirst().body();
@@ -262,7 +282,8 @@ class EmbeddingsApiTest {
 
     assertVectors(r, azure, 2, DIMS);
     EmbeddingStandIn.Seen up = azure.seen().getFirst();
-    assertThat(up.target()).isEqualTo("/v1/openai/deployments/emb-small/embeddings?api-version=2024-10-21");
+    assertThat(up.target())
+        .isEqualTo("/v1/openai/deployments/emb-small/embeddings?api-version=2024-10-21");
     assertThat(up.apiKey()).isEqualTo("az-key-0123456789");
     assertThat(up.authorization()).isNull();
     assertThat(up.body().has("model")).isFalse();
@@ -272,18 +293,24 @@ class EmbeddingsApiTest {
   @Test
   void gemini_batchEmbedContents_floatsEncodedAsBase64_tokensEstimated() throws Exception {
     CreateEmbeddingResponse r =
-        client.embeddings().create(
-            EmbeddingCreateParams.builder().model("gemini").inputOfArrayOfStrings(List.of("hello world", "bye"))
-                .dimensions(DIMS).build());
+        client
+            .embeddings()
+            .create(
+                EmbeddingCreateParams.builder()
+                    .model("gemini")
+                    .inputOfArrayOfStrings(List.of("hello world", "bye"))
+                    .dimensions(DIMS)
+                    .build());
 
     assertVectors(r, gemini, 2, DIMS);
     EmbeddingStandIn.Seen up = gemini.seen().getFirst();
     assertThat(up.target()).isEqualTo("/v1beta/models/gemini-embedding-001:batchEmbedContents");
     assertThat(up.googKey()).isEqualTo("AIza-test-0123456789");
     assertThat(up.body().toString())
-        .isEqualTo("{\"requests\":["
-            + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"hello world\"}]},\"outputDimensionality\":8},"
-            + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"bye\"}]},\"outputDimensionality\":8}]}");
+        .isEqualTo(
+            "{\"requests\":["
+                + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"hello world\"}]},\"outputDimensionality\":8},"
+                + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"bye\"}]},\"outputDimensionality\":8}]}");
     // Gemini counts no tokens: 11 and 3 characters at four a token.
     assertThat(r.usage().promptTokens()).isEqualTo(3 + 1);
   }
@@ -312,7 +339,8 @@ class EmbeddingsApiTest {
 
   @Test
   void serverError_fallsBackToACompatibleBackend() throws Exception {
-    openai.thenAnswer(body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
+    openai.thenAnswer(
+        body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
 
     CreateEmbeddingResponse r = embed("emb", List.of("a", "b"), null);
 
@@ -323,19 +351,24 @@ class EmbeddingsApiTest {
 
   @Test
   void serverError_neverFallsBackToAnotherVectorSpace() throws Exception {
-    openai.thenAnswer(body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
-    openai.thenAnswer(body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
-    openai.thenAnswer(body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
+    openai.thenAnswer(
+        body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
+    openai.thenAnswer(
+        body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
+    openai.thenAnswer(
+        body -> OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
 
     HttpResponse<String> r = post("{\"model\":\"mixed\",\"input\":[\"a\",\"b\"]}");
 
     assertThat(r.statusCode()).isEqualTo(502);
     assertThat(error(r).path("message").asText())
-        .contains("bge: skipped, its vectors (vector space bge-m3, 8 dimensions) are not compatible"
-            + " with the first target's (vector space text-embedding-3-small, 8 dimensions)");
+        .contains(
+            "bge: skipped, its vectors (vector space bge-m3, 8 dimensions) are not compatible"
+                + " with the first target's (vector space text-embedding-3-small, 8 dimensions)");
     assertThat(vllm.count()).isZero();
     assertThat(sidecar.metrics())
-        .contains("aihandler_targets_skipped_total{backend=\"bge\",reason=\"incompatibleVectors\",route=\"mixed\"}");
+        .contains(
+            "aihandler_targets_skipped_total{backend=\"bge\",reason=\"incompatibleVectors\",route=\"mixed\"}");
   }
 
   @Test
@@ -343,8 +376,9 @@ class EmbeddingsApiTest {
     // Both declare 8; asking for 4 of both keeps them compatible, and the answer is checked at 4.
     openai.thenAnswer(body -> OpenAiFixtures.openAiError(503, "server_error", null, "overloaded"));
     CreateEmbeddingResponse r =
-        client.embeddings().create(
-            EmbeddingCreateParams.builder().model("emb").input("x").dimensions(4).build());
+        client
+            .embeddings()
+            .create(EmbeddingCreateParams.builder().model("emb").input("x").dimensions(4).build());
     assertVectors(r, compatible, 1, 4);
   }
 
@@ -391,13 +425,17 @@ class EmbeddingsApiTest {
     int before = chatty.getRequestCount();
     chatty.enqueue(OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("hi", "stop")));
     HttpResponse<String> served =
-        sidecar.post("/v1/chat/completions", "{\"model\":\"chatmix\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        sidecar.post(
+            "/v1/chat/completions",
+            "{\"model\":\"chatmix\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(served.statusCode()).isEqualTo(200);
     assertThat(chatty.getRequestCount()).isEqualTo(before + 1);
     assertThat(openai.count()).isZero();
 
     HttpResponse<String> refused =
-        sidecar.post("/v1/chat/completions", "{\"model\":\"oai\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        sidecar.post(
+            "/v1/chat/completions",
+            "{\"model\":\"oai\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
     assertThat(refused.statusCode()).isEqualTo(400);
     assertThat(error(refused).path("code").asText()).isEqualTo("chat_not_served");
     assertThat(error(refused).path("message").asText()).contains("oai: capabilities.chat is false");
@@ -418,29 +456,34 @@ class EmbeddingsApiTest {
 
   @Test
   void inputsOpenAiRefuses_areRefusedBeforeAnythingIsSent() throws Exception {
-    Map<String, String> cases = Map.of(
-        "{\"model\":\"emb\",\"input\":\"\"}", "input is an empty string",
-        "{\"model\":\"emb\",\"input\":[]}", "input is an empty array",
-        "{\"model\":\"emb\",\"input\":[\"a\",\"\"]}", "input[1] is an empty string",
-        "{\"model\":\"emb\",\"input\":[\"a\",3]}", "input[1] is not a string",
-        "{\"model\":\"emb\",\"input\":[1,-2]}", "input[1] is not a token id",
-        "{\"model\":\"emb\",\"input\":[[1],[2.5]]}", "input[1][0] is not a token id",
-        "{\"model\":\"emb\",\"input\":[[1],[]]}", "input[1] is an empty array of token ids",
-        "{\"model\":\"emb\",\"input\":[1,3000000000]}", "input[1] is not a token id",
-        "{\"model\":\"emb\",\"input\":{\"text\":\"a\"}}", "must be a string or an array");
+    Map<String, String> cases =
+        Map.of(
+            "{\"model\":\"emb\",\"input\":\"\"}", "input is an empty string",
+            "{\"model\":\"emb\",\"input\":[]}", "input is an empty array",
+            "{\"model\":\"emb\",\"input\":[\"a\",\"\"]}", "input[1] is an empty string",
+            "{\"model\":\"emb\",\"input\":[\"a\",3]}", "input[1] is not a string",
+            "{\"model\":\"emb\",\"input\":[1,-2]}", "input[1] is not a token id",
+            "{\"model\":\"emb\",\"input\":[[1],[2.5]]}", "input[1][0] is not a token id",
+            "{\"model\":\"emb\",\"input\":[[1],[]]}", "input[1] is an empty array of token ids",
+            "{\"model\":\"emb\",\"input\":[1,3000000000]}", "input[1] is not a token id",
+            "{\"model\":\"emb\",\"input\":{\"text\":\"a\"}}", "must be a string or an array");
     for (var c : cases.entrySet()) {
       HttpResponse<String> r = post(c.getKey());
       assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
       assertThat(error(r).path("type").asText()).isEqualTo("invalid_request_error");
-      assertThat(error(r).path("message").asText()).as(c.getKey()).contains("'$.input' is invalid").contains(c.getValue());
+      assertThat(error(r).path("message").asText())
+          .as(c.getKey())
+          .contains("'$.input' is invalid")
+          .contains(c.getValue());
     }
-    Map<String, String> params = Map.of(
-        "{\"model\":\"emb\"}", "input",
-        "{\"model\":\"emb\",\"input\":\"a\",\"encoding_format\":\"int8\"}", "encoding_format",
-        "{\"model\":\"emb\",\"input\":\"a\",\"dimensions\":0}", "dimensions",
-        "{\"model\":\"emb\",\"input\":\"a\",\"dimensions\":\"8\"}", "dimensions",
-        "{\"model\":\"emb\",\"input\":\"a\",\"user\":7}", "user",
-        "{\"input\":\"a\"}", "model");
+    Map<String, String> params =
+        Map.of(
+            "{\"model\":\"emb\"}", "input",
+            "{\"model\":\"emb\",\"input\":\"a\",\"encoding_format\":\"int8\"}", "encoding_format",
+            "{\"model\":\"emb\",\"input\":\"a\",\"dimensions\":0}", "dimensions",
+            "{\"model\":\"emb\",\"input\":\"a\",\"dimensions\":\"8\"}", "dimensions",
+            "{\"model\":\"emb\",\"input\":\"a\",\"user\":7}", "user",
+            "{\"input\":\"a\"}", "model");
     for (var c : params.entrySet()) {
       HttpResponse<String> r = post(c.getKey());
       assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
@@ -456,22 +499,36 @@ class EmbeddingsApiTest {
       many.add("x");
     }
     HttpResponse<String> tooMany =
-        post(JSON.createObjectNode().put("model", "emb").set("input", JSON.valueToTree(many)).toString());
+        post(
+            JSON.createObjectNode()
+                .put("model", "emb")
+                .set("input", JSON.valueToTree(many))
+                .toString());
     assertThat(tooMany.statusCode()).isEqualTo(400);
     assertThat(error(tooMany).path("code").asText()).isEqualTo("too_many_inputs");
 
     // Gemini takes 100 a call, and its floats of 101 vectors would not fit 16 KiB either.
     HttpResponse<String> overGemini =
-        post(JSON.createObjectNode().put("model", "gemini").set("input", JSON.valueToTree(many.subList(0, 101))).toString());
+        post(
+            JSON.createObjectNode()
+                .put("model", "gemini")
+                .set("input", JSON.valueToTree(many.subList(0, 101)))
+                .toString());
     assertThat(overGemini.statusCode()).isEqualTo(400);
-    assertThat(error(overGemini).path("message").asText()).contains("takes at most 100 inputs in one call");
+    assertThat(error(overGemini).path("message").asText())
+        .contains("takes at most 100 inputs in one call");
 
     // 60 Gemini vectors of 8 floats: about 19 KB of pretty-printed JSON, more than 16 KiB.
     HttpResponse<String> tooLarge =
-        post(JSON.createObjectNode().put("model", "gemini").set("input", JSON.valueToTree(many.subList(0, 60))).toString());
+        post(
+            JSON.createObjectNode()
+                .put("model", "gemini")
+                .set("input", JSON.valueToTree(many.subList(0, 60)))
+                .toString());
     assertThat(tooLarge.statusCode()).isEqualTo(400);
     assertThat(error(tooLarge).path("code").asText()).isEqualTo("embeddings_request_refused");
-    assertThat(error(tooLarge).path("message").asText()).contains("sidecar.maxUpstreamResponseBytes");
+    assertThat(error(tooLarge).path("message").asText())
+        .contains("sidecar.maxUpstreamResponseBytes");
     assertThat(gemini.count()).isZero();
 
     // The same 60 as base64 from OpenAI fit.

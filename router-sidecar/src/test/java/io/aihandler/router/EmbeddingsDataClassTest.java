@@ -21,10 +21,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Data classes hold for every input of an embeddings batch: one restricted input among forty
- * keeps the whole batch in the cluster, on the first attempt, on retries and on fallback, and
- * token ids, which no detector can read, are treated as restricted. Two external stand-ins and an
- * in-cluster one serve the same vector space, so every one of them is a compatible fallback.
+ * Data classes hold for every input of an embeddings batch: one restricted input among forty keeps
+ * the whole batch in the cluster, on the first attempt, on retries and on fallback, and token ids,
+ * which no detector can read, are treated as restricted. Two external stand-ins and an in-cluster
+ * one serve the same vector space, so every one of them is a compatible fallback.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EmbeddingsDataClassTest {
@@ -42,7 +42,8 @@ class EmbeddingsDataClassTest {
     external = new EmbeddingStandIn(Api.OPENAI, 1, 8);
     external2 = new EmbeddingStandIn(Api.OPENAI, 2, 8);
     local = new EmbeddingStandIn(Api.VLLM, 3, 8);
-    String caps = "capabilities: {chat: false, embeddings: {dimensions: 8, vectorSpace: shared-space}}";
+    String caps =
+        "capabilities: {chat: false, embeddings: {dimensions: 8, vectorSpace: shared-space}}";
     sidecar =
         Sidecar.start(
             dir,
@@ -65,7 +66,8 @@ class EmbeddingsDataClassTest {
                 targets: [{backend: ext, priority: 0}, {backend: ext2, priority: 1}, {backend: local, priority: 2}]
               - {name: external-only, targets: [{backend: ext}, {backend: ext2}]}
             """
-                .formatted(external.baseUrl(), caps, external2.baseUrl(), caps, local.baseUrl(), caps));
+                .formatted(
+                    external.baseUrl(), caps, external2.baseUrl(), caps, local.baseUrl(), caps));
   }
 
   @AfterAll
@@ -88,7 +90,10 @@ class EmbeddingsDataClassTest {
     ObjectNode body = JSON.createObjectNode().put("model", route);
     ArrayNode input = body.putArray("input");
     for (int i = 0; i < 40; i++) {
-      input.add(i == 36 && secret != null ? "contact " + secret + " about the invoice" : "paragraph " + i);
+      input.add(
+          i == 36 && secret != null
+              ? "contact " + secret + " about the invoice"
+              : "paragraph " + i);
     }
     return body.toString();
   }
@@ -109,7 +114,8 @@ class EmbeddingsDataClassTest {
 
   @Test
   void oneRestrictedInputAmongForty_keepsTheWholeBatchInTheCluster() throws Exception {
-    for (String secret : List.of(EMAIL, "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "536-22-8741")) {
+    for (String secret :
+        List.of(EMAIL, "4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00", "536-22-8741")) {
       forget();
       HttpResponse<String> r = sidecar.post("/v1/embeddings", batch("emb", secret));
 
@@ -122,9 +128,11 @@ class EmbeddingsDataClassTest {
   }
 
   @Test
-  void aRestrictedBatch_whoseInClusterBackendFails_isRetriedThere_andNeverFallsBackOutside() throws Exception {
+  void aRestrictedBatch_whoseInClusterBackendFails_isRetriedThere_andNeverFallsBackOutside()
+      throws Exception {
     for (int i = 0; i < 4; i++) {
-      local.thenAnswer(body -> OpenAiFixtures.vllmError(500, "InternalServerError", "CUDA out of memory"));
+      local.thenAnswer(
+          body -> OpenAiFixtures.vllmError(500, "InternalServerError", "CUDA out of memory"));
     }
 
     HttpResponse<String> r = sidecar.post("/v1/embeddings", batch("emb", EMAIL));
@@ -142,7 +150,8 @@ class EmbeddingsDataClassTest {
     HttpResponse<String> r = sidecar.post("/v1/embeddings", batch("external-only", EMAIL));
 
     assertThat(r.statusCode()).isEqualTo(403);
-    assertThat(JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("data_policy_blocked");
+    assertThat(JSON.readTree(r.body()).path("error").path("code").asText())
+        .isEqualTo("data_policy_blocked");
     assertNothingLeft("a restricted batch on an external-only route");
   }
 
@@ -171,7 +180,8 @@ class EmbeddingsDataClassTest {
   }
 
   @Test
-  void aPublicBatch_fallsBackAcrossExternalBackends_butARestrictedOneNeverReachesThem() throws Exception {
+  void aPublicBatch_fallsBackAcrossExternalBackends_butARestrictedOneNeverReachesThem()
+      throws Exception {
     external.thenAnswer(body -> OpenAiFixtures.openAiError(500, "server_error", null, "boom"));
     HttpResponse<String> pub = sidecar.post("/v1/embeddings", batch("emb", null));
     assertThat(pub.statusCode()).isEqualTo(200);

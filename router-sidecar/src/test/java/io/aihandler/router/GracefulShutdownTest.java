@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GracefulShutdownTest {
 
-  private static final Pattern LISTENING = Pattern.compile("router listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("router listening on http://[^:]+:(\\d+)");
   private static final long GRACE_MS = 4_000;
 
   @TempDir Path dir;
@@ -89,8 +90,16 @@ class GracefulShutdownTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     sidecar =
         new ProcessBuilder(
-                java, "-cp", System.getProperty("java.class.path"), RouterMain.class.getName(),
-                "--config", config.toString(), "--port", "0", "--management-port", "0")
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                RouterMain.class.getName(),
+                "--config",
+                config.toString(),
+                "--port",
+                "0",
+                "--management-port",
+                "0")
             .redirectErrorStream(true)
             .start();
     int port = awaitPort(sidecar);
@@ -100,8 +109,9 @@ class GracefulShutdownTest {
         client.sendAsync(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                 .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                    "{\"model\":\"main\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}"))
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\"main\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"count\"}]}"))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     RecordedRequest reached = upstream.takeRequest(10, TimeUnit.SECONDS);
@@ -110,8 +120,12 @@ class GracefulShutdownTest {
     long signalled = System.nanoTime();
     sidecar.destroy(); // SIGTERM
 
-    assertThat(refusedWithin(port, 3_000)).as("new connections are refused while the stream runs").isTrue();
-    assertThat(inFlight.isDone()).as("the stream was still running when connections were refused").isFalse();
+    assertThat(refusedWithin(port, 3_000))
+        .as("new connections are refused while the stream runs")
+        .isTrue();
+    assertThat(inFlight.isDone())
+        .as("the stream was still running when connections were refused")
+        .isFalse();
 
     HttpResponse<String> r;
     try {
@@ -121,11 +135,14 @@ class GracefulShutdownTest {
     }
     assertThat(r.statusCode()).isEqualTo(200);
     for (String piece : pieces) {
-      assertThat(r.body()).contains(OpenAiFixtures.streamEvents(List.of(piece), false).get(1).substring(0, 10));
+      assertThat(r.body())
+          .contains(OpenAiFixtures.streamEvents(List.of(piece), false).get(1).substring(0, 10));
     }
     assertThat(r.body()).contains("\" six\"").endsWith("data: [DONE]\n\n");
 
-    assertThat(sidecar.waitFor(GRACE_MS + 3_000, TimeUnit.MILLISECONDS)).as("the process exited").isTrue();
+    assertThat(sidecar.waitFor(GRACE_MS + 3_000, TimeUnit.MILLISECONDS))
+        .as("the process exited")
+        .isTrue();
     long exitedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
     assertThat(exitedAfterMs).as("within the grace plus a margin").isLessThan(GRACE_MS + 3_000);
   }

@@ -35,7 +35,9 @@ class LauncherTest {
     pb.environment().remove("JAVA_OPTS");
     Process p = pb.redirectErrorStream(true).start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
+    assertThat(p.exitValue())
+        .as(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .isZero();
     List<String> all = Files.readAllLines(args);
     return all.subList(0, all.indexOf("-jar"));
   }
@@ -62,7 +64,8 @@ class LauncherTest {
 
     assertThat(flags).contains("-XX:+ExitOnOutOfMemoryError", "-Xmx32m");
     Process withLauncherFlags = outOfMemory(flags);
-    String output = new String(withLauncherFlags.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String output =
+        new String(withLauncherFlags.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(withLauncherFlags.exitValue()).as(output).isNotZero();
     assertThat(output).doesNotContain("survived");
   }

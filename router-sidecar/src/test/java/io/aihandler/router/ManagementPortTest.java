@@ -62,7 +62,8 @@ class ManagementPortTest {
 
     HttpResponse<String> ready = sidecar.getFrom(mgmt, "/readyz");
     assertThat(ready.statusCode()).isEqualTo(200);
-    assertThat(MAPPER.readTree(ready.body()).path("backends").path("local").path("circuit").asText())
+    assertThat(
+            MAPPER.readTree(ready.body()).path("backends").path("local").path("circuit").asText())
         .isEqualTo("CLOSED");
 
     upstream.enqueue(ok(vllmCompletion("hello", "stop")));
@@ -86,7 +87,8 @@ class ManagementPortTest {
 
     HttpResponse<String> chat = sidecar.postTo(mgmt, "/v1/chat/completions", CHAT);
     assertThat(chat.statusCode()).isEqualTo(404);
-    assertThat(MAPPER.readTree(chat.body()).path("error").path("code").asText()).isEqualTo("unknown_url");
+    assertThat(MAPPER.readTree(chat.body()).path("error").path("code").asText())
+        .isEqualTo("unknown_url");
     assertThat(sidecar.postTo(mgmt, "/v1/tasks/anything", "{}").statusCode()).isEqualTo(404);
     assertThat(sidecar.getFrom(mgmt, "/v1/models").statusCode()).isEqualTo(404);
     assertThat(upstream.getRequestCount()).as("nothing reached a backend").isZero();

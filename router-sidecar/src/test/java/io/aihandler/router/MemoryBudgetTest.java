@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The memory budget on the launcher's heap: large answers in flight together are charged to it,
- * and those that do not fit get 503 {@code overloaded}, while the budget returns to empty.
+ * The memory budget on the launcher's heap: large answers in flight together are charged to it, and
+ * those that do not fit get 503 {@code overloaded}, while the budget returns to empty.
  */
 class MemoryBudgetTest {
 
@@ -74,9 +74,11 @@ class MemoryBudgetTest {
     for (int i = 0; i < 4; i++) {
       calls.add(
           http.sendAsync(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + main.port() + "/v1/chat/completions"))
-                  .POST(HttpRequest.BodyPublishers.ofString(
-                      "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + main.port() + "/v1/chat/completions"))
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
                   .build(),
               HttpResponse.BodyHandlers.ofString()));
     }
@@ -88,13 +90,18 @@ class MemoryBudgetTest {
         ok++;
       } else {
         assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(new ObjectMapper().readTree(r.body()).path("error").path("code").asText()).isEqualTo("overloaded");
+        assertThat(new ObjectMapper().readTree(r.body()).path("error").path("code").asText())
+            .isEqualTo("overloaded");
         assertThat(r.headers().firstValue("retry-after")).isPresent();
         overloaded++;
       }
     }
-    assertThat(ok).as("one large answer fits the budget at a time, at least").isGreaterThanOrEqualTo(1);
-    assertThat(overloaded).as("four at once (16 MiB) do not fit a budget of 10.7 MiB").isGreaterThanOrEqualTo(1);
+    assertThat(ok)
+        .as("one large answer fits the budget at a time, at least")
+        .isGreaterThanOrEqualTo(1);
+    assertThat(overloaded)
+        .as("four at once (16 MiB) do not fit a budget of 10.7 MiB")
+        .isGreaterThanOrEqualTo(1);
     assertThat(main.metrics().scrape()).contains("outcome=\"overloaded\"");
   }
 }

@@ -54,16 +54,25 @@ class ProviderWiringTest {
                 - {name: claude, provider: anthropic, baseUrl: "%s", model: claude-sonnet-4-5, credentials: {env: ANTHROPIC_API_KEY}}
                 - {name: flash, provider: gemini, baseUrl: "%s", model: gemini-2.5-flash, credentials: {env: GEMINI_API_KEY}}
               """
-                  .formatted(anthropic.url("/").toString().replaceAll("/$", ""),
+                  .formatted(
+                      anthropic.url("/").toString().replaceAll("/$", ""),
                       gemini.url("/").toString().replaceAll("/$", "")),
               Map.of("ANTHROPIC_API_KEY", "sk-ant-test-1", "GEMINI_API_KEY", "AIza-test-2"))) {
-        String chat = "{\"model\":\"%s\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String chat =
+            "{\"model\":\"%s\",\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"hi\"}]}";
 
         HttpResponse<String> c = sidecar.post("/v1/chat/completions", chat.formatted("claude"));
         HttpResponse<String> g = sidecar.post("/v1/chat/completions", chat.formatted("flash"));
 
         assertThat(c.statusCode()).isEqualTo(200);
-        assertThat(MAPPER.readTree(c.body()).path("choices").get(0).path("message").path("content").asText())
+        assertThat(
+                MAPPER
+                    .readTree(c.body())
+                    .path("choices")
+                    .get(0)
+                    .path("message")
+                    .path("content")
+                    .asText())
             .isEqualTo("Hi from Claude");
         RecordedRequest toAnthropic = anthropic.takeRequest();
         assertThat(toAnthropic.getTarget()).isEqualTo("/v1/messages");
@@ -71,7 +80,14 @@ class ProviderWiringTest {
         assertThat(MAPPER.readTree(toAnthropic.getBody().utf8()).has("system")).isTrue();
 
         assertThat(g.statusCode()).isEqualTo(200);
-        assertThat(MAPPER.readTree(g.body()).path("choices").get(0).path("message").path("content").asText())
+        assertThat(
+                MAPPER
+                    .readTree(g.body())
+                    .path("choices")
+                    .get(0)
+                    .path("message")
+                    .path("content")
+                    .asText())
             .isEqualTo("Hi from Gemini");
         RecordedRequest toGemini = gemini.takeRequest();
         assertThat(toGemini.getTarget()).contains("gemini-2.5-flash:generateContent");

@@ -23,7 +23,8 @@ class ReloadAndSecretsTest {
   private static final String KEY_1 = "sk-proj-FIRSTkeyVALUE0000000001";
   private static final String KEY_2 = "sk-proj-SECONDkeyVALUE000000002";
   private static final String ENV_KEY = "sk-env-THIRDkeyVALUE0000000003";
-  private static final String CHAT = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String CHAT =
+      "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
   @TempDir Path dir;
   MockWebServer openai;
@@ -81,7 +82,8 @@ class ReloadAndSecretsTest {
 
     assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + KEY_1);
     assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + KEY_2);
-    assertThat(sidecar.metrics()).contains("aihandler_config_reloads_total{file=\"credentials\",outcome=\"success\"} 1.0");
+    assertThat(sidecar.metrics())
+        .contains("aihandler_config_reloads_total{file=\"credentials\",outcome=\"success\"} 1.0");
   }
 
   @Test
@@ -110,7 +112,9 @@ class ReloadAndSecretsTest {
     assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + KEY_2);
     String ready = sidecar.getFrom(sidecar.managementUrl(), "/readyz").body();
     assertThat(ready).contains("\"gpt-4o\":{").doesNotContain("missing").doesNotContain("problem");
-    assertThat(logs.lines().stream().filter(l -> l.contains("is empty"))).as("one warning").hasSize(1);
+    assertThat(logs.lines().stream().filter(l -> l.contains("is empty")))
+        .as("one warning")
+        .hasSize(1);
     for (String text : new String[] {ready, sidecar.metrics(), logs.all(), served.body()}) {
       assertThat(text).doesNotContain(KEY_1).doesNotContain(KEY_2).doesNotContain("SECONDkey");
     }
@@ -124,14 +128,18 @@ class ReloadAndSecretsTest {
     sidecar = new Sidecar(dir, config(""), Map.of("OPENAI_API_KEY", ENV_KEY));
     openai.enqueue(ok(openAiCompletion("env key", "stop")));
 
-    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("chat")).statusCode()).isEqualTo(503);
-    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("gpt-env")).body()).contains("env key");
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("chat")).statusCode())
+        .isEqualTo(503);
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("gpt-env")).body())
+        .contains("env key");
 
     assertThat(openai.getRequestCount()).isEqualTo(1);
-    assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + ENV_KEY);
+    assertThat(openai.takeRequest().getHeaders().get("authorization"))
+        .isEqualTo("Bearer " + ENV_KEY);
     String ready = sidecar.getFrom(sidecar.managementUrl(), "/readyz").body();
     assertThat(ready)
-        .contains("\"gpt-4o\":{\"circuit\":\"CLOSED\",\"locality\":\"external\",\"credentials\":\"missing\"")
+        .contains(
+            "\"gpt-4o\":{\"circuit\":\"CLOSED\",\"locality\":\"external\",\"credentials\":\"missing\"")
         .contains("\"credentials\":\"present\"")
         .doesNotContain(ENV_KEY)
         .doesNotContain("THIRDkey");
@@ -141,26 +149,35 @@ class ReloadAndSecretsTest {
   void aBadConfigIsRefusedCountedAndTheLastGoodOneKept() throws Exception {
     sidecar.rewriteConfig("backends: [{name: broken, provider: nobody}]\n");
 
-    assertThat(sidecar.metrics()).contains("aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"} 1.0");
+    assertThat(sidecar.metrics())
+        .contains("aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"} 1.0");
     assertThat(logs.all()).contains("cannot be used; keeping the last good one");
     openai.enqueue(ok(openAiCompletion("still here", "stop")));
-    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("chat")).body()).contains("still here");
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("chat")).body())
+        .contains("still here");
 
     sidecar.rewriteConfig(config("  - {name: mini, targets: [{backend: gpt-env}]}"));
 
-    assertThat(sidecar.metrics()).contains("aihandler_config_reloads_total{file=\"config\",outcome=\"success\"} 1.0");
+    assertThat(sidecar.metrics())
+        .contains("aihandler_config_reloads_total{file=\"config\",outcome=\"success\"} 1.0");
     openai.enqueue(ok(openAiCompletion("new route", "stop")));
     HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("mini"));
     assertThat(r.body()).contains("new route");
     openai.takeRequest();
-    assertThat(openai.takeRequest().getHeaders().get("authorization")).isEqualTo("Bearer " + ENV_KEY);
+    assertThat(openai.takeRequest().getHeaders().get("authorization"))
+        .isEqualTo("Bearer " + ENV_KEY);
   }
 
   @Test
   void keysNeverAppearInErrorsLogsOrMetrics() throws Exception {
     openai.enqueue(
-        OpenAiFixtures.openAiError(401, "invalid_request_error", "invalid_api_key",
-            "Incorrect API key provided: " + KEY_1 + ". You can find your API key at"
+        OpenAiFixtures.openAiError(
+            401,
+            "invalid_request_error",
+            "invalid_api_key",
+            "Incorrect API key provided: "
+                + KEY_1
+                + ". You can find your API key at"
                 + " https://platform.openai.com/account/api-keys."));
     openai.enqueue(ok(openAiCompletion("fine", "stop")));
 

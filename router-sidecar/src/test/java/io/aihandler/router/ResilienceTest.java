@@ -37,7 +37,8 @@ class ResilienceTest {
     a.start();
     b = new MockWebServer();
     b.start();
-    String breaker = "circuitBreaker: {minimumCalls: 2, windowSize: 2, failureRateThreshold: 50, openDuration: 1m}";
+    String breaker =
+        "circuitBreaker: {minimumCalls: 2, windowSize: 2, failureRateThreshold: 50, openDuration: 1m}";
     sidecar =
         Sidecar.start(
             dir,
@@ -71,27 +72,37 @@ class ResilienceTest {
   @Test
   void rateLimitIsRetriedAfterRetryAfter() throws Exception {
     a.enqueue(
-        new MockResponse.Builder(OpenAiFixtures.openAiError(429, "tokens", "rate_limit_exceeded",
-                "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 1s."))
+        new MockResponse.Builder(
+                OpenAiFixtures.openAiError(
+                    429,
+                    "tokens",
+                    "rate_limit_exceeded",
+                    "Rate limit reached for gpt-4o on tokens per min (TPM). Please try again in 1s."))
             .addHeader("retry-after", "1")
             .build());
     a.enqueue(ok(openAiCompletion("after the wait", "stop")));
 
     long t0 = System.nanoTime();
-    HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("only-primary", ""));
+    HttpResponse<String> r =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("only-primary", ""));
     long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).contains("after the wait");
     assertThat(a.getRequestCount()).isEqualTo(2);
-    assertThat(waited).as("the retry waited for Retry-After, not the 10ms backoff").isGreaterThanOrEqualTo(950);
-    assertThat(sidecar.metrics()).contains("aihandler_retries_total{backend=\"primary\",reason=\"rateLimited\"} 1.0");
+    assertThat(waited)
+        .as("the retry waited for Retry-After, not the 10ms backoff")
+        .isGreaterThanOrEqualTo(950);
+    assertThat(sidecar.metrics())
+        .contains("aihandler_retries_total{backend=\"primary\",reason=\"rateLimited\"} 1.0");
   }
 
   @Test
   void serverErrorsAreRetriedThenFallBackToTheNextTarget() throws Exception {
     a.enqueue(OpenAiFixtures.openAiError(500, "server_error", null, "The server had an error"));
-    a.enqueue(OpenAiFixtures.openAiError(503, "server_error", null, "The engine is currently overloaded"));
+    a.enqueue(
+        OpenAiFixtures.openAiError(
+            503, "server_error", null, "The engine is currently overloaded"));
     b.enqueue(ok(vllmCompletion("from llama", "stop")));
 
     HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("main", ""));
@@ -103,18 +114,24 @@ class ResilienceTest {
     assertThat(MAPPER.readTree(b.takeRequest().getBody().utf8()).path("model").asText())
         .isEqualTo("llama-3.3-70b");
     assertThat(sidecar.metrics())
-        .contains("aihandler_fallbacks_total{backend=\"primary\",reason=\"serverError\",route=\"main\"} 1.0");
+        .contains(
+            "aihandler_fallbacks_total{backend=\"primary\",reason=\"serverError\",route=\"main\"} 1.0");
   }
 
   @Test
   void aClientErrorIsReturnedAsIsAndNeverFallsBack() throws Exception {
-    a.enqueue(OpenAiFixtures.openAiError(400, "invalid_request_error", "context_length_exceeded",
-        "This model's maximum context length is 128000 tokens."));
+    a.enqueue(
+        OpenAiFixtures.openAiError(
+            400,
+            "invalid_request_error",
+            "context_length_exceeded",
+            "This model's maximum context length is 128000 tokens."));
 
     HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("main", ""));
 
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText()).isEqualTo("context_length_exceeded");
+    assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText())
+        .isEqualTo("context_length_exceeded");
     assertThat(b.getRequestCount()).isZero();
   }
 
@@ -123,18 +140,22 @@ class ResilienceTest {
     for (int i = 0; i < 2; i++) {
       a.enqueue(OpenAiFixtures.openAiError(503, "server_error", null, "overloaded"));
     }
-    HttpResponse<String> first = sidecar.post("/v1/chat/completions", CHAT.formatted("only-primary", ""));
+    HttpResponse<String> first =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("only-primary", ""));
     assertThat(first.statusCode()).isEqualTo(503);
     assertThat(a.getRequestCount()).isEqualTo(2);
 
     HttpResponse<String> ready = sidecar.get("/readyz");
-    assertThat(MAPPER.readTree(ready.body()).path("backends").path("primary").path("circuit").asText())
+    assertThat(
+            MAPPER.readTree(ready.body()).path("backends").path("primary").path("circuit").asText())
         .isEqualTo("OPEN");
     assertThat(sidecar.metrics()).contains("aihandler_circuit_state{backend=\"primary\"} 1.0");
 
-    HttpResponse<String> blocked = sidecar.post("/v1/chat/completions", CHAT.formatted("only-primary", ""));
+    HttpResponse<String> blocked =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("only-primary", ""));
     assertThat(blocked.statusCode()).isEqualTo(503);
-    assertThat(MAPPER.readTree(blocked.body()).path("error").path("message").asText()).contains("circuit");
+    assertThat(MAPPER.readTree(blocked.body()).path("error").path("message").asText())
+        .contains("circuit");
     assertThat(a.getRequestCount()).as("an open circuit sends nothing").isEqualTo(2);
 
     b.enqueue(ok(vllmCompletion("served by the fallback", "stop")));
@@ -158,7 +179,8 @@ class ResilienceTest {
 
   @Test
   void aStreamCutUpstreamEndsWithAnErrorEventAndNoDone() throws Exception {
-    a.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("partial", " answer"), false)));
+    a.enqueue(
+        OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("partial", " answer"), false)));
 
     HttpResponse<String> r =
         sidecar.post("/v1/chat/completions", CHAT.formatted("main", ",\"stream\":true"));
@@ -173,7 +195,8 @@ class ResilienceTest {
   @Test
   void aSlowFirstTokenTimesOutAndFallsBack() throws Exception {
     a.enqueue(
-        new MockResponse.Builder(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("late"), true)))
+        new MockResponse.Builder(
+                OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("late"), true)))
             .headersDelay(1500, TimeUnit.MILLISECONDS)
             .build());
     b.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("quick"), true)));
@@ -183,6 +206,7 @@ class ResilienceTest {
 
     assertThat(r.body()).contains("\"quick\"").doesNotContain("late").endsWith("data: [DONE]\n\n");
     assertThat(sidecar.metrics())
-        .contains("aihandler_fallbacks_total{backend=\"primary\",reason=\"timeout\",route=\"main\"} 1.0");
+        .contains(
+            "aihandler_fallbacks_total{backend=\"primary\",reason=\"timeout\",route=\"main\"} 1.0");
   }
 }

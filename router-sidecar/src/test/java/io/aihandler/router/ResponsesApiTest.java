@@ -39,9 +39,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code POST /v1/responses}, driven by the official OpenAI Java SDK (whose parsing is strict
- * about required fields: every response is {@code validate()}d) and by raw HTTP, against a real
- * sidecar whose backend is a MockWebServer answering as OpenAI's chat completions do.
+ * {@code POST /v1/responses}, driven by the official OpenAI Java SDK (whose parsing is strict about
+ * required fields: every response is {@code validate()}d) and by raw HTTP, against a real sidecar
+ * whose backend is a MockWebServer answering as OpenAI's chat completions do.
  */
 class ResponsesApiTest {
 
@@ -49,10 +49,17 @@ class ResponsesApiTest {
 
   static final List<String> TEXT_EVENTS =
       List.of(
-          "response.created", "response.in_progress", "response.output_item.added",
-          "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
-          "response.output_text.delta", "response.output_text.done", "response.content_part.done",
-          "response.output_item.done", "response.completed");
+          "response.created",
+          "response.in_progress",
+          "response.output_item.added",
+          "response.content_part.added",
+          "response.output_text.delta",
+          "response.output_text.delta",
+          "response.output_text.delta",
+          "response.output_text.done",
+          "response.content_part.done",
+          "response.output_item.done",
+          "response.completed");
 
   @TempDir Path dir;
   MockWebServer openai;
@@ -96,7 +103,8 @@ class ResponsesApiTest {
     openai.start();
     sidecar =
         new Sidecar(
-            dir, config(openai.url("/v1").toString(), ""),
+            dir,
+            config(openai.url("/v1").toString(), ""),
             Map.of("OPENAI_API_KEY", "sk-test-key-0123456789"));
     client = client(sidecar);
   }
@@ -136,19 +144,21 @@ class ResponsesApiTest {
     openai.enqueue(ok(openAiCompletion("Hello there!", "stop")));
 
     Response r =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("chat")
-                .instructions("Be brief.")
-                .input("Say hello")
-                .maxOutputTokens(50L)
-                .temperature(0.2)
-                .user("user-42")
-                .metadata(
-                    ResponseCreateParams.Metadata.builder()
-                        .putAdditionalProperty("ticket", JsonValue.from("T-1"))
-                        .build())
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .instructions("Be brief.")
+                    .input("Say hello")
+                    .maxOutputTokens(50L)
+                    .temperature(0.2)
+                    .user("user-42")
+                    .metadata(
+                        ResponseCreateParams.Metadata.builder()
+                            .putAdditionalProperty("ticket", JsonValue.from("T-1"))
+                            .build())
+                    .build());
 
     r.validate();
     assertThat(r.id()).matches("resp_[0-9a-f]{48}");
@@ -191,8 +201,14 @@ class ResponsesApiTest {
     openai.enqueue(ok(openAiCompletion("Once upon a", "length")));
 
     Response r =
-        client.responses().create(
-            ResponseCreateParams.builder().model("chat").input("Tell a story").maxOutputTokens(3L).build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .input("Tell a story")
+                    .maxOutputTokens(3L)
+                    .build());
 
     r.validate();
     assertThat(r.status()).contains(ResponseStatus.INCOMPLETE);
@@ -203,16 +219,20 @@ class ResponsesApiTest {
 
   @Test
   void aStreamIsTheFullEventSequenceWithSequenceNumbersAndNoDone() throws Exception {
-    openai.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("Hel", "lo", " world"), true)));
+    openai.enqueue(
+        OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("Hel", "lo", " world"), true)));
 
     HttpResponse<String> raw =
-        sidecar.post("/v1/responses", "{\"model\":\"chat\",\"stream\":true,\"input\":\"Say hello world\"}");
+        sidecar.post(
+            "/v1/responses", "{\"model\":\"chat\",\"stream\":true,\"input\":\"Say hello world\"}");
 
     assertThat(raw.statusCode()).isEqualTo(200);
     assertThat(raw.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
     assertThat(raw.body()).doesNotContain("[DONE]");
     List<ServerSentEvents.Event> events = ServerSentEvents.parse(raw.body());
-    assertThat(events).extracting(ServerSentEvents.Event::event).containsExactlyElementsOf(TEXT_EVENTS);
+    assertThat(events)
+        .extracting(ServerSentEvents.Event::event)
+        .containsExactlyElementsOf(TEXT_EVENTS);
     StringBuilder deltas = new StringBuilder();
     for (int i = 0; i < events.size(); i++) {
       JsonNode data = MAPPER.readTree(events.get(i).data());
@@ -241,8 +261,10 @@ class ResponsesApiTest {
     StringBuilder text = new StringBuilder();
     List<ResponseStreamEvent> events = new ArrayList<>();
     try (StreamResponse<ResponseStreamEvent> s =
-        client.responses().createStreaming(
-            ResponseCreateParams.builder().model("chat").input("Say hello").build())) {
+        client
+            .responses()
+            .createStreaming(
+                ResponseCreateParams.builder().model("chat").input("Say hello").build())) {
       s.stream().forEach(events::add);
     }
     for (ResponseStreamEvent e : events) {
@@ -270,7 +292,8 @@ class ResponsesApiTest {
                                 Map.of(
                                     "city", Map.of("type", "string"),
                                     "population", Map.of("type", "integer"))))
-                        .putAdditionalProperty("required", JsonValue.from(List.of("city", "population")))
+                        .putAdditionalProperty(
+                            "required", JsonValue.from(List.of("city", "population")))
                         .build())
                 .build())
         .build();
@@ -282,12 +305,14 @@ class ResponsesApiTest {
     openai.enqueue(ok(openAiCompletion("{\"city\":\"Paris\",\"population\":2100000}", "stop")));
 
     Response r =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("chat")
-                .input("Largest city of France?")
-                .text(citySchema())
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .input("Largest city of France?")
+                    .text(citySchema())
+                    .build());
 
     r.validate();
     assertThat(MAPPER.readTree(text(r)).path("population").asInt()).isEqualTo(2100000);
@@ -312,15 +337,23 @@ class ResponsesApiTest {
         sidecar.post(
             "/v1/responses",
             "{\"model\":\"chat\",\"stream\":true,\"input\":\"Largest city?\",\"text\":{\"format\":"
-                + "{\"type\":\"json_schema\",\"name\":\"city\",\"schema\":" + schema + "}}}");
+                + "{\"type\":\"json_schema\",\"name\":\"city\",\"schema\":"
+                + schema
+                + "}}}");
 
     List<ServerSentEvents.Event> events = ServerSentEvents.parse(raw.body());
     assertThat(events)
         .extracting(ServerSentEvents.Event::event)
         .containsExactly(
-            "response.created", "response.in_progress", "response.output_item.added",
-            "response.content_part.added", "response.output_text.delta", "response.output_text.done",
-            "response.content_part.done", "response.output_item.done", "response.completed");
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.completed");
     JsonNode text = MAPPER.readTree(events.get(5).data()).path("text");
     assertThat(MAPPER.readTree(text.asText()).path("population").asInt()).isEqualTo(2100000);
     assertThat(openai.getRequestCount()).isEqualTo(2);
@@ -333,12 +366,14 @@ class ResponsesApiTest {
     openai.enqueue(ok(openAiCompletion("{\"category\":\"bug\"}", "stop")));
 
     Response r =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("classify-ticket")
-                .putAdditionalBodyProperty(
-                    "variables", JsonValue.from(Map.of("ticket", "I was charged twice")))
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("classify-ticket")
+                    .putAdditionalBodyProperty(
+                        "variables", JsonValue.from(Map.of("ticket", "I was charged twice")))
+                    .build());
 
     r.validate();
     assertThat(r.model().asString()).isEqualTo("classify-ticket");
@@ -356,7 +391,8 @@ class ResponsesApiTest {
     HttpResponse<String> next =
         sidecar.post(
             "/v1/responses",
-            "{\"model\":\"classify-ticket\",\"previous_response_id\":\"" + r.id()
+            "{\"model\":\"classify-ticket\",\"previous_response_id\":\""
+                + r.id()
                 + "\",\"variables\":{\"ticket\":\"The app crashes\"}}");
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(sent().path("messages").toString())
@@ -387,8 +423,14 @@ class ResponsesApiTest {
             .build();
 
     Response call =
-        client.responses().create(
-            ResponseCreateParams.builder().model("chat").input("Weather in Paris?").addTool(weather).build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .input("Weather in Paris?")
+                    .addTool(weather)
+                    .build());
 
     call.validate();
     ResponseFunctionToolCall fc = call.output().getFirst().asFunctionCall();
@@ -404,19 +446,21 @@ class ResponsesApiTest {
     assertThat(first.at("/tools/0/function/strict").asBoolean(true)).isFalse();
 
     Response answer =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("chat")
-                .previousResponseId(call.id())
-                .inputOfResponse(
-                    List.of(
-                        ResponseInputItem.ofFunctionCallOutput(
-                            ResponseInputItem.FunctionCallOutput.builder()
-                                .callId(fc.callId())
-                                .output("{\"celsius\":21}")
-                                .build())))
-                .addTool(weather)
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .previousResponseId(call.id())
+                    .inputOfResponse(
+                        List.of(
+                            ResponseInputItem.ofFunctionCallOutput(
+                                ResponseInputItem.FunctionCallOutput.builder()
+                                    .callId(fc.callId())
+                                    .output("{\"celsius\":21}")
+                                    .build())))
+                    .addTool(weather)
+                    .build());
 
     answer.validate();
     assertThat(text(answer)).isEqualTo("It is 21 degrees in Paris.");
@@ -450,20 +494,24 @@ class ResponsesApiTest {
     openai.enqueue(ok(openAiCompletion("About 2.1 million.", "stop")));
 
     Response first =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("chat")
-                .instructions("Answer in one word.")
-                .input("Capital of France?")
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .instructions("Answer in one word.")
+                    .input("Capital of France?")
+                    .build());
     sent();
     Response second =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("chat")
-                .previousResponseId(first.id())
-                .input("How many people live there?")
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .previousResponseId(first.id())
+                    .input("How many people live there?")
+                    .build());
 
     second.validate();
     assertThat(text(second)).isEqualTo("About 2.1 million.");
@@ -479,18 +527,26 @@ class ResponsesApiTest {
     openai.enqueue(ok(openAiCompletion("Paris.", "stop")));
 
     Response unstored =
-        client.responses().create(
-            ResponseCreateParams.builder().model("chat").input("Capital of France?").store(false).build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("chat")
+                    .input("Capital of France?")
+                    .store(false)
+                    .build());
     sent();
 
     assertThatThrownBy(
             () ->
-                client.responses().create(
-                    ResponseCreateParams.builder()
-                        .model("chat")
-                        .previousResponseId(unstored.id())
-                        .input("And of Spain?")
-                        .build()))
+                client
+                    .responses()
+                    .create(
+                        ResponseCreateParams.builder()
+                            .model("chat")
+                            .previousResponseId(unstored.id())
+                            .input("And of Spain?")
+                            .build()))
         .isInstanceOf(NotFoundException.class);
     HttpResponse<String> unknown =
         sidecar.post(
@@ -515,17 +571,19 @@ class ResponsesApiTest {
       try {
         openai.enqueue(ok(openAiCompletion("Paris.", "stop")));
         Response first =
-            c.responses().create(ResponseCreateParams.builder().model("chat").input("Capital?").build());
+            c.responses()
+                .create(ResponseCreateParams.builder().model("chat").input("Capital?").build());
         Thread.sleep(1_300);
 
         assertThatThrownBy(
                 () ->
-                    c.responses().create(
-                        ResponseCreateParams.builder()
-                            .model("chat")
-                            .previousResponseId(first.id())
-                            .input("And then?")
-                            .build()))
+                    c.responses()
+                        .create(
+                            ResponseCreateParams.builder()
+                                .model("chat")
+                                .previousResponseId(first.id())
+                                .input("And then?")
+                                .build()))
             .isInstanceOf(NotFoundException.class)
             .hasMessageContaining("not found");
       } finally {
@@ -535,7 +593,8 @@ class ResponsesApiTest {
   }
 
   @Test
-  void aConversationLargerThanARequestBodyIsNotStoredAndSaysSo(@TempDir Path other) throws Exception {
+  void aConversationLargerThanARequestBodyIsNotStoredAndSaysSo(@TempDir Path other)
+      throws Exception {
     try (Sidecar small =
         new Sidecar(
             other,
@@ -543,7 +602,8 @@ class ResponsesApiTest {
             Map.of("OPENAI_API_KEY", "sk-test-key-0123456789"))) {
       openai.enqueue(ok(openAiCompletion("x".repeat(3000), "stop")));
 
-      HttpResponse<String> r = small.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"Long?\"}");
+      HttpResponse<String> r =
+          small.post("/v1/responses", "{\"model\":\"chat\",\"input\":\"Long?\"}");
 
       assertThat(r.statusCode()).isEqualTo(200);
       Response parsed = ResponsesSdk.parse(r.body());
@@ -551,7 +611,9 @@ class ResponsesApiTest {
       HttpResponse<String> next =
           small.post(
               "/v1/responses",
-              "{\"model\":\"chat\",\"input\":\"More\",\"previous_response_id\":\"" + parsed.id() + "\"}");
+              "{\"model\":\"chat\",\"input\":\"More\",\"previous_response_id\":\""
+                  + parsed.id()
+                  + "\"}");
       assertThat(next.statusCode()).isEqualTo(404);
     }
   }
@@ -561,17 +623,24 @@ class ResponsesApiTest {
     openai.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("Hel", "lo"), false)));
 
     HttpResponse<String> raw =
-        sidecar.post("/v1/responses", "{\"model\":\"chat\",\"stream\":true,\"input\":\"Say hello\"}");
+        sidecar.post(
+            "/v1/responses", "{\"model\":\"chat\",\"stream\":true,\"input\":\"Say hello\"}");
 
     List<ServerSentEvents.Event> events = ServerSentEvents.parse(raw.body());
     assertThat(events)
         .extracting(ServerSentEvents.Event::event)
         .containsExactly(
-            "response.created", "response.in_progress", "response.output_item.added",
-            "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
-            "error", "response.failed");
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.delta",
+            "error",
+            "response.failed");
     JsonNode error = MAPPER.readTree(events.get(6).data());
-    assertThat(error.path("message").asText()).contains("stream ended before the answer was complete");
+    assertThat(error.path("message").asText())
+        .contains("stream ended before the answer was complete");
     assertThat(error.has("code") && error.has("param")).isTrue();
     assertThat(error.path("sequence_number").asInt()).isEqualTo(6);
     JsonNode failed = MAPPER.readTree(events.get(7).data()).path("response");
@@ -584,8 +653,10 @@ class ResponsesApiTest {
     openai.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("Hel", "lo"), false)));
     List<ResponseStreamEvent> sdkEvents = new ArrayList<>();
     try (StreamResponse<ResponseStreamEvent> s =
-        client.responses().createStreaming(
-            ResponseCreateParams.builder().model("chat").input("Say hello").build())) {
+        client
+            .responses()
+            .createStreaming(
+                ResponseCreateParams.builder().model("chat").input("Say hello").build())) {
       s.stream().forEach(sdkEvents::add);
     }
     sdkEvents.forEach(ResponseStreamEvent::validate);
@@ -597,14 +668,18 @@ class ResponsesApiTest {
   void fieldsTheSidecarCannotHonourAreRefusedNamingThem() throws Exception {
     Map<String, String> refused =
         Map.of(
-            "{\"model\":\"chat\",\"input\":\"x\",\"tools\":[{\"type\":\"web_search\"}]}", "tools[0].type",
+            "{\"model\":\"chat\",\"input\":\"x\",\"tools\":[{\"type\":\"web_search\"}]}",
+                "tools[0].type",
             "{\"model\":\"chat\",\"input\":\"x\",\"background\":true}", "background",
             "{\"model\":\"chat\",\"input\":\"x\",\"conversation\":\"conv_1\"}", "conversation",
             "{\"model\":\"chat\",\"input\":\"x\",\"prompt\":{\"id\":\"pmpt_1\"}}", "prompt",
-            "{\"model\":\"chat\",\"input\":\"x\",\"include\":[\"reasoning.encrypted_content\"]}", "include",
+            "{\"model\":\"chat\",\"input\":\"x\",\"include\":[\"reasoning.encrypted_content\"]}",
+                "include",
             "{\"model\":\"chat\",\"input\":\"x\",\"truncation\":\"auto\"}", "truncation",
-            "{\"model\":\"chat\",\"input\":\"x\",\"reasoning\":{\"summary\":\"auto\"}}", "reasoning.summary",
-            "{\"model\":\"chat\",\"input\":[{\"type\":\"item_reference\",\"id\":\"msg_1\"}]}", "input[0].type",
+            "{\"model\":\"chat\",\"input\":\"x\",\"reasoning\":{\"summary\":\"auto\"}}",
+                "reasoning.summary",
+            "{\"model\":\"chat\",\"input\":[{\"type\":\"item_reference\",\"id\":\"msg_1\"}]}",
+                "input[0].type",
             "{\"model\":\"chat\",\"input\":\"x\",\"no_such_field\":1}", "no_such_field");
     for (Map.Entry<String, String> e : refused.entrySet()) {
       HttpResponse<String> r = sidecar.post("/v1/responses", e.getKey());
@@ -612,8 +687,7 @@ class ResponsesApiTest {
       JsonNode error = MAPPER.readTree(r.body()).path("error");
       assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");
       assertThat(error.path("param").asText()).as(e.getKey()).isEqualTo(e.getValue());
-      assertThat(error.path("code").asText())
-          .isIn("unsupported_parameter", "unknown_parameter");
+      assertThat(error.path("code").asText()).isIn("unsupported_parameter", "unknown_parameter");
     }
     HttpResponse<String> noInput = sidecar.post("/v1/responses", "{\"model\":\"chat\"}");
     assertThat(MAPPER.readTree(noInput.body()).at("/error/param").asText()).isEqualTo("input");
@@ -627,7 +701,9 @@ class ResponsesApiTest {
       RawHttp.Reply reply =
           raw.write(
                   "POST /v1/responses HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
-                      + body.length() + "\r\n\r\n" + body)
+                      + body.length()
+                      + "\r\n\r\n"
+                      + body)
               .readUntilClosed(5_000);
       assertThat(reply.status()).isEqualTo(400);
       assertThat(reply.body()).contains("streaming_needs_http11");

@@ -19,10 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A restricted Responses request never reaches the external backend, and neither does any
- * response that continues a restricted one: the stored turns carry their data classes. The route
- * prefers an external stand-in over an in-cluster one, so only the data class keeps a request away
- * from it.
+ * A restricted Responses request never reaches the external backend, and neither does any response
+ * that continues a restricted one: the stored turns carry their data classes. The route prefers an
+ * external stand-in over an in-cluster one, so only the data class keeps a request away from it.
  */
 class ResponsesDataClassTest {
 
@@ -113,7 +112,8 @@ class ResponsesDataClassTest {
         "{\"model\":\"chat\",\"input\":[{\"type\":\"function_call\",\"call_id\":\"c1\",\"name\":\"f\","
             + "\"arguments\":\"{}\"},{\"type\":\"function_call_output\",\"call_id\":\"c1\","
             + "\"output\":\"owner: jane.doe@example.com\"}]}");
-    post("{\"model\":\"chat\",\"instructions\":\"Reply to jane.doe@example.com\",\"input\":\"hi\"}");
+    post(
+        "{\"model\":\"chat\",\"instructions\":\"Reply to jane.doe@example.com\",\"input\":\"hi\"}");
 
     assertThat(atExternal).isEmpty();
     assertThat(atLocal).hasSize(3);
@@ -123,13 +123,20 @@ class ResponsesDataClassTest {
   void aContinuationOfARestrictedResponseStaysRestricted() throws Exception {
     // Restricted by the header alone: nothing in the text would tell a later turn.
     String first =
-        post("{\"model\":\"chat\",\"input\":\"Summarise our plans\"}", "x-aihandler-data-class", "restricted");
+        post(
+            "{\"model\":\"chat\",\"input\":\"Summarise our plans\"}",
+            "x-aihandler-data-class",
+            "restricted");
     assertThat(atLocal).hasSize(1);
 
     String second =
-        post("{\"model\":\"chat\",\"previous_response_id\":\"" + id(first) + "\",\"input\":\"Shorter\"}");
+        post(
+            "{\"model\":\"chat\",\"previous_response_id\":\""
+                + id(first)
+                + "\",\"input\":\"Shorter\"}");
     post(
-        "{\"model\":\"chat\",\"stream\":true,\"previous_response_id\":\"" + id(second)
+        "{\"model\":\"chat\",\"stream\":true,\"previous_response_id\":\""
+            + id(second)
             + "\",\"input\":\"Shorter still\"}");
 
     assertThat(atExternal).isEmpty();

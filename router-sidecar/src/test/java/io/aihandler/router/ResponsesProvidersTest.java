@@ -104,13 +104,15 @@ class ResponsesProvidersTest {
     anthropic.enqueue(json("anthropic", "message-text.json"));
 
     Response r =
-        client.responses().create(
-            ResponseCreateParams.builder()
-                .model("claude")
-                .instructions("Be kind.")
-                .input("Hello")
-                .maxOutputTokens(200L)
-                .build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("claude")
+                    .instructions("Be kind.")
+                    .input("Hello")
+                    .maxOutputTokens(200L)
+                    .build());
 
     r.validate();
     assertThat(r.output().getFirst().asMessage().content().getFirst().asOutputText().text())
@@ -138,7 +140,8 @@ class ResponsesProvidersTest {
     JsonNode done = MAPPER.readTree(events.getLast().data()).path("response");
     assertThat(done.at("/output/0/content/0/text").asText()).isEqualTo("Hello! How can I help?");
     assertThat(done.at("/usage/output_tokens").asInt()).isEqualTo(15);
-    assertThat(body(anthropic.takeRequest(5, TimeUnit.SECONDS)).path("stream").asBoolean()).isTrue();
+    assertThat(body(anthropic.takeRequest(5, TimeUnit.SECONDS)).path("stream").asBoolean())
+        .isTrue();
   }
 
   @Test
@@ -154,9 +157,14 @@ class ResponsesProvidersTest {
 
     Response r = ResponsesSdk.parse(raw.body());
     ResponseFunctionToolCall call =
-        r.output().stream().filter(o -> o.isFunctionCall()).findFirst().orElseThrow().asFunctionCall();
+        r.output().stream()
+            .filter(o -> o.isFunctionCall())
+            .findFirst()
+            .orElseThrow()
+            .asFunctionCall();
     assertThat(call.name()).isEqualTo("get_weather");
-    assertThat(MAPPER.readTree(call.arguments()).path("location").asText()).isEqualTo("San Francisco, CA");
+    assertThat(MAPPER.readTree(call.arguments()).path("location").asText())
+        .isEqualTo("San Francisco, CA");
     JsonNode sent = body(anthropic.takeRequest(5, TimeUnit.SECONDS));
     assertThat(sent.at("/tools/0/name").asText()).isEqualTo("get_weather");
     assertThat(sent.at("/tool_choice/type").asText()).isEqualTo("tool");
@@ -168,8 +176,14 @@ class ResponsesProvidersTest {
     gemini.enqueue(json("gemini", "response-text.json"));
 
     Response r =
-        client.responses().create(
-            ResponseCreateParams.builder().model("flash").instructions("Be brief.").input("Warmer?").build());
+        client
+            .responses()
+            .create(
+                ResponseCreateParams.builder()
+                    .model("flash")
+                    .instructions("Be brief.")
+                    .input("Warmer?")
+                    .build());
 
     r.validate();
     assertThat(r.output().getFirst().asMessage().content().getFirst().asOutputText().text())
@@ -186,14 +200,17 @@ class ResponsesProvidersTest {
     gemini.enqueue(events("gemini", "stream-text.sse"));
 
     HttpResponse<String> raw =
-        sidecar.post("/v1/responses", "{\"model\":\"flash\",\"stream\":true,\"input\":\"Warmer?\"}");
+        sidecar.post(
+            "/v1/responses", "{\"model\":\"flash\",\"stream\":true,\"input\":\"Warmer?\"}");
 
     List<ServerSentEvents.Event> events = ServerSentEvents.parse(raw.body());
     assertThat(deltas(events)).isEqualTo("Paris is warmer than Berlin today.");
     assertThat(events.getLast().event()).isEqualTo("response.completed");
-    Response done = ResponsesSdk.parse(MAPPER.readTree(events.getLast().data()).path("response").toString());
+    Response done =
+        ResponsesSdk.parse(MAPPER.readTree(events.getLast().data()).path("response").toString());
     assertThat(done.status()).contains(ResponseStatus.COMPLETED);
-    assertThat(gemini.takeRequest(5, TimeUnit.SECONDS).getTarget()).contains(":streamGenerateContent");
+    assertThat(gemini.takeRequest(5, TimeUnit.SECONDS).getTarget())
+        .contains(":streamGenerateContent");
   }
 
   @Test
@@ -206,6 +223,7 @@ class ResponsesProvidersTest {
     List<ServerSentEvents.Event> events = ServerSentEvents.parse(raw.body());
     assertThat(events.get(events.size() - 2).event()).isEqualTo("error");
     assertThat(events.getLast().event()).isEqualTo("response.failed");
-    assertThat(MAPPER.readTree(events.getLast().data()).at("/response/status").asText()).isEqualTo("failed");
+    assertThat(MAPPER.readTree(events.getLast().data()).at("/response/status").asText())
+        .isEqualTo("failed");
   }
 }

@@ -10,7 +10,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The responses store's byte cap is part of the heap plan: a store that cannot fit stops the start. */
+/**
+ * The responses store's byte cap is part of the heap plan: a store that cannot fit stops the start.
+ */
 class ResponsesStoreHeapTest {
 
   /** What -Xmx32m with the serial collector reports as the maximum heap. */
@@ -31,10 +33,13 @@ class ResponsesStoreHeapTest {
   void aStoreTooLargeForTheHeapIsRefusedAtStartWithTheNumbers() throws Exception {
     Path config = config("sidecar: {responsesStoreBytes: 8388608}");
 
-    assertThatThrownBy(() -> new RouterMain(config, 0, 0, Map.<String, String>of()::get, LAUNCHER_HEAP))
+    assertThatThrownBy(
+            () -> new RouterMain(config, 0, 0, Map.<String, String>of()::get, LAUNCHER_HEAP))
         .isInstanceOfSatisfying(
             InvalidRouterConfigException.class,
-            e -> assertThat(String.join("\n", e.problems())).contains("8.0 MiB for responsesStoreBytes"));
+            e ->
+                assertThat(String.join("\n", e.problems()))
+                    .contains("8.0 MiB for responsesStoreBytes"));
   }
 
   @Test

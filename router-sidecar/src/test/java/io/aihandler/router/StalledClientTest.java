@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A streaming client that stops reading must not hold its upstream connection open: the request's
@@ -120,7 +120,10 @@ class StalledClientTest {
     String body =
         "{\"model\":\"chat\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Talk.\"}]}";
     return ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + "Content-Length: " + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body)
+            + "Content-Length: "
+            + body.getBytes(StandardCharsets.UTF_8).length
+            + "\r\n\r\n"
+            + body)
         .getBytes(StandardCharsets.UTF_8);
   }
 
@@ -131,6 +134,7 @@ class StalledClientTest {
   static final class TalkativeUpstream implements AutoCloseable {
     private final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     final ConcurrentLinkedQueue<Long> cutOff = new ConcurrentLinkedQueue<>();
+
     /** Chunked framing, or none: the body ends when the connection does. */
     volatile boolean chunked = true;
 
@@ -164,17 +168,21 @@ class StalledClientTest {
         }
         in.readNBytes(length);
         OutputStream out = s.getOutputStream();
-        out.write(("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                + (chunked ? "transfer-encoding: chunked\r\n" : "") + "\r\n")
-            .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+            ("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
+                    + (chunked ? "transfer-encoding: chunked\r\n" : "")
+                    + "\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         String event =
             "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\","
-                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + "x".repeat(8000)
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+                + "x".repeat(8000)
                 + "\"},\"finish_reason\":null}]}\n\n";
         byte[] bytes = event.getBytes(StandardCharsets.US_ASCII);
         byte[] chunk =
             chunked
-                ? (Integer.toHexString(bytes.length) + "\r\n" + event + "\r\n").getBytes(StandardCharsets.US_ASCII)
+                ? (Integer.toHexString(bytes.length) + "\r\n" + event + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII)
                 : bytes;
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < end) {

@@ -31,13 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  * Streamed answers reach a client on a kept-alive connection as they are made. Each event is its
  * own small write; with Nagle's algorithm on the client connection, every write after the first
  * waits for the client's delayed acknowledgement (40 ms on Linux), so each stream would take at
- * least 40 ms however fast the model is. A regression guard with a generous bound, not a
- * benchmark.
+ * least 40 ms however fast the model is. A regression guard with a generous bound, not a benchmark.
  */
 class StreamDeliveryTest {
 
   private static final int STREAMS = 7;
-  private static final int PIECES = 18; // + role, finish and usage chunks: 21 events, as OpenAI sends
+  private static final int PIECES =
+      18; // + role, finish and usage chunks: 21 events, as OpenAI sends
 
   @TempDir Path dir;
   MockWebServer openai;
@@ -107,7 +107,9 @@ class StreamDeliveryTest {
     Collections.sort(millis);
     long median = millis.get(millis.size() / 2);
     assertThat(median)
-        .as("median time of a %d-event stream on a kept-alive connection, ms (all: %s)", PIECES + 3, millis)
+        .as(
+            "median time of a %d-event stream on a kept-alive connection, ms (all: %s)",
+            PIECES + 3, millis)
         .isLessThan(30);
   }
 
@@ -178,14 +180,16 @@ class StreamDeliveryTest {
     }
     String leftEarly =
         "aihandler_requests_total{backend=\"llama\",endpoint=\"chat\",outcome=\"client_closed\",route=\"chat\"} "
-            + leaving + ".0";
+            + leaving
+            + ".0";
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!sidecar.metrics().contains(leftEarly) && System.nanoTime() < until) {
       Thread.sleep(20);
     }
     assertThat(sidecar.metrics()).contains(leftEarly).doesNotContain("outcome=\"internal_error\"");
 
-    var next = sidecar.post("/v1/chat/completions", new String(requestBody(), StandardCharsets.UTF_8));
+    var next =
+        sidecar.post("/v1/chat/completions", new String(requestBody(), StandardCharsets.UTF_8));
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(next.body()).endsWith("data: [DONE]\n\n");
     assertThat(sidecar.get("/readyz").body()).contains("\"circuit\":\"CLOSED\"");
@@ -201,7 +205,9 @@ class StreamDeliveryTest {
     return ("POST /v1/chat/completions HTTP/1.1\r\n"
             + "Host: 127.0.0.1\r\n"
             + "Content-Type: application/json\r\n"
-            + "Content-Length: " + requestBody().length + "\r\n"
+            + "Content-Length: "
+            + requestBody().length
+            + "\r\n"
             + "\r\n"
             + body)
         .getBytes(StandardCharsets.UTF_8);

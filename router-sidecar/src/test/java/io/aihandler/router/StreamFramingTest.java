@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * An upstream stream is complete when the provider says so, however its HTTP body is framed:
- * chunked, with a Content-Length, or delimited by closing the connection (HTTP/1.1 with neither,
- * as several servers send streams). A stream that closes before its terminal event stays broken.
+ * chunked, with a Content-Length, or delimited by closing the connection (HTTP/1.1 with neither, as
+ * several servers send streams). A stream that closes before its terminal event stays broken.
  */
 class StreamFramingTest {
 
@@ -139,8 +139,13 @@ class StreamFramingTest {
     assertThat(sidecar.metrics())
         .contains("outcome=\"success\",route=\"" + backend + "\"} 4.0")
         .doesNotContain("outcome=\"stream_error\"");
-    assertThat(MAPPER.readTree(sidecar.get("/readyz").body())
-            .path("backends").path(backend).path("circuit").asText())
+    assertThat(
+            MAPPER
+                .readTree(sidecar.get("/readyz").body())
+                .path("backends")
+                .path(backend)
+                .path("circuit")
+                .asText())
         .isEqualTo("CLOSED");
   }
 

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TasksAndValidationTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final String VALID = "{\"category\":\"billing\",\"priority\":\"high\",\"confidence\":0.9}";
+  private static final String VALID =
+      "{\"category\":\"billing\",\"priority\":\"high\",\"confidence\":0.9}";
   private static final String TICKET = "{\"variables\":{\"ticket\":\"I was charged twice\"}}";
 
   @TempDir Path dir;
@@ -104,7 +105,8 @@ class TasksAndValidationTest {
     JsonNode model = MAPPER.readTree(r.body());
     assertThat(model.path("object").asText()).isEqualTo("model");
     assertThat(model.path("owned_by").asText()).isEqualTo("aihandler:task");
-    assertThat(MAPPER.readTree(sidecar.get("/v1/models").body()).path("data").findValuesAsText("id"))
+    assertThat(
+            MAPPER.readTree(sidecar.get("/v1/models").body()).path("data").findValuesAsText("id"))
         .containsExactly("classify-ticket", "bulk", "llama", "gpt");
   }
 
@@ -124,7 +126,10 @@ class TasksAndValidationTest {
 
   @Test
   void invalidOutputIsRepairedWithTheValidationErrors() throws Exception {
-    llama.enqueue(ok(vllmCompletion("{\"category\":\"billing\",\"priority\":\"asap\",\"confidence\":0.9}", "stop")));
+    llama.enqueue(
+        ok(
+            vllmCompletion(
+                "{\"category\":\"billing\",\"priority\":\"asap\",\"confidence\":0.9}", "stop")));
     llama.enqueue(ok(vllmCompletion(VALID, "stop")));
 
     JsonNode out = MAPPER.readTree(sidecar.post("/v1/tasks/classify-ticket", TICKET).body());
@@ -137,12 +142,16 @@ class TasksAndValidationTest {
     assertThat(messages.get(messages.size() - 2).path("role").asText()).isEqualTo("assistant");
     assertThat(messages.get(messages.size() - 1).path("content").asText()).contains("priority");
     assertThat(sidecar.metrics())
-        .contains("aihandler_repair_attempts_total{backend=\"llama\",task=\"classify-ticket\"} 1.0");
+        .contains(
+            "aihandler_repair_attempts_total{backend=\"llama\",task=\"classify-ticket\"} 1.0");
   }
 
   @Test
   void aTruncatedAnswerIsInvalidAndFallsBackAfterTheRepairsAreSpent() throws Exception {
-    llama.enqueue(ok(vllmCompletion("{\"category\":\"billing\",\"priority\":\"high\",\"confidence\":0.9}", "length")));
+    llama.enqueue(
+        ok(
+            vllmCompletion(
+                "{\"category\":\"billing\",\"priority\":\"high\",\"confidence\":0.9}", "length")));
     llama.enqueue(ok(vllmCompletion("{\"category\":", "length")));
     gpt.enqueue(ok(openAiCompletion(VALID, "stop")));
 
@@ -151,8 +160,10 @@ class TasksAndValidationTest {
     assertThat(out.path("backend").asText()).isEqualTo("gpt");
     assertThat(out.path("attempts").asInt()).isEqualTo(3);
     assertThat(sidecar.metrics())
-        .contains("aihandler_fallbacks_total{backend=\"llama\",reason=\"invalidOutput\",route=\"bulk\"} 1.0")
-        .contains("aihandler_validation_failures_total{backend=\"llama\",task=\"classify-ticket\"} 2.0");
+        .contains(
+            "aihandler_fallbacks_total{backend=\"llama\",reason=\"invalidOutput\",route=\"bulk\"} 1.0")
+        .contains(
+            "aihandler_validation_failures_total{backend=\"llama\",task=\"classify-ticket\"} 2.0");
   }
 
   @Test
@@ -177,13 +188,15 @@ class TasksAndValidationTest {
     assertThat(missing.body()).contains("ticket");
 
     HttpResponse<String> unknownVar =
-        sidecar.post("/v1/tasks/classify-ticket", "{\"variables\":{\"ticket\":\"x\",\"tikcet\":\"y\"}}");
+        sidecar.post(
+            "/v1/tasks/classify-ticket", "{\"variables\":{\"ticket\":\"x\",\"tikcet\":\"y\"}}");
     assertThat(unknownVar.statusCode()).isEqualTo(400);
     assertThat(unknownVar.body()).contains("tikcet");
 
     HttpResponse<String> unknownTask = sidecar.post("/v1/tasks/nothing", TICKET);
     assertThat(unknownTask.statusCode()).isEqualTo(404);
-    assertThat(MAPPER.readTree(unknownTask.body()).path("error").path("code").asText()).isEqualTo("task_not_found");
+    assertThat(MAPPER.readTree(unknownTask.body()).path("error").path("code").asText())
+        .isEqualTo("task_not_found");
     assertThat(llama.getRequestCount()).isZero();
   }
 
@@ -197,6 +210,9 @@ class TasksAndValidationTest {
             "/v1/chat/completions",
             "{\"model\":\"classify-ticket\",\"stream\":true,\"messages\":[],\"variables\":{\"ticket\":\"charged twice\"}}");
 
-    assertThat(r.body()).doesNotContain("\\\"bug\\\"").contains("billing").endsWith("data: [DONE]\n\n");
+    assertThat(r.body())
+        .doesNotContain("\\\"bug\\\"")
+        .contains("billing")
+        .endsWith("data: [DONE]\n\n");
   }
 }

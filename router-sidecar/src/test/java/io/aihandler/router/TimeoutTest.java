@@ -28,6 +28,7 @@ class TimeoutTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final String CHAT =
       "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]%s}";
+
   /** How long a stalled upstream stays silent: far beyond every limit under test. */
   private static final long STALL_MS = 8_000;
 
@@ -98,7 +99,10 @@ class TimeoutTest {
         .code(200)
         .addHeader("content-type", "text/event-stream; charset=utf-8")
         .body(body.toString())
-        .throttleBody(head.toString().getBytes(StandardCharsets.UTF_8).length, STALL_MS, TimeUnit.MILLISECONDS)
+        .throttleBody(
+            head.toString().getBytes(StandardCharsets.UTF_8).length,
+            STALL_MS,
+            TimeUnit.MILLISECONDS)
         .build();
   }
 
@@ -107,7 +111,8 @@ class TimeoutTest {
     a.enqueue(stallingStream(List.of("first", " words")));
 
     long t0 = System.nanoTime();
-    HttpResponse<String> r = sidecar.post("/v1/chat/completions", CHAT.formatted("idle", ",\"stream\":true"));
+    HttpResponse<String> r =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("idle", ",\"stream\":true"));
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
     assertThat(r.statusCode()).isEqualTo(200);
@@ -119,10 +124,13 @@ class TimeoutTest {
     JsonNode error = MAPPER.readTree(last.data()).path("error");
     assertThat(error.path("code").asText()).isEqualTo("stream_idle_timeout");
     assertThat(error.path("message").asText()).contains("400 ms").contains("streamIdleTimeout");
-    assertThat(tookMs).as("cut by the 400ms idle timeout, long before the upstream resumes")
-        .isGreaterThanOrEqualTo(400).isLessThan(STALL_MS / 2);
+    assertThat(tookMs)
+        .as("cut by the 400ms idle timeout, long before the upstream resumes")
+        .isGreaterThanOrEqualTo(400)
+        .isLessThan(STALL_MS / 2);
     assertThat(b.getRequestCount()).as("no fallback after the first byte").isZero();
-    assertMetricSoon("aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"stream_error\",route=\"idle\"} 1.0");
+    assertMetricSoon(
+        "aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"stream_error\",route=\"idle\"} 1.0");
   }
 
   @Test
@@ -130,7 +138,8 @@ class TimeoutTest {
     for (MockWebServer server : List.of(a, b)) {
       for (int i = 0; i < 3; i++) {
         server.enqueue(
-            new MockResponse.Builder(OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("too late", "stop")))
+            new MockResponse.Builder(
+                    OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion("too late", "stop")))
                 .headersDelay(STALL_MS, TimeUnit.MILLISECONDS)
                 .build());
       }
@@ -148,10 +157,13 @@ class TimeoutTest {
         .contains("timeout of 1000 ms")
         .contains("(attempts: a: timeout; a: timeout)");
     // The first try ends at perTryTimeout (700ms); its retry gets only what is left of the 1s.
-    assertThat(tookMs).as("a 1s budget, not 2 x 700ms per try or the 8s upstream")
-        .isGreaterThanOrEqualTo(1000).isLessThan(STALL_MS / 2);
+    assertThat(tookMs)
+        .as("a 1s budget, not 2 x 700ms per try or the 8s upstream")
+        .isGreaterThanOrEqualTo(1000)
+        .isLessThan(STALL_MS / 2);
     assertThat(a.getRequestCount() + b.getRequestCount()).isEqualTo(2);
-    assertMetricSoon("aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"timeout\",route=\"bounded\"} 1.0");
+    assertMetricSoon(
+        "aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"timeout\",route=\"bounded\"} 1.0");
   }
 
   @Test
@@ -177,8 +189,10 @@ class TimeoutTest {
     assertThat(error.path("code").asText()).isEqualTo("request_timeout");
     assertThat(error.path("message").asText()).contains("(attempts: a: timeout; a: timeout)");
     assertThat(r.body()).doesNotContain("too slow");
-    assertThat(tookMs).as("the 1s budget, not the 2s the answer takes to trickle in")
-        .isGreaterThanOrEqualTo(1000).isLessThan(1900);
+    assertThat(tookMs)
+        .as("the 1s budget, not the 2s the answer takes to trickle in")
+        .isGreaterThanOrEqualTo(1000)
+        .isLessThan(1900);
   }
 
   @Test
@@ -204,7 +218,8 @@ class TimeoutTest {
   void aStreamWhoseFirstTokenNeverComesBeforeTheRequestTimeoutGets504() throws Exception {
     for (MockWebServer server : List.of(a, b)) {
       server.enqueue(
-          new MockResponse.Builder(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("late"), true)))
+          new MockResponse.Builder(
+                  OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("late"), true)))
               .headersDelay(STALL_MS, TimeUnit.MILLISECONDS)
               .build());
     }

@@ -17,12 +17,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code limits.tokensPerMinute}: requests are charged their estimate (input plus max output),
- * corrected with the usage the provider reports; a backend out of tokens is skipped as
- * unavailable.
+ * corrected with the usage the provider reports; a backend out of tokens is skipped as unavailable.
  */
 class TokensPerMinuteTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
   /**
    * "hi" from the user: 17 characters of message (role, user, content, hi) make 5 tokens, plus 4 of
    * framing, so 9 input tokens are estimated before max_tokens is added. The vLLM fixture reports
@@ -70,9 +70,11 @@ class TokensPerMinuteTest {
     other.enqueue(ok(vllmCompletion("three, from the fallback", "stop")));
 
     // 100 - (9 + 60) = 31 left, corrected by the 37 really used: 63.
-    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("main", 60)).body()).contains("one");
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("main", 60)).body())
+        .contains("one");
     // 59 fit in 63 only because the first charge was corrected (31 would not); 63 - 59 + 22 = 26.
-    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("main", 50)).body()).contains("two");
+    assertThat(sidecar.post("/v1/chat/completions", CHAT.formatted("main", 50)).body())
+        .contains("two");
     // 59 do not fit in 26: small is skipped and the fallback serves.
     HttpResponse<String> third = sidecar.post("/v1/chat/completions", CHAT.formatted("main", 50));
 
@@ -80,7 +82,8 @@ class TokensPerMinuteTest {
     assertThat(third.body()).contains("three, from the fallback");
     assertThat(small.getRequestCount()).isEqualTo(2);
     assertThat(sidecar.metrics())
-        .contains("aihandler_fallbacks_total{backend=\"small\",reason=\"unavailable\",route=\"main\"} 1.0");
+        .contains(
+            "aihandler_fallbacks_total{backend=\"small\",reason=\"unavailable\",route=\"main\"} 1.0");
   }
 
   @Test
@@ -90,10 +93,12 @@ class TokensPerMinuteTest {
 
     // 509 estimated tokens exceed the minute's 100, yet a full bucket admits them (served, not
     // refused forever); the reported 37 leave 63.
-    HttpResponse<String> big = sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 500));
+    HttpResponse<String> big =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 500));
     assertThat(big.statusCode()).isEqualTo(200);
 
-    HttpResponse<String> refused = sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 80));
+    HttpResponse<String> refused =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 80));
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(MAPPER.readTree(refused.body()).path("error").path("message").asText())
         .contains("tokens-per-minute limit");
@@ -121,7 +126,8 @@ class TokensPerMinuteTest {
     // A reload with the same limit keeps the bucket: it must not hold a debt either.
     sidecar.rewriteConfig(java.nio.file.Files.readString(sidecar.configFile) + "\n");
 
-    HttpResponse<String> next = sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 50));
+    HttpResponse<String> next =
+        sidecar.post("/v1/chat/completions", CHAT.formatted("only-small", 50));
 
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(next.body()).contains("served after the failure");

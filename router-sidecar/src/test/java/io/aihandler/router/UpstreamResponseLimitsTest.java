@@ -122,7 +122,11 @@ class UpstreamResponseLimitsTest {
   }
 
   private MockResponse serve(int status, String contentType, GeneratedBody body) {
-    return new MockResponse.Builder().code(status).addHeader("content-type", contentType).body(body).build();
+    return new MockResponse.Builder()
+        .code(status)
+        .addHeader("content-type", contentType)
+        .body(body)
+        .build();
   }
 
   private static JsonNode error(String body) throws IOException {
@@ -153,10 +157,17 @@ class UpstreamResponseLimitsTest {
     assertThat(first.written.get())
         .as("the connection was closed, not drained")
         .isLessThan(32 * MIB);
-    assertMetricSoon("aihandler_upstream_duration_seconds_count{backend=\"llama\",outcome=\"response_too_large\"} 1");
+    assertMetricSoon(
+        "aihandler_upstream_duration_seconds_count{backend=\"llama\",outcome=\"response_too_large\"} 1");
 
     sidecar.post("/v1/chat/completions", CHAT.formatted("main", ""));
-    assertThat(MAPPER.readTree(sidecar.get("/readyz").body()).path("backends").path("llama").path("circuit").asText())
+    assertThat(
+            MAPPER
+                .readTree(sidecar.get("/readyz").body())
+                .path("backends")
+                .path("llama")
+                .path("circuit")
+                .asText())
         .isEqualTo("OPEN");
   }
 
@@ -215,7 +226,8 @@ class UpstreamResponseLimitsTest {
     assertThat(error.path("code").asText()).isEqualTo("upstream_event_too_large");
     assertThat(error.path("message").asText()).contains("llama").contains("16384");
     assertThat(body.written.get()).isLessThan(8 * MIB);
-    assertMetricSoon("aihandler_upstream_duration_seconds_count{backend=\"llama\",outcome=\"event_too_large\"} 1");
+    assertMetricSoon(
+        "aihandler_upstream_duration_seconds_count{backend=\"llama\",outcome=\"event_too_large\"} 1");
   }
 
   @Test
@@ -226,7 +238,8 @@ class UpstreamResponseLimitsTest {
       head.append("data: ").append(e).append("\n\n");
     }
     // Short data lines, never a blank line: each line is small, the event they make is not.
-    GeneratedBody body = new GeneratedBody(head.toString(), "data: 0123456789abcdef\n", "\n", 8 * MIB);
+    GeneratedBody body =
+        new GeneratedBody(head.toString(), "data: 0123456789abcdef\n", "\n", 8 * MIB);
     upstream.enqueue(serve(200, "text/event-stream", body));
 
     HttpResponse<String> r =
@@ -254,7 +267,10 @@ class UpstreamResponseLimitsTest {
     assertThat(r.statusCode()).isEqualTo(502);
     JsonNode error = error(r.body());
     assertThat(error.path("code").asText()).isEqualTo("upstream_redirect");
-    assertThat(error.path("message").asText()).contains("llama").doesNotContain("sk-leak").doesNotContain("key=");
+    assertThat(error.path("message").asText())
+        .contains("llama")
+        .doesNotContain("sk-leak")
+        .doesNotContain("key=");
     assertThat(upstream.getRequestCount()).isEqualTo(1);
   }
 }

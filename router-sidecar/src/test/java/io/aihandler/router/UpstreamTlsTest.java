@@ -28,14 +28,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Hosted providers are reached over HTTPS: the sidecar must verify the provider's certificate
- * chain against its trust store and the certificate's names against the host it called. A real
- * sidecar process runs with a test CA as its only trust anchor (as an enterprise CA would be
- * added), against HTTPS stand-ins.
+ * Hosted providers are reached over HTTPS: the sidecar must verify the provider's certificate chain
+ * against its trust store and the certificate's names against the host it called. A real sidecar
+ * process runs with a test CA as its only trust anchor (as an enterprise CA would be added),
+ * against HTTPS stand-ins.
  */
 class UpstreamTlsTest {
 
-  private static final Pattern LISTENING = Pattern.compile("router listening on http://[^:]+:(\\d+)");
+  private static final Pattern LISTENING =
+      Pattern.compile("router listening on http://[^:]+:(\\d+)");
   private static final String COMPLETION =
       """
       {"id":"chatcmpl-1","object":"chat.completion","created":1764000000,"model":"gpt-4o",
@@ -52,20 +53,33 @@ class UpstreamTlsTest {
 
   @BeforeEach
   void start() throws Exception {
-    HeldCertificate authority = new HeldCertificate.Builder().certificateAuthority(0).commonName("test CA").build();
-    HeldCertificate localhost = new HeldCertificate.Builder().signedBy(authority).addSubjectAlternativeName("localhost").build();
+    HeldCertificate authority =
+        new HeldCertificate.Builder().certificateAuthority(0).commonName("test CA").build();
+    HeldCertificate localhost =
+        new HeldCertificate.Builder()
+            .signedBy(authority)
+            .addSubjectAlternativeName("localhost")
+            .build();
     trusted = new MockWebServer();
-    trusted.useHttps(new HandshakeCertificates.Builder().heldCertificate(localhost).build().sslSocketFactory());
+    trusted.useHttps(
+        new HandshakeCertificates.Builder().heldCertificate(localhost).build().sslSocketFactory());
     trusted.start();
 
-    HeldCertificate selfSigned = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").build();
+    HeldCertificate selfSigned =
+        new HeldCertificate.Builder().addSubjectAlternativeName("localhost").build();
     untrusted = new MockWebServer();
-    untrusted.useHttps(new HandshakeCertificates.Builder().heldCertificate(selfSigned).build().sslSocketFactory());
+    untrusted.useHttps(
+        new HandshakeCertificates.Builder().heldCertificate(selfSigned).build().sslSocketFactory());
     untrusted.start();
 
-    HeldCertificate other = new HeldCertificate.Builder().signedBy(authority).addSubjectAlternativeName("provider.example").build();
+    HeldCertificate other =
+        new HeldCertificate.Builder()
+            .signedBy(authority)
+            .addSubjectAlternativeName("provider.example")
+            .build();
     otherName = new MockWebServer();
-    otherName.useHttps(new HandshakeCertificates.Builder().heldCertificate(other).build().sslSocketFactory());
+    otherName.useHttps(
+        new HandshakeCertificates.Builder().heldCertificate(other).build().sslSocketFactory());
     otherName.start();
 
     Path trustStore = dir.resolve("trust.p12");
@@ -77,7 +91,9 @@ class UpstreamTlsTest {
     }
 
     Path config = dir.resolve("router.yaml");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         sidecar: {managementHost: 127.0.0.1}
         backends:
           - {name: by-name, provider: openai-compatible, baseUrl: "https://localhost:%1$d/v1", model: gpt-4o}
@@ -87,18 +103,27 @@ class UpstreamTlsTest {
           - {name: by-name, maxAttempts: 1, targets: [{backend: by-name}]}
           - {name: self-signed, maxAttempts: 1, targets: [{backend: self-signed}]}
           - {name: other-name, maxAttempts: 1, targets: [{backend: other-name}]}
-        """.formatted(trusted.getPort(), untrusted.getPort(), otherName.getPort()));
+        """
+            .formatted(trusted.getPort(), untrusted.getPort(), otherName.getPort()));
 
     String java = ProcessHandle.current().info().command().orElse("java");
-    sidecar = new ProcessBuilder(
-            java,
-            "-Djavax.net.ssl.trustStore=" + trustStore,
-            "-Djavax.net.ssl.trustStorePassword=changeit",
-            "-Djavax.net.ssl.trustStoreType=PKCS12",
-            "-cp", System.getProperty("java.class.path"), RouterMain.class.getName(),
-            "--config", config.toString(), "--port", "0", "--management-port", "0")
-        .redirectErrorStream(true)
-        .start();
+    sidecar =
+        new ProcessBuilder(
+                java,
+                "-Djavax.net.ssl.trustStore=" + trustStore,
+                "-Djavax.net.ssl.trustStorePassword=changeit",
+                "-Djavax.net.ssl.trustStoreType=PKCS12",
+                "-cp",
+                System.getProperty("java.class.path"),
+                RouterMain.class.getName(),
+                "--config",
+                config.toString(),
+                "--port",
+                "0",
+                "--management-port",
+                "0")
+            .redirectErrorStream(true)
+            .start();
     port = awaitPort(sidecar);
   }
 
@@ -113,18 +138,27 @@ class UpstreamTlsTest {
   }
 
   private HttpResponse<String> chat(String model) throws Exception {
-    return HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(
-                "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"model\":\""
+                            + model
+                            + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
   void aCertificateFromATrustedAuthorityForTheCalledHostIsAccepted() throws Exception {
-    trusted.enqueue(new MockResponse.Builder().code(200).addHeader("content-type", "application/json").body(COMPLETION).build());
+    trusted.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "application/json")
+            .body(COMPLETION)
+            .build());
     HttpResponse<String> response = chat("by-name");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(response.body()).contains("\"content\":\"ok\"");
@@ -133,18 +167,32 @@ class UpstreamTlsTest {
 
   @Test
   void aTrustedCertificateForAnotherHostIsRefused() throws Exception {
-    otherName.enqueue(new MockResponse.Builder().code(200).addHeader("content-type", "application/json").body(COMPLETION).build());
+    otherName.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "application/json")
+            .body(COMPLETION)
+            .build());
     HttpResponse<String> response = chat("other-name");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
-    assertThat(completedRequests(otherName)).as("nothing was sent over the unverified connection").isZero();
+    assertThat(completedRequests(otherName))
+        .as("nothing was sent over the unverified connection")
+        .isZero();
   }
 
   @Test
   void aCertificateFromAnUntrustedAuthorityIsRefused() throws Exception {
-    untrusted.enqueue(new MockResponse.Builder().code(200).addHeader("content-type", "application/json").body(COMPLETION).build());
+    untrusted.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "application/json")
+            .body(COMPLETION)
+            .build());
     HttpResponse<String> response = chat("self-signed");
     assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
-    assertThat(completedRequests(untrusted)).as("nothing was sent over the unverified connection").isZero();
+    assertThat(completedRequests(untrusted))
+        .as("nothing was sent over the unverified connection")
+        .isZero();
   }
 
   /** Requests that got as far as an HTTP request line (failed handshakes are recorded too). */
@@ -161,7 +209,8 @@ class UpstreamTlsTest {
   }
 
   private static int awaitPort(Process p) throws IOException {
-    BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader out =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     List<String> seen = new ArrayList<>();
     String line;
     while ((line = out.readLine()) != null) {

@@ -71,7 +71,8 @@ class WithheldFallbacksTest {
     }
 
     HttpResponse<String> r =
-        sidecar.post("/v1/chat/completions", CHAT.formatted("main"), "x-aihandler-data-class", "restricted");
+        sidecar.post(
+            "/v1/chat/completions", CHAT.formatted("main"), "x-aihandler-data-class", "restricted");
 
     assertThat(r.statusCode()).isEqualTo(502);
     JsonNode error = MAPPER.readTree(r.body()).path("error");
@@ -92,7 +93,8 @@ class WithheldFallbacksTest {
     }
 
     HttpResponse<String> r =
-        sidecar.post("/v1/chat/completions", CHAT.formatted("main"), "x-aihandler-data-class", "restricted");
+        sidecar.post(
+            "/v1/chat/completions", CHAT.formatted("main"), "x-aihandler-data-class", "restricted");
 
     assertThat(r.statusCode()).isEqualTo(504);
     JsonNode error = MAPPER.readTree(r.body()).path("error");

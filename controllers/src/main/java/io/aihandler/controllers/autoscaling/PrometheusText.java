@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the Prometheus text exposition format (version 0.0.4) that vLLM serves on {@code
- * /metrics}: comments, metric names with colons, labels with escaped values, optional timestamps,
- * and the special values NaN and ±Inf. Lines it cannot read are skipped, not fatal.
+ * Reads the Prometheus text exposition format (version 0.0.4) that vLLM serves on {@code /metrics}:
+ * comments, metric names with colons, labels with escaped values, optional timestamps, and the
+ * special values NaN and ±Inf. Lines it cannot read are skipped, not fatal.
  */
 public final class PrometheusText {
 

@@ -15,13 +15,13 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>recommendation = ceil(total signal / target), within [min, max];
- *   <li>scale up only when every recommendation during {@code scaleUpStabilization} was higher
- *       (the lowest of them is taken), except on a spike: load of {@link
- *       ScalingPolicy#SPIKE_FACTOR} times the target per current replica or more scales at once;
+ *   <li>scale up only when every recommendation during {@code scaleUpStabilization} was higher (the
+ *       lowest of them is taken), except on a spike: load of {@link ScalingPolicy#SPIKE_FACTOR}
+ *       times the target per current replica or more scales at once;
  *   <li>scale down only when every recommendation during {@code scaleDownDelay} was lower (the
  *       highest of them is taken), so short dips do not cost a slow model reload;
- *   <li>pods still loading count as coming capacity: no further scale-up (except on a spike)
- *       until they serve, so a queue that grows while weights load does not cause overshoot;
+ *   <li>pods still loading count as coming capacity: no further scale-up (except on a spike) until
+ *       they serve, so a queue that grows while weights load does not cause overshoot;
  *   <li>a ready pod that does not answer is never taken as idle: its load is estimated as the
  *       average of the others, and no scale-down happens while any pod is unaccounted for.
  * </ul>
@@ -44,34 +44,51 @@ public final class ScalingDecider {
    * @param startingPods pods that exist but are not ready yet (loading the model)
    * @param loads one entry per ready pod
    */
-  public ScalingDecision decide(ScalingPolicy policy, Instant now, int currentReplicas, int startingPods, List<PodLoad> loads) {
+  public ScalingDecision decide(
+      ScalingPolicy policy,
+      Instant now,
+      int currentReplicas,
+      int startingPods,
+      List<PodLoad> loads) {
     if (firstSeen == null) {
       firstSeen = now;
     }
     int current = Math.max(0, currentReplicas);
     int bounded = policy.clamp(current);
     if (bounded != current) {
-      return new ScalingDecision(bounded, "replicas " + current + " outside " + policy.minReplicas() + ".." + policy.maxReplicas());
+      return new ScalingDecision(
+          bounded,
+          "replicas " + current + " outside " + policy.minReplicas() + ".." + policy.maxReplicas());
     }
     List<PodLoad> answered = loads.stream().filter(PodLoad::answered).toList();
     int unanswered = loads.size() - answered.size();
     if (answered.isEmpty()) {
-      return new ScalingDecision(current,
-          loads.isEmpty() ? "no ready pod to read load from" : "no load metrics: " + unanswered + " ready pods did not answer");
+      return new ScalingDecision(
+          current,
+          loads.isEmpty()
+              ? "no ready pod to read load from"
+              : "no load metrics: " + unanswered + " ready pods did not answer");
     }
     double measured = answered.stream().mapToDouble(l -> l.value().getAsDouble()).sum();
     double total = measured + unanswered * (measured / answered.size());
     int raw = policy.clamp((int) Math.ceil(total / policy.target() - 1e-9));
     remember(now, raw, policy);
 
-    String signal = String.format(Locale.ROOT, "%s %.2f for target %.2f per replica", metricName(policy), total, policy.target());
+    String signal =
+        String.format(
+            Locale.ROOT,
+            "%s %.2f for target %.2f per replica",
+            metricName(policy),
+            total,
+            policy.target());
     if (raw > current) {
       boolean spike = total >= ScalingPolicy.SPIKE_FACTOR * policy.target() * Math.max(1, current);
       if (spike) {
         return new ScalingDecision(raw, signal + ": spike, scaling at once");
       }
       if (startingPods > 0) {
-        return new ScalingDecision(current, signal + ": waiting for " + startingPods + " loading pods first");
+        return new ScalingDecision(
+            current, signal + ": waiting for " + startingPods + " loading pods first");
       }
       Integer held = heldFor(now, policy.scaleUpStabilization(), true);
       if (held != null && held > current) {
@@ -81,7 +98,8 @@ public final class ScalingDecider {
     }
     if (raw < current) {
       if (unanswered > 0) {
-        return new ScalingDecision(current, signal + ": not scaling down while " + unanswered + " pods do not answer");
+        return new ScalingDecision(
+            current, signal + ": not scaling down while " + unanswered + " pods do not answer");
       }
       Integer held = heldFor(now, policy.scaleDownDelay(), false);
       if (held != null && held < current) {
@@ -102,7 +120,10 @@ public final class ScalingDecider {
 
   private void remember(Instant now, int replicas, ScalingPolicy policy) {
     history.addLast(new Recommendation(now, replicas));
-    Duration keep = policy.scaleUpStabilization().compareTo(policy.scaleDownDelay()) > 0 ? policy.scaleUpStabilization() : policy.scaleDownDelay();
+    Duration keep =
+        policy.scaleUpStabilization().compareTo(policy.scaleDownDelay()) > 0
+            ? policy.scaleUpStabilization()
+            : policy.scaleDownDelay();
     Instant horizon = now.minus(keep);
     // Keep the newest entry at or before the horizon: it was in force when the window opened.
     while (history.size() > 1) {
@@ -132,7 +153,10 @@ public final class ScalingDecider {
         inForceAtStart = r;
         continue;
       }
-      result = result == null ? r.replicas() : lowest ? Math.min(result, r.replicas()) : Math.max(result, r.replicas());
+      result =
+          result == null
+              ? r.replicas()
+              : lowest ? Math.min(result, r.replicas()) : Math.max(result, r.replicas());
     }
     if (inForceAtStart != null) {
       int r = inForceAtStart.replicas();

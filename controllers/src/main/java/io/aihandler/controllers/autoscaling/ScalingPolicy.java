@@ -16,14 +16,23 @@ import java.time.Duration;
  * @param scaleDownDelay how long a lower recommendation must hold before scaling down
  */
 public record ScalingPolicy(
-    int minReplicas, int maxReplicas, ScalingMetric metric, double target, Duration scaleUpStabilization, Duration scaleDownDelay) {
+    int minReplicas,
+    int maxReplicas,
+    ScalingMetric metric,
+    double target,
+    Duration scaleUpStabilization,
+    Duration scaleDownDelay) {
 
   /** Load at or above this multiple of the target per current replica skips the scale-up window. */
   public static final double SPIKE_FACTOR = 2.0;
 
   public ScalingPolicy {
     if (minReplicas < 0 || maxReplicas < Math.max(1, minReplicas)) {
-      throw new IllegalArgumentException("scaling needs 0 <= minReplicas <= maxReplicas and maxReplicas >= 1, got " + minReplicas + ".." + maxReplicas);
+      throw new IllegalArgumentException(
+          "scaling needs 0 <= minReplicas <= maxReplicas and maxReplicas >= 1, got "
+              + minReplicas
+              + ".."
+              + maxReplicas);
     }
     if (!(target > 0)) {
       throw new IllegalArgumentException("scaling.target must be above 0, got " + target);
@@ -37,8 +46,12 @@ public record ScalingPolicy(
         scaling.maxReplicas() == null ? 1 : scaling.maxReplicas(),
         scaling.metric() == null ? ScalingMetric.QUEUE : scaling.metric(),
         scaling.target() == null ? 1 : scaling.target(),
-        Durations.parseOrDefault("spec.vllm.scaling.scaleUpStabilization", scaling.scaleUpStabilization(), Duration.ofSeconds(30)),
-        Durations.parseOrDefault("spec.vllm.scaling.scaleDownDelay", scaling.scaleDownDelay(), Duration.ofMinutes(5)));
+        Durations.parseOrDefault(
+            "spec.vllm.scaling.scaleUpStabilization",
+            scaling.scaleUpStabilization(),
+            Duration.ofSeconds(30)),
+        Durations.parseOrDefault(
+            "spec.vllm.scaling.scaleDownDelay", scaling.scaleDownDelay(), Duration.ofMinutes(5)));
   }
 
   /** Replicas kept within bounds. */

@@ -14,15 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The autoscaler of vLLM backends with {@code spec.vllm.scaling}: reads each ready pod's load
- * from its metrics and asks the backend's {@link ScalingDecider} for the replicas. It writes
- * nothing itself; the reconciler applies the decision to the Deployment and the status.
+ * The autoscaler of vLLM backends with {@code spec.vllm.scaling}: reads each ready pod's load from
+ * its metrics and asks the backend's {@link ScalingDecider} for the replicas. It writes nothing
+ * itself; the reconciler applies the decision to the Deployment and the status.
  */
 public final class VllmAutoscaler {
 
   private final Clock clock;
   private final VllmMetricsScraper scraper;
   private final Function<Pod, URI> metricsUrl;
+
   /** Deciders unused this long belong to deleted backends and are dropped. */
   private static final Duration FORGET_AFTER = Duration.ofHours(1);
 
@@ -44,7 +45,14 @@ public final class VllmAutoscaler {
   /** {@code http://<pod IP>:8000/metrics}, how the operator reaches vLLM pods in a cluster. */
   public static URI podIpMetricsUrl(Pod pod) {
     String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-    return ip == null ? null : URI.create("http://" + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + VllmBackend.PORT + "/metrics");
+    return ip == null
+        ? null
+        : URI.create(
+            "http://"
+                + (ip.contains(":") ? "[" + ip + "]" : ip)
+                + ":"
+                + VllmBackend.PORT
+                + "/metrics");
   }
 
   /**
@@ -69,11 +77,15 @@ public final class VllmAutoscaler {
         starting++;
       }
     }
-    List<PodLoad> loads = readyPods.isEmpty() ? List.of() : scraper.scrape(readyPods, policy.metric(), backend.servedModelName());
+    List<PodLoad> loads =
+        readyPods.isEmpty()
+            ? List.of()
+            : scraper.scrape(readyPods, policy.metric(), backend.servedModelName());
     Instant now = clock.instant();
     deciders.values().removeIf(r -> r.lastUsed().plus(FORGET_AFTER).isBefore(now));
     String uid = backend.owner().getMetadata().getUid();
-    ScalingDecider decider = deciders.containsKey(uid) ? deciders.get(uid).decider() : new ScalingDecider();
+    ScalingDecider decider =
+        deciders.containsKey(uid) ? deciders.get(uid).decider() : new ScalingDecider();
     deciders.put(uid, new Remembered(decider, now));
     return decider.decide(policy, now, currentReplicas, starting, loads);
   }
@@ -86,7 +98,10 @@ public final class VllmAutoscaler {
   }
 
   private static boolean ready(Pod pod) {
-    return Optional.ofNullable(pod.getStatus()).map(s -> s.getConditions()).orElse(List.of()).stream()
+    return Optional.ofNullable(pod.getStatus())
+        .map(s -> s.getConditions())
+        .orElse(List.of())
+        .stream()
         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 

@@ -7,24 +7,28 @@ import java.util.OptionalDouble;
 /**
  * Extracts the load signal the autoscaler follows from one pod's vLLM metrics. Every vLLM metric
  * carries a {@code model_name} label; only series of the served model count. Several series of the
- * same model (one per engine when data parallel) are summed for request counts and averaged for
- * the KV-cache fraction.
+ * same model (one per engine when data parallel) are summed for request counts and averaged for the
+ * KV-cache fraction.
  */
 public final class VllmLoadSignal {
 
   /** Requests waiting for a slot. */
   public static final String WAITING = "vllm:num_requests_waiting";
+
   /** Requests being generated. */
   public static final String RUNNING = "vllm:num_requests_running";
+
   /** KV-cache usage, 0 to 1 (vLLM since late 2025). */
   public static final String KV_CACHE = "vllm:kv_cache_usage_perc";
+
   /** The older name of {@link #KV_CACHE}, read when the new one is absent. */
   public static final String KV_CACHE_LEGACY = "vllm:gpu_cache_usage_perc";
 
   private VllmLoadSignal() {}
 
   /** The signal, or empty when the metrics lack it. */
-  public static OptionalDouble of(List<PrometheusText.Sample> samples, ScalingMetric metric, String servedModelName) {
+  public static OptionalDouble of(
+      List<PrometheusText.Sample> samples, ScalingMetric metric, String servedModelName) {
     return switch (metric) {
       case QUEUE -> sum(samples, WAITING, servedModelName);
       case RUNNING -> sum(samples, RUNNING, servedModelName);
@@ -35,21 +39,28 @@ public final class VllmLoadSignal {
     };
   }
 
-  private static List<Double> values(List<PrometheusText.Sample> samples, String name, String model) {
+  private static List<Double> values(
+      List<PrometheusText.Sample> samples, String name, String model) {
     return samples.stream()
         .filter(s -> s.name().equals(name))
-        .filter(s -> !s.labels().containsKey("model_name") || s.labels().get("model_name").equals(model))
+        .filter(
+            s ->
+                !s.labels().containsKey("model_name") || s.labels().get("model_name").equals(model))
         .map(PrometheusText.Sample::value)
         .filter(v -> !v.isNaN() && !v.isInfinite())
         .toList();
   }
 
-  private static OptionalDouble sum(List<PrometheusText.Sample> samples, String name, String model) {
+  private static OptionalDouble sum(
+      List<PrometheusText.Sample> samples, String name, String model) {
     List<Double> values = values(samples, name, model);
-    return values.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(values.stream().mapToDouble(Double::doubleValue).sum());
+    return values.isEmpty()
+        ? OptionalDouble.empty()
+        : OptionalDouble.of(values.stream().mapToDouble(Double::doubleValue).sum());
   }
 
-  private static OptionalDouble average(List<PrometheusText.Sample> samples, String name, String model) {
+  private static OptionalDouble average(
+      List<PrometheusText.Sample> samples, String name, String model) {
     return values(samples, name, model).stream().mapToDouble(Double::doubleValue).average();
   }
 }

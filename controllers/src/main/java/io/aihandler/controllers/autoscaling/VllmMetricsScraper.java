@@ -38,10 +38,13 @@ public final class VllmMetricsScraper {
    * @param metricsUrls pod name to its metrics URL
    * @return one entry per pod, in the order given
    */
-  public List<PodLoad> scrape(Map<String, URI> metricsUrls, ScalingMetric metric, String servedModelName) {
+  public List<PodLoad> scrape(
+      Map<String, URI> metricsUrls, ScalingMetric metric, String servedModelName) {
     try (var executor = Executors.newVirtualThreadPerTaskExecutor()) {
       List<Future<PodLoad>> pending = new ArrayList<>();
-      metricsUrls.forEach((pod, url) -> pending.add(executor.submit(() -> scrapeOne(pod, url, metric, servedModelName))));
+      metricsUrls.forEach(
+          (pod, url) ->
+              pending.add(executor.submit(() -> scrapeOne(pod, url, metric, servedModelName))));
       List<PodLoad> loads = new ArrayList<>();
       for (Future<PodLoad> future : pending) {
         try {
@@ -58,7 +61,8 @@ public final class VllmMetricsScraper {
   }
 
   private PodLoad scrapeOne(String pod, URI url, ScalingMetric metric, String servedModelName) {
-    HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", "text/plain").GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(url).timeout(timeout).header("Accept", "text/plain").GET().build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
@@ -67,7 +71,8 @@ public final class VllmMetricsScraper {
       var value = VllmLoadSignal.of(PrometheusText.parse(response.body()), metric, servedModelName);
       return value.isPresent()
           ? PodLoad.of(pod, value.getAsDouble())
-          : PodLoad.failed(pod, "metrics lack the " + metric + " signal of model " + servedModelName);
+          : PodLoad.failed(
+              pod, "metrics lack the " + metric + " signal of model " + servedModelName);
     } catch (HttpTimeoutException e) {
       return PodLoad.failed(pod, "metrics did not answer within " + timeout.toMillis() + " ms");
     } catch (IOException e) {

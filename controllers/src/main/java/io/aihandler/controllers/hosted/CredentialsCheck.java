@@ -57,8 +57,8 @@ public final class CredentialsCheck {
    * @param resolved the CredentialsResolved condition
    * @param valid the CredentialsValid condition
    * @param recheckAfter when to reconcile again for the next scheduled check, if one is due
-   * @param usable false when the key is missing or the provider refused it: the backend must not
-   *     be reported Ready
+   * @param usable false when the key is missing or the provider refused it: the backend must not be
+   *     reported Ready
    */
   public record Report(
       Desired resolved, Desired valid, Optional<Duration> recheckAfter, boolean usable) {
@@ -171,9 +171,11 @@ public final class CredentialsCheck {
         VerificationResult result = verifier.verify(probe);
         Instant next = schedule.record(id, subject, result, now);
         if (previous.map(p -> p.outcome() != result.outcome()).orElse(true)) {
-          LOG.info("ModelBackend {}: key check {} ({})", id, result.outcome().reason(), result.detail());
+          LOG.info(
+              "ModelBackend {}: key check {} ({})", id, result.outcome().reason(), result.detail());
         } else {
-          LOG.debug("ModelBackend {}: key check {} ({})", id, result.outcome().reason(), result.detail());
+          LOG.debug(
+              "ModelBackend {}: key check {} ({})", id, result.outcome().reason(), result.detail());
         }
         yield report(resolved, result, now, next, now);
       }
@@ -186,11 +188,7 @@ public final class CredentialsCheck {
   }
 
   private static Report report(
-      Desired resolved,
-      VerificationResult result,
-      Instant checkedAt,
-      Instant next,
-      Instant now) {
+      Desired resolved, VerificationResult result, Instant checkedAt, Instant next, Instant now) {
     String status =
         switch (result.outcome()) {
           case VALID -> "True";
@@ -207,11 +205,7 @@ public final class CredentialsCheck {
         result.outcome() != Outcome.INVALID && result.outcome() != Outcome.UNEXPECTED_RESPONSE;
     return new Report(
         resolved,
-        new Desired(
-            Conditions.CREDENTIALS_VALID,
-            status,
-            result.outcome().reason(),
-            message),
+        new Desired(Conditions.CREDENTIALS_VALID, status, result.outcome().reason(), message),
         Optional.of(until(now, next)),
         usable);
   }

@@ -5,8 +5,8 @@ import java.util.Objects;
 
 /**
  * The public base URLs of the providers that have one. A backend's own {@code spec.hosted.baseUrl}
- * always wins; these are the defaults, replaceable as a whole so tests and air-gapped
- * installations can point them at a stand-in.
+ * always wins; these are the defaults, replaceable as a whole so tests and air-gapped installations
+ * can point them at a stand-in.
  *
  * @param openai OpenAI's API base, including {@code /v1}
  * @param anthropic Anthropic's API host; paths start with {@code /v1}

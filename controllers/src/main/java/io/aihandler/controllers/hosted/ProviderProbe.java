@@ -29,7 +29,9 @@ public record ProviderProbe(URI uri, Map<String, String> headers) {
   /** The Anthropic API version sent with every request, as Anthropic's API requires. */
   public static final String ANTHROPIC_VERSION = "2023-06-01";
 
-  /** The Azure OpenAI api-version used when the backend names none: the GA version listing models. */
+  /**
+   * The Azure OpenAI api-version used when the backend names none: the GA version listing models.
+   */
   public static final String DEFAULT_AZURE_API_VERSION = "2024-10-21";
 
   public ProviderProbe {
@@ -62,7 +64,8 @@ public record ProviderProbe(URI uri, Map<String, String> headers) {
         };
     if (key != null) {
       switch (provider) {
-        case OPENAI, OPENAI_COMPATIBLE -> headers.put("Authorization", "Bearer " + key.headerValue());
+        case OPENAI, OPENAI_COMPATIBLE ->
+            headers.put("Authorization", "Bearer " + key.headerValue());
         case ANTHROPIC -> {
           headers.put("x-api-key", key.headerValue());
           headers.put("anthropic-version", ANTHROPIC_VERSION);

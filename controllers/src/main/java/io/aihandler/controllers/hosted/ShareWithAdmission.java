@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Whether a hosted backend's {@code spec.hosted.shareWith} lets a namespace receive its key. A
- * pure function: the backend's own namespace always may; another is admitted when listed in
- * {@code namespaces} or matched by {@code namespaceSelector} (Kubernetes label-selector semantics,
- * an empty selector matching every namespace). Anything unclear refuses.
+ * Whether a hosted backend's {@code spec.hosted.shareWith} lets a namespace receive its key. A pure
+ * function: the backend's own namespace always may; another is admitted when listed in {@code
+ * namespaces} or matched by {@code namespaceSelector} (Kubernetes label-selector semantics, an
+ * empty selector matching every namespace). Anything unclear refuses.
  */
 public final class ShareWithAdmission {
 
@@ -50,7 +50,8 @@ public final class ShareWithAdmission {
     }
     HostedSpec hosted = backend.getSpec() == null ? null : backend.getSpec().hosted();
     ShareWith shareWith = hosted == null ? null : hosted.shareWith();
-    if (shareWith == null || (shareWith.namespaces() == null && shareWith.namespaceSelector() == null)) {
+    if (shareWith == null
+        || (shareWith.namespaces() == null && shareWith.namespaceSelector() == null)) {
       return new Verdict(
           false,
           NOT_SHARED,
@@ -66,7 +67,8 @@ public final class ShareWithAdmission {
           true, "Listed", backendId + " lists namespace " + namespace + " in shareWith.namespaces");
     }
     LabelSelector selector = shareWith.namespaceSelector();
-    Map<String, String> labels = new HashMap<>(namespaceLabels == null ? Map.of() : namespaceLabels);
+    Map<String, String> labels =
+        new HashMap<>(namespaceLabels == null ? Map.of() : namespaceLabels);
     labels.put(NAMESPACE_NAME_LABEL, namespace);
     if (selector != null) {
       SelectorMatch match = matches(selector, labels);
@@ -98,7 +100,8 @@ public final class ShareWithAdmission {
 
   /** Kubernetes label-selector semantics; an unknown operator never matches. */
   private static SelectorMatch matches(LabelSelector selector, Map<String, String> labels) {
-    Map<String, String> matchLabels = selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
+    Map<String, String> matchLabels =
+        selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
     for (Map.Entry<String, String> required : matchLabels.entrySet()) {
       if (!required.getValue().equals(labels.get(required.getKey()))) {
         return new SelectorMatch(

@@ -36,7 +36,8 @@ public final class SourceSecrets {
   }
 
   /** True when {@code backend} is hosted and reads its key from {@code secret}. */
-  public static boolean references(ModelBackend backend, String secretNamespace, String secretName) {
+  public static boolean references(
+      ModelBackend backend, String secretNamespace, String secretName) {
     HostedSpec hosted = backend.getSpec() == null ? null : backend.getSpec().hosted();
     return hosted != null
         && hosted.credentials() != null
@@ -77,7 +78,9 @@ public final class SourceSecrets {
   public static Optional<Secret> lookup(
       InformerEventSource<Secret, ? extends HasMetadata> sources, ModelBackend backend) {
     HostedSpec hosted = backend.getSpec().hosted();
-    if (hosted == null || hosted.credentials() == null || hosted.credentials().secretRef() == null) {
+    if (hosted == null
+        || hosted.credentials() == null
+        || hosted.credentials().secretRef() == null) {
       return Optional.empty();
     }
     return sources.get(
@@ -89,7 +92,8 @@ public final class SourceSecrets {
   public static Set<ResourceID> readers(Iterable<ModelBackend> backends, Secret secret) {
     Set<ResourceID> ids = new java.util.HashSet<>();
     for (ModelBackend backend : backends) {
-      if (references(backend, secret.getMetadata().getNamespace(), secret.getMetadata().getName())) {
+      if (references(
+          backend, secret.getMetadata().getNamespace(), secret.getMetadata().getName())) {
         ids.add(ResourceID.fromResource(backend));
       }
     }

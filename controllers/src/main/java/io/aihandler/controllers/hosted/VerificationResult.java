@@ -10,8 +10,7 @@ import java.util.Optional;
  * @param outcome the verdict
  * @param httpStatus the HTTP status, when there was a response
  * @param detail a human-readable account, safe to publish
- * @param retryAfter how long the provider asked us to wait (a 429's {@code Retry-After}), if it
- *     did
+ * @param retryAfter how long the provider asked us to wait (a 429's {@code Retry-After}), if it did
  */
 public record VerificationResult(
     Outcome outcome, Integer httpStatus, String detail, Optional<Duration> retryAfter) {

@@ -9,10 +9,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Decides when a backend's key is checked again, so reconciles, which may come many times a
- * second, never turn into calls to a provider. Results are remembered per backend together with
- * the key's {@link ApiKey#fingerprint() fingerprint} and the URL called (never the key): a changed
- * key or endpoint is checked at once, subject to a minimum interval between two calls for the same
+ * Decides when a backend's key is checked again, so reconciles, which may come many times a second,
+ * never turn into calls to a provider. Results are remembered per backend together with the key's
+ * {@link ApiKey#fingerprint() fingerprint} and the URL called (never the key): a changed key or
+ * endpoint is checked at once, subject to a minimum interval between two calls for the same
  * backend; an unchanged one is re-checked periodically, failures with exponential backoff.
  */
 public final class VerificationSchedule {
@@ -23,8 +23,8 @@ public final class VerificationSchedule {
    * @param minimumInterval least time between two calls for one backend, whatever changes
    * @param validPeriod re-check period of a valid key
    * @param invalidBackoff first wait after a refused key; doubles up to {@code validPeriod}
-   * @param unreachableBackoff first wait after no answer or an unexpected one; doubles up to
-   *     {@code maximumUnreachableBackoff}
+   * @param unreachableBackoff first wait after no answer or an unexpected one; doubles up to {@code
+   *     maximumUnreachableBackoff}
    * @param maximumUnreachableBackoff longest wait after no answer
    * @param rateLimitedBackoff least wait after a 429 (longer if the provider says so)
    */
@@ -121,10 +121,12 @@ public final class VerificationSchedule {
           case VALID -> settings.validPeriod();
           case INVALID -> doubled(settings.invalidBackoff(), failures, settings.validPeriod());
           case UNREACHABLE, UNEXPECTED_RESPONSE ->
-              doubled(settings.unreachableBackoff(), failures, settings.maximumUnreachableBackoff());
+              doubled(
+                  settings.unreachableBackoff(), failures, settings.maximumUnreachableBackoff());
           case RATE_LIMITED -> {
             Duration backoff =
-                doubled(settings.rateLimitedBackoff(), failures, settings.maximumUnreachableBackoff());
+                doubled(
+                    settings.rateLimitedBackoff(), failures, settings.maximumUnreachableBackoff());
             Duration asked = result.retryAfter().orElse(Duration.ZERO);
             yield asked.compareTo(backoff) > 0 ? asked : backoff;
           }

@@ -40,12 +40,16 @@ final class HostedBackendReconciler {
 
   @SuppressWarnings("unchecked")
   UpdateControl<ModelBackend> reconcile(ModelBackend backend, Context<ModelBackend> context) {
-    var sources = (InformerEventSource<Secret, ModelBackend>)
-        context.eventSourceRetriever().getEventSourceFor(Secret.class, SourceSecrets.MODEL_BACKEND_EVENT_SOURCE);
+    var sources =
+        (InformerEventSource<Secret, ModelBackend>)
+            context
+                .eventSourceRetriever()
+                .getEventSourceFor(Secret.class, SourceSecrets.MODEL_BACKEND_EVENT_SOURCE);
     CredentialsCheck.Report report = check.check(backend, SourceSecrets.lookup(sources, backend));
 
     HostedSpec hosted = backend.getSpec().hosted();
-    List<Condition> previous = backend.getStatus() == null ? List.of() : backend.getStatus().getConditions();
+    List<Condition> previous =
+        backend.getStatus() == null ? List.of() : backend.getStatus().getConditions();
     long generation = Optional.ofNullable(backend.getMetadata().getGeneration()).orElse(0L);
     List<Desired> conditions = new ArrayList<>(report.conditions());
     conditions.add(ready(report));
@@ -56,10 +60,13 @@ final class HostedBackendReconciler {
     status.setEndpoint(check.endpoints().baseUrl(hosted));
     status.setObservedGeneration(generation);
     status.setConditions(Conditions.merge(previous, conditions, generation, clock.instant()));
-    recordVerdict(backend, previous, report.valid(), new ResourceEvents(context.getClient(), clock));
+    recordVerdict(
+        backend, previous, report.valid(), new ResourceEvents(context.getClient(), clock));
 
     UpdateControl<ModelBackend> control = StatusPatch.ifChanged(backend, status);
-    report.recheckAfter().ifPresent(wait -> control.rescheduleAfter(wait.isZero() ? Duration.ofSeconds(1) : wait));
+    report
+        .recheckAfter()
+        .ifPresent(wait -> control.rescheduleAfter(wait.isZero() ? Duration.ofSeconds(1) : wait));
     return control;
   }
 
@@ -70,14 +77,16 @@ final class HostedBackendReconciler {
 
   private static Desired ready(CredentialsCheck.Report report) {
     if (report.usable()) {
-      return new Desired(Conditions.READY, true, "CredentialsUsable", "the provider's API can be used");
+      return new Desired(
+          Conditions.READY, true, "CredentialsUsable", "the provider's API can be used");
     }
     Desired cause = report.resolved().isFalse() ? report.resolved() : report.valid();
     return new Desired(Conditions.READY, false, cause.reason(), cause.message());
   }
 
   /** An Event when the provider's verdict on the key changes. */
-  private static void recordVerdict(ModelBackend backend, List<Condition> previous, Desired valid, ResourceEvents events) {
+  private static void recordVerdict(
+      ModelBackend backend, List<Condition> previous, Desired valid, ResourceEvents events) {
     Condition before = Conditions.find(previous, Conditions.CREDENTIALS_VALID);
     if (before != null && Objects.equals(before.getReason(), valid.reason())) {
       return;

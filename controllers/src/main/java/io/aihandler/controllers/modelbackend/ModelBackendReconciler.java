@@ -36,14 +36,16 @@ import java.util.Set;
 /**
  * Reconciles ModelBackends. A backend is either self-hosted ({@code spec.vllm}: the operator runs
  * and autoscales a vLLM workload, see {@link VllmWorkloadReconciler}) or hosted ({@code
- * spec.hosted}: a provider's API, whose credentials are handled separately); this class only
- * wires the informers and dispatches on the kind.
+ * spec.hosted}: a provider's API, whose credentials are handled separately); this class only wires
+ * the informers and dispatches on the kind.
  *
  * <p>No finalizer: everything built for a backend carries its owner reference and goes with it
- * through Kubernetes' garbage collector, and a finalizer would block deletion while the operator
- * is down.
+ * through Kubernetes' garbage collector, and a finalizer would block deletion while the operator is
+ * down.
  */
-@ControllerConfiguration(name = ModelBackendReconciler.NAME, fieldManager = OwnedObjectApplier.FIELD_MANAGER)
+@ControllerConfiguration(
+    name = ModelBackendReconciler.NAME,
+    fieldManager = OwnedObjectApplier.FIELD_MANAGER)
 public class ModelBackendReconciler implements Reconciler<ModelBackend> {
 
   /** The controller's name. */
@@ -70,11 +72,16 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
                 settings.providers(),
                 settings.clock()),
             settings.clock());
-    this.autoscaler = new VllmAutoscaler(settings.clock(), new VllmMetricsScraper(settings.scrapeTimeout()), settings.metricsUrl());
+    this.autoscaler =
+        new VllmAutoscaler(
+            settings.clock(),
+            new VllmMetricsScraper(settings.scrapeTimeout()),
+            settings.metricsUrl());
   }
 
   @Override
-  public List<EventSource<?, ModelBackend>> prepareEventSources(EventSourceContext<ModelBackend> context) {
+  public List<EventSource<?, ModelBackend>> prepareEventSources(
+      EventSourceContext<ModelBackend> context) {
     return List.of(
         SourceSecrets.forModelBackends(context),
         owned(Deployment.class, context),
@@ -85,13 +92,18 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, ModelBackend.class)
                 .withLabelSelector(VllmBackend.BACKEND_LABEL)
-                .withSecondaryToPrimaryMapper(pod -> Set.of(new ResourceID(
-                    pod.getMetadata().getLabels().get(VllmBackend.BACKEND_LABEL), pod.getMetadata().getNamespace())))
+                .withSecondaryToPrimaryMapper(
+                    pod ->
+                        Set.of(
+                            new ResourceID(
+                                pod.getMetadata().getLabels().get(VllmBackend.BACKEND_LABEL),
+                                pod.getMetadata().getNamespace())))
                 .build(),
             context));
   }
 
-  private static <R extends HasMetadata> InformerEventSource<R, ModelBackend> owned(Class<R> kind, EventSourceContext<ModelBackend> context) {
+  private static <R extends HasMetadata> InformerEventSource<R, ModelBackend> owned(
+      Class<R> kind, EventSourceContext<ModelBackend> context) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(kind, ModelBackend.class)
             .withLabelSelector(MANAGED_SELECTOR)
@@ -101,19 +113,29 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
   }
 
   @Override
-  public UpdateControl<ModelBackend> reconcile(ModelBackend backend, Context<ModelBackend> context) {
+  public UpdateControl<ModelBackend> reconcile(
+      ModelBackend backend, Context<ModelBackend> context) {
     if (backend.getSpec() != null && backend.getSpec().vllm() != null) {
       hosted.forget(backend);
-      return new VllmBackendReconciler(settings, autoscaler, new ResourceEvents(context.getClient(), settings.clock()))
+      return new VllmBackendReconciler(
+              settings, autoscaler, new ResourceEvents(context.getClient(), settings.clock()))
           .reconcile(backend, context);
     }
     autoscaler.forget(backend.getMetadata().getUid());
     return hosted.reconcile(backend, context);
   }
 
-  /** A failed reconciliation (an apply the API server refused) turns Ready False with the reason. */
+  /**
+   * A failed reconciliation (an apply the API server refused) turns Ready False with the reason.
+   */
   @Override
-  public ErrorStatusUpdateControl<ModelBackend> updateErrorStatus(ModelBackend backend, Context<ModelBackend> context, Exception e) {
-    return FailureStatus.readyFalse(backend, e, ModelBackendStatus::new, settings.clock(), new ResourceEvents(context.getClient(), settings.clock()));
+  public ErrorStatusUpdateControl<ModelBackend> updateErrorStatus(
+      ModelBackend backend, Context<ModelBackend> context, Exception e) {
+    return FailureStatus.readyFalse(
+        backend,
+        e,
+        ModelBackendStatus::new,
+        settings.clock(),
+        new ResourceEvents(context.getClient(), settings.clock()));
   }
 }

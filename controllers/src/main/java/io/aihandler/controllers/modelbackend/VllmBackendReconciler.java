@@ -4,11 +4,11 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.ModelBackendStatus;
 import io.aihandler.api.v1alpha1.ScalingEvent;
 import io.aihandler.controllers.autoscaling.ScalingDecision;
+import io.aihandler.controllers.autoscaling.VllmAutoscaler;
 import io.aihandler.controllers.owned.OwnedObjectApplier;
 import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.status.ResourceEvents;
 import io.aihandler.controllers.status.StatusPatch;
-import io.aihandler.controllers.autoscaling.VllmAutoscaler;
 import io.aihandler.controllers.vllm.ModelCacheClaimBuilder;
 import io.aihandler.controllers.vllm.VllmBackend;
 import io.aihandler.controllers.vllm.VllmDeploymentBuilder;
@@ -32,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One reconciliation of a self-hosted backend: observe the Deployment and pods, decide the
- * replicas (fixed, or the autoscaler's), apply the built objects that changed, remove the ones no
- * longer wanted, and publish status and events. Writes the Deployment and the status, never the
+ * One reconciliation of a self-hosted backend: observe the Deployment and pods, decide the replicas
+ * (fixed, or the autoscaler's), apply the built objects that changed, remove the ones no longer
+ * wanted, and publish status and events. Writes the Deployment and the status, never the
  * ModelBackend's spec, so GitOps tools see no drift.
  */
 final class VllmBackendReconciler {
@@ -48,14 +48,16 @@ final class VllmBackendReconciler {
   private final VllmAutoscaler autoscaler;
   private final ResourceEvents events;
 
-  VllmBackendReconciler(ModelBackendReconcilerSettings settings, VllmAutoscaler autoscaler, ResourceEvents events) {
+  VllmBackendReconciler(
+      ModelBackendReconcilerSettings settings, VllmAutoscaler autoscaler, ResourceEvents events) {
     this.settings = settings;
     this.autoscaler = autoscaler;
     this.events = events;
   }
 
   UpdateControl<ModelBackend> reconcile(ModelBackend resource, Context<ModelBackend> context) {
-    ModelBackendStatus previous = resource.getStatus() == null ? new ModelBackendStatus() : resource.getStatus();
+    ModelBackendStatus previous =
+        resource.getStatus() == null ? new ModelBackendStatus() : resource.getStatus();
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(0L);
     Instant now = settings.clock().instant();
 
@@ -64,17 +66,30 @@ final class VllmBackendReconciler {
       backend = VllmBackend.of(resource);
     } catch (IllegalArgumentException invalid) {
       ModelBackendStatus status = baseStatus(resource, previous, generation);
-      status.setConditions(Conditions.merge(previous.getConditions(), VllmWorkloadHealth.invalidSpec(invalid.getMessage()), generation, now));
+      status.setConditions(
+          Conditions.merge(
+              previous.getConditions(),
+              VllmWorkloadHealth.invalidSpec(invalid.getMessage()),
+              generation,
+              now));
       recordReadyChange(resource, previous, status);
       return StatusPatch.ifChanged(resource, status);
     }
 
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-    List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
-        .filter(p -> backend.name().equals(p.getMetadata().getLabels().get(VllmBackend.BACKEND_LABEL)))
-        .toList();
+    List<Pod> pods =
+        context.getSecondaryResources(Pod.class).stream()
+            .filter(
+                p ->
+                    backend
+                        .name()
+                        .equals(p.getMetadata().getLabels().get(VllmBackend.BACKEND_LABEL)))
+            .toList();
 
-    int current = deployment != null && deployment.getSpec().getReplicas() != null ? deployment.getSpec().getReplicas() : -1;
+    int current =
+        deployment != null && deployment.getSpec().getReplicas() != null
+            ? deployment.getSpec().getReplicas()
+            : -1;
     int replicas;
     ScalingDecision decision = null;
     if (!backend.autoscaled()) {
@@ -87,34 +102,68 @@ final class VllmBackendReconciler {
       replicas = decision.replicas();
     }
 
-    // Status is read from the Deployment as just applied: our own write triggers no new reconciliation.
+    // Status is read from the Deployment as just applied: our own write triggers no new
+    // reconciliation.
     deployment = apply(VllmDeploymentBuilder.build(backend, replicas), deployment, context);
-    apply(VllmServiceBuilder.build(backend), context.getSecondaryResource(Service.class).orElse(null), context);
-    reconcileOptional(ModelCacheClaimBuilder.build(backend), context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null), context);
-    reconcileOptional(VllmPodDisruptionBudgetBuilder.build(backend), context.getSecondaryResource(PodDisruptionBudget.class).orElse(null), context);
+    apply(
+        VllmServiceBuilder.build(backend),
+        context.getSecondaryResource(Service.class).orElse(null),
+        context);
+    reconcileOptional(
+        ModelCacheClaimBuilder.build(backend),
+        context.getSecondaryResource(PersistentVolumeClaim.class).orElse(null),
+        context);
+    reconcileOptional(
+        VllmPodDisruptionBudgetBuilder.build(backend),
+        context.getSecondaryResource(PodDisruptionBudget.class).orElse(null),
+        context);
 
-    VllmWorkloadHealth health = VllmWorkloadHealth.assess(deployment, pods, replicas, backend.gpuResourceName());
+    VllmWorkloadHealth health =
+        VllmWorkloadHealth.assess(deployment, pods, replicas, backend.gpuResourceName());
     ModelBackendStatus status = baseStatus(resource, previous, generation);
     status.setEndpoint(backend.endpoint());
     status.setSelector(backend.selectorText());
-    status.setReplicas(deployment == null || deployment.getStatus() == null ? 0 : orZero(deployment.getStatus().getReplicas()));
+    status.setReplicas(
+        deployment == null || deployment.getStatus() == null
+            ? 0
+            : orZero(deployment.getStatus().getReplicas()));
     status.setReadyReplicas(health.readyReplicas());
     status.setDesiredReplicas(replicas);
     status.setScalingHistory(previous.getScalingHistory());
     if (decision != null && current >= 0 && decision.replicas() != current) {
-      List<ScalingEvent> history = new ArrayList<>(previous.getScalingHistory() == null ? List.of() : previous.getScalingHistory());
-      history.add(new ScalingEvent(now.truncatedTo(ChronoUnit.SECONDS).toString(), current, decision.replicas(), decision.reason()));
-      status.setScalingHistory(List.copyOf(history.subList(Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size())));
-      events.normal(resource, "Scaled", "Scaled from " + current + " to " + decision.replicas() + " replicas: " + decision.reason());
+      List<ScalingEvent> history =
+          new ArrayList<>(
+              previous.getScalingHistory() == null ? List.of() : previous.getScalingHistory());
+      history.add(
+          new ScalingEvent(
+              now.truncatedTo(ChronoUnit.SECONDS).toString(),
+              current,
+              decision.replicas(),
+              decision.reason()));
+      status.setScalingHistory(
+          List.copyOf(
+              history.subList(
+                  Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size())));
+      events.normal(
+          resource,
+          "Scaled",
+          "Scaled from "
+              + current
+              + " to "
+              + decision.replicas()
+              + " replicas: "
+              + decision.reason());
     }
-    status.setConditions(Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
+    status.setConditions(
+        Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
     recordReadyChange(resource, previous, status);
 
     UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
     return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;
   }
 
-  private static ModelBackendStatus baseStatus(ModelBackend resource, ModelBackendStatus previous, long generation) {
+  private static ModelBackendStatus baseStatus(
+      ModelBackend resource, ModelBackendStatus previous, long generation) {
     ModelBackendStatus status = new ModelBackendStatus();
     status.setType("vllm");
     status.setModel(resource.getSpec().vllm().model());
@@ -122,29 +171,50 @@ final class VllmBackendReconciler {
     return status;
   }
 
-  private static <R extends HasMetadata> R apply(R desired, R existing, Context<ModelBackend> context) {
+  private static <R extends HasMetadata> R apply(
+      R desired, R existing, Context<ModelBackend> context) {
     OwnedObjectApplier.Applied<R> applied = OwnedObjectApplier.apply(desired, existing, context);
     if (applied.outcome() == OwnedObjectApplier.Outcome.RESTORED) {
-      LOG.warn("RESTORED {} {}/{}: it was changed by hand; the operator owns it", desired.getKind(),
-          desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+      LOG.warn(
+          "RESTORED {} {}/{}: it was changed by hand; the operator owns it",
+          desired.getKind(),
+          desired.getMetadata().getNamespace(),
+          desired.getMetadata().getName());
     } else if (applied.outcome() != OwnedObjectApplier.Outcome.UNCHANGED) {
-      LOG.info("{} {} {}/{}", applied.outcome(), desired.getKind(), desired.getMetadata().getNamespace(), desired.getMetadata().getName());
+      LOG.info(
+          "{} {} {}/{}",
+          applied.outcome(),
+          desired.getKind(),
+          desired.getMetadata().getNamespace(),
+          desired.getMetadata().getName());
     }
     return applied.object();
   }
 
-  private static <R extends HasMetadata> void reconcileOptional(Optional<R> desired, R existing, Context<ModelBackend> context) {
+  private static <R extends HasMetadata> void reconcileOptional(
+      Optional<R> desired, R existing, Context<ModelBackend> context) {
     if (desired.isPresent()) {
       apply(desired.get(), existing, context);
     } else if (existing != null) {
-      LOG.info("DELETED {} {}/{}", existing.getKind(), existing.getMetadata().getNamespace(), existing.getMetadata().getName());
+      LOG.info(
+          "DELETED {} {}/{}",
+          existing.getKind(),
+          existing.getMetadata().getNamespace(),
+          existing.getMetadata().getName());
       OwnedObjectApplier.delete(existing, context.getClient());
     }
   }
 
-  /** An event whenever Ready changes status or reason; a rollout and a model loading are not warnings. */
-  private void recordReadyChange(ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
-    events.readyChanged(resource, previous.getConditions(), status.getConditions(),
+  /**
+   * An event whenever Ready changes status or reason; a rollout and a model loading are not
+   * warnings.
+   */
+  private void recordReadyChange(
+      ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
+    events.readyChanged(
+        resource,
+        previous.getConditions(),
+        status.getConditions(),
         Set.of(VllmWorkloadHealth.REASON_PROGRESSING, VllmWorkloadHealth.REASON_MODEL_LOADING));
   }
 

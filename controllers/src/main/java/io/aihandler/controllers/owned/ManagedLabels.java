@@ -18,6 +18,7 @@ public final class ManagedLabels {
 
   /** Components of the objects built for a Workflow. */
   public static final String ROUTER_CONFIG = "router-config";
+
   public static final String WORKFLOW_CREDENTIALS = "workflow-credentials";
   public static final String WORKFLOW_EGRESS = "workflow-egress";
 

@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
 
 /**
  * The one way the operator writes the objects it owns, for every primary kind: server-side apply
- * under one field manager, forcing conflicts (the operator owns these fields; a hand edit of one
- * of them is taken back), and only when something changed.
+ * under one field manager, forcing conflicts (the operator owns these fields; a hand edit of one of
+ * them is taken back), and only when something changed.
  *
  * <p>"Changed" has two parts. The desired state's hash, kept in an annotation, says whether the
  * spec moved since the last apply, without comparing against the server's defaults and
@@ -54,11 +54,15 @@ public final class OwnedObjectApplier {
   public static final String DESIRED_HASH_ANNOTATION = "aihandler.io/desired-state-hash";
 
   /** Field managers of earlier operator versions, whose entries are taken over. */
-  public static final Set<String> LEGACY_FIELD_MANAGERS = Set.of("workflow", "workflow-credentials");
+  public static final Set<String> LEGACY_FIELD_MANAGERS =
+      Set.of("workflow", "workflow-credentials");
 
-  private static final Pattern QUANTITY = Pattern.compile("[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?");
+  private static final Pattern QUANTITY =
+      Pattern.compile(
+          "[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?");
 
-  private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final ObjectMapper CANONICAL =
+      new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   /** What happened to one object. */
   public enum Outcome {
@@ -87,9 +91,14 @@ public final class OwnedObjectApplier {
    * @param existing the object as cached by the informer, or null
    */
   @SuppressWarnings("unchecked")
-  public static <R extends HasMetadata, P extends HasMetadata> Applied<R> apply(R desired, R existing, Context<P> context) {
-    return apply(desired, existing, context,
-        (InformerEventSource<R, P>) context.eventSourceRetriever().getEventSourceFor((Class<R>) desired.getClass()));
+  public static <R extends HasMetadata, P extends HasMetadata> Applied<R> apply(
+      R desired, R existing, Context<P> context) {
+    return apply(
+        desired,
+        existing,
+        context,
+        (InformerEventSource<R, P>)
+            context.eventSourceRetriever().getEventSourceFor((Class<R>) desired.getClass()));
   }
 
   /** {@link #apply(HasMetadata, HasMetadata, Context)} with the informer that caches the object. */
@@ -97,12 +106,18 @@ public final class OwnedObjectApplier {
       R desired, R existing, Context<P> context, InformerEventSource<R, P> informer) {
     KubernetesClient client = context.getClient();
     String hash = hash(client, desired);
-    Map<String, String> annotations = new LinkedHashMap<>(desired.getMetadata().getAnnotations() == null ? Map.of() : desired.getMetadata().getAnnotations());
+    Map<String, String> annotations =
+        new LinkedHashMap<>(
+            desired.getMetadata().getAnnotations() == null
+                ? Map.of()
+                : desired.getMetadata().getAnnotations());
     annotations.put(DESIRED_HASH_ANNOTATION, hash);
     desired.getMetadata().setAnnotations(annotations);
 
-    boolean sameSpec = existing != null && existing.getMetadata().getAnnotations() != null
-        && hash.equals(existing.getMetadata().getAnnotations().get(DESIRED_HASH_ANNOTATION));
+    boolean sameSpec =
+        existing != null
+            && existing.getMetadata().getAnnotations() != null
+            && hash.equals(existing.getMetadata().getAnnotations().get(DESIRED_HASH_ANNOTATION));
     if (sameSpec && covers(client, existing, desired)) {
       return new Applied<>(existing, Outcome.UNCHANGED);
     }
@@ -111,7 +126,8 @@ public final class OwnedObjectApplier {
       if (existing != null) {
         adoptLegacyFields(existing, client);
       }
-      applied = client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
+      applied =
+          client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     } catch (KubernetesClientException e) {
       throw new OwnedObjectApplyException("apply", desired, e);
     }
@@ -153,7 +169,10 @@ public final class OwnedObjectApplier {
 
   private static boolean covers(JsonNode actual, JsonNode wanted) {
     if (wanted == null || wanted.isNull() || (wanted.isContainerNode() && wanted.isEmpty())) {
-      return actual == null || actual.isNull() || actual.isMissingNode() || (actual.isContainerNode() && actual.isEmpty());
+      return actual == null
+          || actual.isNull()
+          || actual.isMissingNode()
+          || (actual.isContainerNode() && actual.isEmpty());
     }
     if (actual == null || actual.isNull() || actual.isMissingNode()) {
       return false;
@@ -187,26 +206,39 @@ public final class OwnedObjectApplier {
     return wanted.equals(actual) || sameQuantity(wanted, actual);
   }
 
-  /** The API server stores quantities in canonical form ({@code 0.5} comes back as {@code 500m}). */
+  /**
+   * The API server stores quantities in canonical form ({@code 0.5} comes back as {@code 500m}).
+   */
   private static boolean sameQuantity(JsonNode wanted, JsonNode actual) {
-    if (!wanted.isTextual() || !actual.isTextual()
-        || !QUANTITY.matcher(wanted.asText()).matches() || !QUANTITY.matcher(actual.asText()).matches()) {
+    if (!wanted.isTextual()
+        || !actual.isTextual()
+        || !QUANTITY.matcher(wanted.asText()).matches()
+        || !QUANTITY.matcher(actual.asText()).matches()) {
       return false;
     }
     try {
-      return new Quantity(wanted.asText()).getNumericalAmount().compareTo(new Quantity(actual.asText()).getNumericalAmount()) == 0;
+      return new Quantity(wanted.asText())
+              .getNumericalAmount()
+              .compareTo(new Quantity(actual.asText()).getNumericalAmount())
+          == 0;
     } catch (IllegalArgumentException | ArithmeticException e) {
       return false;
     }
   }
 
-  /** Renames a legacy field manager's apply entry to ours, so our apply owns (and may prune) its fields. */
+  /**
+   * Renames a legacy field manager's apply entry to ours, so our apply owns (and may prune) its
+   * fields.
+   */
   private static void adoptLegacyFields(HasMetadata existing, KubernetesClient client) {
     List<ManagedFieldsEntry> entries = existing.getMetadata().getManagedFields();
     if (entries == null || entries.stream().noneMatch(OwnedObjectApplier::isLegacyApply)) {
       return;
     }
-    boolean oursExists = entries.stream().anyMatch(e -> FIELD_MANAGER.equals(e.getManager()) && "Apply".equals(e.getOperation()));
+    boolean oursExists =
+        entries.stream()
+            .anyMatch(
+                e -> FIELD_MANAGER.equals(e.getManager()) && "Apply".equals(e.getOperation()));
     List<ManagedFieldsEntry> rewritten = new ArrayList<>();
     boolean adopted = oursExists;
     for (ManagedFieldsEntry entry : entries) {
@@ -219,21 +251,34 @@ public final class OwnedObjectApplier {
     }
     // A JSON patch that first tests the resourceVersion: the entries are rewritten only on the
     // object they were read from.
-    String patch = client.getKubernetesSerialization().asJson(List.of(
-        Map.of("op", "test", "path", "/metadata/resourceVersion", "value", existing.getMetadata().getResourceVersion()),
-        Map.of("op", "replace", "path", "/metadata/managedFields", "value", rewritten)));
+    String patch =
+        client
+            .getKubernetesSerialization()
+            .asJson(
+                List.of(
+                    Map.of(
+                        "op",
+                        "test",
+                        "path",
+                        "/metadata/resourceVersion",
+                        "value",
+                        existing.getMetadata().getResourceVersion()),
+                    Map.of(
+                        "op", "replace", "path", "/metadata/managedFields", "value", rewritten)));
     client.resource(existing).patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   private static boolean isLegacyApply(ManagedFieldsEntry entry) {
-    return LEGACY_FIELD_MANAGERS.contains(entry.getManager()) && "Apply".equals(entry.getOperation());
+    return LEGACY_FIELD_MANAGERS.contains(entry.getManager())
+        && "Apply".equals(entry.getOperation());
   }
 
   static String hash(KubernetesClient client, HasMetadata desired) {
     Map<?, ?> tree = client.getKubernetesSerialization().convertValue(desired, Map.class);
     try {
       byte[] canonical = CANONICAL.writeValueAsString(tree).getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical), 0, 12);
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(canonical), 0, 12);
     } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot hash desired state of " + desired.getKind(), e);
     }

@@ -17,28 +17,52 @@ public final class OwnedObjectApplyException extends RuntimeException {
 
   private static final int MAX_SERVER_MESSAGE = 512;
 
-  public OwnedObjectApplyException(String action, HasMetadata object, KubernetesClientException cause) {
-    super("cannot " + action + " " + object.getKind() + " " + object.getMetadata().getNamespace() + "/"
-        + object.getMetadata().getName() + ": " + verdict(cause, !"Secret".equals(object.getKind())), cause);
+  public OwnedObjectApplyException(
+      String action, HasMetadata object, KubernetesClientException cause) {
+    super(
+        "cannot "
+            + action
+            + " "
+            + object.getKind()
+            + " "
+            + object.getMetadata().getNamespace()
+            + "/"
+            + object.getMetadata().getName()
+            + ": "
+            + verdict(cause, !"Secret".equals(object.getKind())),
+        cause);
   }
 
-  /** {@code HTTP <code> <reason> (<fields>)}, and with {@code withServerMessage} the server's words. */
+  /**
+   * {@code HTTP <code> <reason> (<fields>)}, and with {@code withServerMessage} the server's words.
+   */
   public static String verdict(KubernetesClientException error, boolean withServerMessage) {
     StringBuilder text = new StringBuilder("HTTP ").append(error.getCode());
     Status status = error.getStatus();
     if (status != null && status.getReason() != null && !status.getReason().isBlank()) {
       text.append(' ').append(status.getReason());
     }
-    List<String> fields = status == null || status.getDetails() == null
-        ? List.of()
-        : Optional.ofNullable(status.getDetails().getCauses()).orElse(List.of()).stream()
-            .map(StatusCause::getField).filter(Objects::nonNull).distinct().toList();
+    List<String> fields =
+        status == null || status.getDetails() == null
+            ? List.of()
+            : Optional.ofNullable(status.getDetails().getCauses()).orElse(List.of()).stream()
+                .map(StatusCause::getField)
+                .filter(Objects::nonNull)
+                .distinct()
+                .toList();
     if (!fields.isEmpty()) {
       text.append(" (").append(String.join(", ", fields)).append(')');
     }
-    if (withServerMessage && status != null && status.getMessage() != null && !status.getMessage().isBlank()) {
+    if (withServerMessage
+        && status != null
+        && status.getMessage() != null
+        && !status.getMessage().isBlank()) {
       String message = status.getMessage();
-      text.append(": ").append(message.length() > MAX_SERVER_MESSAGE ? message.substring(0, MAX_SERVER_MESSAGE) + "..." : message);
+      text.append(": ")
+          .append(
+              message.length() > MAX_SERVER_MESSAGE
+                  ? message.substring(0, MAX_SERVER_MESSAGE) + "..."
+                  : message);
     }
     return text.toString();
   }

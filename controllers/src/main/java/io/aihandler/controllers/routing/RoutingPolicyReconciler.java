@@ -53,37 +53,47 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
   }
 
   @Override
-  public List<EventSource<?, RoutingPolicy>> prepareEventSources(EventSourceContext<RoutingPolicy> context) {
-    context.getPrimaryCache().addIndexer(BACKEND_INDEX, policy ->
-        referencedBackends(policy).stream().map(BackendKey::toString).toList());
+  public List<EventSource<?, RoutingPolicy>> prepareEventSources(
+      EventSourceContext<RoutingPolicy> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            BACKEND_INDEX,
+            policy -> referencedBackends(policy).stream().map(BackendKey::toString).toList());
     return List.of(
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ModelBackend.class, RoutingPolicy.class)
-                .withSecondaryToPrimaryMapper(backend ->
-                    context.getPrimaryCache()
-                        .byIndex(BACKEND_INDEX, BackendKey.of(backend).toString())
-                        .stream()
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                .withPrimaryToSecondaryMapper((RoutingPolicy policy) ->
-                    referencedBackends(policy).stream()
-                        .map(key -> new ResourceID(key.name(), key.namespace()))
-                        .collect(Collectors.toSet()))
+                .withSecondaryToPrimaryMapper(
+                    backend ->
+                        context
+                            .getPrimaryCache()
+                            .byIndex(BACKEND_INDEX, BackendKey.of(backend).toString())
+                            .stream()
+                            .map(ResourceID::fromResource)
+                            .collect(Collectors.toSet()))
+                .withPrimaryToSecondaryMapper(
+                    (RoutingPolicy policy) ->
+                        referencedBackends(policy).stream()
+                            .map(key -> new ResourceID(key.name(), key.namespace()))
+                            .collect(Collectors.toSet()))
                 .build(),
             context));
   }
 
   @Override
-  public UpdateControl<RoutingPolicy> reconcile(RoutingPolicy policy, Context<RoutingPolicy> context) {
+  public UpdateControl<RoutingPolicy> reconcile(
+      RoutingPolicy policy, Context<RoutingPolicy> context) {
     Map<BackendKey, ModelBackend> backends = new HashMap<>();
-    context.getSecondaryResources(ModelBackend.class)
+    context
+        .getSecondaryResources(ModelBackend.class)
         .forEach(backend -> backends.put(BackendKey.of(backend), backend));
     Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     RoutingPolicyResolution.Result result =
         RoutingPolicyResolution.resolve(
             policy,
             key -> Optional.ofNullable(backends.get(key)),
-            namespace -> namespaceLabels.computeIfAbsent(namespace, name -> labelsOf(context, name)));
+            namespace ->
+                namespaceLabels.computeIfAbsent(namespace, name -> labelsOf(context, name)));
 
     RoutingPolicyStatus previous = policy.getStatus();
     RoutingPolicyStatus status = new RoutingPolicyStatus();
@@ -96,13 +106,19 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
             generation,
             clock.instant()));
     new ResourceEvents(context.getClient(), clock)
-        .readyChanged(policy, previous == null ? List.of() : previous.getConditions(), status.getConditions(), Set.of());
+        .readyChanged(
+            policy,
+            previous == null ? List.of() : previous.getConditions(),
+            status.getConditions(),
+            Set.of());
     return StatusPatch.ifChanged(policy, status);
   }
 
   @Override
-  public ErrorStatusUpdateControl<RoutingPolicy> updateErrorStatus(RoutingPolicy policy, Context<RoutingPolicy> context, Exception e) {
-    return FailureStatus.readyFalse(policy, e, RoutingPolicyStatus::new, clock, new ResourceEvents(context.getClient(), clock));
+  public ErrorStatusUpdateControl<RoutingPolicy> updateErrorStatus(
+      RoutingPolicy policy, Context<RoutingPolicy> context, Exception e) {
+    return FailureStatus.readyFalse(
+        policy, e, RoutingPolicyStatus::new, clock, new ResourceEvents(context.getClient(), clock));
   }
 
   /** Backends every route of the policy names. */
@@ -112,7 +128,9 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
     }
     String namespace = policy.getMetadata().getNamespace();
     return policy.getSpec().routes().stream()
-        .flatMap(route -> route.targets() == null ? Stream.<RouteTarget>empty() : route.targets().stream())
+        .flatMap(
+            route ->
+                route.targets() == null ? Stream.<RouteTarget>empty() : route.targets().stream())
         .map(target -> BackendKey.of(target.backend(), namespace))
         .collect(Collectors.toSet());
   }
@@ -120,6 +138,8 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
   /** Labels of a namespace, for shareWith selectors; empty when it cannot be read. */
   private static Map<String, String> labelsOf(Context<RoutingPolicy> context, String namespace) {
     Namespace found = context.getClient().namespaces().withName(namespace).get();
-    return found == null || found.getMetadata().getLabels() == null ? Map.of() : found.getMetadata().getLabels();
+    return found == null || found.getMetadata().getLabels() == null
+        ? Map.of()
+        : found.getMetadata().getLabels();
   }
 }

@@ -24,8 +24,8 @@ import java.util.function.Function;
 
 /**
  * What a RoutingPolicy's references amount to, computed purely from the policy, the backends that
- * exist and the labels of namespaces: for every route its usable targets, and the conditions
- * {@code Accepted}, {@code ResolvedRefs} and {@code Ready} with messages that name each problem.
+ * exist and the labels of namespaces: for every route its usable targets, and the conditions {@code
+ * Accepted}, {@code ResolvedRefs} and {@code Ready} with messages that name each problem.
  */
 public final class RoutingPolicyResolution {
 
@@ -37,11 +37,14 @@ public final class RoutingPolicyResolution {
   /** A usable target with its backend. */
   public record ResolvedTarget(RouteTarget target, ModelBackend backend) {}
 
-  /** A hosted backend a route names whose {@code shareWith} does not admit the policy's namespace. */
+  /**
+   * A hosted backend a route names whose {@code shareWith} does not admit the policy's namespace.
+   */
   public record Refusal(BackendKey key, ModelBackend backend, String message) {}
 
   /** The routes, the backends refused to this namespace, and the conditions to report. */
-  public record Result(List<ResolvedRoute> routes, List<Refusal> refusals, List<Desired> conditions) {
+  public record Result(
+      List<ResolvedRoute> routes, List<Refusal> refusals, List<Desired> conditions) {
 
     public Desired condition(String type) {
       return conditions.stream().filter(c -> c.type().equals(type)).findFirst().orElseThrow();
@@ -84,7 +87,10 @@ public final class RoutingPolicyResolution {
         }
         if (route.strategy() == RoutingStrategy.LOWEST_COST && !priced(backend.get())) {
           acceptProblems.add(
-              "route " + route.name() + " uses strategy lowest-cost but ModelBackend " + key
+              "route "
+                  + route.name()
+                  + " uses strategy lowest-cost but ModelBackend "
+                  + key
                   + " has no per-token pricing");
         }
         usable.add(new ResolvedTarget(target, backend.get()));
@@ -98,8 +104,11 @@ public final class RoutingPolicyResolution {
         refProblems.add("route " + resolved.route().name() + " has no usable target");
       } else if (defaultClass != null && allowedTargets(resolved, defaultClass).isEmpty()) {
         refProblems.add(
-            "route " + resolved.route().name() + " has no target that data class "
-                + defaultClass.name() + " (the default) may reach");
+            "route "
+                + resolved.route().name()
+                + " has no target that data class "
+                + defaultClass.name()
+                + " (the default) may reach");
       }
     }
 
@@ -110,12 +119,17 @@ public final class RoutingPolicyResolution {
             : new Desired(ACCEPTED, false, "Invalid", String.join("; ", acceptProblems)));
     conditions.add(
         refProblems.isEmpty()
-            ? new Desired(RESOLVED_REFS, true, "Resolved", "Every target names a ModelBackend this namespace may use")
+            ? new Desired(
+                RESOLVED_REFS,
+                true,
+                "Resolved",
+                "Every target names a ModelBackend this namespace may use")
             : new Desired(RESOLVED_REFS, false, "UnresolvedRefs", String.join("; ", refProblems)));
 
     List<String> notReady = new ArrayList<>();
     for (ResolvedRoute resolved : routes) {
-      if (!resolved.targets().isEmpty() && resolved.targets().stream().noneMatch(t -> ready(t.backend()))) {
+      if (!resolved.targets().isEmpty()
+          && resolved.targets().stream().noneMatch(t -> ready(t.backend()))) {
         notReady.add("route " + resolved.route().name() + " has no ready backend");
       }
     }
@@ -165,7 +179,11 @@ public final class RoutingPolicyResolution {
     List<Condition> conditions = backend.getStatus().getConditions();
     return conditions != null
         && conditions.stream()
-            .anyMatch(c -> READY.equals(c.getType()) && "True".equals(c.getStatus())
-                && Objects.equals(c.getObservedGeneration(), backend.getMetadata().getGeneration()));
+            .anyMatch(
+                c ->
+                    READY.equals(c.getType())
+                        && "True".equals(c.getStatus())
+                        && Objects.equals(
+                            c.getObservedGeneration(), backend.getMetadata().getGeneration()));
   }
 }

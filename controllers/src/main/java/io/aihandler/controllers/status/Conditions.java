@@ -10,8 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The condition vocabulary of the three kinds and how conditions are written: the Kubernetes way,
- * a condition's {@code lastTransitionTime} changes only when its status changes, so an unchanged
+ * The condition vocabulary of the three kinds and how conditions are written: the Kubernetes way, a
+ * condition's {@code lastTransitionTime} changes only when its status changes, so an unchanged
  * state produces an identical status and no write. Conditions of types this operator does not set
  * (another controller's) are kept.
  */
@@ -71,17 +71,20 @@ public final class Conditions {
   }
 
   /**
-   * The previous conditions with the desired ones set; conditions of other types are kept, in
-   * their place.
+   * The previous conditions with the desired ones set; conditions of other types are kept, in their
+   * place.
    *
    * @param now the time of a transition, truncated to seconds as the API server stores it
    */
-  public static List<Condition> merge(List<Condition> previous, List<Desired> desired, long generation, Instant now) {
+  public static List<Condition> merge(
+      List<Condition> previous, List<Desired> desired, long generation, Instant now) {
     List<Condition> result = new ArrayList<>(previous == null ? List.of() : previous);
     for (Desired wanted : desired) {
       Condition old = find(result, wanted.type());
       String transition =
-          old != null && wanted.status().equals(old.getStatus()) && old.getLastTransitionTime() != null
+          old != null
+                  && wanted.status().equals(old.getStatus())
+                  && old.getLastTransitionTime() != null
               ? old.getLastTransitionTime()
               : now.truncatedTo(ChronoUnit.SECONDS).toString();
       Condition condition =
@@ -107,7 +110,10 @@ public final class Conditions {
     if (conditions == null) {
       return null;
     }
-    return conditions.stream().filter(c -> Objects.equals(c.getType(), type)).findFirst().orElse(null);
+    return conditions.stream()
+        .filter(c -> Objects.equals(c.getType(), type))
+        .findFirst()
+        .orElse(null);
   }
 
   /** The condition of a type, if present. */

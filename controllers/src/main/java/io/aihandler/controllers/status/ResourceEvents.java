@@ -45,13 +45,20 @@ public final class ResourceEvents {
 
   /**
    * An event when {@code Ready} changes status or reason, so {@code kubectl describe} tells the
-   * story: Normal when it turns True or for a reason in {@code transientReasons} (a rollout, a model
-   * loading), Warning otherwise.
+   * story: Normal when it turns True or for a reason in {@code transientReasons} (a rollout, a
+   * model loading), Warning otherwise.
    */
-  public void readyChanged(HasMetadata resource, List<Condition> before, List<Condition> after, Set<String> transientReasons) {
+  public void readyChanged(
+      HasMetadata resource,
+      List<Condition> before,
+      List<Condition> after,
+      Set<String> transientReasons) {
     Condition was = Conditions.find(before, Conditions.READY);
     Condition now = Conditions.find(after, Conditions.READY);
-    if (now == null || (was != null && Objects.equals(was.getStatus(), now.getStatus()) && Objects.equals(was.getReason(), now.getReason()))) {
+    if (now == null
+        || (was != null
+            && Objects.equals(was.getStatus(), now.getStatus())
+            && Objects.equals(was.getReason(), now.getReason()))) {
       return;
     }
     if ("False".equals(now.getStatus()) && !transientReasons.contains(now.getReason())) {
@@ -66,7 +73,10 @@ public final class ResourceEvents {
     Event event =
         new EventBuilder()
             .withNewMetadata()
-            .withName(resource.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+            .withName(
+                resource.getMetadata().getName()
+                    + "."
+                    + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
             .withNamespace(resource.getMetadata().getNamespace())
             .endMetadata()
             .withNewInvolvedObject()
@@ -88,10 +98,20 @@ public final class ResourceEvents {
             .withReportingComponent(OwnedObjectApplier.FIELD_MANAGER)
             .build();
     try {
-      client.v1().events().inNamespace(resource.getMetadata().getNamespace()).resource(event).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(resource.getMetadata().getNamespace())
+          .resource(event)
+          .create();
     } catch (KubernetesClientException e) {
-      LOG.warn("could not record event {} on {} {}/{}: HTTP {}", reason, resource.getKind(),
-          resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getCode());
+      LOG.warn(
+          "could not record event {} on {} {}/{}: HTTP {}",
+          reason,
+          resource.getKind(),
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          e.getCode());
     }
   }
 }

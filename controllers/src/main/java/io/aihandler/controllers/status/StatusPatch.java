@@ -24,8 +24,12 @@ public final class StatusPatch {
 
   private StatusPatch() {}
 
-  /** A status patch when {@code status} differs from the primary's current status; no write otherwise. */
-  public static <S extends ConditionedStatus, P extends CustomResource<?, S>> UpdateControl<P> ifChanged(P primary, S status) {
+  /**
+   * A status patch when {@code status} differs from the primary's current status; no write
+   * otherwise.
+   */
+  public static <S extends ConditionedStatus, P extends CustomResource<?, S>>
+      UpdateControl<P> ifChanged(P primary, S status) {
     if (same(primary.getStatus(), status)) {
       return UpdateControl.noUpdate();
     }
@@ -33,19 +37,21 @@ public final class StatusPatch {
   }
 
   /** A copy of the primary holding only its name, namespace and {@code status}. */
-  public static <S extends ConditionedStatus, P extends CustomResource<?, S>> P of(P primary, S status) {
+  public static <S extends ConditionedStatus, P extends CustomResource<?, S>> P of(
+      P primary, S status) {
     P patch = emptyLike(primary);
-    patch.setMetadata(new ObjectMetaBuilder()
-        .withName(primary.getMetadata().getName())
-        .withNamespace(primary.getMetadata().getNamespace())
-        .build());
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(primary.getMetadata().getName())
+            .withNamespace(primary.getMetadata().getNamespace())
+            .build());
     patch.setStatus(status);
     return patch;
   }
 
   /**
-   * Whether two statuses say the same: equal as JSON once absent, null and empty values are
-   * treated alike (the API server drops empty lists, the Java types default some to empty).
+   * Whether two statuses say the same: equal as JSON once absent, null and empty values are treated
+   * alike (the API server drops empty lists, the Java types default some to empty).
    */
   public static boolean same(Object current, Object wanted) {
     if (current == null || wanted == null) {
@@ -54,7 +60,9 @@ public final class StatusPatch {
     return normalized(JSON.valueToTree(current)).equals(normalized(JSON.valueToTree(wanted)));
   }
 
-  /** A deep copy of a status, so a failure status can change a condition without touching the cache. */
+  /**
+   * A deep copy of a status, so a failure status can change a condition without touching the cache.
+   */
   @SuppressWarnings("unchecked")
   public static <S> S copy(S status) {
     return status == null ? null : (S) JSON.convertValue(status, status.getClass());
@@ -88,8 +96,12 @@ public final class StatusPatch {
   private static <P> P emptyLike(P primary) {
     try {
       return (P) primary.getClass().getDeclaredConstructor().newInstance();
-    } catch (InstantiationException | IllegalAccessException | InvocationTargetException | NoSuchMethodException e) {
-      throw new IllegalStateException("cannot create a status patch of " + primary.getClass().getSimpleName(), e);
+    } catch (InstantiationException
+        | IllegalAccessException
+        | InvocationTargetException
+        | NoSuchMethodException e) {
+      throw new IllegalStateException(
+          "cannot create a status patch of " + primary.getClass().getSimpleName(), e);
     }
   }
 }

@@ -73,22 +73,28 @@ public record VllmBackend(
   /**
    * Resolves the defaults of a ModelBackend that has {@code spec.vllm}.
    *
-   * @throws IllegalArgumentException with a message naming the field when the spec cannot be
-   *     served (the CRD's validation normally refuses such specs first)
+   * @throws IllegalArgumentException with a message naming the field when the spec cannot be served
+   *     (the CRD's validation normally refuses such specs first)
    */
   public static VllmBackend of(ModelBackend backend) {
     VllmSpec spec = backend.getSpec() == null ? null : backend.getSpec().vllm();
     if (spec == null) {
-      throw new IllegalArgumentException("ModelBackend " + backend.getMetadata().getName() + " has no spec.vllm");
+      throw new IllegalArgumentException(
+          "ModelBackend " + backend.getMetadata().getName() + " has no spec.vllm");
     }
     int gpus = spec.gpus() == null ? 1 : spec.gpus();
     int tensorParallel = spec.tensorParallelSize() == null ? gpus : spec.tensorParallelSize();
     if (gpus % tensorParallel != 0) {
       throw new IllegalArgumentException(
-          "spec.vllm.gpus (" + gpus + ") must be a multiple of tensorParallelSize (" + tensorParallel + ")");
+          "spec.vllm.gpus ("
+              + gpus
+              + ") must be a multiple of tensorParallelSize ("
+              + tensorParallel
+              + ")");
     }
     if (spec.replicas() != null && spec.scaling() != null) {
-      throw new IllegalArgumentException("set either spec.vllm.replicas or spec.vllm.scaling, not both");
+      throw new IllegalArgumentException(
+          "set either spec.vllm.replicas or spec.vllm.scaling, not both");
     }
     Capabilities capabilities = backend.getSpec().capabilities();
     if (capabilities != null && capabilities.embeddings() != null) {
@@ -111,7 +117,8 @@ public record VllmBackend(
         tensorParallel,
         spec.gpuResourceName() == null ? DEFAULT_GPU_RESOURCE : spec.gpuResourceName(),
         ModelSource.parse(spec.model()),
-        Durations.parseOrDefault("spec.vllm.startupTimeout", spec.startupTimeout(), DEFAULT_STARTUP_TIMEOUT));
+        Durations.parseOrDefault(
+            "spec.vllm.startupTimeout", spec.startupTimeout(), DEFAULT_STARTUP_TIMEOUT));
   }
 
   /** The ModelBackend's name, also the name of its Deployment, Service and PodDisruptionBudget. */
@@ -125,7 +132,8 @@ public record VllmBackend(
 
   /**
    * Whether vLLM runs the model as an embedding model (its pooling runner): the backend declares
-   * {@code capabilities.embeddings}, which {@link #of} only accepts together with {@code chat: false}.
+   * {@code capabilities.embeddings}, which {@link #of} only accepts together with {@code chat:
+   * false}.
    */
   public boolean servesEmbeddings() {
     Capabilities capabilities = owner.getSpec().capabilities();
@@ -200,7 +208,10 @@ public record VllmBackend(
   /** The selector as the text form the scale subresource publishes. */
   public String selectorText() {
     StringBuilder text = new StringBuilder();
-    selectorLabels().forEach((key, value) -> text.append(text.isEmpty() ? "" : ",").append(key).append('=').append(value));
+    selectorLabels()
+        .forEach(
+            (key, value) ->
+                text.append(text.isEmpty() ? "" : ",").append(key).append('=').append(value));
     return text.toString();
   }
 
@@ -224,8 +235,8 @@ public record VllmBackend(
   }
 
   /**
-   * The reference that makes the ModelBackend the controller of an object, so the garbage
-   * collector deletes the object with it.
+   * The reference that makes the ModelBackend the controller of an object, so the garbage collector
+   * deletes the object with it.
    */
   public OwnerReference ownerReference() {
     return ControllerReference.to(owner);

@@ -37,8 +37,10 @@ public final class VllmDeploymentBuilder {
   public static final String CONTAINER_NAME = "vllm";
 
   static final int PROBE_PERIOD_SECONDS = 10;
+
   /** Time for endpoints and routers to stop sending new requests before vLLM gets SIGTERM. */
   static final int DRAIN_SECONDS = 20;
+
   /** Drain plus time for in-flight generations to finish after SIGTERM. */
   static final long TERMINATION_GRACE_SECONDS = 120;
 
@@ -56,11 +58,21 @@ public final class VllmDeploymentBuilder {
 
     // PyTorch's NCCL and data loaders use /dev/shm; the container runtime's 64 MiB default breaks
     // tensor parallelism, so it is a memory-backed volume.
-    volumes.add(new VolumeBuilder().withName("dshm").withNewEmptyDir().withMedium("Memory").endEmptyDir().build());
+    volumes.add(
+        new VolumeBuilder()
+            .withName("dshm")
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .endEmptyDir()
+            .build());
     mounts.add(new VolumeMountBuilder().withName("dshm").withMountPath("/dev/shm").build());
 
     volumes.add(cacheVolume(backend));
-    mounts.add(new VolumeMountBuilder().withName("model-cache").withMountPath(backend.cacheMountPath()).build());
+    mounts.add(
+        new VolumeMountBuilder()
+            .withName("model-cache")
+            .withMountPath(backend.cacheMountPath())
+            .build());
 
     if (backend.model() instanceof ModelSource.Claim claim) {
       volumes.add(
@@ -165,7 +177,8 @@ public final class VllmDeploymentBuilder {
       args.add("--convert=embed");
     }
     List<String> extra = spec.args() == null ? List.of() : spec.args();
-    boolean loadFormatGiven = extra.stream().anyMatch(a -> a.equals("--load-format") || a.startsWith("--load-format="));
+    boolean loadFormatGiven =
+        extra.stream().anyMatch(a -> a.equals("--load-format") || a.startsWith("--load-format="));
     if (backend.model() instanceof ModelSource.S3 && !loadFormatGiven) {
       // vLLM reads s3:// weights through the Run:ai model streamer.
       args.add("--load-format=runai_streamer");
@@ -225,12 +238,15 @@ public final class VllmDeploymentBuilder {
   }
 
   /**
-   * The startup probe holds back liveness until the weights are downloaded and loaded; its
-   * failure threshold times its period is the startup timeout.
+   * The startup probe holds back liveness until the weights are downloaded and loaded; its failure
+   * threshold times its period is the startup timeout.
    */
   static Probe startupProbe(Duration startupTimeout) {
     long seconds = Math.max(PROBE_PERIOD_SECONDS, startupTimeout.toSeconds());
-    int failures = (int) Math.min(Integer.MAX_VALUE, (seconds + PROBE_PERIOD_SECONDS - 1) / PROBE_PERIOD_SECONDS);
+    int failures =
+        (int)
+            Math.min(
+                Integer.MAX_VALUE, (seconds + PROBE_PERIOD_SECONDS - 1) / PROBE_PERIOD_SECONDS);
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath("/health")

@@ -52,13 +52,26 @@ public final class CredentialPlan {
    * @param condition the CredentialsProvisioned condition
    * @param keyed the backends whose key the copy holds, for the router document
    */
-  public record Plan(boolean keepExisting, List<CredentialSecretBuilder.Entry> entries, Desired condition, Set<BackendKey> keyed) {
+  public record Plan(
+      boolean keepExisting,
+      List<CredentialSecretBuilder.Entry> entries,
+      Desired condition,
+      Set<BackendKey> keyed) {
 
     /** The same plan when the copy cannot be written because a foreign Secret has its name. */
     public Plan nameTaken(String namespace, String secretName) {
-      return new Plan(true, List.of(),
-          new Desired(Conditions.CREDENTIALS_PROVISIONED, false, SECRET_NAME_TAKEN,
-              "Secret " + namespace + "/" + secretName + " exists and is not managed by the operator; rename or delete it"
+      return new Plan(
+          true,
+          List.of(),
+          new Desired(
+              Conditions.CREDENTIALS_PROVISIONED,
+              false,
+              SECRET_NAME_TAKEN,
+              "Secret "
+                  + namespace
+                  + "/"
+                  + secretName
+                  + " exists and is not managed by the operator; rename or delete it"
                   + " so the keys can be provisioned"),
           Set.of());
     }
@@ -68,9 +81,17 @@ public final class CredentialPlan {
 
   /** Without the policy the needed keys are unknown: the copy is left as it is, not emptied. */
   public static Plan policyNotFound(String namespace, String policyName) {
-    return new Plan(true, List.of(),
-        Desired.unknown(Conditions.CREDENTIALS_PROVISIONED, POLICY_NOT_FOUND,
-            "RoutingPolicy " + namespace + "/" + policyName + " not found; credentials are left as they are until it exists"),
+    return new Plan(
+        true,
+        List.of(),
+        Desired.unknown(
+            Conditions.CREDENTIALS_PROVISIONED,
+            POLICY_NOT_FOUND,
+            "RoutingPolicy "
+                + namespace
+                + "/"
+                + policyName
+                + " not found; credentials are left as they are until it exists"),
         Set.of());
   }
 
@@ -93,55 +114,92 @@ public final class CredentialPlan {
       }
     }
     // Missing backends are ResolvedRefs' business; vLLM and keyless ones need no copy.
-    List<String> refusals = resolution.refusals().stream()
-        .filter(refusal -> needsKey(refusal.backend()))
-        .map(RoutingPolicyResolution.Refusal::message)
-        .toList();
+    List<String> refusals =
+        resolution.refusals().stream()
+            .filter(refusal -> needsKey(refusal.backend()))
+            .map(RoutingPolicyResolution.Refusal::message)
+            .toList();
 
     List<CredentialSecretBuilder.Entry> entries = new ArrayList<>();
     List<String> unresolved = new ArrayList<>();
     for (Map.Entry<BackendKey, ModelBackend> backend : keyedBackends.entrySet()) {
       BackendKey key = backend.getKey();
       CredentialResolution resolutionOfKey =
-          CredentialResolver.resolve(key.namespace(), backend.getValue().getSpec().hosted(), sourceOf.apply(backend.getValue()));
+          CredentialResolver.resolve(
+              key.namespace(),
+              backend.getValue().getSpec().hosted(),
+              sourceOf.apply(backend.getValue()));
       switch (resolutionOfKey) {
         case CredentialResolution.Resolved resolved ->
-            entries.add(new CredentialSecretBuilder.Entry(key.namespace(), key.name(), resolved.key()));
+            entries.add(
+                new CredentialSecretBuilder.Entry(key.namespace(), key.name(), resolved.key()));
         case CredentialResolution.Unresolved failure -> {
           // Keep the key last copied: a typo in a source must not cut off running sidecars.
-          Optional<byte[]> last = existingCopy.flatMap(
-              copy -> CredentialResolver.value(copy, CredentialSecretBuilder.entryKey(key.namespace(), key.name())));
-          last.ifPresent(value -> entries.add(new CredentialSecretBuilder.Entry(key.namespace(), key.name(), ApiKey.of(value))));
-          unresolved.add("ModelBackend " + key + ": " + failure.message() + (last.isPresent() ? " (the key copied before is kept)" : ""));
+          Optional<byte[]> last =
+              existingCopy.flatMap(
+                  copy ->
+                      CredentialResolver.value(
+                          copy, CredentialSecretBuilder.entryKey(key.namespace(), key.name())));
+          last.ifPresent(
+              value ->
+                  entries.add(
+                      new CredentialSecretBuilder.Entry(
+                          key.namespace(), key.name(), ApiKey.of(value))));
+          unresolved.add(
+              "ModelBackend "
+                  + key
+                  + ": "
+                  + failure.message()
+                  + (last.isPresent() ? " (the key copied before is kept)" : ""));
         }
         case CredentialResolution.NotRequired notRequired -> {}
       }
     }
 
-    String copyState = entries.isEmpty()
-        ? null
-        : "keys of " + entries.stream().map(CredentialSecretBuilder.Entry::backendId).collect(Collectors.joining(", "))
-            + " in Secret " + WorkflowObjectNames.credentialsSecret(workflow);
-    Set<BackendKey> keyed = entries.stream()
-        .map(entry -> new BackendKey(entry.backendNamespace(), entry.backendName()))
-        .collect(Collectors.toUnmodifiableSet());
+    String copyState =
+        entries.isEmpty()
+            ? null
+            : "keys of "
+                + entries.stream()
+                    .map(CredentialSecretBuilder.Entry::backendId)
+                    .collect(Collectors.joining(", "))
+                + " in Secret "
+                + WorkflowObjectNames.credentialsSecret(workflow);
+    Set<BackendKey> keyed =
+        entries.stream()
+            .map(entry -> new BackendKey(entry.backendNamespace(), entry.backendName()))
+            .collect(Collectors.toUnmodifiableSet());
     List<String> problems = new ArrayList<>(refusals);
     problems.addAll(unresolved);
     Desired condition;
     if (problems.isEmpty()) {
-      condition = copyState == null
-          ? new Desired(Conditions.CREDENTIALS_PROVISIONED, true, NO_HOSTED_BACKENDS,
-              "no route of RoutingPolicy " + policy.getMetadata().getName() + " uses a hosted backend that needs a key")
-          : new Desired(Conditions.CREDENTIALS_PROVISIONED, true, PROVISIONED, copyState);
+      condition =
+          copyState == null
+              ? new Desired(
+                  Conditions.CREDENTIALS_PROVISIONED,
+                  true,
+                  NO_HOSTED_BACKENDS,
+                  "no route of RoutingPolicy "
+                      + policy.getMetadata().getName()
+                      + " uses a hosted backend that needs a key")
+              : new Desired(Conditions.CREDENTIALS_PROVISIONED, true, PROVISIONED, copyState);
     } else {
-      String reason = refusals.isEmpty() ? CREDENTIALS_UNRESOLVED : ShareWithAdmission.NAMESPACE_NOT_ADMITTED;
-      condition = new Desired(Conditions.CREDENTIALS_PROVISIONED, false, reason,
-          String.join("; ", problems) + (copyState == null ? "" : "; provisioned: " + copyState));
+      String reason =
+          refusals.isEmpty() ? CREDENTIALS_UNRESOLVED : ShareWithAdmission.NAMESPACE_NOT_ADMITTED;
+      condition =
+          new Desired(
+              Conditions.CREDENTIALS_PROVISIONED,
+              false,
+              reason,
+              String.join("; ", problems)
+                  + (copyState == null ? "" : "; provisioned: " + copyState));
     }
     return new Plan(false, List.copyOf(entries), condition, keyed);
   }
 
   private static boolean needsKey(ModelBackend backend) {
-    return backend.getSpec() != null && backend.getSpec().hosted() != null && backend.getSpec().hosted().credentials() != null;
+    return backend.getSpec() != null
+        && backend.getSpec().hosted() != null
+        && backend.getSpec().hosted().credentials() != null;
   }
 }

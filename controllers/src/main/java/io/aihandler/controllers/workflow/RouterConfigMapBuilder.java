@@ -12,7 +12,6 @@ public final class RouterConfigMapBuilder {
   /** Annotation with the document's hash, the one sidecars report on /readyz. */
   public static final String HASH_ANNOTATION = "aihandler.io/config-hash";
 
-
   private RouterConfigMapBuilder() {}
 
   /** Label selector of the router ConfigMaps, for the operator's label-filtered informer. */

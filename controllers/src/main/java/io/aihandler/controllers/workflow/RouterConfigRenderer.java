@@ -30,10 +30,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Renders the router document of a Workflow: its tasks, its policy's routes and data classes,
- * and every backend those routes may use, resolved to endpoints, model names and credential files.
- * Pure. The result is checked with the sidecar's own loader, so a document the sidecar would
- * refuse is never published.
+ * Renders the router document of a Workflow: its tasks, its policy's routes and data classes, and
+ * every backend those routes may use, resolved to endpoints, model names and credential files.
+ * Pure. The result is checked with the sidecar's own loader, so a document the sidecar would refuse
+ * is never published.
  *
  * <p>The contract's field names mirror the CRDs', so routes, tasks and data classes are carried
  * over field for field; only backend references change (to names of the document's backends) and
@@ -68,9 +68,14 @@ public final class RouterConfigRenderer {
       List<ResolvedRoute> routes,
       Set<BackendKey> provisionedKeys,
       ProviderEndpoints providers) {
-    List<ResolvedRoute> servable = routes.stream().map(RouterConfigRenderer::readyTargetsFirst).toList();
+    List<ResolvedRoute> servable =
+        routes.stream().map(RouterConfigRenderer::readyTargetsFirst).toList();
     Map<BackendKey, ModelBackend> used = new LinkedHashMap<>();
-    servable.forEach(route -> route.targets().forEach(t -> used.putIfAbsent(BackendKey.of(t.backend()), t.backend())));
+    servable.forEach(
+        route ->
+            route
+                .targets()
+                .forEach(t -> used.putIfAbsent(BackendKey.of(t.backend()), t.backend())));
     Function<BackendKey, String> names = documentNames(used.keySet());
 
     ObjectNode document = JSON.createObjectNode();
@@ -90,7 +95,12 @@ public final class RouterConfigRenderer {
 
     ArrayNode backends = document.putArray("backends");
     for (var entry : used.entrySet()) {
-      backends.add(backend(names.apply(entry.getKey()), entry.getValue(), provisionedKeys.contains(entry.getKey()), providers));
+      backends.add(
+          backend(
+              names.apply(entry.getKey()),
+              entry.getValue(),
+              provisionedKeys.contains(entry.getKey()),
+              providers));
     }
 
     ArrayNode routeNodes = document.putArray("routes");
@@ -123,7 +133,11 @@ public final class RouterConfigRenderer {
     }
     document.set("tasks", JSON.valueToTree(workflow.getSpec().tasks()));
 
-    String source = "router config of Workflow " + workflow.getMetadata().getNamespace() + "/" + workflow.getMetadata().getName();
+    String source =
+        "router config of Workflow "
+            + workflow.getMetadata().getNamespace()
+            + "/"
+            + workflow.getMetadata().getName();
     try {
       RouterConfig config = RouterConfigLoader.parse(JSON.writeValueAsString(document), source);
       String yaml = RouterConfigLoader.toYaml(config);
@@ -137,16 +151,19 @@ public final class RouterConfigRenderer {
 
   /**
    * A route's targets that are ready, or all of them when none is: a backend that is loading or
-   * failing is not tried while another can serve, and when none can, the sidecar's circuit
-   * breakers and fallbacks decide rather than the route disappearing.
+   * failing is not tried while another can serve, and when none can, the sidecar's circuit breakers
+   * and fallbacks decide rather than the route disappearing.
    */
   static ResolvedRoute readyTargetsFirst(ResolvedRoute route) {
     List<ResolvedTarget> ready =
-        route.targets().stream().filter(target -> RoutingPolicyResolution.ready(target.backend())).toList();
+        route.targets().stream()
+            .filter(target -> RoutingPolicyResolution.ready(target.backend()))
+            .toList();
     return ready.isEmpty() ? route : new ResolvedRoute(route.route(), ready);
   }
 
-  private static ObjectNode backend(String name, ModelBackend backend, boolean hasKey, ProviderEndpoints providers) {
+  private static ObjectNode backend(
+      String name, ModelBackend backend, boolean hasKey, ProviderEndpoints providers) {
     ObjectNode node = JSON.createObjectNode();
     node.put("name", name);
     var spec = backend.getSpec();
@@ -155,9 +172,10 @@ public final class RouterConfigRenderer {
       VllmBackend vllm = VllmBackend.of(backend);
       defaultVectorSpace = vllm.defaultVectorSpace();
       node.put("provider", "vllm");
-      String endpoint = backend.getStatus() != null && backend.getStatus().getEndpoint() != null
-          ? backend.getStatus().getEndpoint()
-          : vllm.endpoint();
+      String endpoint =
+          backend.getStatus() != null && backend.getStatus().getEndpoint() != null
+              ? backend.getStatus().getEndpoint()
+              : vllm.endpoint();
       node.put("baseUrl", endpoint);
       node.put("model", vllm.servedModelName());
     } else {
@@ -171,14 +189,19 @@ public final class RouterConfigRenderer {
       }
       if (hasKey) {
         node.putObject("credentials")
-            .put("file", WorkflowObjectNames.CREDENTIALS_DIRECTORY + "/"
-                + CredentialSecretBuilder.entryKey(backend.getMetadata().getNamespace(), backend.getMetadata().getName()));
+            .put(
+                "file",
+                WorkflowObjectNames.CREDENTIALS_DIRECTORY
+                    + "/"
+                    + CredentialSecretBuilder.entryKey(
+                        backend.getMetadata().getNamespace(), backend.getMetadata().getName()));
       }
     }
     node.set("locality", JSON.valueToTree(BackendLocality.of(backend)));
     putIfPresent(node, "pricing", spec.pricing());
     putIfPresent(node, "capabilities", spec.capabilities());
-    if (node.path("capabilities").path("embeddings") instanceof ObjectNode embeddings && !embeddings.has("vectorSpace")) {
+    if (node.path("capabilities").path("embeddings") instanceof ObjectNode embeddings
+        && !embeddings.has("vectorSpace")) {
       // Explicit in the document, so which backends may stand in for each other for an index is
       // decided here, from the weights, and not by a sidecar default based on the served name.
       embeddings.put("vectorSpace", defaultVectorSpace);
@@ -192,8 +215,10 @@ public final class RouterConfigRenderer {
    * only names that two namespaces share get the namespace as a prefix.
    */
   static Function<BackendKey, String> documentNames(Set<BackendKey> keys) {
-    Map<String, Long> counts = keys.stream().collect(Collectors.groupingBy(BackendKey::name, Collectors.counting()));
-    return key -> counts.getOrDefault(key.name(), 0L) > 1 ? key.namespace() + "." + key.name() : key.name();
+    Map<String, Long> counts =
+        keys.stream().collect(Collectors.groupingBy(BackendKey::name, Collectors.counting()));
+    return key ->
+        counts.getOrDefault(key.name(), 0L) > 1 ? key.namespace() + "." + key.name() : key.name();
   }
 
   private static void putIfPresent(ObjectNode node, String field, Object value) {
@@ -208,7 +233,8 @@ public final class RouterConfigRenderer {
   /** Short, stable hash of the document: what sidecars report and the status shows. */
   static String hash(String yaml) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(yaml.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(yaml.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 8);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -74,23 +74,42 @@ public final class WorkflowEgressPolicyBuilder {
 
   private static NetworkPolicyEgressRule dnsRule() {
     return new NetworkPolicyEgressRuleBuilder()
-        .withTo(new NetworkPolicyPeerBuilder()
-            .withNewNamespaceSelector().endNamespaceSelector()
-            .withNewPodSelector().withMatchLabels(Map.of(DNS_LABEL, DNS_LABEL_VALUE)).endPodSelector()
-            .build())
+        .withTo(
+            new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector()
+                .endNamespaceSelector()
+                .withNewPodSelector()
+                .withMatchLabels(Map.of(DNS_LABEL, DNS_LABEL_VALUE))
+                .endPodSelector()
+                .build())
         .withPorts(
-            new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
-            new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
+            new NetworkPolicyPortBuilder()
+                .withProtocol("UDP")
+                .withPort(new IntOrString(53))
+                .build(),
+            new NetworkPolicyPortBuilder()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(53))
+                .build())
         .build();
   }
 
   private static NetworkPolicyEgressRule backendRule(BackendKey backend) {
     return new NetworkPolicyEgressRuleBuilder()
-        .withTo(new NetworkPolicyPeerBuilder()
-            .withNewNamespaceSelector().withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, backend.namespace())).endNamespaceSelector()
-            .withNewPodSelector().withMatchLabels(Map.of(VllmBackend.BACKEND_LABEL, backend.name())).endPodSelector()
-            .build())
-        .withPorts(new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(VllmBackend.PORT)).build())
+        .withTo(
+            new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector()
+                .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, backend.namespace()))
+                .endNamespaceSelector()
+                .withNewPodSelector()
+                .withMatchLabels(Map.of(VllmBackend.BACKEND_LABEL, backend.name()))
+                .endPodSelector()
+                .build())
+        .withPorts(
+            new NetworkPolicyPortBuilder()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(VllmBackend.PORT))
+                .build())
         .build();
   }
 }

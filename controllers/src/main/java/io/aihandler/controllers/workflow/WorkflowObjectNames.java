@@ -29,7 +29,10 @@ public final class WorkflowObjectNames {
     return workflow.getMetadata().getName() + "-credentials";
   }
 
-  /** The NetworkPolicy restricting the egress of a Workflow's pods ({@code spec.egress: restricted}). */
+  /**
+   * The NetworkPolicy restricting the egress of a Workflow's pods ({@code spec.egress:
+   * restricted}).
+   */
   public static String egressPolicy(Workflow workflow) {
     return workflow.getMetadata().getName() + "-egress";
   }

@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles Workflows in one pass: observe (the policy, backends, namespaces, source keys and the
  * owned objects, all from caches) -> resolve the policy once -> build the credentials Secret, the
- * router ConfigMap and, for {@code spec.egress: restricted}, the egress NetworkPolicy -> apply
- * them -> report {@code ResolvedRefs}, {@code CredentialsProvisioned}, {@code Ready} and the
- * config hash, with an Event when Ready changes. An unchanged state causes no write. A document
- * the sidecar would refuse is never published: the last good one stays and the status says why.
+ * router ConfigMap and, for {@code spec.egress: restricted}, the egress NetworkPolicy -> apply them
+ * -> report {@code ResolvedRefs}, {@code CredentialsProvisioned}, {@code Ready} and the config
+ * hash, with an Event when Ready changes. An unchanged state causes no write. A document the
+ * sidecar would refuse is never published: the last good one stays and the status says why.
  */
 @ControllerConfiguration(name = WorkflowReconciler.NAME)
 public class WorkflowReconciler implements Reconciler<Workflow> {
@@ -66,8 +66,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   }
 
   /**
-   * @param providers the providers' default base URLs (replaceable for air-gapped installations
-   *     and the local demo)
+   * @param providers the providers' default base URLs (replaceable for air-gapped installations and
+   *     the local demo)
    */
   public WorkflowReconciler(Clock clock, ProviderEndpoints providers) {
     this.clock = clock;
@@ -86,11 +86,17 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     Optional<RoutingPolicy> policy = sources.policyOf(workflow);
     if (policy.isEmpty()) {
       // Without the policy nothing can be decided: every owned object is left as it is.
-      String message = "RoutingPolicy " + namespace + "/" + workflow.getSpec().policyRef().name() + " not found";
-      return status(workflow, context, List.of(
-          CredentialPlan.policyNotFound(namespace, workflow.getSpec().policyRef().name()).condition(),
-          new Desired(RESOLVED_REFS, false, "PolicyNotFound", message),
-          new Desired(READY, false, "PolicyNotFound", message)), configHash);
+      String message =
+          "RoutingPolicy " + namespace + "/" + workflow.getSpec().policyRef().name() + " not found";
+      return status(
+          workflow,
+          context,
+          List.of(
+              CredentialPlan.policyNotFound(namespace, workflow.getSpec().policyRef().name())
+                  .condition(),
+              new Desired(RESOLVED_REFS, false, "PolicyNotFound", message),
+              new Desired(READY, false, "PolicyNotFound", message)),
+          configHash);
     }
 
     RoutingPolicyResolution.Result resolution =
@@ -99,37 +105,59 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     List<String> problems = taskProblems(workflow, policy.get(), resolution.routes(), restricted);
 
     Optional<Secret> copy = sources.credentialsCopy(workflow);
-    CredentialPlan.Plan credentials = CredentialPlan.plan(workflow, policy.get(), resolution, sources::sourceOf, copy);
-    if (!credentials.entries().isEmpty() && copy.isEmpty()
-        && WorkflowSources.nameTakenByOthers(context.getClient(), namespace, WorkflowObjectNames.credentialsSecret(workflow))) {
-      credentials = credentials.nameTaken(namespace, WorkflowObjectNames.credentialsSecret(workflow));
+    CredentialPlan.Plan credentials =
+        CredentialPlan.plan(workflow, policy.get(), resolution, sources::sourceOf, copy);
+    if (!credentials.entries().isEmpty()
+        && copy.isEmpty()
+        && WorkflowSources.nameTakenByOthers(
+            context.getClient(), namespace, WorkflowObjectNames.credentialsSecret(workflow))) {
+      credentials =
+          credentials.nameTaken(namespace, WorkflowObjectNames.credentialsSecret(workflow));
     }
-    Optional<Secret> secret = credentials.entries().isEmpty()
-        ? Optional.empty()
-        : Optional.of(CredentialSecretBuilder.build(workflow, credentials.entries()));
+    Optional<Secret> secret =
+        credentials.entries().isEmpty()
+            ? Optional.empty()
+            : Optional.of(CredentialSecretBuilder.build(workflow, credentials.entries()));
     RouterConfigRenderer.Rendered rendered =
-        RouterConfigRenderer.render(workflow, policy.get(), resolution.routes(), credentials.keyed(), providers);
-    Optional<ConfigMap> configMap = rendered.ok()
-        ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))
-        : Optional.empty();
-    Optional<NetworkPolicy> egressPolicy = restricted
-        ? Optional.of(WorkflowEgressPolicyBuilder.build(workflow, inClusterBackends(resolution.routes())))
-        : Optional.empty();
+        RouterConfigRenderer.render(
+            workflow, policy.get(), resolution.routes(), credentials.keyed(), providers);
+    Optional<ConfigMap> configMap =
+        rendered.ok()
+            ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))
+            : Optional.empty();
+    Optional<NetworkPolicy> egressPolicy =
+        restricted
+            ? Optional.of(
+                WorkflowEgressPolicyBuilder.build(workflow, inClusterBackends(resolution.routes())))
+            : Optional.empty();
 
     if (!credentials.keepExisting()) {
       reconcileOwned(secret, copy, context, sources.copies());
     }
-    configMap.ifPresent(desired -> reconcileOwned(Optional.of(desired), sources.routerConfig(workflow), context, sources.configMaps()));
+    configMap.ifPresent(
+        desired ->
+            reconcileOwned(
+                Optional.of(desired),
+                sources.routerConfig(workflow),
+                context,
+                sources.configMaps()));
     reconcileOwned(egressPolicy, sources.egressPolicy(workflow), context, sources.egressPolicies());
 
     List<Desired> conditions = new ArrayList<>();
     conditions.add(credentials.condition());
-    conditions.add(problems.isEmpty()
-        ? new Desired(RESOLVED_REFS, true, "Resolved", "Every task's route, data class and backends resolve")
-        : new Desired(RESOLVED_REFS, false, "UnresolvedRefs", String.join("; ", problems)));
+    conditions.add(
+        problems.isEmpty()
+            ? new Desired(
+                RESOLVED_REFS,
+                true,
+                "Resolved",
+                "Every task's route, data class and backends resolve")
+            : new Desired(RESOLVED_REFS, false, "UnresolvedRefs", String.join("; ", problems)));
     if (!rendered.ok()) {
-      String message = "the router configuration cannot be rendered: " + String.join("; ", rendered.problems())
-          + (configHash == null ? "" : "; sidecars keep running configuration " + configHash);
+      String message =
+          "the router configuration cannot be rendered: "
+              + String.join("; ", rendered.problems())
+              + (configHash == null ? "" : "; sidecars keep running configuration " + configHash);
       conditions.add(new Desired(READY, false, "InvalidRouterConfig", message));
       return status(workflow, context, conditions, configHash);
     }
@@ -139,16 +167,31 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     } else if (!provisioned.isTrue()) {
       conditions.add(new Desired(READY, false, provisioned.reason(), provisioned.message()));
     } else {
-      conditions.add(new Desired(READY, true, "Ready", "Router configuration " + rendered.hash() + " is published in ConfigMap "
-          + WorkflowObjectNames.routerConfigMap(workflow) + (restricted ? "; egress restricted by NetworkPolicy " + WorkflowObjectNames.egressPolicy(workflow) : "")));
+      conditions.add(
+          new Desired(
+              READY,
+              true,
+              "Ready",
+              "Router configuration "
+                  + rendered.hash()
+                  + " is published in ConfigMap "
+                  + WorkflowObjectNames.routerConfigMap(workflow)
+                  + (restricted
+                      ? "; egress restricted by NetworkPolicy "
+                          + WorkflowObjectNames.egressPolicy(workflow)
+                      : "")));
     }
     return status(workflow, context, conditions, rendered.hash());
   }
 
-  /** A failed reconciliation (an apply the API server refused) turns Ready False with the reason. */
+  /**
+   * A failed reconciliation (an apply the API server refused) turns Ready False with the reason.
+   */
   @Override
-  public ErrorStatusUpdateControl<Workflow> updateErrorStatus(Workflow workflow, Context<Workflow> context, Exception e) {
-    return FailureStatus.readyFalse(workflow, e, WorkflowStatus::new, clock, new ResourceEvents(context.getClient(), clock));
+  public ErrorStatusUpdateControl<Workflow> updateErrorStatus(
+      Workflow workflow, Context<Workflow> context, Exception e) {
+    return FailureStatus.readyFalse(
+        workflow, e, WorkflowStatus::new, clock, new ResourceEvents(context.getClient(), clock));
   }
 
   /** The vLLM backends the routes reach: the only destinations a restricted Workflow's pods get. */
@@ -161,36 +204,77 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   }
 
   /**
-   * What keeps a task from being served as declared; with restricted egress, a task whose route
-   * has no vLLM backend its data class allows is one: the NetworkPolicy blocks every hosted API.
+   * What keeps a task from being served as declared; with restricted egress, a task whose route has
+   * no vLLM backend its data class allows is one: the NetworkPolicy blocks every hosted API.
    */
-  static List<String> taskProblems(Workflow workflow, RoutingPolicy policy, List<ResolvedRoute> routes, boolean restricted) {
+  static List<String> taskProblems(
+      Workflow workflow, RoutingPolicy policy, List<ResolvedRoute> routes, boolean restricted) {
     List<String> problems = new ArrayList<>();
     for (Task task : workflow.getSpec().tasks()) {
-      Optional<ResolvedRoute> route = routes.stream().filter(r -> r.route().name().equals(task.route())).findFirst();
+      Optional<ResolvedRoute> route =
+          routes.stream().filter(r -> r.route().name().equals(task.route())).findFirst();
       if (route.isEmpty()) {
-        problems.add("task " + task.name() + ": RoutingPolicy " + policy.getMetadata().getName() + " has no route " + task.route());
+        problems.add(
+            "task "
+                + task.name()
+                + ": RoutingPolicy "
+                + policy.getMetadata().getName()
+                + " has no route "
+                + task.route());
         continue;
       }
-      String className = task.dataClass() != null ? task.dataClass() : policy.getSpec().defaultDataClass();
-      Optional<DataClass> dataClass = className == null ? Optional.empty() : dataClass(policy, className);
+      String className =
+          task.dataClass() != null ? task.dataClass() : policy.getSpec().defaultDataClass();
+      Optional<DataClass> dataClass =
+          className == null ? Optional.empty() : dataClass(policy, className);
       if (className != null && dataClass.isEmpty()) {
-        problems.add("task " + task.name() + ": RoutingPolicy " + policy.getMetadata().getName() + " has no data class " + className);
+        problems.add(
+            "task "
+                + task.name()
+                + ": RoutingPolicy "
+                + policy.getMetadata().getName()
+                + " has no data class "
+                + className);
         continue;
       }
       if (route.get().targets().isEmpty()) {
         problems.add("task " + task.name() + ": route " + task.route() + " has no usable backend");
-      } else if (dataClass.isPresent() && RoutingPolicyResolution.allowedTargets(route.get(), dataClass.get()).isEmpty()) {
-        List<String> allowed = dataClass.get().allowedLocalities().stream().map(WorkflowReconciler::localityName).toList();
-        problems.add("task " + task.name() + ": data class " + className + " may only reach " + allowed
-            + " but route " + task.route() + " has no such backend ("
-            + route.get().targets().stream().map(t -> t.backend().getMetadata().getName() + ": " + localityName(t.backend())).toList()
-            + ")");
+      } else if (dataClass.isPresent()
+          && RoutingPolicyResolution.allowedTargets(route.get(), dataClass.get()).isEmpty()) {
+        List<String> allowed =
+            dataClass.get().allowedLocalities().stream()
+                .map(WorkflowReconciler::localityName)
+                .toList();
+        problems.add(
+            "task "
+                + task.name()
+                + ": data class "
+                + className
+                + " may only reach "
+                + allowed
+                + " but route "
+                + task.route()
+                + " has no such backend ("
+                + route.get().targets().stream()
+                    .map(
+                        t -> t.backend().getMetadata().getName() + ": " + localityName(t.backend()))
+                    .toList()
+                + ")");
       } else if (restricted) {
-        List<ResolvedTarget> allowed = dataClass.map(c -> RoutingPolicyResolution.allowedTargets(route.get(), c)).orElse(route.get().targets());
+        List<ResolvedTarget> allowed =
+            dataClass
+                .map(c -> RoutingPolicyResolution.allowedTargets(route.get(), c))
+                .orElse(route.get().targets());
         if (allowed.stream().noneMatch(t -> t.backend().getSpec().vllm() != null)) {
-          problems.add("task " + task.name() + ": spec.egress is restricted, so the pods reach only in-cluster vLLM backends,"
-              + " but route " + task.route() + " has none (" + allowed.stream().map(t -> t.backend().getMetadata().getName()).toList() + ")");
+          problems.add(
+              "task "
+                  + task.name()
+                  + ": spec.egress is restricted, so the pods reach only in-cluster vLLM backends,"
+                  + " but route "
+                  + task.route()
+                  + " has none ("
+                  + allowed.stream().map(t -> t.backend().getMetadata().getName()).toList()
+                  + ")");
         }
       }
     }
@@ -213,29 +297,53 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   /** Applies the desired object, or deletes the existing one when none is desired. */
   private static <R extends HasMetadata> void reconcileOwned(
-      Optional<R> desired, Optional<R> existing, Context<Workflow> context, InformerEventSource<R, Workflow> informer) {
+      Optional<R> desired,
+      Optional<R> existing,
+      Context<Workflow> context,
+      InformerEventSource<R, Workflow> informer) {
     if (desired.isPresent()) {
-      OwnedObjectApplier.Applied<R> applied = OwnedObjectApplier.apply(desired.get(), existing.orElse(null), context, informer);
+      OwnedObjectApplier.Applied<R> applied =
+          OwnedObjectApplier.apply(desired.get(), existing.orElse(null), context, informer);
       if (applied.outcome() != OwnedObjectApplier.Outcome.UNCHANGED) {
-        LOG.info("{} {} {}/{}", applied.outcome(), desired.get().getKind(), desired.get().getMetadata().getNamespace(), desired.get().getMetadata().getName());
+        LOG.info(
+            "{} {} {}/{}",
+            applied.outcome(),
+            desired.get().getKind(),
+            desired.get().getMetadata().getNamespace(),
+            desired.get().getMetadata().getName());
       }
     } else if (existing.isPresent()) {
-      LOG.info("DELETED {} {}/{}: no longer wanted", existing.get().getKind(), existing.get().getMetadata().getNamespace(), existing.get().getMetadata().getName());
+      LOG.info(
+          "DELETED {} {}/{}: no longer wanted",
+          existing.get().getKind(),
+          existing.get().getMetadata().getNamespace(),
+          existing.get().getMetadata().getName());
       OwnedObjectApplier.delete(existing.get(), context.getClient());
     }
   }
 
   /** Patches the status when it says something new; no write otherwise. */
-  private UpdateControl<Workflow> status(Workflow workflow, Context<Workflow> context, List<Desired> conditions, String configHash) {
+  private UpdateControl<Workflow> status(
+      Workflow workflow, Context<Workflow> context, List<Desired> conditions, String configHash) {
     WorkflowStatus previous = workflow.getStatus();
     long generation = Optional.ofNullable(workflow.getMetadata().getGeneration()).orElse(0L);
     WorkflowStatus status = new WorkflowStatus();
     status.setObservedGeneration(generation);
-    status.setConditions(Conditions.merge(previous == null ? List.of() : previous.getConditions(), conditions, generation, clock.instant()));
+    status.setConditions(
+        Conditions.merge(
+            previous == null ? List.of() : previous.getConditions(),
+            conditions,
+            generation,
+            clock.instant()));
     status.setConfigHash(configHash);
-    status.setConfigMapName(configHash == null ? null : WorkflowObjectNames.routerConfigMap(workflow));
+    status.setConfigMapName(
+        configHash == null ? null : WorkflowObjectNames.routerConfigMap(workflow));
     new ResourceEvents(context.getClient(), clock)
-        .readyChanged(workflow, previous == null ? List.of() : previous.getConditions(), status.getConditions(), Set.of());
+        .readyChanged(
+            workflow,
+            previous == null ? List.of() : previous.getConditions(),
+            status.getConditions(),
+            Set.of());
     return StatusPatch.ifChanged(workflow, status);
   }
 }

@@ -49,14 +49,16 @@ final class WorkflowSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(RoutingPolicy.class, Workflow.class)
                 .withName("workflow-policies")
-                .withSecondaryToPrimaryMapper(policy -> workflowsOf(context, Set.of(ResourceID.fromResource(policy))))
+                .withSecondaryToPrimaryMapper(
+                    policy -> workflowsOf(context, Set.of(ResourceID.fromResource(policy))))
                 .build(),
             context);
     backends =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(ModelBackend.class, Workflow.class)
                 .withName("workflow-backends")
-                .withSecondaryToPrimaryMapper(backend -> workflowsUsing(context, Set.of(ResourceID.fromResource(backend))))
+                .withSecondaryToPrimaryMapper(
+                    backend -> workflowsUsing(context, Set.of(ResourceID.fromResource(backend))))
                 .build(),
             context);
     namespaces =
@@ -78,17 +80,28 @@ final class WorkflowSources {
                 .withName("credential-sources")
                 .withLabelSelector(SourceSecrets.labelSelector())
                 .withSecondaryToPrimaryMapper(
-                    secret -> workflowsUsing(context, SourceSecrets.readers(backends.list(b -> true).toList(), secret)))
+                    secret ->
+                        workflowsUsing(
+                            context,
+                            SourceSecrets.readers(backends.list(b -> true).toList(), secret)))
                 .build(),
             context);
-    copies = owned(Secret.class, "credential-copies", CredentialSecretBuilder.labelSelector(), context);
-    configMaps = owned(ConfigMap.class, "router-configs", RouterConfigMapBuilder.labelSelector(), context);
-    egressPolicies = owned(NetworkPolicy.class, "egress-policies", ManagedLabels.selector(ManagedLabels.WORKFLOW_EGRESS), context);
+    copies =
+        owned(Secret.class, "credential-copies", CredentialSecretBuilder.labelSelector(), context);
+    configMaps =
+        owned(ConfigMap.class, "router-configs", RouterConfigMapBuilder.labelSelector(), context);
+    egressPolicies =
+        owned(
+            NetworkPolicy.class,
+            "egress-policies",
+            ManagedLabels.selector(ManagedLabels.WORKFLOW_EGRESS),
+            context);
     return List.of(policies, backends, namespaces, sources, copies, configMaps, egressPolicies);
   }
 
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata> InformerEventSource<R, Workflow> owned(
-      Class<R> kind, String name, String selector, EventSourceContext<Workflow> context) {
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSource<R, Workflow> owned(
+          Class<R> kind, String name, String selector, EventSourceContext<Workflow> context) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(kind, Workflow.class)
             .withName(name)
@@ -103,7 +116,9 @@ final class WorkflowSources {
     if (workflow.getSpec() == null || workflow.getSpec().policyRef() == null) {
       return Optional.empty();
     }
-    return policies.get(new ResourceID(workflow.getSpec().policyRef().name(), workflow.getMetadata().getNamespace()));
+    return policies.get(
+        new ResourceID(
+            workflow.getSpec().policyRef().name(), workflow.getMetadata().getNamespace()));
   }
 
   /** A ModelBackend. */
@@ -126,15 +141,22 @@ final class WorkflowSources {
   }
 
   Optional<Secret> credentialsCopy(Workflow workflow) {
-    return copies.get(new ResourceID(WorkflowObjectNames.credentialsSecret(workflow), workflow.getMetadata().getNamespace()));
+    return copies.get(
+        new ResourceID(
+            WorkflowObjectNames.credentialsSecret(workflow),
+            workflow.getMetadata().getNamespace()));
   }
 
   Optional<ConfigMap> routerConfig(Workflow workflow) {
-    return configMaps.get(new ResourceID(WorkflowObjectNames.routerConfigMap(workflow), workflow.getMetadata().getNamespace()));
+    return configMaps.get(
+        new ResourceID(
+            WorkflowObjectNames.routerConfigMap(workflow), workflow.getMetadata().getNamespace()));
   }
 
   Optional<NetworkPolicy> egressPolicy(Workflow workflow) {
-    return egressPolicies.get(new ResourceID(WorkflowObjectNames.egressPolicy(workflow), workflow.getMetadata().getNamespace()));
+    return egressPolicies.get(
+        new ResourceID(
+            WorkflowObjectNames.egressPolicy(workflow), workflow.getMetadata().getNamespace()));
   }
 
   /**
@@ -145,7 +167,9 @@ final class WorkflowSources {
     Secret found = client.secrets().inNamespace(namespace).withName(name).get();
     return found != null
         && !CredentialSecretBuilder.COMPONENT.equals(
-            found.getMetadata().getLabels() == null ? null : found.getMetadata().getLabels().get(ManagedLabels.COMPONENT));
+            found.getMetadata().getLabels() == null
+                ? null
+                : found.getMetadata().getLabels().get(ManagedLabels.COMPONENT));
   }
 
   InformerEventSource<Secret, Workflow> copies() {
@@ -160,20 +184,26 @@ final class WorkflowSources {
     return egressPolicies;
   }
 
-  private Set<ResourceID> workflowsUsing(EventSourceContext<Workflow> context, Set<ResourceID> backendIds) {
+  private Set<ResourceID> workflowsUsing(
+      EventSourceContext<Workflow> context, Set<ResourceID> backendIds) {
     if (backendIds.isEmpty() || policies == null) {
       return Set.of();
     }
     Set<ResourceID> policyIds =
         policies
-            .list(policy -> RoutingPolicyReconciler.referencedBackends(policy).stream()
-                .anyMatch(key -> backendIds.contains(new ResourceID(key.name(), key.namespace()))))
+            .list(
+                policy ->
+                    RoutingPolicyReconciler.referencedBackends(policy).stream()
+                        .anyMatch(
+                            key ->
+                                backendIds.contains(new ResourceID(key.name(), key.namespace()))))
             .map(ResourceID::fromResource)
             .collect(Collectors.toSet());
     return workflowsOf(context, policyIds);
   }
 
-  private static Set<ResourceID> workflowsOf(EventSourceContext<Workflow> context, Set<ResourceID> policyIds) {
+  private static Set<ResourceID> workflowsOf(
+      EventSourceContext<Workflow> context, Set<ResourceID> policyIds) {
     return context
         .getPrimaryCache()
         .list(
@@ -181,7 +211,9 @@ final class WorkflowSources {
                 workflow.getSpec() != null
                     && workflow.getSpec().policyRef() != null
                     && policyIds.contains(
-                        new ResourceID(workflow.getSpec().policyRef().name(), workflow.getMetadata().getNamespace())))
+                        new ResourceID(
+                            workflow.getSpec().policyRef().name(),
+                            workflow.getMetadata().getNamespace())))
         .map(ResourceID::fromResource)
         .collect(Collectors.toSet());
   }

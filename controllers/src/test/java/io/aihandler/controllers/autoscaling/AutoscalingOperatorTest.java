@@ -28,10 +28,21 @@ class AutoscalingOperatorTest {
     try (MockKubernetesApi api = MockKubernetesApi.startWithCrds();
         VllmMetricsPod metrics = new VllmMetricsPod("llama")) {
       KubernetesClient client = api.client();
-      var settings = new ModelBackendReconcilerSettings(Clock.systemUTC(), Duration.ofMillis(200), Duration.ofSeconds(1), pod -> metrics.metricsUrl());
+      var settings =
+          new ModelBackendReconcilerSettings(
+              Clock.systemUTC(),
+              Duration.ofMillis(200),
+              Duration.ofSeconds(1),
+              pod -> metrics.metricsUrl());
       RunningOperator operator = RunningOperator.start(api, new ModelBackendReconciler(settings));
       try {
-        ModelBackend created = client.resource(client.getKubernetesSerialization().unmarshal("""
+        ModelBackend created =
+            client
+                .resource(
+                    client
+                        .getKubernetesSerialization()
+                        .unmarshal(
+                            """
             apiVersion: aihandler.io/v1alpha1
             kind: ModelBackend
             metadata: {name: llama, namespace: models}
@@ -39,37 +50,89 @@ class AutoscalingOperatorTest {
               vllm:
                 model: hf://meta-llama/Llama-3.1-8B-Instruct
                 scaling: {minReplicas: 1, maxReplicas: 3, metric: queue, target: 5, scaleUpStabilization: 0s, scaleDownDelay: 10m}
-            """, ModelBackend.class)).create();
-        Eventually.await("Deployment at minReplicas", () -> {
-          var d = client.apps().deployments().inNamespace("models").withName("llama").get();
-          return d != null && d.getSpec().getReplicas() == 1;
-        });
+            """,
+                            ModelBackend.class))
+                .create();
+        Eventually.await(
+            "Deployment at minReplicas",
+            () -> {
+              var d = client.apps().deployments().inNamespace("models").withName("llama").get();
+              return d != null && d.getSpec().getReplicas() == 1;
+            });
 
         metrics.load(40, 8, 0.95);
-        Pod pod = new PodBuilder().withNewMetadata().withName("llama-0").withNamespace("models")
-            .addToLabels(VllmBackend.BACKEND_LABEL, "llama").addToLabels("app.kubernetes.io/name", "vllm").endMetadata()
-            .withNewSpec().addNewContainer().withName("vllm").withImage(VllmBackend.DEFAULT_IMAGE).endContainer().endSpec().build();
+        Pod pod =
+            new PodBuilder()
+                .withNewMetadata()
+                .withName("llama-0")
+                .withNamespace("models")
+                .addToLabels(VllmBackend.BACKEND_LABEL, "llama")
+                .addToLabels("app.kubernetes.io/name", "vllm")
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("vllm")
+                .withImage(VllmBackend.DEFAULT_IMAGE)
+                .endContainer()
+                .endSpec()
+                .build();
         client.resource(pod).create();
         Pod stored = client.pods().inNamespace("models").withName("llama-0").get();
-        stored.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").withPodIP("10.1.2.3")
-            .addNewCondition().withType("Ready").withStatus("True").endCondition().build());
+        stored.setStatus(
+            new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                .withPhase("Running")
+                .withPodIP("10.1.2.3")
+                .addNewCondition()
+                .withType("Ready")
+                .withStatus("True")
+                .endCondition()
+                .build());
         client.resource(stored).updateStatus();
 
-        Eventually.await("scaled to max", Duration.ofSeconds(20), () -> client.apps().deployments().inNamespace("models").withName("llama").get().getSpec().getReplicas() == 3);
-        Eventually.await("status records the decision", Duration.ofSeconds(20), () -> {
-          var status = client.resources(ModelBackend.class).inNamespace("models").withName("llama").get().getStatus();
-          return status != null && Integer.valueOf(3).equals(status.getDesiredReplicas()) && status.getScalingHistory() != null;
-        });
-        ModelBackend after = client.resources(ModelBackend.class).inNamespace("models").withName("llama").get();
-        assertThat(after.getStatus().getScalingHistory()).singleElement().satisfies(event -> {
-          assertThat(event.from()).isEqualTo(1);
-          assertThat(event.to()).isEqualTo(3);
-          assertThat(event.reason()).contains("queue 40.00");
-        });
+        Eventually.await(
+            "scaled to max",
+            Duration.ofSeconds(20),
+            () ->
+                client
+                        .apps()
+                        .deployments()
+                        .inNamespace("models")
+                        .withName("llama")
+                        .get()
+                        .getSpec()
+                        .getReplicas()
+                    == 3);
+        Eventually.await(
+            "status records the decision",
+            Duration.ofSeconds(20),
+            () -> {
+              var status =
+                  client
+                      .resources(ModelBackend.class)
+                      .inNamespace("models")
+                      .withName("llama")
+                      .get()
+                      .getStatus();
+              return status != null
+                  && Integer.valueOf(3).equals(status.getDesiredReplicas())
+                  && status.getScalingHistory() != null;
+            });
+        ModelBackend after =
+            client.resources(ModelBackend.class).inNamespace("models").withName("llama").get();
+        assertThat(after.getStatus().getScalingHistory())
+            .singleElement()
+            .satisfies(
+                event -> {
+                  assertThat(event.from()).isEqualTo(1);
+                  assertThat(event.to()).isEqualTo(3);
+                  assertThat(event.reason()).contains("queue 40.00");
+                });
         assertThat(after.getSpec()).isEqualTo(created.getSpec());
         assertThat(after.getSpec().vllm().replicas()).isNull();
-        assertThat(after.getMetadata().getGeneration()).isEqualTo(created.getMetadata().getGeneration());
-        assertThat(api.writes()).noneMatch(w -> w.path().contains("/modelbackends/") && !w.path().contains("/status"));
+        assertThat(after.getMetadata().getGeneration())
+            .isEqualTo(created.getMetadata().getGeneration());
+        assertThat(api.writes())
+            .noneMatch(w -> w.path().contains("/modelbackends/") && !w.path().contains("/status"));
         assertThat(client.v1().events().inNamespace("models").list().getItems())
             .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Scaled"));
       } finally {

@@ -10,7 +10,9 @@ class PrometheusTextTest {
 
   @Test
   void readsNamesWithColonsEscapedLabelsTimestampsAndSpecialValues() {
-    List<PrometheusText.Sample> samples = PrometheusText.parse("""
+    List<PrometheusText.Sample> samples =
+        PrometheusText.parse(
+            """
         # HELP vllm:num_requests_waiting Number of requests waiting.
         # TYPE vllm:num_requests_waiting gauge
         vllm:num_requests_waiting{engine="0",model_name="team \\"a\\" model"} 7.0 1712345678000
@@ -21,7 +23,9 @@ class PrometheusTextTest {
 
     assertThat(samples).hasSize(3);
     assertThat(samples.get(0).name()).isEqualTo("vllm:num_requests_waiting");
-    assertThat(samples.get(0).labels()).containsEntry("model_name", "team \"a\" model").containsEntry("engine", "0");
+    assertThat(samples.get(0).labels())
+        .containsEntry("model_name", "team \"a\" model")
+        .containsEntry("engine", "0");
     assertThat(samples.get(0).value()).isEqualTo(7.0);
     assertThat(samples.get(1).value()).isNaN();
     assertThat(samples.get(2).labels()).isEmpty();
@@ -29,7 +33,9 @@ class PrometheusTextTest {
 
   @Test
   void signalCountsOnlyTheServedModelAndSumsEngines() {
-    List<PrometheusText.Sample> samples = PrometheusText.parse("""
+    List<PrometheusText.Sample> samples =
+        PrometheusText.parse(
+            """
         vllm:num_requests_waiting{engine="0",model_name="llama"} 3
         vllm:num_requests_waiting{engine="1",model_name="llama"} 4
         vllm:num_requests_waiting{engine="0",model_name="other"} 100
@@ -37,7 +43,8 @@ class PrometheusTextTest {
         vllm:kv_cache_usage_perc{engine="1",model_name="llama"} 0.6
         """);
     assertThat(VllmLoadSignal.of(samples, ScalingMetric.QUEUE, "llama")).hasValue(7.0);
-    assertThat(VllmLoadSignal.of(samples, ScalingMetric.KV_CACHE, "llama").getAsDouble()).isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(VllmLoadSignal.of(samples, ScalingMetric.KV_CACHE, "llama").getAsDouble())
+        .isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(VllmLoadSignal.of(samples, ScalingMetric.RUNNING, "llama")).isEmpty();
   }
 
@@ -45,7 +52,9 @@ class PrometheusTextTest {
   void anEmbeddingModelUnderLoadShowsItInItsQueueNotInItsKvCache() {
     // A saturated pooling server as vLLM's Prometheus logger writes it: the scheduler's gauges
     // carry the load; the KV-cache gauge exists but an encoder-only model allocates no pages.
-    List<PrometheusText.Sample> samples = PrometheusText.parse("""
+    List<PrometheusText.Sample> samples =
+        PrometheusText.parse(
+            """
         # HELP vllm:num_requests_running Number of requests in model execution batches.
         # TYPE vllm:num_requests_running gauge
         vllm:num_requests_running{engine="0",model_name="bge-m3"} 256.0

@@ -56,7 +56,10 @@ class VllmAutoscalerTraceTest {
   private final List<VllmMetricsPod> pods = new ArrayList<>();
   private final Map<String, URI> urls = new HashMap<>();
   private final VllmAutoscaler autoscaler =
-      new VllmAutoscaler(clock, new VllmMetricsScraper(Duration.ofSeconds(2)), pod -> urls.get(pod.getMetadata().getName()));
+      new VllmAutoscaler(
+          clock,
+          new VllmMetricsScraper(Duration.ofSeconds(2)),
+          pod -> urls.get(pod.getMetadata().getName()));
 
   @AfterEach
   void stopPods() {
@@ -64,7 +67,9 @@ class VllmAutoscalerTraceTest {
   }
 
   private static VllmBackend backend(String scaling) {
-    ModelBackend backend = ModelBackends.fromYaml("""
+    ModelBackend backend =
+        ModelBackends.fromYaml(
+            """
         apiVersion: aihandler.io/v1alpha1
         kind: ModelBackend
         metadata: {name: llama, namespace: models}
@@ -72,7 +77,8 @@ class VllmAutoscalerTraceTest {
           vllm:
             model: hf://meta-llama/Llama-3.1-8B-Instruct
             scaling: %s
-        """.formatted(scaling));
+        """
+                .formatted(scaling));
     return VllmBackend.of(backend);
   }
 
@@ -85,8 +91,17 @@ class VllmAutoscalerTraceTest {
   }
 
   private static Pod k8sPod(int index, boolean ready) {
-    return new PodBuilder().withNewMetadata().withName("llama-" + index).endMetadata()
-        .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition().endStatus()
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("llama-" + index)
+        .endMetadata()
+        .withNewStatus()
+        .withPhase("Running")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus(ready ? "True" : "False")
+        .endCondition()
+        .endStatus()
         .build();
   }
 
@@ -96,7 +111,9 @@ class VllmAutoscalerTraceTest {
    *
    * @return replicas after each tick
    */
-  private List<Integer> replay(VllmBackend backend, int ticks, int loadTicks, IntToDoubleFunction totalQueue) throws IOException {
+  private List<Integer> replay(
+      VllmBackend backend, int ticks, int loadTicks, IntToDoubleFunction totalQueue)
+      throws IOException {
     startPods();
     List<Integer> replicas = new ArrayList<>();
     int current = backend.minReplicas();
@@ -140,8 +157,11 @@ class VllmAutoscalerTraceTest {
 
   @Test
   void rampScalesUpAfterTheStabilizationWindowAndNotBefore() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 1, maxReplicas: 4, metric: queue, target: 5, scaleUpStabilization: 30s, scaleDownDelay: 5m}");
-    // Queue grows by 1 per tick from 0: crosses one replica's target (5) at tick 6, stays under 2x until tick 10.
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 4, metric: queue, target: 5, scaleUpStabilization: 30s, scaleDownDelay: 5m}");
+    // Queue grows by 1 per tick from 0: crosses one replica's target (5) at tick 6, stays under 2x
+    // until tick 10.
     List<Integer> replicas = replay(backend, 20, 2, t -> t);
 
     assertThat(replicas.subList(0, 6)).as("below target").containsOnly(1);
@@ -154,8 +174,11 @@ class VllmAutoscalerTraceTest {
 
   @Test
   void spikeSkipsTheWindowAndLoadingPodsPreventOvershoot() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 1, maxReplicas: 6, metric: queue, target: 5, scaleUpStabilization: 2m, scaleDownDelay: 5m}");
-    // A burst of 40 queued requests at tick 2 that keeps growing while new pods load (8 ticks = 2 min).
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 6, metric: queue, target: 5, scaleUpStabilization: 2m, scaleDownDelay: 5m}");
+    // A burst of 40 queued requests at tick 2 that keeps growing while new pods load (8 ticks = 2
+    // min).
     List<Integer> replicas = replay(backend, 12, 8, t -> t < 2 ? 1 : 40 + 4 * (t - 2));
 
     assertThat(replicas.get(1)).isEqualTo(1);
@@ -165,7 +188,9 @@ class VllmAutoscalerTraceTest {
 
   @Test
   void growingQueueWhileModelsLoadDoesNotAddMorePods() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 1, maxReplicas: 6, metric: queue, target: 10, scaleUpStabilization: 15s, scaleDownDelay: 5m}");
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 6, metric: queue, target: 10, scaleUpStabilization: 15s, scaleDownDelay: 5m}");
     // Load rises to just over 2 replicas' worth, then keeps creeping up while the new pod loads.
     List<Integer> replicas = replay(backend, 10, 6, t -> t < 1 ? 5 : 14 + t);
 
@@ -177,7 +202,9 @@ class VllmAutoscalerTraceTest {
 
   @Test
   void idleScalesDownOnlyAfterTheDelayAndNeverBelowMin() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 2, maxReplicas: 5, metric: queue, target: 5, scaleUpStabilization: 0s, scaleDownDelay: 2m}");
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 2, maxReplicas: 5, metric: queue, target: 5, scaleUpStabilization: 0s, scaleDownDelay: 2m}");
     // Busy for 4 ticks (spike to 5), then idle.
     List<Integer> replicas = replay(backend, 24, 0, t -> t < 4 ? 25 : 0);
 
@@ -197,19 +224,28 @@ class VllmAutoscalerTraceTest {
 
   @Test
   void noisyLoadAroundTheTargetDoesNotFlap() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 1, maxReplicas: 6, metric: queue, target: 5, scaleUpStabilization: 30s, scaleDownDelay: 3m}");
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 6, metric: queue, target: 5, scaleUpStabilization: 30s, scaleDownDelay: 3m}");
     // About 14 queued requests (3 replicas' worth) with deterministic noise of +-5.
-    int[] noise = {5, -4, 3, -5, 1, 4, -3, -1, 5, -5, 2, -2, 4, -4, 0, 3, -3, 5, -5, 1, -1, 2, -2, 4, -4, 3, -3, 5, -5, 0};
+    int[] noise = {
+      5, -4, 3, -5, 1, 4, -3, -1, 5, -5, 2, -2, 4, -4, 0, 3, -3, 5, -5, 1, -1, 2, -2, 4, -4, 3, -3,
+      5, -5, 0
+    };
     List<Integer> replicas = replay(backend, 60, 1, t -> 14 + noise[t % noise.length]);
 
     List<Integer> settled = replicas.subList(10, replicas.size());
-    assertThat(directionChanges(replicas)).as("direction changes in " + replicas).isLessThanOrEqualTo(1);
+    assertThat(directionChanges(replicas))
+        .as("direction changes in " + replicas)
+        .isLessThanOrEqualTo(1);
     assertThat(settled).allSatisfy(r -> assertThat(r).isBetween(2, 4));
   }
 
   @Test
   void aPodThatDoesNotAnswerIsNotTakenAsIdle() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 1, maxReplicas: 4, metric: queue, target: 5, scaleUpStabilization: 0s, scaleDownDelay: 0s}");
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 4, metric: queue, target: 5, scaleUpStabilization: 0s, scaleDownDelay: 0s}");
     startPods();
     pods.get(0).load(1, 1, 0.1);
     pods.get(1).load(1, 1, 0.1);
@@ -230,11 +266,14 @@ class VllmAutoscalerTraceTest {
 
   @Test
   void kvCacheFollowsTheNewMetricAndFallsBackToTheOldName() throws IOException {
-    VllmBackend backend = backend("{minReplicas: 1, maxReplicas: 8, metric: kvCache, target: 0.5, scaleUpStabilization: 0s, scaleDownDelay: 0s}");
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 8, metric: kvCache, target: 0.5, scaleUpStabilization: 0s, scaleDownDelay: 0s}");
     startPods();
     pods.get(0).load(0, 0, 0.9);
     pods.get(1).load(0, 0, 0.9).legacyKvCacheName();
-    ScalingDecision decision = autoscaler.evaluate(backend, 2, List.of(k8sPod(0, true), k8sPod(1, true)));
+    ScalingDecision decision =
+        autoscaler.evaluate(backend, 2, List.of(k8sPod(0, true), k8sPod(1, true)));
     // 0.9 + 0.9 = 1.8 of cache over a 0.5 target per replica: 4 replicas.
     assertThat(decision.replicas()).isEqualTo(4);
   }

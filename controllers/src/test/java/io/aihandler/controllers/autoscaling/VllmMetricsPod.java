@@ -25,17 +25,20 @@ final class VllmMetricsPod implements AutoCloseable {
 
   VllmMetricsPod(String model) throws IOException {
     this.model = model;
-    server.setDispatcher(new Dispatcher() {
-      @Override
-      public MockResponse dispatch(RecordedRequest request) {
-        if (failWithStatus != 0) {
-          return new MockResponse.Builder().code(failWithStatus).body("upstream busy").build();
-        }
-        return new MockResponse.Builder().code(200)
-            .addHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            .body(metricsText()).build();
-      }
-    });
+    server.setDispatcher(
+        new Dispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            if (failWithStatus != 0) {
+              return new MockResponse.Builder().code(failWithStatus).body("upstream busy").build();
+            }
+            return new MockResponse.Builder()
+                .code(200)
+                .addHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .body(metricsText())
+                .build();
+          }
+        });
     server.start();
   }
 
@@ -63,7 +66,9 @@ final class VllmMetricsPod implements AutoCloseable {
   private String metricsText() {
     String labels = "engine=\"0\",model_name=\"" + model + "\"";
     String kvName = legacyKvCacheName ? "vllm:gpu_cache_usage_perc" : "vllm:kv_cache_usage_perc";
-    return String.format(Locale.ROOT, """
+    return String.format(
+        Locale.ROOT,
+        """
         # HELP python_gc_objects_collected_total Objects collected during gc
         # TYPE python_gc_objects_collected_total counter
         python_gc_objects_collected_total{generation="0"} 18823.0
@@ -86,7 +91,12 @@ final class VllmMetricsPod implements AutoCloseable {
         vllm:time_to_first_token_seconds_count{%1$s} 5120.0
         vllm:time_to_first_token_seconds_sum{%1$s} 811.3
         vllm:num_requests_waiting{engine="0",model_name="some-other-model"} 999.0
-        """, labels, running, waiting, Double.toString(kvCache), kvName);
+        """,
+        labels,
+        running,
+        waiting,
+        Double.toString(kvCache),
+        kvName);
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.aihandler.controllers.hosted;
 
-import io.aihandler.controllers.testing.HostedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.controllers.testing.HostedFixtures;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,7 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** CredentialsResolved and CredentialsValid for one backend, and how often the provider is called. */
+/**
+ * CredentialsResolved and CredentialsValid for one backend, and how often the provider is called.
+ */
 class CredentialsCheckTest {
 
   private static final String KEY = "sk-check-0a9b8c7d6e5f";
@@ -25,23 +27,37 @@ class CredentialsCheckTest {
       "{\"object\":\"list\",\"data\":[{\"id\":\"gpt-4o\",\"object\":\"model\",\"created\":1715367049,\"owned_by\":\"system\"}]}";
 
   private final MockWebServer server = new MockWebServer();
-  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T10:00:00Z"));
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-03-01T10:00:00Z"));
   private CredentialsCheck check;
   private ModelBackend backend;
 
   @BeforeEach
   void start() throws IOException {
     server.start();
-    Clock clock = new Clock() {
-      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return now.get(); }
-    };
-    check = new CredentialsCheck(
-        new CredentialVerifier(Duration.ofMillis(500)),
-        new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
-        ProviderEndpoints.allAt(server.url("/").toString()),
-        clock);
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now.get();
+          }
+        };
+    check =
+        new CredentialsCheck(
+            new CredentialVerifier(Duration.ofMillis(500)),
+            new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
+            ProviderEndpoints.allAt(server.url("/").toString()),
+            clock);
     backend = HostedFixtures.hosted("llm", "gpt-4o", "openai", "openai-key", "");
   }
 
@@ -70,7 +86,14 @@ class CredentialsCheckTest {
 
   @Test
   void refusedKeyIsInvalidAndNotUsable() {
-    server.enqueue(new MockResponse.Builder().code(401).body("{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\",\"code\":\"invalid_api_key\"}}").build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(401)
+            .body(
+                "{\"error\":{\"message\":\"Incorrect API key provided: "
+                    + KEY
+                    + "\",\"code\":\"invalid_api_key\"}}")
+            .build());
 
     CredentialsCheck.Report report = checkWith(KEY);
 
@@ -82,7 +105,12 @@ class CredentialsCheckTest {
 
   @Test
   void timeoutIsUnknownAndRetriedSoonerThanAValidKey() {
-    server.enqueue(new MockResponse.Builder().code(200).headersDelay(2, java.util.concurrent.TimeUnit.SECONDS).body(OPENAI_MODELS).build());
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .headersDelay(2, java.util.concurrent.TimeUnit.SECONDS)
+            .body(OPENAI_MODELS)
+            .build());
 
     CredentialsCheck.Report report = checkWith(KEY);
 
@@ -134,7 +162,8 @@ class CredentialsCheckTest {
 
   @Test
   void missingKeyIsUnresolved() {
-    io.fabric8.kubernetes.api.model.Secret wrongKey = HostedFixtures.sourceSecret("llm", "openai-key", KEY);
+    io.fabric8.kubernetes.api.model.Secret wrongKey =
+        HostedFixtures.sourceSecret("llm", "openai-key", KEY);
     wrongKey.setData(java.util.Map.of("token", HostedFixtures.base64(KEY)));
 
     CredentialsCheck.Report report = check.check(backend, Optional.of(wrongKey));

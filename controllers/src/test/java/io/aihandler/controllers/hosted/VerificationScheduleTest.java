@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class VerificationScheduleTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  private final VerificationSchedule schedule = new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS);
+  private final VerificationSchedule schedule =
+      new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS);
 
   private static VerificationResult result(Outcome outcome) {
     return new VerificationResult(outcome, null, "detail", Optional.empty());
@@ -19,12 +20,15 @@ class VerificationScheduleTest {
 
   @Test
   void firstLookChecksThenReusesUntilThePeriodEnds() {
-    assertThat(schedule.decide("llm/gpt", "k1", T0)).isInstanceOf(VerificationSchedule.CheckNow.class);
+    assertThat(schedule.decide("llm/gpt", "k1", T0))
+        .isInstanceOf(VerificationSchedule.CheckNow.class);
     Instant next = schedule.record("llm/gpt", "k1", result(Outcome.VALID), T0);
 
     assertThat(next).isEqualTo(T0.plus(Duration.ofHours(1)));
-    assertThat(schedule.decide("llm/gpt", "k1", T0.plusSeconds(1800))).isInstanceOf(VerificationSchedule.UseLast.class);
-    assertThat(schedule.decide("llm/gpt", "k1", next)).isInstanceOf(VerificationSchedule.CheckNow.class);
+    assertThat(schedule.decide("llm/gpt", "k1", T0.plusSeconds(1800)))
+        .isInstanceOf(VerificationSchedule.UseLast.class);
+    assertThat(schedule.decide("llm/gpt", "k1", next))
+        .isInstanceOf(VerificationSchedule.CheckNow.class);
   }
 
   @Test
@@ -33,7 +37,8 @@ class VerificationScheduleTest {
 
     assertThat(schedule.decide("llm/gpt", "k2", T0.plusSeconds(5)))
         .isEqualTo(new VerificationSchedule.Deferred(T0.plusSeconds(30)));
-    assertThat(schedule.decide("llm/gpt", "k2", T0.plusSeconds(30))).isInstanceOf(VerificationSchedule.CheckNow.class);
+    assertThat(schedule.decide("llm/gpt", "k2", T0.plusSeconds(30)))
+        .isInstanceOf(VerificationSchedule.CheckNow.class);
   }
 
   @Test
@@ -69,14 +74,20 @@ class VerificationScheduleTest {
 
   @Test
   void rateLimitHonoursALongerRetryAfter() {
-    VerificationResult limited = new VerificationResult(Outcome.RATE_LIMITED, 429, "d", Optional.of(Duration.ofMinutes(7)));
-    assertThat(schedule.record("llm/gpt", "k1", limited, T0)).isEqualTo(T0.plus(Duration.ofMinutes(7)));
+    VerificationResult limited =
+        new VerificationResult(Outcome.RATE_LIMITED, 429, "d", Optional.of(Duration.ofMinutes(7)));
+    assertThat(schedule.record("llm/gpt", "k1", limited, T0))
+        .isEqualTo(T0.plus(Duration.ofMinutes(7)));
   }
 
   @Test
   void subjectHoldsAFingerprintNotTheKey() {
     ApiKey key = ApiKey.of("sk-schedule-0f1e2d3c");
-    ProviderProbe probe = new ProviderProbe(java.net.URI.create("https://api.openai.com/v1/models"), java.util.Map.of());
-    assertThat(VerificationSchedule.subject(key, probe)).doesNotContain("sk-schedule-0f1e2d3c").contains(key.fingerprint());
+    ProviderProbe probe =
+        new ProviderProbe(
+            java.net.URI.create("https://api.openai.com/v1/models"), java.util.Map.of());
+    assertThat(VerificationSchedule.subject(key, probe))
+        .doesNotContain("sk-schedule-0f1e2d3c")
+        .contains(key.fingerprint());
   }
 }

@@ -25,9 +25,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the operator owns stays as it built it, and what it cannot write is reported: a hand edit
- * of the vLLM Deployment is put back by the reconcile the edit triggers, and an apply the API
- * server refuses turns Ready False with the reason instead of leaving an old Ready True standing.
+ * What the operator owns stays as it built it, and what it cannot write is reported: a hand edit of
+ * the vLLM Deployment is put back by the reconcile the edit triggers, and an apply the API server
+ * refuses turns Ready False with the reason instead of leaving an old Ready True standing.
  */
 class HandEditsAndFailuresTest {
 
@@ -52,7 +52,9 @@ class HandEditsAndFailuresTest {
     api = MockKubernetesApi.startWithCrds();
     client = api.client();
     operator = RunningOperator.start(api, new ModelBackendReconciler());
-    client.resource(client.getKubernetesSerialization().unmarshal(LLAMA, ModelBackend.class)).create();
+    client
+        .resource(client.getKubernetesSerialization().unmarshal(LLAMA, ModelBackend.class))
+        .create();
     Eventually.await("Deployment", () -> deployment() != null && backend().getStatus() != null);
   }
 
@@ -72,7 +74,9 @@ class HandEditsAndFailuresTest {
 
   private Condition ready() {
     ModelBackend backend = backend();
-    return backend.getStatus() == null ? null : Conditions.find(backend.getStatus().getConditions(), Conditions.READY);
+    return backend.getStatus() == null
+        ? null
+        : Conditions.find(backend.getStatus().getConditions(), Conditions.READY);
   }
 
   private static Container vllm(Deployment deployment) {
@@ -94,19 +98,29 @@ class HandEditsAndFailuresTest {
     edited.getMetadata().getLabels().put("team", "platform");
     client.resource(edited).update();
 
-    Eventually.await("the Deployment as built", () -> VllmBackend.DEFAULT_IMAGE.equals(vllm(deployment()).getImage()));
+    Eventually.await(
+        "the Deployment as built",
+        () -> VllmBackend.DEFAULT_IMAGE.equals(vllm(deployment()).getImage()));
     Deployment restored = deployment();
     assertThat(vllm(restored).getArgs()).isEqualTo(args);
     assertThat(vllm(restored).getResources().getLimits()).isEqualTo(limits);
-    assertThat(vllm(restored).getResources().getRequests().get("nvidia.com/gpu")).isEqualTo(new Quantity("1"));
-    assertThat(restored.getSpec().getReplicas()).as("spec.vllm.replicas is fixed, so the operator owns it").isEqualTo(2);
-    assertThat(restored.getMetadata().getLabels()).as("a label the operator does not set").containsEntry("team", "platform");
+    assertThat(vllm(restored).getResources().getRequests().get("nvidia.com/gpu"))
+        .isEqualTo(new Quantity("1"));
+    assertThat(restored.getSpec().getReplicas())
+        .as("spec.vllm.replicas is fixed, so the operator owns it")
+        .isEqualTo(2);
+    assertThat(restored.getMetadata().getLabels())
+        .as("a label the operator does not set")
+        .containsEntry("team", "platform");
 
     // Put back once: the restored object is as desired, so no further write follows.
-    Eventually.await("no writes for a while", Duration.ofSeconds(10), () -> quietFor(Duration.ofMillis(500)));
+    Eventually.await(
+        "no writes for a while", Duration.ofSeconds(10), () -> quietFor(Duration.ofMillis(500)));
     int before = api.writes().size();
     sleep(Duration.ofSeconds(1));
-    assertThat(api.writes().subList(before, api.writes().size())).as("writes after the restore").isEmpty();
+    assertThat(api.writes().subList(before, api.writes().size()))
+        .as("writes after the restore")
+        .isEmpty();
   }
 
   @Test
@@ -116,51 +130,84 @@ class HandEditsAndFailuresTest {
     pod.setStatus(VllmPods.serving("10.0.0.7"));
     client.resource(pod).updateStatus();
     Deployment deployment = deployment();
-    deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration())
-        .withReplicas(2).withUpdatedReplicas(2).withReadyReplicas(1).withAvailableReplicas(1).build());
+    deployment.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(deployment.getMetadata().getGeneration())
+            .withReplicas(2)
+            .withUpdatedReplicas(2)
+            .withReadyReplicas(1)
+            .withAvailableReplicas(1)
+            .build());
     client.resource(deployment).updateStatus();
     Eventually.await("Ready True", () -> ready() != null && "True".equals(ready().getStatus()));
 
-    api.refuse(new ServerSideApplyDispatcher.Refusal("/deployments/llama",
-        "spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]", "exceeded quota: gpus, requested: nvidia.com/gpu=4"));
+    api.refuse(
+        new ServerSideApplyDispatcher.Refusal(
+            "/deployments/llama",
+            "spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]",
+            "exceeded quota: gpus, requested: nvidia.com/gpu=4"));
     editSpec(LLAMA.replace("gpus: 1", "gpus: 4"));
 
-    Eventually.await("Ready False ApplyFailed", () -> ready() != null && Conditions.APPLY_FAILED.equals(ready().getReason()));
+    Eventually.await(
+        "Ready False ApplyFailed",
+        () -> ready() != null && Conditions.APPLY_FAILED.equals(ready().getReason()));
     Condition failed = ready();
     assertThat(failed.getStatus()).isEqualTo("False");
     assertThat(failed.getObservedGeneration()).isEqualTo(backend().getMetadata().getGeneration());
     assertThat(failed.getMessage())
-        .contains("cannot apply Deployment models/llama", "HTTP 422 Invalid", "containers[0].resources.limits[nvidia.com/gpu]", "exceeded quota");
-    assertThat(backend().getStatus().getEndpoint()).as("the rest of the status is kept").isEqualTo("http://llama.models.svc:8000/v1");
+        .contains(
+            "cannot apply Deployment models/llama",
+            "HTTP 422 Invalid",
+            "containers[0].resources.limits[nvidia.com/gpu]",
+            "exceeded quota");
+    assertThat(backend().getStatus().getEndpoint())
+        .as("the rest of the status is kept")
+        .isEqualTo("http://llama.models.svc:8000/v1");
     assertThat(client.v1().events().inNamespace("models").list().getItems())
         .filteredOn(e -> Conditions.APPLY_FAILED.equals(e.getReason()))
         .singleElement()
         .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning"))
-        .extracting(Event::getMessage).asString().contains("Deployment models/llama");
+        .extracting(Event::getMessage)
+        .asString()
+        .contains("Deployment models/llama");
 
     // Once the API server takes it, JOSDK's retry applies the new spec and Ready is recomputed.
     api.acceptAll();
-    Eventually.await("four GPUs applied", Duration.ofSeconds(30),
-        () -> new Quantity("4").equals(vllm(deployment()).getResources().getLimits().get("nvidia.com/gpu")));
-    Eventually.await("Ready no longer ApplyFailed", Duration.ofSeconds(10), () -> !Conditions.APPLY_FAILED.equals(ready().getReason()));
+    Eventually.await(
+        "four GPUs applied",
+        Duration.ofSeconds(30),
+        () ->
+            new Quantity("4")
+                .equals(vllm(deployment()).getResources().getLimits().get("nvidia.com/gpu")));
+    Eventually.await(
+        "Ready no longer ApplyFailed",
+        Duration.ofSeconds(10),
+        () -> !Conditions.APPLY_FAILED.equals(ready().getReason()));
   }
 
   private void editSpec(String yaml) {
     ModelBackend changed = client.getKubernetesSerialization().unmarshal(yaml, ModelBackend.class);
-    Eventually.await("spec updated", () -> {
-      try {
-        client.resources(ModelBackend.class).inNamespace("models").withName("llama").edit(current -> {
-          current.setSpec(changed.getSpec());
-          return current;
+    Eventually.await(
+        "spec updated",
+        () -> {
+          try {
+            client
+                .resources(ModelBackend.class)
+                .inNamespace("models")
+                .withName("llama")
+                .edit(
+                    current -> {
+                      current.setSpec(changed.getSpec());
+                      return current;
+                    });
+            return true;
+          } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+              return false;
+            }
+            throw e;
+          }
         });
-        return true;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() == 409) {
-          return false;
-        }
-        throw e;
-      }
-    });
   }
 
   private boolean quietFor(Duration window) {

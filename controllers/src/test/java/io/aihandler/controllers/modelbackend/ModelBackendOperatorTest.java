@@ -7,19 +7,16 @@ import io.aihandler.controllers.owned.OwnedObjectApplier;
 import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.testing.Eventually;
 import io.aihandler.controllers.testing.MockKubernetesApi;
-import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.controllers.testing.RunningOperator;
 import io.aihandler.controllers.testing.ServerSideApplyDispatcher;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
-import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -55,7 +52,8 @@ class ModelBackendOperatorTest {
     final AtomicInteger reconciliations = new AtomicInteger();
 
     @Override
-    public UpdateControl<ModelBackend> reconcile(ModelBackend backend, Context<ModelBackend> context) {
+    public UpdateControl<ModelBackend> reconcile(
+        ModelBackend backend, Context<ModelBackend> context) {
       try {
         return super.reconcile(backend, context);
       } finally {
@@ -93,7 +91,9 @@ class ModelBackendOperatorTest {
 
   private Condition condition(String name, String type) {
     ModelBackend backend = backend(name);
-    return backend.getStatus() == null ? null : Conditions.find(backend.getStatus().getConditions(), type);
+    return backend.getStatus() == null
+        ? null
+        : Conditions.find(backend.getStatus().getConditions(), type);
   }
 
   private boolean readyReasonIs(String name, String reason) {
@@ -124,31 +124,68 @@ class ModelBackendOperatorTest {
     ModelBackend created = create(LLAMA);
     String uid = created.getMetadata().getUid();
 
-    Eventually.await("Deployment, Service, PVC and PDB", () -> deployment("llama") != null
-        && client.services().inNamespace("models").withName("llama").get() != null
-        && client.persistentVolumeClaims().inNamespace("models").withName("llama-model-cache").get() != null
-        && client.policy().v1().podDisruptionBudget().inNamespace("models").withName("llama").get() != null);
+    Eventually.await(
+        "Deployment, Service, PVC and PDB",
+        () ->
+            deployment("llama") != null
+                && client.services().inNamespace("models").withName("llama").get() != null
+                && client
+                        .persistentVolumeClaims()
+                        .inNamespace("models")
+                        .withName("llama-model-cache")
+                        .get()
+                    != null
+                && client
+                        .policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .inNamespace("models")
+                        .withName("llama")
+                        .get()
+                    != null);
 
-    List<HasMetadata> owned = List.of(
-        deployment("llama"),
-        client.services().inNamespace("models").withName("llama").get(),
-        client.persistentVolumeClaims().inNamespace("models").withName("llama-model-cache").get(),
-        client.policy().v1().podDisruptionBudget().inNamespace("models").withName("llama").get());
+    List<HasMetadata> owned =
+        List.of(
+            deployment("llama"),
+            client.services().inNamespace("models").withName("llama").get(),
+            client
+                .persistentVolumeClaims()
+                .inNamespace("models")
+                .withName("llama-model-cache")
+                .get(),
+            client
+                .policy()
+                .v1()
+                .podDisruptionBudget()
+                .inNamespace("models")
+                .withName("llama")
+                .get());
     // Every object the operator created carries the owner reference the garbage collector follows.
-    assertThat(api.writes()).filteredOn(w -> w.method().equals("PATCH") && !w.path().contains("/status") && !w.path().contains("modelbackends"))
+    assertThat(api.writes())
+        .filteredOn(
+            w ->
+                w.method().equals("PATCH")
+                    && !w.path().contains("/status")
+                    && !w.path().contains("modelbackends"))
         .hasSize(owned.size());
     for (HasMetadata object : owned) {
-      assertThat(object.getMetadata().getOwnerReferences()).as(object.getKind())
+      assertThat(object.getMetadata().getOwnerReferences())
+          .as(object.getKind())
           .singleElement()
-          .satisfies(ref -> {
-            assertThat(ref.getUid()).isEqualTo(uid);
-            assertThat(ref.getKind()).isEqualTo("ModelBackend");
-            assertThat(ref.getController()).isTrue();
-          });
+          .satisfies(
+              ref -> {
+                assertThat(ref.getUid()).isEqualTo(uid);
+                assertThat(ref.getKind()).isEqualTo("ModelBackend");
+                assertThat(ref.getController()).isTrue();
+              });
     }
     assertThat(deployment("llama").getSpec().getReplicas()).isEqualTo(2);
 
-    Eventually.await("status with endpoint", () -> backend("llama").getStatus() != null && backend("llama").getStatus().getEndpoint() != null);
+    Eventually.await(
+        "status with endpoint",
+        () ->
+            backend("llama").getStatus() != null
+                && backend("llama").getStatus().getEndpoint() != null);
     var status = backend("llama").getStatus();
     assertThat(status.getEndpoint()).isEqualTo("http://llama.models.svc:8000/v1");
     assertThat(status.getDesiredReplicas()).isEqualTo(2);
@@ -165,85 +202,163 @@ class ModelBackendOperatorTest {
     create(LLAMA);
     Eventually.await("Deployment", () -> deployment("llama") != null);
 
-    setPodStatus("llama-a", VllmPods.unschedulable("0/3 nodes are available: 3 Insufficient nvidia.com/gpu."));
-    Eventually.await("InsufficientGPUs", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_INSUFFICIENT_GPUS));
-    assertThat(condition("llama", Conditions.READY).getMessage()).contains("llama-a", "nvidia.com/gpu");
+    setPodStatus(
+        "llama-a",
+        VllmPods.unschedulable("0/3 nodes are available: 3 Insufficient nvidia.com/gpu."));
+    Eventually.await(
+        "InsufficientGPUs",
+        () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_INSUFFICIENT_GPUS));
+    assertThat(condition("llama", Conditions.READY).getMessage())
+        .contains("llama-a", "nvidia.com/gpu");
     assertThat(condition("llama", Conditions.WORKLOAD_AVAILABLE).getStatus()).isEqualTo("False");
 
     setPodStatus("llama-a", VllmPods.imagePullFailing());
-    Eventually.await("ImagePullFailing", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_IMAGE_PULL_FAILING));
-    assertThat(condition("llama", Conditions.READY).getMessage()).contains(io.aihandler.controllers.vllm.VllmBackend.DEFAULT_IMAGE);
+    Eventually.await(
+        "ImagePullFailing",
+        () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_IMAGE_PULL_FAILING));
+    assertThat(condition("llama", Conditions.READY).getMessage())
+        .contains(io.aihandler.controllers.vllm.VllmBackend.DEFAULT_IMAGE);
 
     setPodStatus("llama-a", VllmPods.crashLooping());
-    Eventually.await("CrashLooping", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_CRASH_LOOPING));
-    assertThat(condition("llama", Conditions.READY).getMessage()).contains("OOMKilled", "kubectl logs llama-a --previous");
+    Eventually.await(
+        "CrashLooping", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_CRASH_LOOPING));
+    assertThat(condition("llama", Conditions.READY).getMessage())
+        .contains("OOMKilled", "kubectl logs llama-a --previous");
 
     setPodStatus("llama-a", VllmPods.loading());
-    Eventually.await("ModelLoading", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_MODEL_LOADING));
+    Eventually.await(
+        "ModelLoading", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_MODEL_LOADING));
 
     setPodStatus("llama-a", VllmPods.serving("10.0.0.7"));
     Deployment deployment = deployment("llama");
-    deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata().getGeneration())
-        .withReplicas(2).withUpdatedReplicas(2).withReadyReplicas(1).withAvailableReplicas(1).build());
+    deployment.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(deployment.getMetadata().getGeneration())
+            .withReplicas(2)
+            .withUpdatedReplicas(2)
+            .withReadyReplicas(1)
+            .withAvailableReplicas(1)
+            .build());
     client.resource(deployment).updateStatus();
 
     Eventually.await("Serving", () -> readyReasonIs("llama", VllmWorkloadHealth.REASON_SERVING));
     assertThat(condition("llama", Conditions.READY).getStatus()).isEqualTo("True");
     assertThat(condition("llama", Conditions.WORKLOAD_AVAILABLE).getStatus()).isEqualTo("True");
-    assertThat(condition("llama", Conditions.READY).getMessage()).startsWith("1 of 2 vLLM pods serving");
+    assertThat(condition("llama", Conditions.READY).getMessage())
+        .startsWith("1 of 2 vLLM pods serving");
     assertThat(backend("llama").getStatus().getReadyReplicas()).isEqualTo(1);
     assertThat(backend("llama").getStatus().getReplicas()).isEqualTo(2);
 
     List<Event> events = client.v1().events().inNamespace("models").list().getItems();
-    assertThat(events).extracting(Event::getReason)
-        .contains(VllmWorkloadHealth.REASON_INSUFFICIENT_GPUS, VllmWorkloadHealth.REASON_IMAGE_PULL_FAILING,
-            VllmWorkloadHealth.REASON_CRASH_LOOPING, VllmWorkloadHealth.REASON_SERVING);
-    assertThat(events).filteredOn(e -> e.getReason().equals(VllmWorkloadHealth.REASON_CRASH_LOOPING))
+    assertThat(events)
+        .extracting(Event::getReason)
+        .contains(
+            VllmWorkloadHealth.REASON_INSUFFICIENT_GPUS,
+            VllmWorkloadHealth.REASON_IMAGE_PULL_FAILING,
+            VllmWorkloadHealth.REASON_CRASH_LOOPING,
+            VllmWorkloadHealth.REASON_SERVING);
+    assertThat(events)
+        .filteredOn(e -> e.getReason().equals(VllmWorkloadHealth.REASON_CRASH_LOOPING))
         .allSatisfy(e -> assertThat(e.getType()).isEqualTo("Warning"));
   }
 
   @Test
   void changingTheSpecRollsTheDeploymentAndDropsWhatIsNoLongerWanted() {
     create(LLAMA);
-    Eventually.await("PDB", () -> client.policy().v1().podDisruptionBudget().inNamespace("models").withName("llama").get() != null);
-    String firstHash = deployment("llama").getMetadata().getAnnotations().get(OwnedObjectApplier.DESIRED_HASH_ANNOTATION);
+    Eventually.await(
+        "PDB",
+        () ->
+            client.policy().v1().podDisruptionBudget().inNamespace("models").withName("llama").get()
+                != null);
+    String firstHash =
+        deployment("llama")
+            .getMetadata()
+            .getAnnotations()
+            .get(OwnedObjectApplier.DESIRED_HASH_ANNOTATION);
 
-    ModelBackend changed = client.getKubernetesSerialization().unmarshal(
-        LLAMA.replace("replicas: 2", "replicas: 1\n    maxModelLen: 16384").replace("    cache: {size: 100Gi}\n", ""), ModelBackend.class);
+    ModelBackend changed =
+        client
+            .getKubernetesSerialization()
+            .unmarshal(
+                LLAMA
+                    .replace("replicas: 2", "replicas: 1\n    maxModelLen: 16384")
+                    .replace("    cache: {size: 100Gi}\n", ""),
+                ModelBackend.class);
     // The operator writes the status at the same time; like any client, retry on a conflict.
-    Eventually.await("spec updated", () -> {
-      try {
-        client.resources(ModelBackend.class).inNamespace("models").withName("llama").edit(current -> {
-          current.setSpec(changed.getSpec());
-          return current;
+    Eventually.await(
+        "spec updated",
+        () -> {
+          try {
+            client
+                .resources(ModelBackend.class)
+                .inNamespace("models")
+                .withName("llama")
+                .edit(
+                    current -> {
+                      current.setSpec(changed.getSpec());
+                      return current;
+                    });
+            return true;
+          } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() == 409) {
+              return false;
+            }
+            throw e;
+          }
         });
-        return true;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() == 409) {
-          return false;
-        }
-        throw e;
-      }
-    });
 
-    Eventually.await("rolled Deployment", () -> deployment("llama").getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs()
-        .contains("--max-model-len=16384"));
+    Eventually.await(
+        "rolled Deployment",
+        () ->
+            deployment("llama")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst()
+                .getArgs()
+                .contains("--max-model-len=16384"));
     Deployment rolled = deployment("llama");
     assertThat(rolled.getSpec().getReplicas()).isEqualTo(1);
-    assertThat(rolled.getMetadata().getAnnotations().get(OwnedObjectApplier.DESIRED_HASH_ANNOTATION)).isNotEqualTo(firstHash);
-    assertThat(rolled.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("model-cache"))
-        .singleElement().satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
-    Eventually.await("PDB and PVC removed", () -> client.policy().v1().podDisruptionBudget().inNamespace("models").withName("llama").get() == null
-        && client.persistentVolumeClaims().inNamespace("models").withName("llama-model-cache").get() == null);
-    Eventually.await("observedGeneration 2", () -> Long.valueOf(2).equals(backend("llama").getStatus().getObservedGeneration()));
+    assertThat(
+            rolled.getMetadata().getAnnotations().get(OwnedObjectApplier.DESIRED_HASH_ANNOTATION))
+        .isNotEqualTo(firstHash);
+    assertThat(rolled.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getName().equals("model-cache"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    Eventually.await(
+        "PDB and PVC removed",
+        () ->
+            client.policy().v1().podDisruptionBudget().inNamespace("models").withName("llama").get()
+                    == null
+                && client
+                        .persistentVolumeClaims()
+                        .inNamespace("models")
+                        .withName("llama-model-cache")
+                        .get()
+                    == null);
+    Eventually.await(
+        "observedGeneration 2",
+        () -> Long.valueOf(2).equals(backend("llama").getStatus().getObservedGeneration()));
   }
 
   @Test
   void anUnchangedSpecCausesNoWritesEvenWhenReconciled() {
     create(LLAMA);
-    Eventually.await("settled status", () -> backend("llama").getStatus() != null && deployment("llama") != null
-        && client.persistentVolumeClaims().inNamespace("models").withName("llama-model-cache").get() != null);
-    Eventually.await("no writes for a while", Duration.ofSeconds(10), () -> quietFor(Duration.ofMillis(500)));
+    Eventually.await(
+        "settled status",
+        () ->
+            backend("llama").getStatus() != null
+                && deployment("llama") != null
+                && client
+                        .persistentVolumeClaims()
+                        .inNamespace("models")
+                        .withName("llama-model-cache")
+                        .get()
+                    != null);
+    Eventually.await(
+        "no writes for a while", Duration.ofSeconds(10), () -> quietFor(Duration.ofMillis(500)));
 
     // Something unrelated changes on an owned object: the operator reconciles, and must not write.
     int reconciliationsBefore = reconciler.reconciliations.get();
@@ -253,10 +368,13 @@ class ModelBackendOperatorTest {
     int writesAfterTouch = api.writes().size();
 
     String statusBefore = client.getKubernetesSerialization().asJson(backend("llama").getStatus());
-    Eventually.await("a reconciliation", () -> reconciler.reconciliations.get() > reconciliationsBefore);
+    Eventually.await(
+        "a reconciliation", () -> reconciler.reconciliations.get() > reconciliationsBefore);
     sleep(Duration.ofSeconds(1));
-    assertThat(client.getKubernetesSerialization().asJson(backend("llama").getStatus())).isEqualTo(statusBefore);
-    List<ServerSideApplyDispatcher.Write> idleWrites = api.writes().subList(writesAfterTouch, api.writes().size());
+    assertThat(client.getKubernetesSerialization().asJson(backend("llama").getStatus()))
+        .isEqualTo(statusBefore);
+    List<ServerSideApplyDispatcher.Write> idleWrites =
+        api.writes().subList(writesAfterTouch, api.writes().size());
     assertThat(idleWrites).as("API writes during the idle window").isEmpty();
   }
 
@@ -270,7 +388,8 @@ class ModelBackendOperatorTest {
         spec:
           vllm: {model: "hf://org/model", gpus: 3, tensorParallelSize: 2}
         """);
-    Eventually.await("InvalidSpec", () -> readyReasonIs("uneven", VllmWorkloadHealth.REASON_INVALID_SPEC));
+    Eventually.await(
+        "InvalidSpec", () -> readyReasonIs("uneven", VllmWorkloadHealth.REASON_INVALID_SPEC));
     assertThat(condition("uneven", Conditions.READY).getMessage()).contains("spec.vllm.gpus");
     assertThat(deployment("uneven")).isNull();
   }

@@ -25,7 +25,10 @@ final class VllmPods {
         .addToLabels(VllmBackend.BACKEND_LABEL, backend)
         .endMetadata()
         .withNewSpec()
-        .addNewContainer().withName("vllm").withImage(VllmBackend.DEFAULT_IMAGE).endContainer()
+        .addNewContainer()
+        .withName("vllm")
+        .withImage(VllmBackend.DEFAULT_IMAGE)
+        .endContainer()
         .endSpec()
         .withStatus(status)
         .build();
@@ -39,33 +42,81 @@ final class VllmPods {
   }
 
   static PodStatus imagePullFailing() {
-    return running(new ContainerStatusBuilder()
-        .withName("vllm").withImage(VllmBackend.DEFAULT_IMAGE).withReady(false).withRestartCount(0)
-        .withNewState().withNewWaiting().withReason("ImagePullBackOff")
-        .withMessage("Back-off pulling image \"" + VllmBackend.DEFAULT_IMAGE + "\"").endWaiting().endState()
-        .build(), "Pending", false);
+    return running(
+        new ContainerStatusBuilder()
+            .withName("vllm")
+            .withImage(VllmBackend.DEFAULT_IMAGE)
+            .withReady(false)
+            .withRestartCount(0)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ImagePullBackOff")
+            .withMessage("Back-off pulling image \"" + VllmBackend.DEFAULT_IMAGE + "\"")
+            .endWaiting()
+            .endState()
+            .build(),
+        "Pending",
+        false);
   }
 
   static PodStatus crashLooping() {
-    return running(new ContainerStatusBuilder()
-        .withName("vllm").withImage(VllmBackend.DEFAULT_IMAGE).withReady(false).withRestartCount(4)
-        .withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-        .withNewLastState().withNewTerminated().withReason("OOMKilled").withExitCode(137).endTerminated().endLastState()
-        .build(), "Running", false);
+    return running(
+        new ContainerStatusBuilder()
+            .withName("vllm")
+            .withImage(VllmBackend.DEFAULT_IMAGE)
+            .withReady(false)
+            .withRestartCount(4)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("CrashLoopBackOff")
+            .endWaiting()
+            .endState()
+            .withNewLastState()
+            .withNewTerminated()
+            .withReason("OOMKilled")
+            .withExitCode(137)
+            .endTerminated()
+            .endLastState()
+            .build(),
+        "Running",
+        false);
   }
 
   static PodStatus loading() {
-    return running(new ContainerStatusBuilder()
-        .withName("vllm").withImage(VllmBackend.DEFAULT_IMAGE).withReady(false).withStarted(false).withRestartCount(0)
-        .withNewState().withNewRunning().withStartedAt("2026-01-01T00:00:00Z").endRunning().endState()
-        .build(), "Running", false);
+    return running(
+        new ContainerStatusBuilder()
+            .withName("vllm")
+            .withImage(VllmBackend.DEFAULT_IMAGE)
+            .withReady(false)
+            .withStarted(false)
+            .withRestartCount(0)
+            .withNewState()
+            .withNewRunning()
+            .withStartedAt("2026-01-01T00:00:00Z")
+            .endRunning()
+            .endState()
+            .build(),
+        "Running",
+        false);
   }
 
   static PodStatus serving(String podIp) {
-    PodStatus status = running(new ContainerStatusBuilder()
-        .withName("vllm").withImage(VllmBackend.DEFAULT_IMAGE).withReady(true).withStarted(true).withRestartCount(0)
-        .withNewState().withNewRunning().withStartedAt("2026-01-01T00:00:00Z").endRunning().endState()
-        .build(), "Running", true);
+    PodStatus status =
+        running(
+            new ContainerStatusBuilder()
+                .withName("vllm")
+                .withImage(VllmBackend.DEFAULT_IMAGE)
+                .withReady(true)
+                .withStarted(true)
+                .withRestartCount(0)
+                .withNewState()
+                .withNewRunning()
+                .withStartedAt("2026-01-01T00:00:00Z")
+                .endRunning()
+                .endState()
+                .build(),
+            "Running",
+            true);
     status.setPodIP(podIp);
     return status;
   }
@@ -81,6 +132,11 @@ final class VllmPods {
   }
 
   private static PodCondition condition(String type, String status, String reason, String message) {
-    return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withReason(reason)
+        .withMessage(message)
+        .build();
   }
 }

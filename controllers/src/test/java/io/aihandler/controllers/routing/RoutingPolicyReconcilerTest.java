@@ -30,9 +30,26 @@ class RoutingPolicyReconcilerTest {
   void start() {
     api = MockKubernetesApi.startWithCrds();
     client = api.client();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("llm-platform").endMetadata().build()).create();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("support").addToLabels("team", "support").endMetadata().build()).create();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("marketing").endMetadata().build()).create();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("llm-platform").endMetadata().build())
+        .create();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName("support")
+                .addToLabels("team", "support")
+                .endMetadata()
+                .build())
+        .create();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("marketing").endMetadata().build())
+        .create();
     operator = RunningOperator.start(api, new RoutingPolicyReconciler());
   }
 
@@ -43,7 +60,9 @@ class RoutingPolicyReconcilerTest {
   }
 
   private void apply(String yaml) {
-    client.resource(YAML.unmarshal(yaml, io.fabric8.kubernetes.api.model.HasMetadata.class)).createOr(existing -> existing.update());
+    client
+        .resource(YAML.unmarshal(yaml, io.fabric8.kubernetes.api.model.HasMetadata.class))
+        .createOr(existing -> existing.update());
   }
 
   private static final String CLAUDE =
@@ -88,15 +107,24 @@ class RoutingPolicyReconcilerTest {
           - {name: restricted, allowedLocalities: [in-cluster]}
           - {name: internal, allowedLocalities: [in-cluster, external]}
           defaultDataClass: internal
-        """.formatted(namespace);
+        """
+        .formatted(namespace);
   }
 
   private Condition condition(String namespace, String type) {
-    RoutingPolicy policy = client.resources(RoutingPolicy.class).inNamespace(namespace).withName("support-routing").get();
+    RoutingPolicy policy =
+        client
+            .resources(RoutingPolicy.class)
+            .inNamespace(namespace)
+            .withName("support-routing")
+            .get();
     if (policy == null || policy.getStatus() == null) {
       return null;
     }
-    return policy.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    return policy.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElse(null);
   }
 
   private void awaitCondition(String namespace, String type, String status, String reason) {
@@ -104,16 +132,27 @@ class RoutingPolicyReconcilerTest {
         type + "=" + status + " (" + reason + ")",
         () -> {
           Condition condition = condition(namespace, type);
-          return condition != null && condition.getStatus().equals(status) && condition.getReason().equals(reason);
+          return condition != null
+              && condition.getStatus().equals(status)
+              && condition.getReason().equals(reason);
         });
   }
 
   private void markReady(String name) {
-    ModelBackend backend = client.resources(ModelBackend.class).inNamespace("llm-platform").withName(name).get();
-    backend.getStatus().getConditions().add(new ConditionBuilder()
-        .withType("Ready").withStatus("True").withReason("Serving").withMessage("ok")
-        .withObservedGeneration(backend.getMetadata().getGeneration())
-        .withLastTransitionTime("2026-11-25T12:00:00Z").build());
+    ModelBackend backend =
+        client.resources(ModelBackend.class).inNamespace("llm-platform").withName(name).get();
+    backend
+        .getStatus()
+        .getConditions()
+        .add(
+            new ConditionBuilder()
+                .withType("Ready")
+                .withStatus("True")
+                .withReason("Serving")
+                .withMessage("ok")
+                .withObservedGeneration(backend.getMetadata().getGeneration())
+                .withLastTransitionTime("2026-11-25T12:00:00Z")
+                .build());
     client.resources(ModelBackend.class).resource(backend).updateStatus();
   }
 
@@ -131,9 +170,16 @@ class RoutingPolicyReconcilerTest {
     apply(LLAMA);
     awaitCondition("support", "ResolvedRefs", "True", "Resolved");
     awaitCondition("support", "Ready", "False", "BackendsNotReady");
-    assertThat(condition("support", "Ready").getMessage()).contains("route classification has no ready backend");
-    RoutingPolicy policy = client.resources(RoutingPolicy.class).inNamespace("support").withName("support-routing").get();
-    assertThat(policy.getStatus().getObservedGeneration()).isEqualTo(policy.getMetadata().getGeneration());
+    assertThat(condition("support", "Ready").getMessage())
+        .contains("route classification has no ready backend");
+    RoutingPolicy policy =
+        client
+            .resources(RoutingPolicy.class)
+            .inNamespace("support")
+            .withName("support-routing")
+            .get();
+    assertThat(policy.getStatus().getObservedGeneration())
+        .isEqualTo(policy.getMetadata().getGeneration());
   }
 
   @Test
@@ -142,14 +188,24 @@ class RoutingPolicyReconcilerTest {
     apply(LLAMA);
     apply(policy("support"));
     awaitCondition("support", "Ready", "False", "BackendsNotReady");
-    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("claude").editStatus(b -> {
-      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
-      return b;
-    });
-    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("llama").editStatus(b -> {
-      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
-      return b;
-    });
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("llm-platform")
+        .withName("claude")
+        .editStatus(
+            b -> {
+              b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+              return b;
+            });
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("llm-platform")
+        .withName("llama")
+        .editStatus(
+            b -> {
+              b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+              return b;
+            });
     markReady("llama");
     awaitCondition("support", "Ready", "True", "Ready");
   }
@@ -160,20 +216,28 @@ class RoutingPolicyReconcilerTest {
     apply(LLAMA);
     apply(policy("support"));
     awaitCondition("support", "Ready", "False", "BackendsNotReady");
-    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("llama").editStatus(b -> {
-      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
-      return b;
-    });
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("llm-platform")
+        .withName("llama")
+        .editStatus(
+            b -> {
+              b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+              return b;
+            });
     markReady("llama");
     awaitCondition("support", "Ready", "True", "Ready");
 
     Eventually.await("two events", () -> policyEvents().size() == 2);
-    assertThat(policyEvents()).extracting(e -> e.getType() + " " + e.getReason())
+    assertThat(policyEvents())
+        .extracting(e -> e.getType() + " " + e.getReason())
         .containsExactlyInAnyOrder("Warning BackendsNotReady", "Normal Ready");
-    assertThat(policyEvents()).allSatisfy(e -> {
-      assertThat(e.getInvolvedObject().getKind()).isEqualTo("RoutingPolicy");
-      assertThat(e.getInvolvedObject().getName()).isEqualTo("support-routing");
-    });
+    assertThat(policyEvents())
+        .allSatisfy(
+            e -> {
+              assertThat(e.getInvolvedObject().getKind()).isEqualTo("RoutingPolicy");
+              assertThat(e.getInvolvedObject().getName()).isEqualTo("support-routing");
+            });
   }
 
   @Test
@@ -182,26 +246,40 @@ class RoutingPolicyReconcilerTest {
     apply(LLAMA);
     apply(policy("support"));
     awaitCondition("support", "Ready", "False", "BackendsNotReady");
-    client.resources(ModelBackend.class).inNamespace("llm-platform").withName("llama").editStatus(b -> {
-      b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
-      return b;
-    });
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("llm-platform")
+        .withName("llama")
+        .editStatus(
+            b -> {
+              b.setStatus(new io.aihandler.api.v1alpha1.ModelBackendStatus());
+              return b;
+            });
     markReady("llama");
     awaitCondition("support", "Ready", "True", "Ready");
 
-    // Claude's shareWith is checked against the policy namespace's labels, which the operator can no longer read.
-    api.refuse(new io.aihandler.controllers.testing.ServerSideApplyDispatcher.ReadRefusal("/api/v1/namespaces/support"));
+    // Claude's shareWith is checked against the policy namespace's labels, which the operator can
+    // no longer read.
+    api.refuse(
+        new io.aihandler.controllers.testing.ServerSideApplyDispatcher.ReadRefusal(
+            "/api/v1/namespaces/support"));
     apply(policy("support").replace("priority: 1", "priority: 2"));
 
     awaitCondition("support", "Ready", "False", "ReconcileFailed");
-    assertThat(condition("support", "Ready").getMessage()).isEqualTo("a Kubernetes API request failed: HTTP 403 Forbidden");
-    assertThat(policyEvents()).extracting(e -> e.getType() + " " + e.getReason()).contains("Warning ReconcileFailed");
+    assertThat(condition("support", "Ready").getMessage())
+        .isEqualTo("a Kubernetes API request failed: HTTP 403 Forbidden");
+    assertThat(policyEvents())
+        .extracting(e -> e.getType() + " " + e.getReason())
+        .contains("Warning ReconcileFailed");
 
     api.acceptAll();
-    Eventually.await("Ready again", java.time.Duration.ofSeconds(30), () -> {
-      Condition ready = condition("support", "Ready");
-      return ready != null && "Ready".equals(ready.getReason());
-    });
+    Eventually.await(
+        "Ready again",
+        java.time.Duration.ofSeconds(30),
+        () -> {
+          Condition ready = condition("support", "Ready");
+          return ready != null && "Ready".equals(ready.getReason());
+        });
   }
 
   private List<io.fabric8.kubernetes.api.model.Event> policyEvents() {
@@ -215,18 +293,25 @@ class RoutingPolicyReconcilerTest {
     apply(CLAUDE);
     apply(LLAMA);
     apply(policy("marketing"));
-    Eventually.await("claude refused, llama found", () -> {
-      Condition refs = condition("marketing", "ResolvedRefs");
-      return refs != null && refs.getMessage().contains("does not share") && !refs.getMessage().contains("not found");
-    });
+    Eventually.await(
+        "claude refused, llama found",
+        () -> {
+          Condition refs = condition("marketing", "ResolvedRefs");
+          return refs != null
+              && refs.getMessage().contains("does not share")
+              && !refs.getMessage().contains("not found");
+        });
     assertThat(condition("marketing", "ResolvedRefs").getMessage())
-        .contains("route reasoning: ModelBackend llm-platform/claude does not share its key with namespace marketing");
+        .contains(
+            "route reasoning: ModelBackend llm-platform/claude does not share its key with namespace marketing");
     // The vLLM backend needs no key: marketing may use it.
     assertThat(condition("marketing", "ResolvedRefs").getMessage()).doesNotContain("llama");
 
     // The platform team admits marketing: the policy is re-evaluated without being touched.
-    apply(CLAUDE.replace("shareWith: {namespaceSelector: {matchLabels: {team: support}}}",
-        "shareWith: {namespaces: [marketing], namespaceSelector: {matchLabels: {team: support}}}"));
+    apply(
+        CLAUDE.replace(
+            "shareWith: {namespaceSelector: {matchLabels: {team: support}}}",
+            "shareWith: {namespaces: [marketing], namespaceSelector: {matchLabels: {team: support}}}"));
     awaitCondition("marketing", "ResolvedRefs", "True", "Resolved");
   }
 
@@ -234,22 +319,32 @@ class RoutingPolicyReconcilerTest {
   void reportsARouteThatTheDefaultDataClassCannotUse() {
     apply(CLAUDE);
     apply(LLAMA);
-    apply(policy("support").replace("""
+    apply(
+        policy("support")
+            .replace(
+                """
           - name: classification
             targets:
             - backend: {name: llama, namespace: llm-platform}
-        """, """
+        """,
+                """
           - name: classification
             targets:
             - backend: {name: claude, namespace: llm-platform}
-        """).replace("defaultDataClass: internal", "defaultDataClass: restricted"));
+        """)
+            .replace("defaultDataClass: internal", "defaultDataClass: restricted"));
     // Both backends exist; wait until the operator's cache has seen them too.
-    Eventually.await("both backends resolved", () -> {
-      Condition refs = condition("support", "ResolvedRefs");
-      return refs != null && refs.getStatus().equals("False") && !refs.getMessage().contains("not found");
-    });
+    Eventually.await(
+        "both backends resolved",
+        () -> {
+          Condition refs = condition("support", "ResolvedRefs");
+          return refs != null
+              && refs.getStatus().equals("False")
+              && !refs.getMessage().contains("not found");
+        });
     assertThat(condition("support", "ResolvedRefs").getMessage())
-        .contains("route classification has no target that data class restricted (the default) may reach")
+        .contains(
+            "route classification has no target that data class restricted (the default) may reach")
         .doesNotContain("route reasoning has no target");
   }
 

@@ -28,12 +28,24 @@ final class AccessReviewStandIn extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getPath();
     if ("POST".equals(request.getMethod()) && path.endsWith("/selfsubjectrulesreviews")) {
-      SelfSubjectRulesReview review = JSON.unmarshal(new String(request.getBody().getBytes(), StandardCharsets.UTF_8), SelfSubjectRulesReview.class);
-      review.setStatus(new SubjectRulesReviewStatusBuilder()
-          .withIncomplete(false)
-          .addToResourceRules(new ResourceRuleBuilder().withApiGroups("*").withResources("*").withVerbs("*").build())
-          .build());
-      return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json").setBody(JSON.asJson(review));
+      SelfSubjectRulesReview review =
+          JSON.unmarshal(
+              new String(request.getBody().getBytes(), StandardCharsets.UTF_8),
+              SelfSubjectRulesReview.class);
+      review.setStatus(
+          new SubjectRulesReviewStatusBuilder()
+              .withIncomplete(false)
+              .addToResourceRules(
+                  new ResourceRuleBuilder()
+                      .withApiGroups("*")
+                      .withResources("*")
+                      .withVerbs("*")
+                      .build())
+              .build());
+      return new MockResponse()
+          .setResponseCode(201)
+          .setHeader("Content-Type", "application/json")
+          .setBody(JSON.asJson(review));
     }
     return delegate.dispatch(request);
   }

@@ -32,6 +32,7 @@ public final class Eventually {
         throw new AssertionError("interrupted while waiting for " + what, e);
       }
     }
-    throw new AssertionError("timed out after " + limit.toMillis() + " ms waiting for " + what, last);
+    throw new AssertionError(
+        "timed out after " + limit.toMillis() + " ms waiting for " + what, last);
   }
 }

@@ -1,10 +1,9 @@
 package io.aihandler.controllers.testing;
 
-import io.aihandler.controllers.hosted.SourceSecrets;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Workflow;
-import io.aihandler.controllers.testing.ModelBackends;
+import io.aihandler.controllers.hosted.SourceSecrets;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -22,7 +21,8 @@ public final class HostedFixtures {
   private HostedFixtures() {}
 
   /** A hosted backend; {@code extra} is appended inside {@code spec.hosted} (indented 4 spaces). */
-  public static ModelBackend hosted(String namespace, String name, String provider, String secret, String extra) {
+  public static ModelBackend hosted(
+      String namespace, String name, String provider, String secret, String extra) {
     return ModelBackends.fromYaml(
         """
         apiVersion: aihandler.io/v1alpha1
@@ -63,7 +63,12 @@ public final class HostedFixtures {
   }
 
   public static Namespace namespace(String name, Map<String, String> labels) {
-    return new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+    return new NamespaceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withLabels(labels)
+        .endMetadata()
+        .build();
   }
 
   /** A policy whose one route {@code main} targets the given backends ({@code namespace/name}). */
@@ -71,7 +76,12 @@ public final class HostedFixtures {
     StringBuilder targets = new StringBuilder();
     for (String backend : backends) {
       String[] parts = backend.split("/");
-      targets.append("      - backend: {name: ").append(parts[1]).append(", namespace: ").append(parts[0]).append("}\n");
+      targets
+          .append("      - backend: {name: ")
+          .append(parts[1])
+          .append(", namespace: ")
+          .append(parts[0])
+          .append("}\n");
     }
     return SERIALIZATION.unmarshal(
         """

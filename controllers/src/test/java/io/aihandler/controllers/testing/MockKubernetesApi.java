@@ -30,7 +30,13 @@ public final class MockKubernetesApi implements AutoCloseable {
 
   private MockKubernetesApi() {
     this.dispatcher = new ServerSideApplyDispatcher(new KubernetesCrudDispatcher());
-    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new AccessReviewStandIn(dispatcher), false);
+    this.server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new AccessReviewStandIn(dispatcher),
+            false);
     server.init();
     this.client = server.createClient();
   }
@@ -52,12 +58,17 @@ public final class MockKubernetesApi implements AutoCloseable {
     return dispatcher.writes();
   }
 
-  /** Refuses writes as {@link ServerSideApplyDispatcher#refuse} says, until {@link #acceptAll()}. */
+  /**
+   * Refuses writes as {@link ServerSideApplyDispatcher#refuse} says, until {@link #acceptAll()}.
+   */
   public void refuse(ServerSideApplyDispatcher.Refusal refusal) {
     dispatcher.refuse(refusal);
   }
 
-  /** Refuses reads as {@link ServerSideApplyDispatcher#refuse(ServerSideApplyDispatcher.ReadRefusal)} says. */
+  /**
+   * Refuses reads as {@link
+   * ServerSideApplyDispatcher#refuse(ServerSideApplyDispatcher.ReadRefusal)} says.
+   */
   public void refuse(ServerSideApplyDispatcher.ReadRefusal refusal) {
     dispatcher.refuse(refusal);
   }
@@ -73,19 +84,24 @@ public final class MockKubernetesApi implements AutoCloseable {
       Path manifests = root.resolve("crds/manifests");
       if (Files.isDirectory(manifests)) {
         try (Stream<Path> files = Files.list(manifests)) {
-          return files.filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml")).sorted().toList();
+          return files
+              .filter(f -> f.toString().endsWith(".yml") || f.toString().endsWith(".yaml"))
+              .sorted()
+              .toList();
         } catch (IOException e) {
           throw new UncheckedIOException(e);
         }
       }
     }
-    throw new IllegalStateException("crds/manifests not found above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "crds/manifests not found above " + Path.of("").toAbsolutePath());
   }
 
   private void installCrds(List<Path> files) {
     for (Path file : files) {
       try (InputStream in = Files.newInputStream(file)) {
-        CustomResourceDefinition crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+        CustomResourceDefinition crd =
+            client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -17,7 +17,11 @@ public final class ModelBackends {
   public static ModelBackend fromYaml(String yaml) {
     ModelBackend backend = SERIALIZATION.unmarshal(yaml, ModelBackend.class);
     if (backend.getMetadata().getUid() == null) {
-      backend.getMetadata().setUid("0c4f1b6e-7d1a-4f57-9a55-" + String.format("%012d", Math.abs(backend.getMetadata().getName().hashCode())));
+      backend
+          .getMetadata()
+          .setUid(
+              "0c4f1b6e-7d1a-4f57-9a55-"
+                  + String.format("%012d", Math.abs(backend.getMetadata().getName().hashCode())));
     }
     if (backend.getMetadata().getGeneration() == null) {
       backend.getMetadata().setGeneration(1L);

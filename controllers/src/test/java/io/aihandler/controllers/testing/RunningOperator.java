@@ -18,13 +18,16 @@ public final class RunningOperator implements AutoCloseable {
   }
 
   /** Registers the reconciler and starts the operator; returns once its informers are synced. */
-  public static <P extends HasMetadata> RunningOperator start(MockKubernetesApi api, Reconciler<P> reconciler) {
+  public static <P extends HasMetadata> RunningOperator start(
+      MockKubernetesApi api, Reconciler<P> reconciler) {
     Operator operator =
-        new Operator(o -> o.withKubernetesClient(api.client())
-            .withCloseClientOnStop(false)
-            .withStopOnInformerErrorDuringStartup(true)
-            .withCacheSyncTimeout(Duration.ofSeconds(10))
-            .withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
+        new Operator(
+            o ->
+                o.withKubernetesClient(api.client())
+                    .withCloseClientOnStop(false)
+                    .withStopOnInformerErrorDuringStartup(true)
+                    .withCacheSyncTimeout(Duration.ofSeconds(10))
+                    .withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
     operator.register(reconciler);
     operator.start();
     return new RunningOperator(operator);

@@ -31,16 +31,18 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Not modelled: managedFields, conflicts between managers, merge keys inside lists. Drop this
  * class when {@code StockMockServerRejectsServerSideApplyTest} starts failing.
  *
- * <p>It also records every write (POST, PUT, PATCH, DELETE) so tests can count API writes, and
- * can refuse chosen writes the way an API server refuses an invalid object (422 with the
- * offending field), for tests of how the operator reports a failure.
+ * <p>It also records every write (POST, PUT, PATCH, DELETE) so tests can count API writes, and can
+ * refuse chosen writes the way an API server refuses an invalid object (422 with the offending
+ * field), for tests of how the operator reports a failure.
  */
 public final class ServerSideApplyDispatcher extends Dispatcher {
 
   /** One write request the API server received. */
   public record Write(String method, String path) {}
 
-  /** Writes whose path contains {@code pathFragment} are answered 422 Invalid naming {@code field}. */
+  /**
+   * Writes whose path contains {@code pathFragment} are answered 422 Invalid naming {@code field}.
+   */
   public record Refusal(String pathFragment, String field, String message) {}
 
   /** Reads of exactly {@code path} are answered 403 Forbidden, as RBAC would. */
@@ -101,7 +103,9 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
       }
     }
     String contentType = request.getHeader("Content-Type");
-    if ("PATCH".equals(method) && contentType != null && contentType.startsWith("application/apply-patch")) {
+    if ("PATCH".equals(method)
+        && contentType != null
+        && contentType.startsWith("application/apply-patch")) {
       synchronized (this) {
         return apply(request);
       }
@@ -113,7 +117,8 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     String fullPath = request.getPath();
     int query = fullPath.indexOf('?');
     String path = query < 0 ? fullPath : fullPath.substring(0, query);
-    String fieldManager = queryParameter(query < 0 ? "" : fullPath.substring(query + 1), "fieldManager");
+    String fieldManager =
+        queryParameter(query < 0 ? "" : fullPath.substring(query + 1), "fieldManager");
     if (fieldManager == null) {
       return status(400, "BadRequest", "fieldManager is required for apply requests");
     }
@@ -131,7 +136,8 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     }
 
     boolean statusSubresource = path.endsWith("/status");
-    String objectPath = statusSubresource ? path.substring(0, path.length() - "/status".length()) : path;
+    String objectPath =
+        statusSubresource ? path.substring(0, path.length() - "/status".length()) : path;
     String key = path + "|" + fieldManager;
     MockResponse current = crud.handleGet(objectPath);
 
@@ -155,7 +161,10 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     String appliedVersion = appliedObject.at("/metadata/resourceVersion").asText("");
     String storedVersion = stored.at("/metadata/resourceVersion").asText("");
     if (!appliedVersion.isEmpty() && !appliedVersion.equals(storedVersion)) {
-      return status(409, "Conflict", "the object has been modified; please apply your changes to the latest version");
+      return status(
+          409,
+          "Conflict",
+          "the object has been modified; please apply your changes to the latest version");
     }
 
     ObjectNode merged = (ObjectNode) stored.deepCopy();
@@ -187,18 +196,27 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     if (!(applied instanceof ObjectNode appliedObject)) {
       return applied == null || applied.isMissingNode() ? stored : applied.deepCopy();
     }
-    ObjectNode result = stored instanceof ObjectNode storedObject ? storedObject.deepCopy() : JSON.createObjectNode();
-    for (Iterator<Map.Entry<String, JsonNode>> fields = appliedObject.fields(); fields.hasNext(); ) {
+    ObjectNode result =
+        stored instanceof ObjectNode storedObject
+            ? storedObject.deepCopy()
+            : JSON.createObjectNode();
+    for (Iterator<Map.Entry<String, JsonNode>> fields = appliedObject.fields();
+        fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
       JsonNode previousValue = previous == null ? null : previous.get(field.getKey());
-      result.set(field.getKey(), threeWayMerge(result.get(field.getKey()), previousValue, field.getValue()));
+      result.set(
+          field.getKey(),
+          threeWayMerge(result.get(field.getKey()), previousValue, field.getValue()));
     }
     if (previous instanceof ObjectNode previousObject) {
-      previousObject.fieldNames().forEachRemaining(name -> {
-        if (!appliedObject.has(name)) {
-          result.remove(name);
-        }
-      });
+      previousObject
+          .fieldNames()
+          .forEachRemaining(
+              name -> {
+                if (!appliedObject.has(name)) {
+                  result.remove(name);
+                }
+              });
     }
     return result;
   }
@@ -229,14 +247,23 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     status.put("apiVersion", "v1").put("kind", "Status").put("status", "Failure");
     status.put("message", refusal.message()).put("reason", "Invalid").put("code", 422);
     ObjectNode cause = status.putObject("details").putArray("causes").addObject();
-    cause.put("reason", "FieldValueInvalid").put("message", refusal.message()).put("field", refusal.field());
-    return new MockResponse().setResponseCode(422).setHeader("Content-Type", "application/json").setBody(status.toString());
+    cause
+        .put("reason", "FieldValueInvalid")
+        .put("message", refusal.message())
+        .put("field", refusal.field());
+    return new MockResponse()
+        .setResponseCode(422)
+        .setHeader("Content-Type", "application/json")
+        .setBody(status.toString());
   }
 
   private static MockResponse status(int code, String reason, String message) {
     ObjectNode status = JSON.createObjectNode();
     status.put("apiVersion", "v1").put("kind", "Status").put("status", "Failure");
     status.put("message", message).put("reason", reason).put("code", code);
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(status.toString());
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
+        .setBody(status.toString());
   }
 }

@@ -21,7 +21,8 @@ class ServerSideApplyDispatcherTest {
   }
 
   private static ConfigMap config(String... keyValues) {
-    ConfigMapBuilder builder = new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("ns").endMetadata();
+    ConfigMapBuilder builder =
+        new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("ns").endMetadata();
     for (int i = 0; i < keyValues.length; i += 2) {
       builder.addToData(keyValues[i], keyValues[i + 1]);
     }
@@ -31,15 +32,21 @@ class ServerSideApplyDispatcherTest {
   @Test
   void applyCreatesAMissingObjectAndUpdatesAnExistingOne() {
     client.resource(config("a", "1")).fieldManager("op").forceConflicts().serverSideApply();
-    assertThat(client.configMaps().inNamespace("ns").withName("c").get().getData()).containsExactly(java.util.Map.entry("a", "1"));
+    assertThat(client.configMaps().inNamespace("ns").withName("c").get().getData())
+        .containsExactly(java.util.Map.entry("a", "1"));
 
     client.resource(config("a", "2")).fieldManager("op").forceConflicts().serverSideApply();
-    assertThat(client.configMaps().inNamespace("ns").withName("c").get().getData()).containsEntry("a", "2");
+    assertThat(client.configMaps().inNamespace("ns").withName("c").get().getData())
+        .containsEntry("a", "2");
   }
 
   @Test
   void fieldsAManagerStopsApplyingAreRemovedOthersKept() {
-    client.resource(config("a", "1", "b", "2")).fieldManager("op").forceConflicts().serverSideApply();
+    client
+        .resource(config("a", "1", "b", "2"))
+        .fieldManager("op")
+        .forceConflicts()
+        .serverSideApply();
     client.resource(config("c", "3")).fieldManager("other").forceConflicts().serverSideApply();
     client.resource(config("a", "1")).fieldManager("op").forceConflicts().serverSideApply();
 
@@ -52,16 +59,52 @@ class ServerSideApplyDispatcherTest {
   @Test
   void listsAreReplacedNotAppended() {
     Deployment deployment =
-        new DeploymentBuilder().withNewMetadata().withName("d").withNamespace("ns").endMetadata()
-            .withNewSpec().withNewSelector().addToMatchLabels("app", "d").endSelector()
-            .withNewTemplate().withNewMetadata().addToLabels("app", "d").endMetadata()
-            .withNewSpec().addNewContainer().withName("c").withImage("img").withArgs("--one", "--two").endContainer().endSpec()
-            .endTemplate().endSpec().build();
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName("d")
+            .withNamespace("ns")
+            .endMetadata()
+            .withNewSpec()
+            .withNewSelector()
+            .addToMatchLabels("app", "d")
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("app", "d")
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("c")
+            .withImage("img")
+            .withArgs("--one", "--two")
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
     client.resource(deployment).fieldManager("op").forceConflicts().serverSideApply();
-    deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().setArgs(java.util.List.of("--three"));
+    deployment
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .getFirst()
+        .setArgs(java.util.List.of("--three"));
     client.resource(deployment).fieldManager("op").forceConflicts().serverSideApply();
 
-    assertThat(client.apps().deployments().inNamespace("ns").withName("d").get().getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs())
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace("ns")
+                .withName("d")
+                .get()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .getFirst()
+                .getArgs())
         .containsExactly("--three");
   }
 

@@ -25,16 +25,32 @@ class StockMockServerRejectsServerSideApplyTest {
   @Test
   void stockCrudMockNeitherCreatesNorUpdatesByApply() {
     KubernetesMockServer server =
-        new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(),
+            false);
     server.init();
     try (KubernetesClient client = server.createClient()) {
-      ConfigMap config = new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("ns").endMetadata().addToData("k", "v").build();
-      assertThatThrownBy(() -> client.resource(config).fieldManager("test").forceConflicts().serverSideApply())
-          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+      ConfigMap config =
+          new ConfigMapBuilder()
+              .withNewMetadata()
+              .withName("c")
+              .withNamespace("ns")
+              .endMetadata()
+              .addToData("k", "v")
+              .build();
+      assertThatThrownBy(
+              () -> client.resource(config).fieldManager("test").forceConflicts().serverSideApply())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(404));
 
       client.resource(config).create();
-      assertThatThrownBy(() -> client.resource(config).fieldManager("test").forceConflicts().serverSideApply())
-          .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(415));
+      assertThatThrownBy(
+              () -> client.resource(config).fieldManager("test").forceConflicts().serverSideApply())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(415));
     } finally {
       server.destroy();
     }

@@ -2,8 +2,8 @@ package io.aihandler.controllers.vllm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.api.testing.KubernetesSchemas;
+import io.aihandler.controllers.testing.ModelBackends;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import org.junit.jupiter.api.Test;
@@ -16,10 +16,12 @@ class ModelCacheClaimBuilderTest {
     PersistentVolumeClaim claim = ModelCacheClaimBuilder.build(backend).orElseThrow();
 
     assertThat(claim.getMetadata().getName()).isEqualTo("llama-70b-model-cache");
-    assertThat(claim.getSpec().getResources().getRequests()).containsEntry("storage", new Quantity("300Gi"));
+    assertThat(claim.getSpec().getResources().getRequests())
+        .containsEntry("storage", new Quantity("300Gi"));
     assertThat(claim.getSpec().getStorageClassName()).isEqualTo("fast-rwx");
     assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
-    assertThat(claim.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(claim.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(ref -> assertThat(ref.getName()).isEqualTo("llama-70b"));
   }
 
@@ -41,7 +43,8 @@ class ModelCacheClaimBuilderTest {
 
   @Test
   void noClaimWithoutACacheOrWithAnExistingOne() {
-    assertThat(ModelCacheClaimBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()))).isEmpty();
+    assertThat(ModelCacheClaimBuilder.build(VllmBackend.of(VllmBackendExamples.minimal())))
+        .isEmpty();
     var existing =
         VllmBackend.of(
             ModelBackends.fromYaml(
@@ -57,6 +60,10 @@ class ModelCacheClaimBuilderTest {
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
     KubernetesSchemas schemas = KubernetesSchemas.required();
-    assertThat(schemas.validate(ModelCacheClaimBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b())).orElseThrow())).isEmpty();
+    assertThat(
+            schemas.validate(
+                ModelCacheClaimBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()))
+                    .orElseThrow()))
+        .isEmpty();
   }
 }

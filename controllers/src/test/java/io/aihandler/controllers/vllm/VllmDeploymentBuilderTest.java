@@ -3,9 +3,9 @@ package io.aihandler.controllers.vllm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.aihandler.api.testing.KubernetesSchemas;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.controllers.testing.ModelBackends;
-import io.aihandler.api.testing.KubernetesSchemas;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -29,7 +29,8 @@ class VllmDeploymentBuilderTest {
 
   @Test
   void defaultsPinTheImageServeUnderTheBackendNameAndShardOverAllGpus() {
-    Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1);
+    Deployment deployment =
+        VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1);
     Container vllm = container(deployment);
 
     assertThat(vllm.getImage()).isEqualTo(VllmBackend.DEFAULT_IMAGE).doesNotEndWith(":latest");
@@ -87,18 +88,21 @@ class VllmDeploymentBuilderTest {
 
   @Test
   void aChatBackendKeepsVllmsOwnRunnerChoice() {
-    for (ModelBackend chat : new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b()}) {
+    for (ModelBackend chat :
+        new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b()}) {
       VllmBackend backend = VllmBackend.of(chat);
       assertThat(backend.servesEmbeddings()).isFalse();
       assertThat(container(VllmDeploymentBuilder.build(backend, 1)).getArgs())
           .as(chat.getMetadata().getName())
-          .noneMatch(a -> a.startsWith("--runner") || a.startsWith("--convert") || a.startsWith("--task"));
+          .noneMatch(
+              a -> a.startsWith("--runner") || a.startsWith("--convert") || a.startsWith("--task"));
     }
   }
 
   @Test
   void theDefaultVectorSpaceIsWhatTheWeightsAreNotWhatTheServerIsCalled() {
-    assertThat(VllmBackend.of(VllmBackendExamples.bgeM3()).defaultVectorSpace()).isEqualTo("BAAI/bge-m3");
+    assertThat(VllmBackend.of(VllmBackendExamples.bgeM3()).defaultVectorSpace())
+        .isEqualTo("BAAI/bge-m3");
     ModelBackend onClaim =
         ModelBackends.fromYaml(
             """
@@ -135,17 +139,21 @@ class VllmDeploymentBuilderTest {
               vllm: {model: "hf://Qwen/Qwen2.5-72B-Instruct", gpus: 8, tensorParallelSize: 4, gpuResourceName: amd.com/gpu}
             """);
     Container onAmd = container(VllmDeploymentBuilder.build(VllmBackend.of(amd), 1));
-    assertThat(onAmd.getResources().getLimits()).containsOnlyKeys("amd.com/gpu").containsEntry("amd.com/gpu", new Quantity("8"));
+    assertThat(onAmd.getResources().getLimits())
+        .containsOnlyKeys("amd.com/gpu")
+        .containsEntry("amd.com/gpu", new Quantity("8"));
     assertThat(onAmd.getArgs()).contains("--tensor-parallel-size=4");
   }
 
   @Test
   void sharedMemoryIsMemoryBackedAndTheCacheIsTheCreatedClaimAtHfHome() {
-    Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1);
+    Deployment deployment =
+        VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1);
     Container vllm = container(deployment);
 
     assertThat(volume(deployment, "dshm").getEmptyDir().getMedium()).isEqualTo("Memory");
-    assertThat(volume(deployment, "model-cache").getPersistentVolumeClaim().getClaimName()).isEqualTo("llama-70b-model-cache");
+    assertThat(volume(deployment, "model-cache").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("llama-70b-model-cache");
     assertThat(vllm.getVolumeMounts())
         .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/dev/shm"))
         .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/root/.cache/huggingface"));
@@ -154,8 +162,13 @@ class VllmDeploymentBuilderTest {
 
   @Test
   void hfTokenComesFromTheSecretReferenceNeverAsAValue() {
-    Container vllm = container(VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1));
-    EnvVar token = vllm.getEnv().stream().filter(e -> e.getName().equals("HF_TOKEN")).findFirst().orElseThrow();
+    Container vllm =
+        container(VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1));
+    EnvVar token =
+        vllm.getEnv().stream()
+            .filter(e -> e.getName().equals("HF_TOKEN"))
+            .findFirst()
+            .orElseThrow();
 
     assertThat(token.getValue()).isNull();
     assertThat(token.getValueFrom().getSecretKeyRef().getName()).isEqualTo("hf-token");
@@ -165,11 +178,20 @@ class VllmDeploymentBuilderTest {
 
   @Test
   void placementIsCopiedAsGiven() {
-    PodSpec pod = VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
 
-    assertThat(pod.getNodeSelector()).containsEntry("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3");
-    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
-    assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(c -> assertThat(c.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
+    assertThat(pod.getNodeSelector())
+        .containsEntry("nvidia.com/gpu.product", "NVIDIA-H100-80GB-HBM3");
+    assertThat(pod.getTolerations())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getKey()).isEqualTo("nvidia.com/gpu"));
+    assertThat(pod.getTopologySpreadConstraints())
+        .singleElement()
+        .satisfies(c -> assertThat(c.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone"));
     assertThat(pod.getPriorityClassName()).isEqualTo("inference-high");
     assertThat(pod.getRuntimeClassName()).isEqualTo("nvidia");
     assertThat(pod.getEnableServiceLinks()).isFalse();
@@ -177,7 +199,8 @@ class VllmDeploymentBuilderTest {
 
   @Test
   void startupProbeCoversTheStartupTimeoutAndLivenessWaitsForIt() {
-    Container vllm = container(VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1));
+    Container vllm =
+        container(VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()), 1));
     var startup = vllm.getStartupProbe();
 
     assertThat(startup.getHttpGet().getPath()).isEqualTo("/health");
@@ -185,20 +208,27 @@ class VllmDeploymentBuilderTest {
     assertThat(vllm.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health");
     assertThat(vllm.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health");
 
-    Container defaulted = container(VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1));
-    assertThat(defaulted.getStartupProbe().getPeriodSeconds() * defaulted.getStartupProbe().getFailureThreshold()).isEqualTo(30 * 60);
+    Container defaulted =
+        container(VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1));
+    assertThat(
+            defaulted.getStartupProbe().getPeriodSeconds()
+                * defaulted.getStartupProbe().getFailureThreshold())
+        .isEqualTo(30 * 60);
   }
 
   @Test
   void rolloutAddsOnePodAtATimeAndShutdownDrainsFirst() {
-    Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 3);
+    Deployment deployment =
+        VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 3);
     var rolling = deployment.getSpec().getStrategy().getRollingUpdate();
 
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
     assertThat(rolling.getMaxSurge().getIntVal()).isEqualTo(1);
     assertThat(rolling.getMaxUnavailable().getIntVal()).isZero();
-    assertThat(container(deployment).getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "20");
-    assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isGreaterThan(20L);
+    assertThat(container(deployment).getLifecycle().getPreStop().getExec().getCommand())
+        .containsExactly("sleep", "20");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+        .isGreaterThan(20L);
   }
 
   @Test
@@ -206,11 +236,14 @@ class VllmDeploymentBuilderTest {
     ModelBackend owner = VllmBackendExamples.llama70b();
     Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(owner), 1);
 
-    assertThat(deployment.getMetadata().getOwnerReferences()).singleElement().satisfies(ref -> {
-      assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
-      assertThat(ref.getKind()).isEqualTo("ModelBackend");
-      assertThat(ref.getController()).isTrue();
-    });
+    assertThat(deployment.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            ref -> {
+              assertThat(ref.getUid()).isEqualTo(owner.getMetadata().getUid());
+              assertThat(ref.getKind()).isEqualTo("ModelBackend");
+              assertThat(ref.getController()).isTrue();
+            });
     assertThat(deployment.getSpec().getSelector().getMatchLabels())
         .containsEntry(VllmBackend.BACKEND_LABEL, "llama-70b");
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
@@ -230,9 +263,12 @@ class VllmDeploymentBuilderTest {
             """);
     Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(onClaim), 1);
     assertThat(container(deployment).getArgs().getFirst()).isEqualTo("/mnt/models/llama/3.3-70b");
-    assertThat(volume(deployment, "model-weights").getPersistentVolumeClaim().getReadOnly()).isTrue();
-    assertThat(volume(deployment, "model-weights").getPersistentVolumeClaim().getClaimName()).isEqualTo("weights");
-    assertThat(volume(deployment, "model-cache").getPersistentVolumeClaim().getClaimName()).isEqualTo("shared-cache");
+    assertThat(volume(deployment, "model-weights").getPersistentVolumeClaim().getReadOnly())
+        .isTrue();
+    assertThat(volume(deployment, "model-weights").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("weights");
+    assertThat(volume(deployment, "model-cache").getPersistentVolumeClaim().getClaimName())
+        .isEqualTo("shared-cache");
     assertThat(container(deployment).getEnv()).contains(new EnvVar("HF_HOME", "/cache", null));
 
     ModelBackend onS3 =
@@ -272,7 +308,9 @@ class VllmDeploymentBuilderTest {
             spec:
               vllm: {model: "hf://org/model", startupTimeout: "forever"}
             """);
-    assertThatThrownBy(() -> VllmBackend.of(badTimeout)).hasMessageContaining("spec.vllm.startupTimeout").hasMessageContaining("forever");
+    assertThatThrownBy(() -> VllmBackend.of(badTimeout))
+        .hasMessageContaining("spec.vllm.startupTimeout")
+        .hasMessageContaining("forever");
 
     // The CRD refuses these at apply; a spec stored past it (an older CRD) still never runs a
     // pooling server the router would send chat to, or scales one on a KV cache it does not hold.
@@ -286,7 +324,8 @@ class VllmDeploymentBuilderTest {
               vllm: {model: "hf://BAAI/bge-m3"}
               capabilities: {embeddings: {dimensions: 1024}}
             """);
-    assertThatThrownBy(() -> VllmBackend.of(embeddingsThatChat)).hasMessageContaining("spec.capabilities.chat must be false");
+    assertThatThrownBy(() -> VllmBackend.of(embeddingsThatChat))
+        .hasMessageContaining("spec.capabilities.chat must be false");
 
     ModelBackend embeddingsOnKvCache =
         ModelBackends.fromYaml(
@@ -298,14 +337,17 @@ class VllmDeploymentBuilderTest {
               vllm: {model: "hf://BAAI/bge-m3", scaling: {maxReplicas: 2, metric: kvCache, target: 0.8}}
               capabilities: {chat: false, embeddings: {dimensions: 1024}}
             """);
-    assertThatThrownBy(() -> VllmBackend.of(embeddingsOnKvCache)).hasMessageContaining("spec.vllm.scaling.metric kvCache");
+    assertThatThrownBy(() -> VllmBackend.of(embeddingsOnKvCache))
+        .hasMessageContaining("spec.vllm.scaling.metric kvCache");
   }
 
   @Test
   void everyVariantValidatesAgainstTheStrictKubernetesSchema() {
     KubernetesSchemas schemas = KubernetesSchemas.required();
     for (ModelBackend backend :
-        new ModelBackend[] {VllmBackendExamples.minimal(), VllmBackendExamples.llama70b(), VllmBackendExamples.bgeM3()}) {
+        new ModelBackend[] {
+          VllmBackendExamples.minimal(), VllmBackendExamples.llama70b(), VllmBackendExamples.bgeM3()
+        }) {
       Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(backend), 2);
       assertThat(schemas.validate(deployment)).as(backend.getMetadata().getName()).isEmpty();
     }
@@ -314,7 +356,8 @@ class VllmDeploymentBuilderTest {
   @Test
   void theSchemaCheckCatchesAMisspeltField() {
     KubernetesSchemas schemas = KubernetesSchemas.required();
-    Deployment deployment = VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1);
+    Deployment deployment =
+        VllmDeploymentBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()), 1);
     deployment.getSpec().getTemplate().getSpec().setAdditionalProperty("toleration", "oops");
     assertThat(schemas.validate(deployment)).anySatisfy(e -> assertThat(e).contains("toleration"));
   }

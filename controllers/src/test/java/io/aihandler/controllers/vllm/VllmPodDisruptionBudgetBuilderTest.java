@@ -2,8 +2,8 @@ package io.aihandler.controllers.vllm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.api.testing.KubernetesSchemas;
+import io.aihandler.controllers.testing.ModelBackends;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +17,8 @@ class VllmPodDisruptionBudgetBuilderTest {
             kind: ModelBackend
             metadata: {name: m, namespace: models}
             spec: {vllm: %s}
-            """.formatted(vllm)));
+            """
+                .formatted(vllm)));
   }
 
   @Test
@@ -33,15 +34,30 @@ class VllmPodDisruptionBudgetBuilderTest {
   @Test
   void onlyWhenMoreThanOneReplicaMayRun() {
     assertThat(VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m'}"))).isEmpty();
-    assertThat(VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m', replicas: 1}"))).isEmpty();
-    assertThat(VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m', replicas: 2}"))).isPresent();
-    assertThat(VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m', scaling: {minReplicas: 1, maxReplicas: 1, target: 4}}"))).isEmpty();
-    assertThat(VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m', scaling: {maxReplicas: 3, target: 4}}"))).isPresent();
+    assertThat(
+            VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m', replicas: 1}")))
+        .isEmpty();
+    assertThat(
+            VllmPodDisruptionBudgetBuilder.build(withReplicas("{model: 'hf://o/m', replicas: 2}")))
+        .isPresent();
+    assertThat(
+            VllmPodDisruptionBudgetBuilder.build(
+                withReplicas(
+                    "{model: 'hf://o/m', scaling: {minReplicas: 1, maxReplicas: 1, target: 4}}")))
+        .isEmpty();
+    assertThat(
+            VllmPodDisruptionBudgetBuilder.build(
+                withReplicas("{model: 'hf://o/m', scaling: {maxReplicas: 3, target: 4}}")))
+        .isPresent();
   }
 
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
     KubernetesSchemas schemas = KubernetesSchemas.required();
-    assertThat(schemas.validate(VllmPodDisruptionBudgetBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b())).orElseThrow())).isEmpty();
+    assertThat(
+            schemas.validate(
+                VllmPodDisruptionBudgetBuilder.build(VllmBackend.of(VllmBackendExamples.llama70b()))
+                    .orElseThrow()))
+        .isEmpty();
   }
 }

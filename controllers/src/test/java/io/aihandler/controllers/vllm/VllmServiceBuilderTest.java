@@ -15,19 +15,27 @@ class VllmServiceBuilderTest {
 
     assertThat(service.getMetadata().getName()).isEqualTo("llama-70b");
     assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
-    assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
-      assertThat(port.getPort()).isEqualTo(8000);
-      assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
-    });
+    assertThat(service.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            port -> {
+              assertThat(port.getPort()).isEqualTo(8000);
+              assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+            });
     assertThat(service.getSpec().getSelector()).isEqualTo(backend.selectorLabels());
-    assertThat(service.getMetadata().getOwnerReferences()).singleElement()
-        .satisfies(ref -> assertThat(ref.getUid()).isEqualTo(backend.owner().getMetadata().getUid()));
+    assertThat(service.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(
+            ref -> assertThat(ref.getUid()).isEqualTo(backend.owner().getMetadata().getUid()));
     assertThat(backend.endpoint()).isEqualTo("http://llama-70b.models.svc:8000/v1");
   }
 
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
     KubernetesSchemas schemas = KubernetesSchemas.required();
-    assertThat(schemas.validate(VllmServiceBuilder.build(VllmBackend.of(VllmBackendExamples.minimal())))).isEmpty();
+    assertThat(
+            schemas.validate(
+                VllmServiceBuilder.build(VllmBackend.of(VllmBackendExamples.minimal()))))
+        .isEmpty();
   }
 }

@@ -1,13 +1,13 @@
 package io.aihandler.controllers.workflow;
 
-import io.aihandler.controllers.testing.HostedFixtures;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.api.testing.KubernetesSchemas;
+import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.hosted.ApiKey;
 import io.aihandler.controllers.hosted.SourceSecrets;
+import io.aihandler.controllers.testing.HostedFixtures;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.util.List;
@@ -24,19 +24,25 @@ class CredentialSecretBuilderTest {
   }
 
   private Secret build() {
-    return CredentialSecretBuilder.build(workflow, List.of(
-        new CredentialSecretBuilder.Entry("llm-platform", "gpt-4o", ApiKey.of("sk-openai-1")),
-        new CredentialSecretBuilder.Entry("llm-platform", "claude", ApiKey.of("sk-ant-2"))));
+    return CredentialSecretBuilder.build(
+        workflow,
+        List.of(
+            new CredentialSecretBuilder.Entry("llm-platform", "gpt-4o", ApiKey.of("sk-openai-1")),
+            new CredentialSecretBuilder.Entry("llm-platform", "claude", ApiKey.of("sk-ant-2"))));
   }
 
   @Test
   void oneEntryPerBackendNamedNamespaceDotName() {
     Secret secret = build();
-    assertThat(secret.getMetadata().getName()).isEqualTo("ticket-app-credentials").isEqualTo(WorkflowObjectNames.credentialsSecret(workflow));
+    assertThat(secret.getMetadata().getName())
+        .isEqualTo("ticket-app-credentials")
+        .isEqualTo(WorkflowObjectNames.credentialsSecret(workflow));
     assertThat(secret.getMetadata().getNamespace()).isEqualTo("support");
     assertThat(secret.getData()).containsOnlyKeys("llm-platform.claude", "llm-platform.gpt-4o");
-    assertThat(HostedFixtures.decoded(secret.getData().get("llm-platform.claude"))).isEqualTo("sk-ant-2");
-    assertThat(secret.getMetadata().getAnnotations()).containsEntry("aihandler.io/backends", "llm-platform/claude,llm-platform/gpt-4o");
+    assertThat(HostedFixtures.decoded(secret.getData().get("llm-platform.claude")))
+        .isEqualTo("sk-ant-2");
+    assertThat(secret.getMetadata().getAnnotations())
+        .containsEntry("aihandler.io/backends", "llm-platform/claude,llm-platform/gpt-4o");
   }
 
   @Test
@@ -68,12 +74,16 @@ class CredentialSecretBuilderTest {
   void overlongEntryKeysAreShortenedStablyAndStayValid() {
     String name = "b".repeat(250);
     String key = CredentialSecretBuilder.entryKey("llm-platform", name);
-    assertThat(key).hasSizeLessThanOrEqualTo(253).matches("[-._a-zA-Z0-9]+").isEqualTo(CredentialSecretBuilder.entryKey("llm-platform", name));
+    assertThat(key)
+        .hasSizeLessThanOrEqualTo(253)
+        .matches("[-._a-zA-Z0-9]+")
+        .isEqualTo(CredentialSecretBuilder.entryKey("llm-platform", name));
   }
 
   @Test
   void refusesToBuildAnEmptySecret() {
-    assertThatThrownBy(() -> CredentialSecretBuilder.build(workflow, List.of())).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> CredentialSecretBuilder.build(workflow, List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -131,10 +131,16 @@ class RouterConfigRendererTest {
             Workflow.class);
     Map<BackendKey, ModelBackend> byKey =
         BACKENDS.stream().collect(Collectors.toMap(BackendKey::of, Function.identity()));
-    var routes = RoutingPolicyResolution.resolve(policy, key -> Optional.ofNullable(byKey.get(key)), ns -> Map.of()).routes();
+    var routes =
+        RoutingPolicyResolution.resolve(
+                policy, key -> Optional.ofNullable(byKey.get(key)), ns -> Map.of())
+            .routes();
     var rendered =
         RouterConfigRenderer.render(
-            workflow, policy, routes, Set.of(new BackendKey("models", "small"), new BackendKey("models", "azure-small")),
+            workflow,
+            policy,
+            routes,
+            Set.of(new BackendKey("models", "small"), new BackendKey("models", "azure-small")),
             ProviderEndpoints.PUBLIC);
     assertThat(rendered.problems()).isEmpty();
     return rendered.config();
@@ -146,7 +152,8 @@ class RouterConfigRendererTest {
     Backend bge = config.backend("bge-m3").orElseThrow();
     assertThat(bge.model()).isEqualTo("bge");
     assertThat(bge.capabilities().chat()).isFalse();
-    assertThat(bge.capabilities().embeddings()).isEqualTo(new EmbeddingCapability(1024, "BAAI/bge-m3", 512));
+    assertThat(bge.capabilities().embeddings())
+        .isEqualTo(new EmbeddingCapability(1024, "BAAI/bge-m3", 512));
     assertThat(config.backend("small").orElseThrow().capabilities().embeddings())
         .isEqualTo(new EmbeddingCapability(1536, "text-embedding-3-small", 2048));
     Backend qwen = config.backend("qwen").orElseThrow();

@@ -27,9 +27,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Workflow reconciler on fabric8's CRUD mock (with the SSA shim), fed the reference scenario of
- * {@code examples/}: it publishes a router document the sidecar's own loader accepts, re-renders
- * on every change that matters, refuses to publish a document the sidecar would refuse, and is
- * silent when nothing changes.
+ * {@code examples/}: it publishes a router document the sidecar's own loader accepts, re-renders on
+ * every change that matters, refuses to publish a document the sidecar would refuse, and is silent
+ * when nothing changes.
  */
 class WorkflowReconcilerTest {
 
@@ -43,7 +43,10 @@ class WorkflowReconcilerTest {
     client = api.client();
     for (JsonNode object : examples()) {
       if (!object.path("kind").asText().equals("Deployment")) {
-        client.resource(client.getKubernetesSerialization().unmarshal(object.toString(), HasMetadata.class)).create();
+        client
+            .resource(
+                client.getKubernetesSerialization().unmarshal(object.toString(), HasMetadata.class))
+            .create();
       }
     }
     operator = RunningOperator.start(api, new WorkflowReconciler());
@@ -57,13 +60,20 @@ class WorkflowReconcilerTest {
 
   private static List<JsonNode> examples() throws IOException {
     try (Stream<Path> files = Files.list(Manifests.repositoryRoot().resolve("examples"))) {
-      return files.filter(f -> f.toString().endsWith(".yaml")).sorted()
-          .flatMap(f -> Manifests.read(f).stream()).toList();
+      return files
+          .filter(f -> f.toString().endsWith(".yaml"))
+          .sorted()
+          .flatMap(f -> Manifests.read(f).stream())
+          .toList();
     }
   }
 
   private Workflow workflow() {
-    return client.resources(Workflow.class).inNamespace("support").withName("support-tickets").get();
+    return client
+        .resources(Workflow.class)
+        .inNamespace("support")
+        .withName("support-tickets")
+        .get();
   }
 
   private Condition condition(String type) {
@@ -71,12 +81,17 @@ class WorkflowReconcilerTest {
     if (workflow.getStatus() == null) {
       return null;
     }
-    return workflow.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    return workflow.getStatus().getConditions().stream()
+        .filter(c -> c.getType().equals(type))
+        .findFirst()
+        .orElse(null);
   }
 
   private boolean conditionIs(String type, String status, String reason) {
     Condition condition = condition(type);
-    return condition != null && condition.getStatus().equals(status) && condition.getReason().equals(reason);
+    return condition != null
+        && condition.getStatus().equals(status)
+        && condition.getReason().equals(reason);
   }
 
   private ConfigMap configMap() {
@@ -85,9 +100,11 @@ class WorkflowReconcilerTest {
 
   private RouterConfig published() {
     try {
-      return RouterConfigLoader.parse(configMap().getData().get("router.yaml"), "ConfigMap support/support-tickets-router");
+      return RouterConfigLoader.parse(
+          configMap().getData().get("router.yaml"), "ConfigMap support/support-tickets-router");
     } catch (io.aihandler.router.config.InvalidRouterConfigException e) {
-      throw new AssertionError("the published document does not load in the sidecar: " + e.getMessage(), e);
+      throw new AssertionError(
+          "the published document does not load in the sidecar: " + e.getMessage(), e);
     }
   }
 
@@ -102,14 +119,27 @@ class WorkflowReconcilerTest {
     assertThat(workflow.getStatus().getConfigMapName()).isEqualTo("support-tickets-router");
     assertThat(workflow.getStatus().getConfigHash())
         .isEqualTo(map.getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION));
-    assertThat(map.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(map.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(owner -> assertThat(owner.getUid()).isEqualTo(workflow.getMetadata().getUid()));
 
     RouterConfig config = published();
-    assertThat(config.tasks()).extracting(t -> t.name())
-        .containsExactly("classify-ticket", "summarize-thread", "extract-entities", "embed-tickets", "embed-articles");
-    assertThat(config.routes()).extracting(r -> r.name())
-        .containsExactly("classification", "summarization", "reasoning", "ticket-embeddings", "article-embeddings");
+    assertThat(config.tasks())
+        .extracting(t -> t.name())
+        .containsExactly(
+            "classify-ticket",
+            "summarize-thread",
+            "extract-entities",
+            "embed-tickets",
+            "embed-articles");
+    assertThat(config.routes())
+        .extracting(r -> r.name())
+        .containsExactly(
+            "classification",
+            "summarization",
+            "reasoning",
+            "ticket-embeddings",
+            "article-embeddings");
     assertThat(config.defaultDataClass()).isEqualTo("internal");
     assertThat(config.unscannableDataClass()).isEqualTo("restricted");
     assertThat(config.sidecar().port()).isEqualTo(4080);
@@ -123,12 +153,16 @@ class WorkflowReconcilerTest {
     Backend claude = config.backend("claude").orElseThrow();
     assertThat(claude.baseUrl()).isEqualTo("https://api.anthropic.com");
     assertThat(claude.model()).isEqualTo("claude-sonnet-4-5");
-    assertThat(claude.credentials().file()).isEqualTo("/etc/aihandler/credentials/llm-platform.claude");
+    assertThat(claude.credentials().file())
+        .isEqualTo("/etc/aihandler/credentials/llm-platform.claude");
     assertThat(claude.locality().name()).isEqualTo("EXTERNAL");
     assertThat(claude.pricing().outputPerMillionTokens()).isEqualTo(15.0);
-    assertThat(config.backend("gpt-4o").orElseThrow().credentials().file()).endsWith("/llm-platform.gpt-4o");
-    assertThat(config.backend("gemini-flash").orElseThrow().baseUrl()).isEqualTo("https://generativelanguage.googleapis.com");
-    assertThat(config.task("extract-entities").orElseThrow().output().schema().path("required")).hasSize(4);
+    assertThat(config.backend("gpt-4o").orElseThrow().credentials().file())
+        .endsWith("/llm-platform.gpt-4o");
+    assertThat(config.backend("gemini-flash").orElseThrow().baseUrl())
+        .isEqualTo("https://generativelanguage.googleapis.com");
+    assertThat(config.task("extract-entities").orElseThrow().output().schema().path("required"))
+        .hasSize(4);
 
     Backend bge = config.backend("bge-m3").orElseThrow();
     assertThat(bge.baseUrl()).isEqualTo("http://bge-m3.llm-platform.svc:8000/v1");
@@ -138,7 +172,9 @@ class WorkflowReconcilerTest {
     Backend small = config.backend("text-embedding-3-small").orElseThrow();
     assertThat(small.capabilities().chat()).isFalse();
     assertThat(small.capabilities().embeddings())
-        .isEqualTo(new io.aihandler.router.config.EmbeddingCapability(1536, "text-embedding-3-small", 2048));
+        .isEqualTo(
+            new io.aihandler.router.config.EmbeddingCapability(
+                1536, "text-embedding-3-small", 2048));
     assertThat(small.credentials().file()).endsWith("/llm-platform.text-embedding-3-small");
     assertThat(config.backend("llama-3-3-70b").orElseThrow().capabilities().embeddings()).isNull();
     assertThat(configMap().getData().get("router.yaml")).doesNotContain("REPLACE_WITH");
@@ -149,14 +185,30 @@ class WorkflowReconcilerTest {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
     String before = workflow().getStatus().getConfigHash();
 
-    ModelBackend gemini = client.resources(ModelBackend.class).inNamespace("llm-platform").withName("gemini-flash").get();
-    client.resource(client.getKubernetesSerialization().unmarshal(
-        client.getKubernetesSerialization().asYaml(gemini).replace("outputPerMillionTokens: 2.5", "outputPerMillionTokens: 2.0"),
-        ModelBackend.class)).update();
+    ModelBackend gemini =
+        client
+            .resources(ModelBackend.class)
+            .inNamespace("llm-platform")
+            .withName("gemini-flash")
+            .get();
+    client
+        .resource(
+            client
+                .getKubernetesSerialization()
+                .unmarshal(
+                    client
+                        .getKubernetesSerialization()
+                        .asYaml(gemini)
+                        .replace("outputPerMillionTokens: 2.5", "outputPerMillionTokens: 2.0"),
+                    ModelBackend.class))
+        .update();
 
-    Eventually.await("a new configuration", () -> !before.equals(workflow().getStatus().getConfigHash()));
-    assertThat(published().backend("gemini-flash").orElseThrow().pricing().outputPerMillionTokens()).isEqualTo(2.0);
-    assertThat(configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
+    Eventually.await(
+        "a new configuration", () -> !before.equals(workflow().getStatus().getConfigHash()));
+    assertThat(published().backend("gemini-flash").orElseThrow().pricing().outputPerMillionTokens())
+        .isEqualTo(2.0);
+    assertThat(
+            configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
         .isEqualTo(workflow().getStatus().getConfigHash());
   }
 
@@ -164,29 +216,47 @@ class WorkflowReconcilerTest {
   void leavesOutTargetsThatAreNotReadyWhileAnotherCanServe() throws Exception {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
     // No backend reports Ready yet: every target stays, the sidecar's breakers decide.
-    assertThat(published().route("reasoning").orElseThrow().targets()).extracting(t -> t.backend())
+    assertThat(published().route("reasoning").orElseThrow().targets())
+        .extracting(t -> t.backend())
         .containsExactly("claude", "gpt-4o", "llama-3-3-70b");
 
     markReady("claude");
-    Eventually.await("only claude", () -> published().route("reasoning").orElseThrow().targets().size() == 1);
-    assertThat(published().route("reasoning").orElseThrow().targets().get(0).backend()).isEqualTo("claude");
+    Eventually.await(
+        "only claude", () -> published().route("reasoning").orElseThrow().targets().size() == 1);
+    assertThat(published().route("reasoning").orElseThrow().targets().get(0).backend())
+        .isEqualTo("claude");
 
     markReady("llama-3-3-70b");
-    Eventually.await("claude and llama", () -> published().route("reasoning").orElseThrow().targets().size() == 2);
-    assertThat(published().route("classification").orElseThrow().targets()).extracting(t -> t.backend())
+    Eventually.await(
+        "claude and llama",
+        () -> published().route("reasoning").orElseThrow().targets().size() == 2);
+    assertThat(published().route("classification").orElseThrow().targets())
+        .extracting(t -> t.backend())
         .containsExactly("llama-3-3-70b");
   }
 
   private void markReady(String backend) {
-    client.resources(ModelBackend.class).inNamespace("llm-platform").withName(backend).editStatus(current -> {
-      var status = new io.aihandler.api.v1alpha1.ModelBackendStatus();
-      status.getConditions().add(new io.fabric8.kubernetes.api.model.ConditionBuilder()
-          .withType("Ready").withStatus("True").withReason("Serving").withMessage("ready")
-          .withObservedGeneration(current.getMetadata().getGeneration())
-          .withLastTransitionTime("2026-11-25T12:00:00Z").build());
-      current.setStatus(status);
-      return current;
-    });
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("llm-platform")
+        .withName(backend)
+        .editStatus(
+            current -> {
+              var status = new io.aihandler.api.v1alpha1.ModelBackendStatus();
+              status
+                  .getConditions()
+                  .add(
+                      new io.fabric8.kubernetes.api.model.ConditionBuilder()
+                          .withType("Ready")
+                          .withStatus("True")
+                          .withReason("Serving")
+                          .withMessage("ready")
+                          .withObservedGeneration(current.getMetadata().getGeneration())
+                          .withLastTransitionTime("2026-11-25T12:00:00Z")
+                          .build());
+              current.setStatus(status);
+              return current;
+            });
   }
 
   @Test
@@ -194,21 +264,47 @@ class WorkflowReconcilerTest {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
     // extract-entities is restricted and uses the reasoning route: drop the route's only
     // in-cluster target (Llama) and leave it Claude and GPT-4o.
-    client.resources(io.aihandler.api.v1alpha1.RoutingPolicy.class).inNamespace("support").withName("support-routing")
-        .edit(policy -> {
-          var routes = new java.util.ArrayList<>(policy.getSpec().routes());
-          var reasoning = routes.stream().filter(r -> r.name().equals("reasoning")).findFirst().orElseThrow();
-          var external = reasoning.targets().stream().filter(t -> !t.backend().name().startsWith("llama")).toList();
-          routes.set(routes.indexOf(reasoning), new io.aihandler.api.v1alpha1.Route(
-              reasoning.name(), external, reasoning.strategy(), reasoning.fallbackOn(), reasoning.maxAttempts(),
-              reasoning.backoff(), reasoning.perTryTimeout(), reasoning.timeout(), reasoning.circuitBreaker()));
-          policy.setSpec(new io.aihandler.api.v1alpha1.RoutingPolicySpec(routes, policy.getSpec().dataClasses(), policy.getSpec().defaultDataClass(),
-              policy.getSpec().unscannableDataClass()));
-          return policy;
-        });
-    Eventually.await("ResolvedRefs false", () -> conditionIs("ResolvedRefs", "False", "UnresolvedRefs"));
+    client
+        .resources(io.aihandler.api.v1alpha1.RoutingPolicy.class)
+        .inNamespace("support")
+        .withName("support-routing")
+        .edit(
+            policy -> {
+              var routes = new java.util.ArrayList<>(policy.getSpec().routes());
+              var reasoning =
+                  routes.stream()
+                      .filter(r -> r.name().equals("reasoning"))
+                      .findFirst()
+                      .orElseThrow();
+              var external =
+                  reasoning.targets().stream()
+                      .filter(t -> !t.backend().name().startsWith("llama"))
+                      .toList();
+              routes.set(
+                  routes.indexOf(reasoning),
+                  new io.aihandler.api.v1alpha1.Route(
+                      reasoning.name(),
+                      external,
+                      reasoning.strategy(),
+                      reasoning.fallbackOn(),
+                      reasoning.maxAttempts(),
+                      reasoning.backoff(),
+                      reasoning.perTryTimeout(),
+                      reasoning.timeout(),
+                      reasoning.circuitBreaker()));
+              policy.setSpec(
+                  new io.aihandler.api.v1alpha1.RoutingPolicySpec(
+                      routes,
+                      policy.getSpec().dataClasses(),
+                      policy.getSpec().defaultDataClass(),
+                      policy.getSpec().unscannableDataClass()));
+              return policy;
+            });
+    Eventually.await(
+        "ResolvedRefs false", () -> conditionIs("ResolvedRefs", "False", "UnresolvedRefs"));
     assertThat(condition("ResolvedRefs").getMessage())
-        .contains("task extract-entities: data class restricted may only reach [in-cluster] but route reasoning has no such backend");
+        .contains(
+            "task extract-entities: data class restricted may only reach [in-cluster] but route reasoning has no such backend");
     assertThat(conditionIs("Ready", "False", "UnresolvedRefs")).isTrue();
   }
 
@@ -216,27 +312,55 @@ class WorkflowReconcilerTest {
   void neverPublishesADocumentTheSidecarWouldRefuse() throws Exception {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
     String good = workflow().getStatus().getConfigHash();
-    client.resources(Workflow.class).inNamespace("support").withName("support-tickets").edit(workflow -> {
-      var tasks = new java.util.ArrayList<>(workflow.getSpec().tasks());
-      var first = tasks.get(0);
-      tasks.set(0, new io.aihandler.api.v1alpha1.Task(first.name(), "no-such-route", first.dataClass(), first.prompt(),
-          first.variables(), first.output(), first.parameters(), first.timeout()));
-      workflow.setSpec(new io.aihandler.api.v1alpha1.WorkflowSpec(workflow.getSpec().policyRef(), tasks, workflow.getSpec().sidecar()));
-      return workflow;
-    });
-    Eventually.await("InvalidRouterConfig", () -> conditionIs("Ready", "False", "InvalidRouterConfig"));
-    assertThat(condition("Ready").getMessage()).contains("no-such-route").contains("sidecars keep running configuration " + good);
-    assertThat(condition("ResolvedRefs").getMessage()).contains("task classify-ticket: RoutingPolicy support-routing has no route no-such-route");
-    assertThat(configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION)).isEqualTo(good);
+    client
+        .resources(Workflow.class)
+        .inNamespace("support")
+        .withName("support-tickets")
+        .edit(
+            workflow -> {
+              var tasks = new java.util.ArrayList<>(workflow.getSpec().tasks());
+              var first = tasks.get(0);
+              tasks.set(
+                  0,
+                  new io.aihandler.api.v1alpha1.Task(
+                      first.name(),
+                      "no-such-route",
+                      first.dataClass(),
+                      first.prompt(),
+                      first.variables(),
+                      first.output(),
+                      first.parameters(),
+                      first.timeout()));
+              workflow.setSpec(
+                  new io.aihandler.api.v1alpha1.WorkflowSpec(
+                      workflow.getSpec().policyRef(), tasks, workflow.getSpec().sidecar()));
+              return workflow;
+            });
+    Eventually.await(
+        "InvalidRouterConfig", () -> conditionIs("Ready", "False", "InvalidRouterConfig"));
+    assertThat(condition("Ready").getMessage())
+        .contains("no-such-route")
+        .contains("sidecars keep running configuration " + good);
+    assertThat(condition("ResolvedRefs").getMessage())
+        .contains("task classify-ticket: RoutingPolicy support-routing has no route no-such-route");
+    assertThat(
+            configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
+        .isEqualTo(good);
     assertThat(workflow().getStatus().getConfigHash()).isEqualTo(good);
   }
 
   @Test
   void reportsAMissingPolicy() {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
-    client.resources(io.aihandler.api.v1alpha1.RoutingPolicy.class).inNamespace("support").withName("support-routing").delete();
-    Eventually.await("PolicyNotFound", () -> conditionIs("ResolvedRefs", "False", "PolicyNotFound"));
-    assertThat(condition("Ready").getMessage()).isEqualTo("RoutingPolicy support/support-routing not found");
+    client
+        .resources(io.aihandler.api.v1alpha1.RoutingPolicy.class)
+        .inNamespace("support")
+        .withName("support-routing")
+        .delete();
+    Eventually.await(
+        "PolicyNotFound", () -> conditionIs("ResolvedRefs", "False", "PolicyNotFound"));
+    assertThat(condition("Ready").getMessage())
+        .isEqualTo("RoutingPolicy support/support-routing not found");
   }
 
   @Test
@@ -245,6 +369,8 @@ class WorkflowReconcilerTest {
     Thread.sleep(500);
     int before = api.writes().size();
     Thread.sleep(1500);
-    assertThat(api.writes().subList(before, api.writes().size())).as("writes during an idle window").isEmpty();
+    assertThat(api.writes().subList(before, api.writes().size()))
+        .as("writes during an idle window")
+        .isEmpty();
   }
 }

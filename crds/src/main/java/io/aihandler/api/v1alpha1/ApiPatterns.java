@@ -5,9 +5,9 @@ public final class ApiPatterns {
 
   /**
    * A Go-style duration as Kubernetes users write it: {@code 500ms}, {@code 30s}, {@code 1.5m},
-   * {@code 1h30m}; up to four parts of at most six integer digits and nine fraction digits, so every
-   * admitted value is a valid Go duration. The router config's {@code Durations.PATTERN} is the
-   * same text and its parser accepts exactly this language (a test in this module holds them
+   * {@code 1h30m}; up to four parts of at most six integer digits and nine fraction digits, so
+   * every admitted value is a valid Go duration. The router config's {@code Durations.PATTERN} is
+   * the same text and its parser accepts exactly this language (a test in this module holds them
    * together), so a duration the API server admits never fails later as InvalidRouterConfig.
    */
   public static final String DURATION = "^([0-9]{1,6}(\\.[0-9]{1,9})?(ms|s|m|h)){1,4}$";

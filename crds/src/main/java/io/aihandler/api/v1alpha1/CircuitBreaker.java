@@ -14,7 +14,8 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.minimumCalls) || !has(self.windowSize) || self.minimumCalls <= self.windowSize",
+    value =
+        "!has(self.minimumCalls) || !has(self.windowSize) || self.minimumCalls <= self.windowSize",
     message = "circuitBreaker.minimumCalls must not exceed windowSize, or the rate is never judged")
 @ValidationRule(
     value = "!has(self.openDuration) || duration(self.openDuration) <= duration('1h')",
@@ -37,7 +38,8 @@ public record CircuitBreaker(
         @Min(1)
         @Max(1000)
         Integer windowSize,
-    @JsonPropertyDescription("How long an open circuit stays open before trial calls are let through.")
+    @JsonPropertyDescription(
+            "How long an open circuit stays open before trial calls are let through.")
         @Default("30s")
         @Pattern(ApiPatterns.DURATION)
         String openDuration) {}

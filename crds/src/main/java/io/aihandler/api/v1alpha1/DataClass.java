@@ -8,9 +8,9 @@ import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /**
- * A named class of data and where it may go. A request carries every class that applies to it
- * (its task's, a request header's, each firing detector's) and may only reach localities that all
- * of them allow; with none left it is refused, never sent.
+ * A named class of data and where it may go. A request carries every class that applies to it (its
+ * task's, a request header's, each firing detector's) and may only reach localities that all of
+ * them allow; with none left it is refused, never sent.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DataClass(

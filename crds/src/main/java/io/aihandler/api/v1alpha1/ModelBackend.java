@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * One model endpoint: a vLLM deployment the operator runs on GPUs, or a hosted provider's API
- * whose key the operator checks and provisions.
+ * One model endpoint: a vLLM deployment the operator runs on GPUs, or a hosted provider's API whose
+ * key the operator checks and provisions.
  */
 @JsonClassDescription(
     "One model endpoint: a vLLM deployment the operator runs and autoscales on GPUs, or a hosted provider API whose key the operator checks and provisions.")

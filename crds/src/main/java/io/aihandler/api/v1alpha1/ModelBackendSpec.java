@@ -44,7 +44,8 @@ public record ModelBackendSpec(
     @JsonPropertyDescription("A self-hosted model served by vLLM on this cluster's GPUs.")
         VllmSpec vllm,
     @JsonPropertyDescription("A hosted model behind a provider's API.") HostedSpec hosted,
-    @JsonPropertyDescription("What the backend costs; used for cost metering and lowest-cost routing.")
+    @JsonPropertyDescription(
+            "What the backend costs; used for cost metering and lowest-cost routing.")
         Pricing pricing,
     @JsonPropertyDescription("What the model can do.") Capabilities capabilities,
     @JsonPropertyDescription(

@@ -29,7 +29,8 @@ public record OutputSchemaKeywords(
         @Pattern("^#")
         String ref,
     @JsonProperty("$dynamicRef")
-        @JsonPropertyDescription("A dynamic reference within this schema (#...); remote ones are refused.")
+        @JsonPropertyDescription(
+            "A dynamic reference within this schema (#...); remote ones are refused.")
         @Size(max = 2048)
         @Pattern("^#")
         String dynamicRef) {}

@@ -12,7 +12,8 @@ import java.util.Map;
 /** Scheduling of the vLLM pods, copied as given into their pod template. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Placement(
-    @JsonPropertyDescription("Node labels the pods require, e.g. {\"nvidia.com/gpu.product\": \"NVIDIA-H100-80GB-HBM3\"}.")
+    @JsonPropertyDescription(
+            "Node labels the pods require, e.g. {\"nvidia.com/gpu.product\": \"NVIDIA-H100-80GB-HBM3\"}.")
         Map<String, String> nodeSelector,
     @JsonPropertyDescription("Tolerations, typically for the taint on GPU nodes.") @Size(max = 32)
         List<Toleration> tolerations,
@@ -22,6 +23,7 @@ public record Placement(
     @JsonPropertyDescription("PriorityClass of the pods, so GPU workloads can preempt batch jobs.")
         @Size(max = 253)
         String priorityClassName,
-    @JsonPropertyDescription("RuntimeClass of the pods, e.g. nvidia when the GPU runtime is not the default.")
+    @JsonPropertyDescription(
+            "RuntimeClass of the pods, e.g. nvidia when the GPU runtime is not the default.")
         @Size(max = 253)
         String runtimeClassName) {}

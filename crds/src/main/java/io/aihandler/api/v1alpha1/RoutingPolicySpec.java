@@ -17,7 +17,8 @@ import java.util.List;
     value = "self.routes.all(r, self.routes.exists_one(o, o.name == r.name))",
     message = "route names must be unique within a RoutingPolicy")
 @ValidationRule(
-    value = "!has(self.dataClasses) || self.dataClasses.all(c, self.dataClasses.exists_one(o, o.name == c.name))",
+    value =
+        "!has(self.dataClasses) || self.dataClasses.all(c, self.dataClasses.exists_one(o, o.name == c.name))",
     message = "data class names must be unique within a RoutingPolicy")
 @ValidationRule(
     value =

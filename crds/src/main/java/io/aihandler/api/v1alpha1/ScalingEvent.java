@@ -9,4 +9,5 @@ public record ScalingEvent(
     @JsonPropertyDescription("When the decision was made (RFC 3339).") String time,
     @JsonPropertyDescription("Replicas before.") Integer from,
     @JsonPropertyDescription("Replicas after.") Integer to,
-    @JsonPropertyDescription("Why, e.g. 'queue 42.0 over target 5.0 per replica'.") String reason) {}
+    @JsonPropertyDescription("Why, e.g. 'queue 42.0 over target 5.0 per replica'.")
+        String reason) {}

@@ -7,13 +7,12 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
 
 /**
- * Namespaces, besides the backend's own, whose Workflows may use this backend and so receive a
- * copy of its key. A namespace is admitted when it is listed or matches the selector.
+ * Namespaces, besides the backend's own, whose Workflows may use this backend and so receive a copy
+ * of its key. A namespace is admitted when it is listed or matches the selector.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ShareWith(
-    @JsonPropertyDescription("Namespaces admitted by name.")
-        @Size(max = 256)
+    @JsonPropertyDescription("Namespaces admitted by name.") @Size(max = 256)
         List<@Size(max = 63) String> namespaces,
     @JsonPropertyDescription(
             "Namespaces admitted by their labels, e.g. matchLabels {team: support}. An empty"

@@ -16,7 +16,8 @@ public record SidecarSpec(
         @Min(1024)
         @Max(65535)
         Integer port,
-    @JsonPropertyDescription("CPU and memory of the sidecar container. Default: 50m/128Mi requests, 256Mi limit.")
+    @JsonPropertyDescription(
+            "CPU and memory of the sidecar container. Default: 50m/128Mi requests, 256Mi limit.")
         ResourceRequirements resources,
     @JsonPropertyDescription("Log level: error, warn, info or debug.") @Default("info")
         LogLevel logLevel,

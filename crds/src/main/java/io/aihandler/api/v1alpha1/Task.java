@@ -11,7 +11,8 @@ import java.util.List;
 /** One LLM task of an application: where it goes, what it may see, what it must return. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.variables) || self.variables.all(v, self.variables.exists_one(o, o.name == v.name))",
+    value =
+        "!has(self.variables) || self.variables.all(v, self.variables.exists_one(o, o.name == v.name))",
     messageExpression = "'task ' + self.name + ': variable names must be unique'")
 @ValidationRule(
     value = "!has(self.variables) || has(self.prompt)",
@@ -53,6 +54,7 @@ public record Task(
     @JsonPropertyDescription("Structured output: the JSON Schema answers must match.")
         TaskOutput output,
     @JsonPropertyDescription("Sampling parameters.") TaskParameters parameters,
-    @JsonPropertyDescription("Timeout of a whole call of this task, e.g. 30s. Default: the route's.")
+    @JsonPropertyDescription(
+            "Timeout of a whole call of this task, e.g. 30s. Default: the route's.")
         @Pattern(ApiPatterns.DURATION)
         String timeout) {}

@@ -23,7 +23,8 @@ import java.util.List;
             + " minReplicas and maxReplicas), not both")
 @ValidationRule(
     value = "!has(self.tensorParallelSize) || self.gpus % self.tensorParallelSize == 0",
-    message = "gpus must be a multiple of tensorParallelSize (gpus = tensor x pipeline parallel size)")
+    message =
+        "gpus must be a multiple of tensorParallelSize (gpus = tensor x pipeline parallel size)")
 // vLLM reads a flag under more spellings than its name: the short alias of
 // --tensor-parallel-size (-tp, vllm/engine/arg_utils.py), underscores for dashes
 // (FlexibleArgumentParser), and any unambiguous prefix (argparse's allow_abbrev). Each of them is
@@ -94,7 +95,8 @@ public record VllmSpec(
         @Min(1)
         @Max(16)
         Integer tensorParallelSize,
-    @JsonPropertyDescription("Extended resource name of the GPU, e.g. nvidia.com/gpu or amd.com/gpu.")
+    @JsonPropertyDescription(
+            "Extended resource name of the GPU, e.g. nvidia.com/gpu or amd.com/gpu.")
         @Default("nvidia.com/gpu")
         @Size(max = 253)
         @Pattern(ApiPatterns.EXTENDED_RESOURCE)

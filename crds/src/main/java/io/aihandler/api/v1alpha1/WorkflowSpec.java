@@ -21,9 +21,7 @@ import java.util.List;
 public record WorkflowSpec(
     @JsonPropertyDescription("The RoutingPolicy whose routes the tasks use.") @Required
         PolicyRef policyRef,
-    @JsonPropertyDescription("The application's LLM tasks.")
-        @Required
-        @Size(min = 1, max = 128)
+    @JsonPropertyDescription("The application's LLM tasks.") @Required @Size(min = 1, max = 128)
         List<Task> tasks,
     @JsonPropertyDescription("Settings of the injected router sidecar.") SidecarSpec sidecar,
     @JsonPropertyDescription(

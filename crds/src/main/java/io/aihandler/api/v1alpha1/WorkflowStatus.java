@@ -5,8 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /**
- * Observed state of a Workflow. Conditions: ResolvedRefs (policy, routes, data classes and
- * backends exist and may be used), CredentialsProvisioned (hosted keys copied here) and Ready.
+ * Observed state of a Workflow. Conditions: ResolvedRefs (policy, routes, data classes and backends
+ * exist and may be used), CredentialsProvisioned (hosted keys copied here) and Ready.
  */
 @JsonClassDescription(
     "Observed state, written by the operator: the router configuration's ConfigMap and hash, and the conditions ResolvedRefs, CredentialsProvisioned and Ready.")

@@ -7,11 +7,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 
 /**
- * Makes every list of metav1 Conditions a map keyed by {@code type}, as Kubernetes declares its
- * own condition lists ({@code +listType=map}, {@code +listMapKey=type}): server-side apply then
- * merges conditions by type, so two writers of different conditions do not overwrite each
- * other's, and the API server refuses two conditions of one type. A list-map key must be
- * required, so {@code type} (and {@code status}, which every condition has) become required.
+ * Makes every list of metav1 Conditions a map keyed by {@code type}, as Kubernetes declares its own
+ * condition lists ({@code +listType=map}, {@code +listMapKey=type}): server-side apply then merges
+ * conditions by type, so two writers of different conditions do not overwrite each other's, and the
+ * API server refuses two conditions of one type. A list-map key must be required, so {@code type}
+ * (and {@code status}, which every condition has) become required.
  */
 final class ConditionLists {
 

@@ -55,7 +55,8 @@ public final class CrdPostProcessor {
       List<Embedding> embeddings = EmbeddedKubernetesTypes.of(type);
       for (JsonNode version : root.at("/spec/versions")) {
         CrdPrinterColumnOrder.order(
-            (ArrayNode) version.get("additionalPrinterColumns"), CrdPrinterColumnOrder.declaredNames(type));
+            (ArrayNode) version.get("additionalPrinterColumns"),
+            CrdPrinterColumnOrder.declaredNames(type));
         JsonNode schema = version.at("/schema/openAPIV3Schema");
         ConditionLists.keyByType(schema, embeddings);
         descriptions.fill(schema, embeddings);

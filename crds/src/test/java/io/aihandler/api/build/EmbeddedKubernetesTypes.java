@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where a custom resource embeds Kubernetes' own types (EnvVar, Affinity, Condition, ...): found
- * by walking the Java types the CRD is generated from, so a new embedded field is found without a
- * list to keep up to date.
+ * Where a custom resource embeds Kubernetes' own types (EnvVar, Affinity, Condition, ...): found by
+ * walking the Java types the CRD is generated from, so a new embedded field is found without a list
+ * to keep up to date.
  */
 final class EmbeddedKubernetesTypes {
 
@@ -44,7 +44,8 @@ final class EmbeddedKubernetesTypes {
   /** Every embedding in a custom resource's spec and status. */
   static List<Embedding> of(Class<?> customResource) {
     List<Embedding> found = new ArrayList<>();
-    Type[] specAndStatus = ((ParameterizedType) customResource.getGenericSuperclass()).getActualTypeArguments();
+    Type[] specAndStatus =
+        ((ParameterizedType) customResource.getGenericSuperclass()).getActualTypeArguments();
     walk(specAndStatus[0], List.of("properties", "spec"), found);
     walk(specAndStatus[1], List.of("properties", "status"), found);
     return found;
@@ -64,7 +65,8 @@ final class EmbeddedKubernetesTypes {
     if (!(type instanceof Class<?> clazz) || clazz.isPrimitive() || clazz.isEnum()) {
       return;
     }
-    if (clazz.getPackageName().startsWith(KUBERNETES_MODEL) && KubernetesResource.class.isAssignableFrom(clazz)) {
+    if (clazz.getPackageName().startsWith(KUBERNETES_MODEL)
+        && KubernetesResource.class.isAssignableFrom(clazz)) {
       found.add(new Embedding(path, clazz));
       return;
     }
@@ -73,20 +75,25 @@ final class EmbeddedKubernetesTypes {
     }
     if (clazz.isRecord()) {
       for (RecordComponent component : clazz.getRecordComponents()) {
-        walk(component.getGenericType(), property(path, component.getName(), component.getAccessor()), found);
+        walk(
+            component.getGenericType(),
+            property(path, component.getName(), component.getAccessor()),
+            found);
       }
       return;
     }
     for (Class<?> c = clazz; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field field : c.getDeclaredFields()) {
-        if (!Modifier.isStatic(field.getModifiers()) && !field.isAnnotationPresent(JsonIgnore.class)) {
+        if (!Modifier.isStatic(field.getModifiers())
+            && !field.isAnnotationPresent(JsonIgnore.class)) {
           walk(field.getGenericType(), property(path, field.getName(), field), found);
         }
       }
     }
   }
 
-  private static List<String> property(List<String> path, String javaName, AnnotatedElement element) {
+  private static List<String> property(
+      List<String> path, String javaName, AnnotatedElement element) {
     JsonProperty renamed = element.getAnnotation(JsonProperty.class);
     String name = renamed != null && !renamed.value().isEmpty() ? renamed.value() : javaName;
     return append(append(path, "properties"), name);

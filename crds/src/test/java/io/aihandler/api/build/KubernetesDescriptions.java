@@ -14,10 +14,10 @@ import java.util.TreeMap;
 
 /**
  * Carries Kubernetes' own field descriptions into the schemas of the types a CRD embeds, so that
- * {@code kubectl explain modelbackend.spec.vllm.placement.affinity...} explains them as it does
- * for a Pod. fabric8's model holds no descriptions; they come from the Kubernetes OpenAPI
- * definitions kept in {@value #RESOURCE} (extracted by {@link KubernetesDescriptionsExtract}).
- * Descriptions this API writes itself are kept; only missing ones are filled.
+ * {@code kubectl explain modelbackend.spec.vllm.placement.affinity...} explains them as it does for
+ * a Pod. fabric8's model holds no descriptions; they come from the Kubernetes OpenAPI definitions
+ * kept in {@value #RESOURCE} (extracted by {@link KubernetesDescriptionsExtract}). Descriptions
+ * this API writes itself are kept; only missing ones are filled.
  */
 final class KubernetesDescriptions {
 
@@ -43,17 +43,24 @@ final class KubernetesDescriptions {
     }
   }
 
-  /** The OpenAPI definition name of a fabric8 model class, e.g. {@code io.k8s.api.core.v1.EnvVar}. */
+  /**
+   * The OpenAPI definition name of a fabric8 model class, e.g. {@code io.k8s.api.core.v1.EnvVar}.
+   */
   static String definitionName(Class<?> type, JsonNode definitions) {
     List<String> candidates = new ArrayList<>();
-    definitions.fieldNames().forEachRemaining(name -> {
-      if (name.endsWith("." + type.getSimpleName()) && (name.startsWith("io.k8s.api.core.v1.")
-          || name.startsWith("io.k8s.apimachinery.pkg."))) {
-        candidates.add(name);
-      }
-    });
+    definitions
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (name.endsWith("." + type.getSimpleName())
+                  && (name.startsWith("io.k8s.api.core.v1.")
+                      || name.startsWith("io.k8s.apimachinery.pkg."))) {
+                candidates.add(name);
+              }
+            });
     if (candidates.size() != 1) {
-      throw new IllegalStateException("no single Kubernetes definition for " + type.getName() + ": " + candidates);
+      throw new IllegalStateException(
+          "no single Kubernetes definition for " + type.getName() + ": " + candidates);
     }
     return candidates.get(0);
   }
@@ -63,31 +70,39 @@ final class KubernetesDescriptions {
     for (Embedding embedding : embeddings) {
       JsonNode node = openApiSchema.at(embedding.pointer());
       if (!(node instanceof ObjectNode schema)) {
-        throw new IllegalStateException("the CRD has no schema at " + embedding.pointer() + " for " + embedding.type());
+        throw new IllegalStateException(
+            "the CRD has no schema at " + embedding.pointer() + " for " + embedding.type());
       }
       JsonNode definition = reference(definitionName(embedding.type(), definitions));
-      fill(schema, definition, !embedding.schemaPath().getLast().equals("items")
-          && !embedding.schemaPath().getLast().equals("additionalProperties"));
+      fill(
+          schema,
+          definition,
+          !embedding.schemaPath().getLast().equals("items")
+              && !embedding.schemaPath().getLast().equals("additionalProperties"));
     }
   }
 
   private void fill(ObjectNode schema, JsonNode definition, boolean describeSelf) {
     JsonNode resolved = resolve(definition);
     if (describeSelf) {
-      String description = definition.path("description").asText(resolved.path("description").asText(""));
+      String description =
+          definition.path("description").asText(resolved.path("description").asText(""));
       describe(schema, description);
     }
     JsonNode properties = schema.path("properties");
-    properties.properties().forEach(property -> {
-      JsonNode upstream = resolved.path("properties").path(property.getKey());
-      if (property.getValue() instanceof ObjectNode child) {
-        if (upstream.isObject()) {
-          fill(child, upstream, true);
-        } else {
-          newerThanOldestRelease(child);
-        }
-      }
-    });
+    properties
+        .properties()
+        .forEach(
+            property -> {
+              JsonNode upstream = resolved.path("properties").path(property.getKey());
+              if (property.getValue() instanceof ObjectNode child) {
+                if (upstream.isObject()) {
+                  fill(child, upstream, true);
+                } else {
+                  newerThanOldestRelease(child);
+                }
+              }
+            });
     if (schema.path("items") instanceof ObjectNode items && resolved.path("items").isObject()) {
       fill(items, resolved.get("items"), false);
     }
@@ -98,8 +113,8 @@ final class KubernetesDescriptions {
   }
 
   /**
-   * fabric8's model follows a newer Kubernetes than the oldest release the operator supports, so
-   * a few fields have no 1.30 description. Say so: a 1.30 API server drops them from the pods.
+   * fabric8's model follows a newer Kubernetes than the oldest release the operator supports, so a
+   * few fields have no 1.30 description. Say so: a 1.30 API server drops them from the pods.
    */
   private static void newerThanOldestRelease(ObjectNode schema) {
     describe(schema, NEWER_FIELD);

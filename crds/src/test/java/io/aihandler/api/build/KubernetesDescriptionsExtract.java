@@ -16,17 +16,18 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Extracts from the Kubernetes OpenAPI definitions (the strict per-kind JSON schemas of
- * {@code ../shared/k8s-schemas/v1.30.9-strict}) the definitions the CRDs embed, reduced to their
- * descriptions and structure, into the file {@link KubernetesDescriptions} reads at build time.
- * The build reads the committed extract, so it does not need the schemas beside the repository;
- * {@code KubernetesDescriptionsExtractTest} fails when the extract is not what this produces.
+ * Extracts from the Kubernetes OpenAPI definitions (the strict per-kind JSON schemas of {@code
+ * ../shared/k8s-schemas/v1.30.9-strict}) the definitions the CRDs embed, reduced to their
+ * descriptions and structure, into the file {@link KubernetesDescriptions} reads at build time. The
+ * build reads the committed extract, so it does not need the schemas beside the repository; {@code
+ * KubernetesDescriptionsExtractTest} fails when the extract is not what this produces.
  *
  * <p>Usage: {@code KubernetesDescriptionsExtract <schema dir> <output file> <CR class>...}.
  */
 public final class KubernetesDescriptionsExtract {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private KubernetesDescriptionsExtract() {}
 
@@ -69,7 +70,9 @@ public final class KubernetesDescriptionsExtract {
     ObjectNode definitions = JSON.createObjectNode();
     try (Stream<Path> files = Files.list(directory)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-        JSON.readTree(file.toFile()).path("definitions").properties()
+        JSON.readTree(file.toFile())
+            .path("definitions")
+            .properties()
             .forEach(definition -> definitions.set(definition.getKey(), definition.getValue()));
       }
     }
@@ -88,8 +91,12 @@ public final class KubernetesDescriptionsExtract {
     }
     if (schema.path("properties").isObject()) {
       Map<String, JsonNode> properties = new TreeMap<>();
-      schema.get("properties").properties()
-          .forEach(property -> properties.put(property.getKey(), reduce(property.getValue(), references)));
+      schema
+          .get("properties")
+          .properties()
+          .forEach(
+              property ->
+                  properties.put(property.getKey(), reduce(property.getValue(), references)));
       kept.put("properties", JSON.valueToTree(properties));
     }
     for (String nested : List.of("items", "additionalProperties")) {

@@ -15,18 +15,29 @@ import org.junit.jupiter.api.Test;
 /** The committed extract of Kubernetes descriptions is what the Kubernetes 1.30 OpenAPI says. */
 class KubernetesDescriptionsExtractTest {
 
-  static final Class<?>[] CUSTOM_RESOURCES = {ModelBackend.class, RoutingPolicy.class, Workflow.class};
+  static final Class<?>[] CUSTOM_RESOURCES = {
+    ModelBackend.class, RoutingPolicy.class, Workflow.class
+  };
 
   @Test
   void theCommittedExtractIsUpToDate() throws IOException {
     KubernetesSchemas.required();
-    Path schemas = Manifests.repositoryRoot().resolve(KubernetesSchemas.RELATIVE_LOCATION).normalize();
-    Path committed = Manifests.repositoryRoot().resolve("crds/src/test/resources" + KubernetesDescriptions.RESOURCE);
+    Path schemas =
+        Manifests.repositoryRoot().resolve(KubernetesSchemas.RELATIVE_LOCATION).normalize();
+    Path committed =
+        Manifests.repositoryRoot()
+            .resolve("crds/src/test/resources" + KubernetesDescriptions.RESOURCE);
     assertThat(Files.readString(committed))
-        .as("regenerate it with KubernetesDescriptionsExtract " + schemas + " " + committed
-            + " io.aihandler.api.v1alpha1.ModelBackend io.aihandler.api.v1alpha1.RoutingPolicy"
-            + " io.aihandler.api.v1alpha1.Workflow")
-        .isEqualTo(KubernetesDescriptionsExtract.render(KubernetesDescriptionsExtract.extract(schemas, CUSTOM_RESOURCES)));
+        .as(
+            "regenerate it with KubernetesDescriptionsExtract "
+                + schemas
+                + " "
+                + committed
+                + " io.aihandler.api.v1alpha1.ModelBackend io.aihandler.api.v1alpha1.RoutingPolicy"
+                + " io.aihandler.api.v1alpha1.Workflow")
+        .isEqualTo(
+            KubernetesDescriptionsExtract.render(
+                KubernetesDescriptionsExtract.extract(schemas, CUSTOM_RESOURCES)));
   }
 
   @Test

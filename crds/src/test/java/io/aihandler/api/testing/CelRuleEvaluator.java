@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Compiles and evaluates {@code x-kubernetes-validations} rules the way the API server does for
- * the subset of CEL this API uses: {@code self} bound to the value at the rule's schema node,
- * standard macros, and the strings extension Kubernetes also enables.
+ * Compiles and evaluates {@code x-kubernetes-validations} rules the way the API server does for the
+ * subset of CEL this API uses: {@code self} bound to the value at the rule's schema node, standard
+ * macros, and the strings extension Kubernetes also enables.
  */
 public final class CelRuleEvaluator {
 

@@ -16,9 +16,27 @@ public final class CelValues {
 
   private static final Set<String> RESERVED =
       Set.of(
-          "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for",
-          "function", "if", "import", "let", "loop", "package", "namespace", "return", "var",
-          "void", "while");
+          "true",
+          "false",
+          "null",
+          "in",
+          "as",
+          "break",
+          "const",
+          "continue",
+          "else",
+          "for",
+          "function",
+          "if",
+          "import",
+          "let",
+          "loop",
+          "package",
+          "namespace",
+          "return",
+          "var",
+          "void",
+          "while");
 
   private CelValues() {}
 
@@ -27,19 +45,24 @@ public final class CelValues {
     if (value == null || value.isNull()) {
       return com.google.protobuf.NullValue.NULL_VALUE;
     }
-    JsonNode safeSchema = schema == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : schema;
+    JsonNode safeSchema =
+        schema == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : schema;
     String type = safeSchema.path("type").asText("");
     if (value.isObject()) {
       Map<String, Object> map = new LinkedHashMap<>();
       JsonNode properties = safeSchema.path("properties");
       JsonNode additional = safeSchema.path("additionalProperties");
-      value.properties()
+      value
+          .properties()
           .forEach(
               field -> {
                 if (properties.has(field.getKey())) {
-                  map.put(escape(field.getKey()), of(field.getValue(), properties.get(field.getKey())));
+                  map.put(
+                      escape(field.getKey()), of(field.getValue(), properties.get(field.getKey())));
                 } else {
-                  map.put(field.getKey(), of(field.getValue(), additional.isObject() ? additional : null));
+                  map.put(
+                      field.getKey(),
+                      of(field.getValue(), additional.isObject() ? additional : null));
                 }
               });
       return map;

@@ -39,7 +39,8 @@ public final class CrdAdmission {
     JsonNode strict = strict(withImplicitRootFields(openApiSchema.deepCopy()));
     // CRD schemas are OpenAPI v3 structural schemas; draft 4 has the same keyword semantics
     // (boolean exclusiveMinimum) and ignores the x-kubernetes-* extensions.
-    this.validator = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(strict);
+    this.validator =
+        SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(strict);
   }
 
   /** Reads a generated CRD file. */
@@ -90,7 +91,8 @@ public final class CrdAdmission {
     return errors;
   }
 
-  private static void evaluateRules(JsonNode value, JsonNode schema, String path, List<String> errors) {
+  private static void evaluateRules(
+      JsonNode value, JsonNode schema, String path, List<String> errors) {
     if (value == null || value.isMissingNode() || value.isNull() || schema == null) {
       return;
     }
@@ -107,7 +109,8 @@ public final class CrdAdmission {
     }
     if (value.isObject()) {
       JsonNode properties = schema.path("properties");
-      value.properties()
+      value
+          .properties()
           .forEach(
               field -> {
                 JsonNode child =
@@ -129,7 +132,8 @@ public final class CrdAdmission {
    * The API server refuses two items of an {@code x-kubernetes-list-type: map} list with the same
    * values of the {@code x-kubernetes-list-map-keys}, e.g. two conditions of type Ready.
    */
-  private static void duplicateListMapKeys(JsonNode value, JsonNode schema, String path, List<String> errors) {
+  private static void duplicateListMapKeys(
+      JsonNode value, JsonNode schema, String path, List<String> errors) {
     if (value == null || schema == null || schema.isMissingNode()) {
       return;
     }
@@ -139,7 +143,9 @@ public final class CrdAdmission {
         for (int i = 0; i < value.size(); i++) {
           List<String> key = new ArrayList<>();
           JsonNode item = value.get(i);
-          schema.path("x-kubernetes-list-map-keys").forEach(name -> key.add(item.path(name.asText()).toString()));
+          schema
+              .path("x-kubernetes-list-map-keys")
+              .forEach(name -> key.add(item.path(name.asText()).toString()));
           if (!seen.add(key)) {
             errors.add(path + "[" + i + "]: Duplicate value: " + key);
           }
@@ -149,8 +155,15 @@ public final class CrdAdmission {
         duplicateListMapKeys(value.get(i), schema.path("items"), path + "[" + i + "]", errors);
       }
     } else if (value.isObject()) {
-      value.properties().forEach(field -> duplicateListMapKeys(
-          field.getValue(), schema.path("properties").path(field.getKey()), join(path, field.getKey()), errors));
+      value
+          .properties()
+          .forEach(
+              field ->
+                  duplicateListMapKeys(
+                      field.getValue(),
+                      schema.path("properties").path(field.getKey()),
+                      join(path, field.getKey()),
+                      errors));
     }
   }
 
@@ -189,7 +202,9 @@ public final class CrdAdmission {
     return schema;
   }
 
-  /** Refuses unknown fields wherever the schema does not preserve them, as kubectl's strict mode. */
+  /**
+   * Refuses unknown fields wherever the schema does not preserve them, as kubectl's strict mode.
+   */
   private static JsonNode strict(JsonNode schema) {
     if (schema instanceof ObjectNode node) {
       boolean preserves = node.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);

@@ -39,8 +39,8 @@ public final class KubernetesSchemas {
   }
 
   /**
-   * Finds the schema folder from the working directory of a module or of the repository root.
-   * Empty when it is not there.
+   * Finds the schema folder from the working directory of a module or of the repository root. Empty
+   * when it is not there.
    */
   public static Optional<KubernetesSchemas> locate() {
     Path cwd = Path.of("").toAbsolutePath();
@@ -92,7 +92,8 @@ public final class KubernetesSchemas {
   private Schema load(String apiVersion, String kind) {
     Path file = schemaFile(apiVersion, kind);
     if (!Files.exists(file)) {
-      throw new IllegalArgumentException("no Kubernetes schema for " + apiVersion + " " + kind + " (" + file + ")");
+      throw new IllegalArgumentException(
+          "no Kubernetes schema for " + apiVersion + " " + kind + " (" + file + ")");
     }
     try {
       return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4)
@@ -102,7 +103,10 @@ public final class KubernetesSchemas {
     }
   }
 
-  /** {@code apps/v1 Deployment} is {@code deployment-apps-v1.json}; {@code v1 Secret} is {@code secret-v1.json}. */
+  /**
+   * {@code apps/v1 Deployment} is {@code deployment-apps-v1.json}; {@code v1 Secret} is {@code
+   * secret-v1.json}.
+   */
   private Path schemaFile(String apiVersion, String kind) {
     String name = kind.toLowerCase(Locale.ROOT);
     int slash = apiVersion.indexOf('/');
@@ -111,6 +115,7 @@ public final class KubernetesSchemas {
     }
     String group = apiVersion.substring(0, slash);
     String groupPrefix = group.contains(".") ? group.substring(0, group.indexOf('.')) : group;
-    return directory.resolve(name + "-" + groupPrefix + "-" + apiVersion.substring(slash + 1) + ".json");
+    return directory.resolve(
+        name + "-" + groupPrefix + "-" + apiVersion.substring(slash + 1) + ".json");
   }
 }

@@ -40,14 +40,17 @@ class KubernetesSchemasTest {
 
   @Test
   void acceptsAValidDeployment() {
-    assertThat(schemas.validate(Manifests.parse(DEPLOYMENT.formatted("args: [sleep, '1']")))).isEmpty();
+    assertThat(schemas.validate(Manifests.parse(DEPLOYMENT.formatted("args: [sleep, '1']"))))
+        .isEmpty();
   }
 
   @Test
   void refusesUnknownFieldsAndWrongTypes() {
     assertThat(schemas.validate(Manifests.parse(DEPLOYMENT.formatted("imagePullPolice: Always"))))
         .anySatisfy(error -> assertThat(error).contains("imagePullPolice"));
-    assertThat(schemas.validate(Manifests.parse(DEPLOYMENT.formatted("ports: [{containerPort: http}]"))))
+    assertThat(
+            schemas.validate(
+                Manifests.parse(DEPLOYMENT.formatted("ports: [{containerPort: http}]"))))
         .isNotEmpty();
   }
 

@@ -64,9 +64,11 @@ public final class Manifests {
   /** The generated CRD file of a kind, e.g. {@code modelbackends}. */
   public static Path generatedCrd(String plural) {
     Path generated =
-        repositoryRoot().resolve("crds/target/classes/META-INF/fabric8/" + plural + ".aihandler.io-v1.yml");
+        repositoryRoot()
+            .resolve("crds/target/classes/META-INF/fabric8/" + plural + ".aihandler.io-v1.yml");
     return Optional.of(generated)
         .filter(Files::exists)
-        .orElseGet(() -> repositoryRoot().resolve("crds/manifests/" + plural + ".aihandler.io-v1.yml"));
+        .orElseGet(
+            () -> repositoryRoot().resolve("crds/manifests/" + plural + ".aihandler.io-v1.yml"));
   }
 }

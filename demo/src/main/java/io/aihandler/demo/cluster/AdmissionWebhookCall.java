@@ -45,27 +45,39 @@ public final class AdmissionWebhookCall {
    * @param tlsSecretName its name; {@code ca.crt} is the CA to trust
    * @param serviceDnsName the webhook Service's DNS name the certificate must carry, as the API
    *     server dials it (e.g. {@code aihandler-webhook.aihandler-system.svc})
-   * @param url where the webhook listens on this machine, e.g. {@code https://127.0.0.1:9443/mutate-pods}
+   * @param url where the webhook listens on this machine, e.g. {@code
+   *     https://127.0.0.1:9443/mutate-pods}
    */
   public AdmissionWebhookCall(
-      KubernetesClient client, String tlsSecretNamespace, String tlsSecretName, String serviceDnsName, URI url) {
+      KubernetesClient client,
+      String tlsSecretNamespace,
+      String tlsSecretName,
+      String serviceDnsName,
+      URI url) {
     this.client = client;
     this.endpoint = url;
     this.serviceDnsName = serviceDnsName;
     Secret secret = client.secrets().inNamespace(tlsSecretNamespace).withName(tlsSecretName).get();
     if (secret == null || secret.getData() == null || !secret.getData().containsKey("ca.crt")) {
-      throw new IllegalStateException("the operator has not published its webhook CA in Secret "
-          + tlsSecretNamespace + "/" + tlsSecretName);
+      throw new IllegalStateException(
+          "the operator has not published its webhook CA in Secret "
+              + tlsSecretNamespace
+              + "/"
+              + tlsSecretName);
     }
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      var certificates = WebhookCertificates.certificatesFromPem(
-          new String(Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII));
+      var certificates =
+          WebhookCertificates.certificatesFromPem(
+              new String(
+                  Base64.getDecoder().decode(secret.getData().get("ca.crt")),
+                  StandardCharsets.US_ASCII));
       for (int i = 0; i < certificates.size(); i++) {
         trust.setCertificateEntry("ca-" + i, certificates.get(i));
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(trust);
       this.tls = SSLContext.getInstance("TLS");
       tls.init(null, factory.getTrustManagers(), null);
@@ -82,7 +94,10 @@ public final class AdmissionWebhookCall {
     try {
       X509Certificate serving = (X509Certificate) session.getPeerCertificates()[0];
       Collection<List<?>> names = serving.getSubjectAlternativeNames();
-      return names != null && names.stream().anyMatch(n -> Integer.valueOf(2).equals(n.get(0)) && serviceDnsName.equals(n.get(1)));
+      return names != null
+          && names.stream()
+              .anyMatch(
+                  n -> Integer.valueOf(2).equals(n.get(0)) && serviceDnsName.equals(n.get(1)));
     } catch (SSLPeerUnverifiedException | CertificateParsingException e) {
       return false;
     }
@@ -105,7 +120,9 @@ public final class AdmissionWebhookCall {
       inner.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
       inner.put("namespace", pod.getMetadata().getNamespace());
       inner.put("operation", "CREATE");
-      inner.putObject("userInfo").put("username", "system:serviceaccount:kube-system:replicaset-controller");
+      inner
+          .putObject("userInfo")
+          .put("username", "system:serviceaccount:kube-system:replicaset-controller");
       inner.set("object", JSON.readTree(podJson));
       inner.put("dryRun", false);
       review = JSON.writeValueAsString(request);
@@ -127,11 +144,13 @@ public final class AdmissionWebhookCall {
         out.write(review.getBytes(StandardCharsets.UTF_8));
       }
       status = connection.getResponseCode();
-      try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+      try (InputStream in =
+          status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
         body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("the webhook at " + endpoint + " cannot be reached over TLS: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the webhook at " + endpoint + " cannot be reached over TLS: " + e.getMessage(), e);
     }
     if (status != 200) {
       throw new IllegalStateException("the webhook answered HTTP " + status + ": " + body);
@@ -145,9 +164,14 @@ public final class AdmissionWebhookCall {
       }
       JsonNode patch = JSON.readTree(Base64.getDecoder().decode(answer.get("patch").asText()));
       JsonNode patched = JsonPatch.apply(patch, JSON.readTree(podJson));
-      return new Admission(true, message, client.getKubernetesSerialization().convertValue(patched, Pod.class), patch);
+      return new Admission(
+          true,
+          message,
+          client.getKubernetesSerialization().convertValue(patched, Pod.class),
+          patch);
     } catch (IOException e) {
-      throw new IllegalStateException("the webhook's answer is not an AdmissionReview: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the webhook's answer is not an AdmissionReview: " + e.getMessage(), e);
     }
   }
 }

@@ -19,18 +19,21 @@ import java.util.Map;
  * router document the operator renders names absolute paths inside the pod ({@code
  * /etc/aihandler/...}) and in-cluster Service names ({@code http://llama.ns.svc:8000/v1}); this
  * class maps both, explicitly and nowhere else, to the directory the {@link LocalKubelet} mounted
- * the volumes into and to the local stand-ins' addresses. Everything else in the document is
- * used exactly as rendered.
+ * the volumes into and to the local stand-ins' addresses. Everything else in the document is used
+ * exactly as rendered.
  */
 public final class ClusterNetworkStandIn {
 
   private static final YAMLMapper YAML =
-      YAMLMapper.builder(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)).build();
+      YAMLMapper.builder(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER))
+          .build();
 
   private final Path podRoot;
   private final Map<String, String> services = new LinkedHashMap<>();
 
-  /** @param podRoot the local directory that plays the pod's file system root */
+  /**
+   * @param podRoot the local directory that plays the pod's file system root
+   */
   public ClusterNetworkStandIn(Path podRoot) {
     this.podRoot = podRoot;
   }
@@ -61,10 +64,15 @@ public final class ClusterNetworkStandIn {
     try {
       document = YAML.readTree(routerYaml);
     } catch (IOException e) {
-      throw new IllegalStateException("the rendered router document is not YAML: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "the rendered router document is not YAML: " + e.getMessage(), e);
     }
-    ObjectNode sidecar = document.path("sidecar").isObject() ? (ObjectNode) document.get("sidecar") : ((ObjectNode) document).putObject("sidecar");
-    // In a pod the management listener is on the pod IP; here the pod IP is this machine's loopback.
+    ObjectNode sidecar =
+        document.path("sidecar").isObject()
+            ? (ObjectNode) document.get("sidecar")
+            : ((ObjectNode) document).putObject("sidecar");
+    // In a pod the management listener is on the pod IP; here the pod IP is this machine's
+    // loopback.
     String managementHost = sidecar.path("managementHost").asText("0.0.0.0");
     if (!managementHost.equals("127.0.0.1")) {
       sidecar.put("managementHost", "127.0.0.1");
@@ -82,18 +90,27 @@ public final class ClusterNetworkStandIn {
           String service = host.replaceFirst("\\.cluster\\.local$", "") + ":" + port;
           String local = services.get(service);
           if (local == null) {
-            throw new IllegalStateException("backend " + name + " calls Service " + service + ", which has no local stand-in");
+            throw new IllegalStateException(
+                "backend " + name + " calls Service " + service + ", which has no local stand-in");
           }
           String mapped = "http://" + local + (uri.getRawPath() == null ? "" : uri.getRawPath());
           backend.put("baseUrl", mapped);
-          mappings.add("backends[" + name + "].baseUrl " + baseUrl + " -> " + mapped + " (cluster DNS)");
+          mappings.add(
+              "backends[" + name + "].baseUrl " + baseUrl + " -> " + mapped + " (cluster DNS)");
         }
       }
       JsonNode file = backend.at("/credentials/file");
       if (file.isTextual() && file.asText().startsWith("/")) {
         Path local = inPod(file.asText());
         ((ObjectNode) backend.get("credentials")).put("file", local.toString());
-        mappings.add("backends[" + name + "].credentials.file " + file.asText() + " -> <pod>/" + podRoot.relativize(local) + " (Secret mount)");
+        mappings.add(
+            "backends["
+                + name
+                + "].credentials.file "
+                + file.asText()
+                + " -> <pod>/"
+                + podRoot.relativize(local)
+                + " (Secret mount)");
       }
     }
     try {

@@ -29,10 +29,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Plays what the scheduler, the Deployment controller and the kubelet do in a cluster, and
- * nothing more: it starts a Deployment's pods and reports them ready (writing the status the
- * kubelet would), and "mounts" the ConfigMaps and Secrets a pod's container names into a local
- * directory, file per key, as the kubelet mounts volumes.
+ * Plays what the scheduler, the Deployment controller and the kubelet do in a cluster, and nothing
+ * more: it starts a Deployment's pods and reports them ready (writing the status the kubelet
+ * would), and "mounts" the ConfigMaps and Secrets a pod's container names into a local directory,
+ * file per key, as the kubelet mounts volumes.
  */
 public final class LocalKubelet {
 
@@ -49,48 +49,69 @@ public final class LocalKubelet {
    * @return the pods
    */
   public List<Pod> runReady(String namespace, String deploymentName, String podIp) {
-    Deployment deployment = client.apps().deployments().inNamespace(namespace).withName(deploymentName).get();
+    Deployment deployment =
+        client.apps().deployments().inNamespace(namespace).withName(deploymentName).get();
     if (deployment == null) {
-      throw new IllegalStateException("Deployment " + namespace + "/" + deploymentName + " does not exist");
+      throw new IllegalStateException(
+          "Deployment " + namespace + "/" + deploymentName + " does not exist");
     }
     int replicas = Optional.ofNullable(deployment.getSpec().getReplicas()).orElse(1);
     String now = Instant.now().toString();
     List<Pod> pods = new ArrayList<>();
     for (int i = 0; i < replicas; i++) {
-      String name = deploymentName + "-7c9f8d5b4-" + "abcdefghij".charAt(i % 10) + Integer.toString(i, 36);
-      Pod pod = new PodBuilder()
-          .withNewMetadataLike(deployment.getSpec().getTemplate().getMetadata())
-          .withName(name)
-          .withNamespace(namespace)
-          .endMetadata()
-          .withSpec(deployment.getSpec().getTemplate().getSpec())
-          .build();
+      String name =
+          deploymentName + "-7c9f8d5b4-" + "abcdefghij".charAt(i % 10) + Integer.toString(i, 36);
+      Pod pod =
+          new PodBuilder()
+              .withNewMetadataLike(deployment.getSpec().getTemplate().getMetadata())
+              .withName(name)
+              .withNamespace(namespace)
+              .endMetadata()
+              .withSpec(deployment.getSpec().getTemplate().getSpec())
+              .build();
       pod.getSpec().setNodeName("gpu-node-" + (i + 1));
       Pod existing = client.pods().inNamespace(namespace).withName(name).get();
       Pod stored = existing != null ? existing : client.resource(pod).create();
-      stored.setStatus(new PodStatusBuilder()
-          .withPhase("Running")
-          .withPodIP(podIp)
-          .withStartTime(now)
-          .withConditions(
-              new PodConditionBuilder().withType("PodScheduled").withStatus("True").build(),
-              new PodConditionBuilder().withType("Initialized").withStatus("True").build(),
-              new PodConditionBuilder().withType("ContainersReady").withStatus("True").build(),
-              new PodConditionBuilder().withType("Ready").withStatus("True").build())
-          .withContainerStatuses(pod.getSpec().getContainers().stream()
-              .map(c -> new ContainerStatusBuilder()
-                  .withName(c.getName()).withImage(c.getImage()).withReady(true).withStarted(true).withRestartCount(0)
-                  .withNewState().withNewRunning().withStartedAt(now).endRunning().endState()
-                  .build())
-              .toList())
-          .build());
+      stored.setStatus(
+          new PodStatusBuilder()
+              .withPhase("Running")
+              .withPodIP(podIp)
+              .withStartTime(now)
+              .withConditions(
+                  new PodConditionBuilder().withType("PodScheduled").withStatus("True").build(),
+                  new PodConditionBuilder().withType("Initialized").withStatus("True").build(),
+                  new PodConditionBuilder().withType("ContainersReady").withStatus("True").build(),
+                  new PodConditionBuilder().withType("Ready").withStatus("True").build())
+              .withContainerStatuses(
+                  pod.getSpec().getContainers().stream()
+                      .map(
+                          c ->
+                              new ContainerStatusBuilder()
+                                  .withName(c.getName())
+                                  .withImage(c.getImage())
+                                  .withReady(true)
+                                  .withStarted(true)
+                                  .withRestartCount(0)
+                                  .withNewState()
+                                  .withNewRunning()
+                                  .withStartedAt(now)
+                                  .endRunning()
+                                  .endState()
+                                  .build())
+                      .toList())
+              .build());
       pods.add(client.resource(stored).updateStatus());
     }
-    Deployment current = client.apps().deployments().inNamespace(namespace).withName(deploymentName).get();
-    current.setStatus(new DeploymentStatusBuilder()
-        .withObservedGeneration(current.getMetadata().getGeneration())
-        .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
-        .build());
+    Deployment current =
+        client.apps().deployments().inNamespace(namespace).withName(deploymentName).get();
+    current.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(current.getMetadata().getGeneration())
+            .withReplicas(replicas)
+            .withUpdatedReplicas(replicas)
+            .withReadyReplicas(replicas)
+            .withAvailableReplicas(replicas)
+            .build());
     client.resource(current).updateStatus();
     return pods;
   }
@@ -105,30 +126,54 @@ public final class LocalKubelet {
     Map<String, Path> mounts = new LinkedHashMap<>();
     String namespace = pod.getMetadata().getNamespace();
     for (VolumeMount mount : container.getVolumeMounts()) {
-      Volume volume = pod.getSpec().getVolumes().stream()
-          .filter(v -> v.getName().equals(mount.getName()))
-          .findFirst()
-          .orElseThrow(() -> new IllegalStateException("pod mounts volume " + mount.getName() + " it does not declare"));
+      Volume volume =
+          pod.getSpec().getVolumes().stream()
+              .filter(v -> v.getName().equals(mount.getName()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "pod mounts volume " + mount.getName() + " it does not declare"));
       Map<String, byte[]> files;
       List<KeyToPath> items;
       if (volume.getConfigMap() != null) {
-        ConfigMap map = client.configMaps().inNamespace(namespace).withName(volume.getConfigMap().getName()).get();
+        ConfigMap map =
+            client
+                .configMaps()
+                .inNamespace(namespace)
+                .withName(volume.getConfigMap().getName())
+                .get();
         if (map == null) {
-          throw new IllegalStateException("ConfigMap " + namespace + "/" + volume.getConfigMap().getName()
-              + " does not exist: the pod cannot start");
+          throw new IllegalStateException(
+              "ConfigMap "
+                  + namespace
+                  + "/"
+                  + volume.getConfigMap().getName()
+                  + " does not exist: the pod cannot start");
         }
         files = new LinkedHashMap<>();
-        Optional.ofNullable(map.getData()).orElse(Map.of())
+        Optional.ofNullable(map.getData())
+            .orElse(Map.of())
             .forEach((key, value) -> files.put(key, value.getBytes(StandardCharsets.UTF_8)));
         items = volume.getConfigMap().getItems();
       } else if (volume.getSecret() != null) {
-        Secret secret = client.secrets().inNamespace(namespace).withName(volume.getSecret().getSecretName()).get();
+        Secret secret =
+            client
+                .secrets()
+                .inNamespace(namespace)
+                .withName(volume.getSecret().getSecretName())
+                .get();
         if (secret == null) {
-          throw new IllegalStateException("Secret " + namespace + "/" + volume.getSecret().getSecretName()
-              + " does not exist: the pod cannot start");
+          throw new IllegalStateException(
+              "Secret "
+                  + namespace
+                  + "/"
+                  + volume.getSecret().getSecretName()
+                  + " does not exist: the pod cannot start");
         }
         files = new LinkedHashMap<>();
-        Optional.ofNullable(secret.getData()).orElse(Map.of())
+        Optional.ofNullable(secret.getData())
+            .orElse(Map.of())
             .forEach((key, value) -> files.put(key, Base64.getDecoder().decode(value)));
         items = volume.getSecret().getItems();
       } else {
@@ -141,13 +186,15 @@ public final class LocalKubelet {
     return mounts;
   }
 
-  private static void write(Path directory, Map<String, byte[]> files, List<KeyToPath> items, boolean secret) {
+  private static void write(
+      Path directory, Map<String, byte[]> files, List<KeyToPath> items, boolean secret) {
     try {
       Files.createDirectories(directory);
       for (var file : files.entrySet()) {
         String path = file.getKey();
         if (items != null && !items.isEmpty()) {
-          Optional<KeyToPath> item = items.stream().filter(i -> i.getKey().equals(file.getKey())).findFirst();
+          Optional<KeyToPath> item =
+              items.stream().filter(i -> i.getKey().equals(file.getKey())).findFirst();
           if (item.isEmpty()) {
             continue;
           }

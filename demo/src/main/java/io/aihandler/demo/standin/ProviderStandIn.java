@@ -19,8 +19,8 @@ import okhttp3.Headers;
 
 /**
  * A local stand-in of one model API on okhttp's MockWebServer: it checks the key the way the
- * provider does, answers in the provider's exact wire format, records every request it receives
- * (so the demo can prove what did and did not leave the cluster), and can be told to fail.
+ * provider does, answers in the provider's exact wire format, records every request it receives (so
+ * the demo can prove what did and did not leave the cluster), and can be told to fail.
  */
 public abstract class ProviderStandIn implements AutoCloseable {
 
@@ -56,7 +56,8 @@ public abstract class ProviderStandIn implements AutoCloseable {
     try {
       server.start(address, port);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start the " + name + " stand-in on " + address.getHostAddress() + ":" + port, e);
+      throw new UncheckedIOException(
+          "cannot start the " + name + " stand-in on " + address.getHostAddress() + ":" + port, e);
     }
     return this;
   }
@@ -138,7 +139,11 @@ public abstract class ProviderStandIn implements AutoCloseable {
   protected abstract MockResponse other(String method, String path);
 
   static MockResponse json(int status, String body) {
-    return new MockResponse.Builder().code(status).addHeader("content-type", "application/json").body(body).build();
+    return new MockResponse.Builder()
+        .code(status)
+        .addHeader("content-type", "application/json")
+        .body(body)
+        .build();
   }
 
   static String quote(String text) {

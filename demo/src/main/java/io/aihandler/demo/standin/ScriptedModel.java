@@ -21,11 +21,14 @@ final class ScriptedModel {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Pattern ACCOUNT = Pattern.compile("\\bACCT-[0-9]{8}\\b");
-  private static final Pattern PERSON = Pattern.compile("\\b(?:Mr\\.?|Ms\\.?|Dr\\.?)?\\s*([A-Z][a-z]+ [A-Z][a-z]+)\\b");
+  private static final Pattern PERSON =
+      Pattern.compile("\\b(?:Mr\\.?|Ms\\.?|Dr\\.?)?\\s*([A-Z][a-z]+ [A-Z][a-z]+)\\b");
   private static final Pattern ORGANISATION =
       Pattern.compile("\\b([A-Z][A-Za-z]+(?: [A-Z][A-Za-z]+)? (?:Ltd|GmbH|Inc|AG|Bank|Corp))\\b");
-  private static final Set<String> NOT_NAMES = Set.of("The", "Please", "From", "Subject", "Dear", "Hello", "Thanks");
-  private static final List<String> PRODUCTS = List.of("Pro plan", "mobile app", "invoice portal", "API", "Team plan");
+  private static final Set<String> NOT_NAMES =
+      Set.of("The", "Please", "From", "Subject", "Dear", "Hello", "Thanks");
+  private static final List<String> PRODUCTS =
+      List.of("Pro plan", "mobile app", "invoice portal", "API", "Team plan");
 
   private ScriptedModel() {}
 
@@ -48,14 +51,20 @@ final class ScriptedModel {
     String lower = conversation.toLowerCase(Locale.ROOT);
     if (lower.contains("summar")) {
       return "The customer was charged twice for the March invoice; billing confirmed the duplicate and a refund"
-          + " is pending. Next step: confirm the refund reached the customer. (" + model + ")";
+          + " is pending. Next step: confirm the refund reached the customer. ("
+          + model
+          + ")";
     }
     if (lower.contains("apolog")) {
       return "We are sorry your refund is taking longer than promised; it has been escalated and you will hear"
-          + " from us within one business day. (" + model + ")";
+          + " from us within one business day. ("
+          + model
+          + ")";
     }
     return "Thank you for pointing this out: the second charge is a duplicate and we have started the refund,"
-        + " which reaches your account within five business days. (" + model + ")";
+        + " which reaches your account within five business days. ("
+        + model
+        + ")";
   }
 
   /** An answer matching the schema, derived from what the request says. */
@@ -106,7 +115,8 @@ final class ScriptedModel {
     Set<String> orgs = new LinkedHashSet<>(matches(ORGANISATION, ticket, 1));
     orgs.forEach(organisations::add);
     for (String person : new LinkedHashSet<>(matches(PERSON, ticket, 1))) {
-      if (orgs.stream().noneMatch(org -> org.contains(person)) && !NOT_NAMES.contains(person.split(" ")[0])) {
+      if (orgs.stream().noneMatch(org -> org.contains(person))
+          && !NOT_NAMES.contains(person.split(" ")[0])) {
         people.add(person);
       }
     }

@@ -34,7 +34,9 @@ public final class VllmStandIn extends ProviderStandIn {
     return new VllmStandIn(servedModelName, dimensions);
   }
 
-  /** The next {@code count} structured answers break their schema, as a real model sometimes does. */
+  /**
+   * The next {@code count} structured answers break their schema, as a real model sometimes does.
+   */
   public void answerInvalidlyNext(int count) {
     invalidAnswersToGive.set(count);
   }
@@ -58,9 +60,11 @@ public final class VllmStandIn extends ProviderStandIn {
   @Override
   protected MockResponse generate(String path, JsonNode request) {
     if (!servedModelName.equals(request.path("model").asText())) {
-      return json(404, """
+      return json(
+          404,
+          """
           {"object":"error","message":"The model `%s` does not exist.","type":"NotFoundError","param":null,"code":404}"""
-          .formatted(request.path("model").asText()));
+              .formatted(request.path("model").asText()));
     }
     if (embeddingDimensions > 0) {
       ObjectNode answer =
@@ -69,7 +73,9 @@ public final class VllmStandIn extends ProviderStandIn {
       // vLLM's own answer carries an id, a creation time and a completion count of zero.
       answer.put("id", "embd-3c8e0b6f1d2a4e57b9c0a1d2e3f40516");
       answer.put("created", System.currentTimeMillis() / 1000);
-      ((ObjectNode) answer.get("usage")).put("completion_tokens", 0).putNull("prompt_tokens_details");
+      ((ObjectNode) answer.get("usage"))
+          .put("completion_tokens", 0)
+          .putNull("prompt_tokens_details");
       return json(200, answer.toString());
     }
     String conversation = ScriptedModel.conversation(request.path("messages"));
@@ -80,35 +86,50 @@ public final class VllmStandIn extends ProviderStandIn {
     String content;
     if (schema.isObject()) {
       boolean invalid = invalidAnswersToGive.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
-      content = (invalid ? ScriptedModel.invalidClassification(conversation) : ScriptedModel.structured(schema, conversation)).toString();
+      content =
+          (invalid
+                  ? ScriptedModel.invalidClassification(conversation)
+                  : ScriptedModel.structured(schema, conversation))
+              .toString();
     } else {
       content = ScriptedModel.text(servedModelName, conversation);
     }
     int promptTokens = Math.max(1, conversation.length() / 4);
     int completionTokens = Math.max(1, content.length() / 4);
-    return json(200, """
+    return json(
+        200,
+        """
         {"id":"chatcmpl-8d1f6a3c2b7e4f0aa1c9e2d3b4a5f607","object":"chat.completion","created":%d,\
         "model":"%s","choices":[{"index":0,"message":{"role":"assistant","reasoning_content":null,\
         "content":%s,"tool_calls":[]},"logprobs":null,"finish_reason":"stop","stop_reason":null}],\
         "usage":{"prompt_tokens":%d,"total_tokens":%d,"completion_tokens":%d,"prompt_tokens_details":null},\
         "prompt_logprobs":null,"kv_transfer_params":null}"""
-        .formatted(System.currentTimeMillis() / 1000, servedModelName, quote(content),
-            promptTokens, promptTokens + completionTokens, completionTokens));
+            .formatted(
+                System.currentTimeMillis() / 1000,
+                servedModelName,
+                quote(content),
+                promptTokens,
+                promptTokens + completionTokens,
+                completionTokens));
   }
 
   @Override
   protected MockResponse other(String method, String path) {
     return switch (path) {
       case "/health" -> new MockResponse.Builder().code(200).build();
-      case "/metrics" -> new MockResponse.Builder()
-          .code(200)
-          .addHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
-          .body(metrics())
-          .build();
-      case "/v1/models" -> json(200, """
+      case "/metrics" ->
+          new MockResponse.Builder()
+              .code(200)
+              .addHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+              .body(metrics())
+              .build();
+      case "/v1/models" ->
+          json(
+              200,
+              """
           {"object":"list","data":[{"id":"%s","object":"model","created":1741570000,"owned_by":"vllm",\
           "root":"meta-llama/Llama-3.3-70B-Instruct","parent":null,"max_model_len":32768}]}"""
-          .formatted(servedModelName));
+                  .formatted(servedModelName));
       default -> json(404, "{\"detail\":\"Not Found\"}");
     };
   }
@@ -125,6 +146,7 @@ public final class VllmStandIn extends ProviderStandIn {
         # HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
         # TYPE vllm:kv_cache_usage_perc gauge
         vllm:kv_cache_usage_perc%1$s 0.02
-        """.formatted(label);
+        """
+        .formatted(label);
   }
 }

@@ -12,7 +12,8 @@ class ClusterNetworkStandInTest {
 
   @TempDir Path pod;
 
-  private static final String RENDERED = """
+  private static final String RENDERED =
+      """
       sidecar:
         port: 4080
         managementHost: 0.0.0.0
@@ -35,7 +36,8 @@ class ClusterNetworkStandInTest {
 
   @Test
   void mapsServiceNamesAndPodPathsAndNothingElse() {
-    ClusterNetworkStandIn network = new ClusterNetworkStandIn(pod).resolve("llama.llm-platform.svc:8000", "127.0.0.2:8000");
+    ClusterNetworkStandIn network =
+        new ClusterNetworkStandIn(pod).resolve("llama.llm-platform.svc:8000", "127.0.0.2:8000");
 
     ClusterNetworkStandIn.Localized localized = network.localize(RENDERED);
 
@@ -47,9 +49,13 @@ class ClusterNetworkStandInTest {
         .contains("baseUrl: \"http://127.0.0.1:9999\"")
         .contains("port: 4080")
         .contains("model: \"claude-sonnet-4-5\"");
-    assertThat(localized.mappings()).hasSize(3)
-        .anySatisfy(m -> assertThat(m).isEqualTo(
-            "backends[llama].baseUrl http://llama.llm-platform.svc:8000/v1 -> http://127.0.0.2:8000/v1 (cluster DNS)"));
+    assertThat(localized.mappings())
+        .hasSize(3)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .isEqualTo(
+                        "backends[llama].baseUrl http://llama.llm-platform.svc:8000/v1 -> http://127.0.0.2:8000/v1 (cluster DNS)"));
   }
 
   @Test
@@ -58,6 +64,7 @@ class ClusterNetworkStandInTest {
 
     assertThatThrownBy(() -> network.localize(RENDERED))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("backend llama calls Service llama.llm-platform.svc:8000, which has no local stand-in");
+        .hasMessage(
+            "backend llama calls Service llama.llm-platform.svc:8000, which has no local stand-in");
   }
 }

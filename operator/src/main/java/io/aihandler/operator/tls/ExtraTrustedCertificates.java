@@ -13,10 +13,10 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * A client TLS context that trusts the JDK's public CAs plus the certificates of a PEM bundle,
- * e.g. the CA of a TLS-intercepting egress proxy or of an internal provider gateway
- * ({@code PROVIDER_ENDPOINTS}). Installed as the JVM default, it is what the provider key checks'
- * HTTP clients use; the Kubernetes client keeps its own trust (the service account's CA).
+ * A client TLS context that trusts the JDK's public CAs plus the certificates of a PEM bundle, e.g.
+ * the CA of a TLS-intercepting egress proxy or of an internal provider gateway ({@code
+ * PROVIDER_ENDPOINTS}). Installed as the JVM default, it is what the provider key checks' HTTP
+ * clients use; the Kubernetes client keeps its own trust (the service account's CA).
  */
 public final class ExtraTrustedCertificates {
 
@@ -42,7 +42,8 @@ public final class ExtraTrustedCertificates {
       for (X509Certificate certificate : extra) {
         trusted.setCertificateEntry("extra-" + n++, certificate);
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(trusted);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, factory.getTrustManagers(), null);
@@ -61,13 +62,15 @@ public final class ExtraTrustedCertificates {
       }
       pem = Files.readString(pemBundle);
     } catch (IOException e) {
-      throw new IllegalArgumentException("EXTRA_CA_BUNDLE " + pemBundle + " cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "EXTRA_CA_BUNDLE " + pemBundle + " cannot be read: " + e.getMessage(), e);
     }
     List<X509Certificate> certificates;
     try {
       certificates = new ArrayList<>(WebhookCertificates.certificatesFromPem(pem));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("EXTRA_CA_BUNDLE " + pemBundle + " is not a PEM certificate bundle", e);
+      throw new IllegalArgumentException(
+          "EXTRA_CA_BUNDLE " + pemBundle + " is not a PEM certificate bundle", e);
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException("EXTRA_CA_BUNDLE " + pemBundle + " holds no certificate");
@@ -76,7 +79,8 @@ public final class ExtraTrustedCertificates {
   }
 
   private static X509TrustManager defaultTrust() throws GeneralSecurityException {
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init((KeyStore) null);
     for (var manager : factory.getTrustManagers()) {
       if (manager instanceof X509TrustManager x509) {

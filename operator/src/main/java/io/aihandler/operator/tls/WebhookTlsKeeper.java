@@ -3,9 +3,7 @@ package io.aihandler.operator.tls;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
@@ -87,33 +85,62 @@ public final class WebhookTlsKeeper {
 
   private void ensureCaBundles(WebhookTlsMaterial material) {
     String bundle =
-        Base64.getEncoder().encodeToString(material.caBundlePem().getBytes(StandardCharsets.US_ASCII));
+        Base64.getEncoder()
+            .encodeToString(material.caBundlePem().getBytes(StandardCharsets.US_ASCII));
     patchIfStale(
-        () -> client.admissionRegistration().v1().mutatingWebhookConfigurations()
-            .withName(settings.mutatingWebhookConfiguration()).get(),
-        configuration -> configuration.getWebhooks().stream().map(MutatingWebhook::getClientConfig).toList(),
-        configuration -> client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(configuration).update(),
+        () ->
+            client
+                .admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .withName(settings.mutatingWebhookConfiguration())
+                .get(),
+        configuration ->
+            configuration.getWebhooks().stream().map(MutatingWebhook::getClientConfig).toList(),
+        configuration ->
+            client
+                .admissionRegistration()
+                .v1()
+                .mutatingWebhookConfigurations()
+                .resource(configuration)
+                .update(),
         bundle,
         settings.mutatingWebhookConfiguration());
     patchIfStale(
-        () -> client.admissionRegistration().v1().validatingWebhookConfigurations()
-            .withName(settings.validatingWebhookConfiguration()).get(),
-        configuration -> configuration.getWebhooks().stream().map(ValidatingWebhook::getClientConfig).toList(),
-        configuration -> client.admissionRegistration().v1().validatingWebhookConfigurations().resource(configuration).update(),
+        () ->
+            client
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .withName(settings.validatingWebhookConfiguration())
+                .get(),
+        configuration ->
+            configuration.getWebhooks().stream().map(ValidatingWebhook::getClientConfig).toList(),
+        configuration ->
+            client
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .resource(configuration)
+                .update(),
         bundle,
         settings.validatingWebhookConfiguration());
   }
 
   private <T> void patchIfStale(
       Supplier<T> get,
-      java.util.function.Function<T, List<io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig>> clientConfigs,
+      java.util.function.Function<
+              T, List<io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig>>
+          clientConfigs,
       Consumer<T> update,
       String bundle,
       String name) {
     for (int attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
       T configuration = get.get();
       if (configuration == null) {
-        LOG.warn("Webhook configuration {} not found: the API server cannot call the webhook until it exists", name);
+        LOG.warn(
+            "Webhook configuration {} not found: the API server cannot call the webhook until it exists",
+            name);
         return;
       }
       var configs = clientConfigs.apply(configuration);
@@ -166,7 +193,9 @@ public final class WebhookTlsKeeper {
     }
   }
 
-  /** The stored material, or empty when there is none or it cannot be read (it is then replaced). */
+  /**
+   * The stored material, or empty when there is none or it cannot be read (it is then replaced).
+   */
   Optional<WebhookTlsMaterial> read(Secret secret) {
     if (secret == null || secret.getData() == null) {
       return Optional.empty();
@@ -197,12 +226,17 @@ public final class WebhookTlsKeeper {
             .withNamespace(settings.namespace())
             .addToLabels("app.kubernetes.io/managed-by", "aihandler-operator")
             .addToLabels("app.kubernetes.io/component", "webhook-tls")
-            .withResourceVersion(current == null ? null : current.getMetadata().getResourceVersion())
+            .withResourceVersion(
+                current == null ? null : current.getMetadata().getResourceVersion())
             .endMetadata()
             .withType("kubernetes.io/tls")
             .addToData(CA_CERT, encode(material.caBundlePem()))
             .addToData(CA_KEY, encode(WebhookCertificates.toPem(material.caKey())))
-            .addToData(TLS_CERT, encode(WebhookCertificates.toPem(List.of(material.servingCertificate(), material.currentAuthority()))))
+            .addToData(
+                TLS_CERT,
+                encode(
+                    WebhookCertificates.toPem(
+                        List.of(material.servingCertificate(), material.currentAuthority()))))
             .addToData(TLS_KEY, encode(WebhookCertificates.toPem(material.servingKey())));
     return builder.build();
   }
@@ -225,6 +259,8 @@ public final class WebhookTlsKeeper {
   }
 
   private static String decode(String base64) {
-    return new String(Base64.getDecoder().decode(Objects.requireNonNull(base64, "missing key")), StandardCharsets.US_ASCII);
+    return new String(
+        Base64.getDecoder().decode(Objects.requireNonNull(base64, "missing key")),
+        StandardCharsets.US_ASCII);
   }
 }

@@ -27,15 +27,21 @@ public record WebhookTlsMaterial(
     return caBundle.get(0);
   }
 
-  /** A server-side TLS context that presents the serving certificate (with its CA) on handshakes. */
+  /**
+   * A server-side TLS context that presents the serving certificate (with its CA) on handshakes.
+   */
   public SSLContext serverSslContext() {
     try {
       KeyStore keyStore = KeyStore.getInstance("PKCS12");
       keyStore.load(null, null);
       char[] password = new char[0];
       keyStore.setKeyEntry(
-          "webhook", servingKey, password, new Certificate[] {servingCertificate, currentAuthority()});
-      KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+          "webhook",
+          servingKey,
+          password,
+          new Certificate[] {servingCertificate, currentAuthority()});
+      KeyManagerFactory keyManagers =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keyManagers.init(keyStore, password);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keyManagers.getKeyManagers(), null, null);

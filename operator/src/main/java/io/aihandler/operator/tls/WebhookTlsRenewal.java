@@ -35,7 +35,9 @@ public final class WebhookTlsRenewal {
       Optional<WebhookTlsMaterial> current, WebhookTlsSettings settings, Instant now) {
     if (current.isEmpty() || current.get().caBundle().isEmpty()) {
       WebhookCertificates.Issued authority = newAuthority(settings, now);
-      return new Outcome(withNewCertificate(List.of(authority.certificate()), authority, settings, now), Change.CREATED);
+      return new Outcome(
+          withNewCertificate(List.of(authority.certificate()), authority, settings, now),
+          Change.CREATED);
     }
     WebhookTlsMaterial material = current.get();
     X509Certificate authority = material.currentAuthority();
@@ -51,9 +53,12 @@ public final class WebhookTlsRenewal {
         || expiresWithin(serving, now, settings.certificateRenewBefore())
         || !namesMatch(serving, settings.dnsNames())
         || !signedBy(serving, authority)) {
-      WebhookCertificates.Issued issuer = new WebhookCertificates.Issued(authority, material.caKey());
-      List<X509Certificate> bundle = material.caBundle().stream().filter(ca -> !expired(ca, now)).toList();
-      return new Outcome(withNewCertificate(bundle, issuer, settings, now), Change.RENEWED_CERTIFICATE);
+      WebhookCertificates.Issued issuer =
+          new WebhookCertificates.Issued(authority, material.caKey());
+      List<X509Certificate> bundle =
+          material.caBundle().stream().filter(ca -> !expired(ca, now)).toList();
+      return new Outcome(
+          withNewCertificate(bundle, issuer, settings, now), Change.RENEWED_CERTIFICATE);
     }
     return new Outcome(material, Change.NONE);
   }
@@ -75,7 +80,8 @@ public final class WebhookTlsRenewal {
         List.copyOf(bundle), authority.privateKey(), serving.certificate(), serving.privateKey());
   }
 
-  static boolean expiresWithin(X509Certificate certificate, Instant now, java.time.Duration margin) {
+  static boolean expiresWithin(
+      X509Certificate certificate, Instant now, java.time.Duration margin) {
     return certificate.getNotAfter().toInstant().isBefore(now.plus(margin));
   }
 
@@ -94,7 +100,8 @@ public final class WebhookTlsRenewal {
 
   private static boolean namesMatch(X509Certificate certificate, List<String> wanted) {
     try {
-      Collection<List<?>> names = Optional.ofNullable(certificate.getSubjectAlternativeNames()).orElse(List.of());
+      Collection<List<?>> names =
+          Optional.ofNullable(certificate.getSubjectAlternativeNames()).orElse(List.of());
       Set<String> dnsNames = new HashSet<>();
       for (List<?> name : names) {
         if (Integer.valueOf(2).equals(name.get(0))) {

@@ -46,8 +46,8 @@ public record WebhookTlsSettings(
   }
 
   /**
-   * Replace the CA while it still outlives every certificate it may yet sign, plus a renewal
-   * period of overlap during which both CAs are trusted.
+   * Replace the CA while it still outlives every certificate it may yet sign, plus a renewal period
+   * of overlap during which both CAs are trusted.
    */
   public Duration authorityRenewBefore() {
     return certificateValidity.plus(certificateRenewBefore());

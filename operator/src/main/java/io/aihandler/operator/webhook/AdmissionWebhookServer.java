@@ -21,11 +21,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTPS endpoint the API server calls: {@code POST /mutate-pods} (sidecar injection) and
- * {@code POST /validate-workflows}. Every operator replica serves it, leader or not. Admission
- * traffic is light and latency-bound by the API server's timeout, so the JDK's server on virtual
- * threads is enough; TLS comes from a {@link RotatingKeyManager}, so renewed certificates are
- * served without a restart.
+ * The HTTPS endpoint the API server calls: {@code POST /mutate-pods} (sidecar injection) and {@code
+ * POST /validate-workflows}. Every operator replica serves it, leader or not. Admission traffic is
+ * light and latency-bound by the API server's timeout, so the JDK's server on virtual threads is
+ * enough; TLS comes from a {@link RotatingKeyManager}, so renewed certificates are served without a
+ * restart.
  */
 public final class AdmissionWebhookServer implements AutoCloseable {
 
@@ -44,7 +44,8 @@ public final class AdmissionWebhookServer implements AutoCloseable {
     this.server = HttpsServer.create(address, 0);
     server.setHttpsConfigurator(new HttpsConfigurator(sslContext(keyManager)));
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-    controllers.forEach((path, controller) -> server.createContext(path, exchange -> admit(exchange, controller)));
+    controllers.forEach(
+        (path, controller) -> server.createContext(path, exchange -> admit(exchange, controller)));
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok"));
   }
 
@@ -62,7 +63,8 @@ public final class AdmissionWebhookServer implements AutoCloseable {
     server.stop(1);
   }
 
-  private static void admit(HttpExchange exchange, AdmissionController<?> controller) throws IOException {
+  private static void admit(HttpExchange exchange, AdmissionController<?> controller)
+      throws IOException {
     try {
       if (!"POST".equals(exchange.getRequestMethod())) {
         respond(exchange, 405, "text/plain", "admission reviews are POSTed");
@@ -73,14 +75,21 @@ public final class AdmissionWebhookServer implements AutoCloseable {
         body = in.readNBytes(MAX_BODY_BYTES + 1);
       }
       if (body.length > MAX_BODY_BYTES) {
-        respond(exchange, 413, "text/plain", "admission review larger than " + MAX_BODY_BYTES + " bytes");
+        respond(
+            exchange,
+            413,
+            "text/plain",
+            "admission review larger than " + MAX_BODY_BYTES + " bytes");
         return;
       }
       AdmissionReview review;
       try {
-        review = Serialization.unmarshal(new String(body, StandardCharsets.UTF_8), AdmissionReview.class);
+        review =
+            Serialization.unmarshal(
+                new String(body, StandardCharsets.UTF_8), AdmissionReview.class);
       } catch (RuntimeException e) {
-        respond(exchange, 400, "text/plain", "not an AdmissionReview: " + e.getClass().getSimpleName());
+        respond(
+            exchange, 400, "text/plain", "not an AdmissionReview: " + e.getClass().getSimpleName());
         return;
       }
       if (review == null || review.getRequest() == null) {
@@ -88,7 +97,8 @@ public final class AdmissionWebhookServer implements AutoCloseable {
         return;
       }
       AdmissionReview answer = controller.handle(review);
-      answer.setApiVersion(review.getApiVersion() == null ? "admission.k8s.io/v1" : review.getApiVersion());
+      answer.setApiVersion(
+          review.getApiVersion() == null ? "admission.k8s.io/v1" : review.getApiVersion());
       answer.setKind("AdmissionReview");
       respond(exchange, 200, "application/json", Serialization.asJson(answer));
     } catch (RuntimeException e) {
@@ -100,7 +110,8 @@ public final class AdmissionWebhookServer implements AutoCloseable {
     }
   }
 
-  private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+  private static void respond(HttpExchange exchange, int status, String type, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", type);
     exchange.sendResponseHeaders(status, bytes.length);

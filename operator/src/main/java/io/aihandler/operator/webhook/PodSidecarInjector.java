@@ -21,9 +21,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The pod a labelled pod becomes: the router sidecar with its config and credential volumes,
- * probes and a restricted security context, and the app containers pointed at it. Pure and
- * idempotent: a pod that already has the sidecar is returned unchanged.
+ * The pod a labelled pod becomes: the router sidecar with its config and credential volumes, probes
+ * and a restricted security context, and the app containers pointed at it. Pure and idempotent: a
+ * pod that already has the sidecar is returned unchanged.
  */
 public final class PodSidecarInjector {
 
@@ -78,7 +78,8 @@ public final class PodSidecarInjector {
       // First, so it is ready before the other init containers and the app start.
       List<Container> initContainers = new ArrayList<>();
       initContainers.add(new ContainerBuilder(sidecar).withRestartPolicy("Always").build());
-      initContainers.addAll(Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()));
+      initContainers.addAll(
+          Optional.ofNullable(pod.getSpec().getInitContainers()).orElse(List.of()));
       spec.withInitContainers(initContainers);
     } else {
       spec.addToContainers(sidecar);
@@ -104,8 +105,7 @@ public final class PodSidecarInjector {
         .withContainerPort(managementPort)
         .withProtocol("TCP")
         .endPort()
-        .withResources(
-            Optional.ofNullable(sidecar.resources()).orElse(settings.defaultResources()))
+        .withResources(Optional.ofNullable(sidecar.resources()).orElse(settings.defaultResources()))
         .withStartupProbe(probe("/readyz", managementPort, 1, 30))
         .withReadinessProbe(probe("/readyz", managementPort, 5, 2))
         .withLivenessProbe(probe("/healthz", managementPort, 10, 3))
@@ -141,7 +141,8 @@ public final class PodSidecarInjector {
 
   /** The pod's own pull Secrets, then the operator's for the sidecar image that the pod lacks. */
   private List<LocalObjectReference> pullSecrets(Pod pod) {
-    List<LocalObjectReference> secrets = new ArrayList<>(Optional.ofNullable(pod.getSpec().getImagePullSecrets()).orElse(List.of()));
+    List<LocalObjectReference> secrets =
+        new ArrayList<>(Optional.ofNullable(pod.getSpec().getImagePullSecrets()).orElse(List.of()));
     for (String name : settings.imagePullSecrets()) {
       if (secrets.stream().noneMatch(secret -> name.equals(secret.getName()))) {
         secrets.add(new LocalObjectReference(name));
@@ -205,13 +206,14 @@ public final class PodSidecarInjector {
   }
 
   private static SidecarSpec sidecarSpec(Workflow workflow) {
-    return Optional.ofNullable(workflow.getSpec().sidecar()).orElse(new SidecarSpec(null, null, null, null));
+    return Optional.ofNullable(workflow.getSpec().sidecar())
+        .orElse(new SidecarSpec(null, null, null, null));
   }
 
   /**
-   * The sidecar's management port (health and metrics), one above the API port. The API listens
-   * on 127.0.0.1 only, so other pods cannot spend this pod's keys; the kubelet's probes and
-   * Prometheus reach the pod's IP, so they get a port that serves nothing else.
+   * The sidecar's management port (health and metrics), one above the API port. The API listens on
+   * 127.0.0.1 only, so other pods cannot spend this pod's keys; the kubelet's probes and Prometheus
+   * reach the pod's IP, so they get a port that serves nothing else.
    */
   public static int managementPort(int apiPort) {
     return apiPort + 1;

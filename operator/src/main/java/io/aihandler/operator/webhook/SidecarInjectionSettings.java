@@ -10,20 +10,24 @@ import java.util.List;
  *
  * @param image the router sidecar image, pinned by the operator release
  * @param nativeSidecar inject as a native sidecar (an init container with {@code restartPolicy:
- *     Always}, Kubernetes 1.29+) so it is ready before the app starts and does not keep Jobs
- *     alive; false injects a plain container, for older clusters
+ *     Always}, Kubernetes 1.29+) so it is ready before the app starts and does not keep Jobs alive;
+ *     false injects a plain container, for older clusters
  * @param defaultResources used when the Workflow sets none
  * @param imagePullSecrets pull Secrets added to every injected pod, next to the app's own: the
  *     kubelet pulls every container of a pod, the sidecar included, with the pod's pull Secrets
  */
 public record SidecarInjectionSettings(
-    String image, boolean nativeSidecar, ResourceRequirements defaultResources, List<String> imagePullSecrets) {
+    String image,
+    boolean nativeSidecar,
+    ResourceRequirements defaultResources,
+    List<String> imagePullSecrets) {
 
   public SidecarInjectionSettings {
     imagePullSecrets = List.copyOf(imagePullSecrets);
   }
 
-  public SidecarInjectionSettings(String image, boolean nativeSidecar, ResourceRequirements defaultResources) {
+  public SidecarInjectionSettings(
+      String image, boolean nativeSidecar, ResourceRequirements defaultResources) {
     this(image, nativeSidecar, defaultResources, List.of());
   }
 

@@ -12,10 +12,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Mutating admission of pods labelled {@code aihandler.io/workflow}: injects the router sidecar,
- * or refuses a pod naming a Workflow that does not exist, so no pod silently runs without its
- * policy. The webhook configuration's objectSelector sends only labelled pods here; anything else
- * is allowed unchanged.
+ * Mutating admission of pods labelled {@code aihandler.io/workflow}: injects the router sidecar, or
+ * refuses a pod naming a Workflow that does not exist, so no pod silently runs without its policy.
+ * The webhook configuration's objectSelector sends only labelled pods here; anything else is
+ * allowed unchanged.
  */
 public final class SidecarInjectionWebhook implements AdmissionRequestHandler {
 
@@ -37,7 +37,8 @@ public final class SidecarInjectionWebhook implements AdmissionRequestHandler {
       return AdmissionUtils.allowedAdmissionResponse();
     }
     Pod pod = (Pod) AdmissionUtils.getTargetResource(request, operation);
-    Map<String, String> labels = Optional.ofNullable(pod.getMetadata().getLabels()).orElse(Map.of());
+    Map<String, String> labels =
+        Optional.ofNullable(pod.getMetadata().getLabels()).orElse(Map.of());
     String workflowName = labels.get(Workflow.WORKFLOW_LABEL);
     Map<String, String> annotations =
         Optional.ofNullable(pod.getMetadata().getAnnotations()).orElse(Map.of());

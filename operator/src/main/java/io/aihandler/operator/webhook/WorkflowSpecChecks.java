@@ -48,7 +48,8 @@ public final class WorkflowSpecChecks {
         schemaProblems(task.output().schema())
             .forEach(problem -> problems.add("task " + task.name() + ": output.schema " + problem));
       }
-      templateProblems(task).forEach(problem -> problems.add("task " + task.name() + ": " + problem));
+      templateProblems(task)
+          .forEach(problem -> problems.add("task " + task.name() + ": " + problem));
     }
     return problems;
   }
@@ -65,7 +66,11 @@ public final class WorkflowSpecChecks {
       return problems;
     }
     for (Error error : META_SCHEMA.validate(schema)) {
-      problems.add("is not a valid JSON Schema: " + error.getMessage() + " at " + error.getInstanceLocation());
+      problems.add(
+          "is not a valid JSON Schema: "
+              + error.getMessage()
+              + " at "
+              + error.getInstanceLocation());
     }
     remoteReferences(schema, problems);
     if (problems.isEmpty()) {
@@ -111,7 +116,8 @@ public final class WorkflowSpecChecks {
       return List.of();
     }
     Set<String> problems = new LinkedHashSet<>();
-    for (var template : List.of(new String[] {"system", prompt.system()}, new String[] {"user", prompt.user()})) {
+    for (var template :
+        List.of(new String[] {"system", prompt.system()}, new String[] {"user", prompt.user()})) {
       if (template[1] == null) {
         continue;
       }
@@ -119,10 +125,20 @@ public final class WorkflowSpecChecks {
       while (matcher.find()) {
         String name = matcher.group(1).strip();
         if (!VARIABLE.matcher(name).matches()) {
-          problems.add("prompt." + template[0] + " has the placeholder {{" + matcher.group(1) + "}}, which is not a variable name");
+          problems.add(
+              "prompt."
+                  + template[0]
+                  + " has the placeholder {{"
+                  + matcher.group(1)
+                  + "}}, which is not a variable name");
         } else if (!declared.contains(name)) {
           problems.add(
-              "prompt." + template[0] + " uses {{" + name + "}} but the task declares no variable " + name
+              "prompt."
+                  + template[0]
+                  + " uses {{"
+                  + name
+                  + "}} but the task declares no variable "
+                  + name
                   + ": add it to variables");
         }
       }

@@ -18,7 +18,10 @@ public final class WorkflowValidationWebhook implements Validator<Workflow> {
     List<String> problems = WorkflowSpecChecks.problems(workflow);
     if (!problems.isEmpty()) {
       throw new NotAllowedException(
-          "Workflow " + workflow.getMetadata().getName() + " is invalid: " + String.join("; ", problems),
+          "Workflow "
+              + workflow.getMetadata().getName()
+              + " is invalid: "
+              + String.join("; ", problems),
           422);
     }
   }

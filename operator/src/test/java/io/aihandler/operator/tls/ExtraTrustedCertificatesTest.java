@@ -26,18 +26,27 @@ class ExtraTrustedCertificatesTest {
   @Test
   void aClientTrustingTheBundleReachesAServerItsCaSigned(@TempDir Path dir) throws Exception {
     Instant now = Instant.now();
-    WebhookCertificates.Issued ca = WebhookCertificates.newAuthority("corp egress CA", now, Duration.ofDays(1));
+    WebhookCertificates.Issued ca =
+        WebhookCertificates.newAuthority("corp egress CA", now, Duration.ofDays(1));
     WebhookCertificates.Issued serving =
-        WebhookCertificates.newServingCertificate(ca, List.of("localhost"), now, Duration.ofDays(1));
+        WebhookCertificates.newServingCertificate(
+            ca, List.of("localhost"), now, Duration.ofDays(1));
     WebhookTlsMaterial material =
-        new WebhookTlsMaterial(List.of(ca.certificate()), ca.privateKey(), serving.certificate(), serving.privateKey());
-    HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        new WebhookTlsMaterial(
+            List.of(ca.certificate()),
+            ca.privateKey(),
+            serving.certificate(),
+            serving.privateKey());
+    HttpsServer server =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setHttpsConfigurator(new HttpsConfigurator(material.serverSslContext()));
-    server.createContext("/v1/models", exchange -> {
-      exchange.sendResponseHeaders(200, 2);
-      exchange.getResponseBody().write("{}".getBytes());
-      exchange.close();
-    });
+    server.createContext(
+        "/v1/models",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 2);
+          exchange.getResponseBody().write("{}".getBytes());
+          exchange.close();
+        });
     server.start();
     try {
       URI uri = URI.create("https://localhost:" + server.getAddress().getPort() + "/v1/models");
@@ -47,9 +56,15 @@ class ExtraTrustedCertificatesTest {
         assertThatThrownBy(() -> untrusting.send(request, HttpResponse.BodyHandlers.ofString()))
             .isInstanceOf(SSLHandshakeException.class);
       }
-      Path bundle = Files.writeString(dir.resolve("ca.crt"), WebhookCertificates.toPem(List.of(ca.certificate())));
-      try (HttpClient trusting = HttpClient.newBuilder().sslContext(ExtraTrustedCertificates.clientContext(bundle)).build()) {
-        assertThat(trusting.send(request, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+      Path bundle =
+          Files.writeString(
+              dir.resolve("ca.crt"), WebhookCertificates.toPem(List.of(ca.certificate())));
+      try (HttpClient trusting =
+          HttpClient.newBuilder()
+              .sslContext(ExtraTrustedCertificates.clientContext(bundle))
+              .build()) {
+        assertThat(trusting.send(request, HttpResponse.BodyHandlers.ofString()).statusCode())
+            .isEqualTo(200);
       }
     } finally {
       server.stop(0);
@@ -57,12 +72,16 @@ class ExtraTrustedCertificatesTest {
   }
 
   @Test
-  void aBundleWithoutCertificatesOrTooLargeIsAnErrorNamingTheFile(@TempDir Path dir) throws Exception {
+  void aBundleWithoutCertificatesOrTooLargeIsAnErrorNamingTheFile(@TempDir Path dir)
+      throws Exception {
     Path empty = Files.writeString(dir.resolve("empty.crt"), "not a certificate\n");
     assertThatThrownBy(() -> ExtraTrustedCertificates.clientContext(empty))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("EXTRA_CA_BUNDLE " + empty);
-    Path large = Files.write(dir.resolve("large.crt"), new byte[(int) ExtraTrustedCertificates.MAX_BUNDLE_BYTES + 1]);
+    Path large =
+        Files.write(
+            dir.resolve("large.crt"),
+            new byte[(int) ExtraTrustedCertificates.MAX_BUNDLE_BYTES + 1]);
     assertThatThrownBy(() -> ExtraTrustedCertificates.clientContext(large))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("larger than");

@@ -32,10 +32,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,25 +53,47 @@ class WebhookTlsKeeperTest {
 
   @BeforeEach
   void webhookConfigurationsAsTheChartInstallsThem() {
-    client.admissionRegistration().v1().mutatingWebhookConfigurations()
+    client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
         .resource(
             new MutatingWebhookConfigurationBuilder()
-                .withNewMetadata().withName(settings.mutatingWebhookConfiguration()).endMetadata()
+                .withNewMetadata()
+                .withName(settings.mutatingWebhookConfiguration())
+                .endMetadata()
                 .addNewWebhook()
                 .withName("inject.aihandler.io")
-                .withNewClientConfig().withNewService().withName("aihandler-webhook").withNamespace(NAMESPACE).withPath("/mutate-pods").endService().endClientConfig()
+                .withNewClientConfig()
+                .withNewService()
+                .withName("aihandler-webhook")
+                .withNamespace(NAMESPACE)
+                .withPath("/mutate-pods")
+                .endService()
+                .endClientConfig()
                 .withAdmissionReviewVersions("v1")
                 .withSideEffects("None")
                 .endWebhook()
                 .build())
         .create();
-    client.admissionRegistration().v1().validatingWebhookConfigurations()
+    client
+        .admissionRegistration()
+        .v1()
+        .validatingWebhookConfigurations()
         .resource(
             new ValidatingWebhookConfigurationBuilder()
-                .withNewMetadata().withName(settings.validatingWebhookConfiguration()).endMetadata()
+                .withNewMetadata()
+                .withName(settings.validatingWebhookConfiguration())
+                .endMetadata()
                 .addNewWebhook()
                 .withName("workflows.aihandler.io")
-                .withNewClientConfig().withNewService().withName("aihandler-webhook").withNamespace(NAMESPACE).withPath("/validate-workflows").endService().endClientConfig()
+                .withNewClientConfig()
+                .withNewService()
+                .withName("aihandler-webhook")
+                .withNamespace(NAMESPACE)
+                .withPath("/validate-workflows")
+                .endService()
+                .endClientConfig()
                 .withAdmissionReviewVersions("v1")
                 .withSideEffects("None")
                 .endWebhook()
@@ -93,16 +115,33 @@ class WebhookTlsKeeperTest {
 
   private List<String> caBundles() {
     String mutating =
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(settings.mutatingWebhookConfiguration()).get()
-            .getWebhooks().get(0).getClientConfig().getCaBundle();
+        client
+            .admissionRegistration()
+            .v1()
+            .mutatingWebhookConfigurations()
+            .withName(settings.mutatingWebhookConfiguration())
+            .get()
+            .getWebhooks()
+            .get(0)
+            .getClientConfig()
+            .getCaBundle();
     String validating =
-        client.admissionRegistration().v1().validatingWebhookConfigurations().withName(settings.validatingWebhookConfiguration()).get()
-            .getWebhooks().get(0).getClientConfig().getCaBundle();
+        client
+            .admissionRegistration()
+            .v1()
+            .validatingWebhookConfigurations()
+            .withName(settings.validatingWebhookConfiguration())
+            .get()
+            .getWebhooks()
+            .get(0)
+            .getClientConfig()
+            .getCaBundle();
     return List.of(mutating, validating);
   }
 
   private static List<X509Certificate> decodeBundle(String base64) {
-    return WebhookCertificates.certificatesFromPem(new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII));
+    return WebhookCertificates.certificatesFromPem(
+        new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII));
   }
 
   @Test
@@ -119,7 +158,8 @@ class WebhookTlsKeeperTest {
     }
     assertThat(validates(material.servingCertificate(), material.caBundle())).isTrue();
     assertThat(material.servingCertificate().getSubjectAlternativeNames())
-        .anySatisfy(name -> assertThat(name.get(1)).isEqualTo("aihandler-webhook.aihandler-system.svc"));
+        .anySatisfy(
+            name -> assertThat(name.get(1)).isEqualTo("aihandler-webhook.aihandler-system.svc"));
     assertThat(material.servingCertificate().getNotAfter())
         .isAfter(Date.from(START.plus(Duration.ofDays(89))));
   }
@@ -147,7 +187,8 @@ class WebhookTlsKeeperTest {
     WebhookTlsMaterial stored = keeper(START).ensure();
     // Whatever the interleaving, the material a replica serves is the stored one (or is replaced
     // on its next periodic check); the trusted bundle always matches the stored CA.
-    assertThat(List.of(fromA.currentAuthority(), fromB.currentAuthority())).contains(stored.currentAuthority());
+    assertThat(List.of(fromA.currentAuthority(), fromB.currentAuthority()))
+        .contains(stored.currentAuthority());
     for (String bundle : caBundles()) {
       assertThat(decodeBundle(bundle)).containsExactly(stored.currentAuthority());
     }
@@ -171,27 +212,45 @@ class WebhookTlsKeeperTest {
   @Test
   void rotatesTheAuthorityWhileTrustingTheOldOneUntilItExpires() {
     WebhookTlsSettings shortLivedCa =
-        new WebhookTlsSettings(NAMESPACE, settings.secretName(), settings.serviceName(),
-            settings.mutatingWebhookConfiguration(), settings.validatingWebhookConfiguration(),
-            Duration.ofDays(200), Duration.ofDays(90));
+        new WebhookTlsSettings(
+            NAMESPACE,
+            settings.secretName(),
+            settings.serviceName(),
+            settings.mutatingWebhookConfiguration(),
+            settings.validatingWebhookConfiguration(),
+            Duration.ofDays(200),
+            Duration.ofDays(90));
     WebhookTlsMaterial first = keeper(shortLivedCa, START).ensure();
 
     WebhookTlsMaterial rotated = keeper(shortLivedCa, START.plus(Duration.ofDays(81))).ensure();
 
     assertThat(rotated.currentAuthority()).isNotEqualTo(first.currentAuthority());
-    assertThat(rotated.caBundle()).containsExactly(rotated.currentAuthority(), first.currentAuthority());
-    assertThat(validates(rotated.servingCertificate(), List.of(rotated.currentAuthority()))).isTrue();
+    assertThat(rotated.caBundle())
+        .containsExactly(rotated.currentAuthority(), first.currentAuthority());
+    assertThat(validates(rotated.servingCertificate(), List.of(rotated.currentAuthority())))
+        .isTrue();
     for (String bundle : caBundles()) {
-      assertThat(decodeBundle(bundle)).containsExactly(rotated.currentAuthority(), first.currentAuthority());
+      assertThat(decodeBundle(bundle))
+          .containsExactly(rotated.currentAuthority(), first.currentAuthority());
     }
   }
 
   @Test
   void replacesASecretThatHoldsNoUsableMaterial() {
-    client.secrets().inNamespace(NAMESPACE)
-        .resource(new SecretBuilder().withNewMetadata().withName(settings.secretName()).endMetadata()
-            .addToData(Map.of("tls.crt", Base64.getEncoder().encodeToString("garbage".getBytes(StandardCharsets.US_ASCII))))
-            .build())
+    client
+        .secrets()
+        .inNamespace(NAMESPACE)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(settings.secretName())
+                .endMetadata()
+                .addToData(
+                    Map.of(
+                        "tls.crt",
+                        Base64.getEncoder()
+                            .encodeToString("garbage".getBytes(StandardCharsets.US_ASCII))))
+                .build())
         .create();
     WebhookTlsMaterial material = keeper(START).ensure();
     assertThat(storedSecret().getData()).containsKeys("ca.crt", "tls.key");
@@ -202,33 +261,49 @@ class WebhookTlsKeeperTest {
   void aClientThatTrustsOnlyTheCaBundleCompletesAHandshakeForTheServiceName() throws Exception {
     WebhookTlsMaterial material = keeper(START).ensure();
     List<X509Certificate> trusted = decodeBundle(caBundles().get(0));
-    assertThat(handshake(material, trusted, "aihandler-webhook.aihandler-system.svc")).isEqualTo("ok");
+    assertThat(handshake(material, trusted, "aihandler-webhook.aihandler-system.svc"))
+        .isEqualTo("ok");
     assertThatThrownBy(() -> handshake(material, trusted, "some-other-service.default.svc"))
         .isInstanceOf(SSLHandshakeException.class);
   }
 
   /** One TLS round trip to a server using the material, verifying the certificate for a host. */
-  private static String handshake(WebhookTlsMaterial material, List<X509Certificate> trusted, String hostname) throws Exception {
+  private static String handshake(
+      WebhookTlsMaterial material, List<X509Certificate> trusted, String hostname)
+      throws Exception {
     SSLContext serverContext = material.serverSslContext();
-    try (SSLServerSocket server = (SSLServerSocket) serverContext.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      var served = CompletableFuture.runAsync(() -> {
-        try (Socket socket = server.accept(); OutputStream out = socket.getOutputStream()) {
-          out.write("ok".getBytes(StandardCharsets.US_ASCII));
-        } catch (Exception ignored) {
-          // The client refusing the certificate ends the connection; that is the test's subject.
-        }
-      });
+    try (SSLServerSocket server =
+        (SSLServerSocket)
+            serverContext
+                .getServerSocketFactory()
+                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      var served =
+          CompletableFuture.runAsync(
+              () -> {
+                try (Socket socket = server.accept();
+                    OutputStream out = socket.getOutputStream()) {
+                  out.write("ok".getBytes(StandardCharsets.US_ASCII));
+                } catch (Exception ignored) {
+                  // The client refusing the certificate ends the connection; that is the test's
+                  // subject.
+                }
+              });
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
       for (int i = 0; i < trusted.size(); i++) {
         trust.setCertificateEntry("ca" + i, trusted.get(i));
       }
-      TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory trustManagers =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trustManagers.init(trust);
       SSLContext clientContext = SSLContext.getInstance("TLS");
       clientContext.init(null, trustManagers.getTrustManagers(), null);
       try (Socket plain = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-          SSLSocket socket = (SSLSocket) clientContext.getSocketFactory().createSocket(plain, hostname, server.getLocalPort(), true)) {
+          SSLSocket socket =
+              (SSLSocket)
+                  clientContext
+                      .getSocketFactory()
+                      .createSocket(plain, hostname, server.getLocalPort(), true)) {
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         socket.setSSLParameters(parameters);
@@ -245,10 +320,13 @@ class WebhookTlsKeeperTest {
     try {
       var factory = CertificateFactory.getInstance("X.509");
       PKIXParameters parameters =
-          new PKIXParameters(Set.copyOf(authorities.stream().map(ca -> new TrustAnchor(ca, null)).toList()));
+          new PKIXParameters(
+              Set.copyOf(authorities.stream().map(ca -> new TrustAnchor(ca, null)).toList()));
       parameters.setRevocationEnabled(false);
-      parameters.setDate(Date.from(certificate.getNotBefore().toInstant().plus(Duration.ofHours(1))));
-      CertPathValidator.getInstance("PKIX").validate(factory.generateCertPath(List.of(certificate)), parameters);
+      parameters.setDate(
+          Date.from(certificate.getNotBefore().toInstant().plus(Duration.ofHours(1))));
+      CertPathValidator.getInstance("PKIX")
+          .validate(factory.generateCertPath(List.of(certificate)), parameters);
       return true;
     } catch (Exception e) {
       return false;

@@ -41,7 +41,8 @@ class AdmissionWebhookServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    WebhookTlsMaterial material = WebhookTlsRenewal.decide(Optional.empty(), TLS, Instant.now()).material();
+    WebhookTlsMaterial material =
+        WebhookTlsRenewal.decide(Optional.empty(), TLS, Instant.now()).material();
     keys = new RotatingKeyManager(material);
     Workflow workflow =
         Serialization.unmarshal(
@@ -93,34 +94,47 @@ class AdmissionWebhookServerTest {
     JsonNode review = JSON.readTree(response.body());
     assertThat(review.path("apiVersion").asText()).isEqualTo("admission.k8s.io/v1");
     assertThat(review.path("kind").asText()).isEqualTo("AdmissionReview");
-    assertThat(review.at("/response/uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    assertThat(review.at("/response/uid").asText())
+        .isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
     assertThat(review.at("/response/allowed").asBoolean()).isTrue();
     assertThat(review.at("/response/patchType").asText()).isEqualTo("JSONPatch");
-    String patch = new String(java.util.Base64.getDecoder().decode(review.at("/response/patch").asText()), StandardCharsets.UTF_8);
+    String patch =
+        new String(
+            java.util.Base64.getDecoder().decode(review.at("/response/patch").asText()),
+            StandardCharsets.UTF_8);
     assertThat(patch).contains("aihandler-router");
   }
 
   @Test
   void refusesWhatIsNotAnAdmissionReview() throws Exception {
     assertThat(post("/mutate-pods", "{not json", keys.current()).status()).isEqualTo(400);
-    assertThat(post("/mutate-pods", "{\"kind\": \"AdmissionReview\"}", keys.current()).status()).isEqualTo(400);
+    assertThat(post("/mutate-pods", "{\"kind\": \"AdmissionReview\"}", keys.current()).status())
+        .isEqualTo(400);
   }
 
   @Test
   void servesARenewedCertificateFromTheNextConnectionOn() throws Exception {
     WebhookTlsMaterial first = keys.current();
-    assertThat(post("/mutate-pods", POD_REVIEW, first).serverCertificate()).isEqualTo(first.servingCertificate());
+    assertThat(post("/mutate-pods", POD_REVIEW, first).serverCertificate())
+        .isEqualTo(first.servingCertificate());
 
     // A renamed Service needs a certificate with the new name: renewed now, same CA.
     WebhookTlsSettings renamed =
-        new WebhookTlsSettings(TLS.namespace(), TLS.secretName(), "aihandler-admission",
-            TLS.mutatingWebhookConfiguration(), TLS.validatingWebhookConfiguration(),
-            TLS.authorityValidity(), TLS.certificateValidity());
-    WebhookTlsMaterial renewed = WebhookTlsRenewal.decide(Optional.of(first), renamed, Instant.now()).material();
+        new WebhookTlsSettings(
+            TLS.namespace(),
+            TLS.secretName(),
+            "aihandler-admission",
+            TLS.mutatingWebhookConfiguration(),
+            TLS.validatingWebhookConfiguration(),
+            TLS.authorityValidity(),
+            TLS.certificateValidity());
+    WebhookTlsMaterial renewed =
+        WebhookTlsRenewal.decide(Optional.of(first), renamed, Instant.now()).material();
     assertThat(renewed.servingCertificate()).isNotEqualTo(first.servingCertificate());
     keys.update(renewed);
 
-    assertThat(post("/mutate-pods", POD_REVIEW, first).serverCertificate()).isEqualTo(renewed.servingCertificate());
+    assertThat(post("/mutate-pods", POD_REVIEW, first).serverCertificate())
+        .isEqualTo(renewed.servingCertificate());
   }
 
   private record Response(int status, String body, Certificate serverCertificate) {}
@@ -129,13 +143,15 @@ class AdmissionWebhookServerTest {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("ca", trusted.currentAuthority());
-    TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    TrustManagerFactory factory =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     factory.init(trust);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, factory.getTrustManagers(), null);
 
     var connection =
-        (HttpsURLConnection) URI.create("https://127.0.0.1:" + server.port() + path).toURL().openConnection();
+        (HttpsURLConnection)
+            URI.create("https://127.0.0.1:" + server.port() + path).toURL().openConnection();
     connection.setSSLSocketFactory(context.getSocketFactory());
     // The certificate names the Service (checked in WebhookTlsKeeperTest); here we dial 127.0.0.1.
     connection.setHostnameVerifier((host, session) -> true);
@@ -147,8 +163,10 @@ class AdmissionWebhookServerTest {
     }
     int status = connection.getResponseCode();
     Certificate certificate = connection.getServerCertificates()[0];
-    try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
-      return new Response(status, new String(in.readAllBytes(), StandardCharsets.UTF_8), certificate);
+    try (InputStream in =
+        status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+      return new Response(
+          status, new String(in.readAllBytes(), StandardCharsets.UTF_8), certificate);
     } finally {
       connection.disconnect();
     }

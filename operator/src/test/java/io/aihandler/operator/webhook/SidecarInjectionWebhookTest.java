@@ -126,7 +126,8 @@ class SidecarInjectionWebhookTest {
     assertThat(sidecar.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(sidecar.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(sidecar.getVolumeMounts())
-        .extracting(mount -> mount.getMountPath() + (Boolean.TRUE.equals(mount.getReadOnly()) ? ":ro" : ""))
+        .extracting(
+            mount -> mount.getMountPath() + (Boolean.TRUE.equals(mount.getReadOnly()) ? ":ro" : ""))
         .containsExactly("/etc/aihandler/router:ro", "/etc/aihandler/credentials:ro", "/tmp");
 
     var security = sidecar.getSecurityContext();
@@ -136,7 +137,8 @@ class SidecarInjectionWebhookTest {
     assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
 
     var volumes = result.getSpec().getVolumes();
-    assertThat(volumes).extracting(volume -> volume.getName())
+    assertThat(volumes)
+        .extracting(volume -> volume.getName())
         .containsExactly("aihandler-router-config", "aihandler-credentials", "aihandler-tmp");
     assertThat(volumes.get(0).getConfigMap().getName()).isEqualTo("support-tickets-router");
     assertThat(volumes.get(1).getSecret().getSecretName()).isEqualTo("support-tickets-credentials");
@@ -183,7 +185,9 @@ class SidecarInjectionWebhookTest {
   @Test
   void leavesOptedOutAndUnlabelledPodsAlone() throws Exception {
     Pod optedOut = pod(LABELLED_POD);
-    optedOut.getMetadata().setAnnotations(Map.of(SidecarInjectionWebhook.INJECT_ANNOTATION, "false"));
+    optedOut
+        .getMetadata()
+        .setAnnotations(Map.of(SidecarInjectionWebhook.INJECT_ANNOTATION, "false"));
     assertThat(patched(optedOut, review(nativeSidecar, optedOut, "support"))).isEqualTo(optedOut);
 
     Pod unlabelled = pod(LABELLED_POD);
@@ -199,11 +203,18 @@ class SidecarInjectionWebhookTest {
         new AdmissionController<Pod>(
             new SidecarInjectionWebhook(
                 this::lookup,
-                new SidecarInjectionSettings("registry.local/router:1", false, SidecarInjectionSettings.standardResources())));
+                new SidecarInjectionSettings(
+                    "registry.local/router:1",
+                    false,
+                    SidecarInjectionSettings.standardResources())));
     Pod pod = pod(LABELLED_POD);
     Pod result = patched(pod, review(plain, pod, "support"));
-    assertThat(result.getSpec().getContainers()).extracting(Container::getName).containsExactly("app", "worker", "aihandler-router");
-    assertThat(result.getSpec().getInitContainers()).extracting(Container::getName).containsExactly("migrate");
+    assertThat(result.getSpec().getContainers())
+        .extracting(Container::getName)
+        .containsExactly("app", "worker", "aihandler-router");
+    assertThat(result.getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("migrate");
     assertThat(result.getSpec().getContainers().get(2).getRestartPolicy()).isNull();
   }
 
@@ -213,14 +224,21 @@ class SidecarInjectionWebhookTest {
         new AdmissionController<Pod>(
             new SidecarInjectionWebhook(
                 this::lookup,
-                new SidecarInjectionSettings("registry.internal/router:1", true, SidecarInjectionSettings.standardResources(),
+                new SidecarInjectionSettings(
+                    "registry.internal/router:1",
+                    true,
+                    SidecarInjectionSettings.standardResources(),
                     List.of("sidecar-registry", "app-registry"))));
     Pod pod = pod(LABELLED_POD);
-    pod.getSpec().setImagePullSecrets(List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference("app-registry")));
+    pod.getSpec()
+        .setImagePullSecrets(
+            List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference("app-registry")));
     Pod result = patched(pod, review(privateRegistry, pod, "support"));
-    assertThat(result.getSpec().getImagePullSecrets()).extracting(io.fabric8.kubernetes.api.model.LocalObjectReference::getName)
+    assertThat(result.getSpec().getImagePullSecrets())
+        .extracting(io.fabric8.kubernetes.api.model.LocalObjectReference::getName)
         .containsExactly("app-registry", "sidecar-registry");
-    assertThat(result.getSpec().getInitContainers().getFirst().getImage()).isEqualTo("registry.internal/router:1");
+    assertThat(result.getSpec().getInitContainers().getFirst().getImage())
+        .isEqualTo("registry.internal/router:1");
 
     Optional<KubernetesSchemas> schemas = KubernetesSchemas.locate();
     assumeThat(schemas).as(KubernetesSchemas.missingMessage()).isPresent();

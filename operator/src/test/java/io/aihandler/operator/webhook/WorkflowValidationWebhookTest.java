@@ -94,7 +94,8 @@ class WorkflowValidationWebhookTest {
     assertThat(response.getAllowed()).isFalse();
     assertThat(response.getStatus().getCode()).isEqualTo(422);
     assertThat(response.getStatus().getMessage())
-        .contains("task classify: prompt.user uses {{customer}} but the task declares no variable customer");
+        .contains(
+            "task classify: prompt.user uses {{customer}} but the task declares no variable customer");
   }
 
   @Test
@@ -108,7 +109,8 @@ class WorkflowValidationWebhookTest {
               variables: [{name: ticket}]
             """);
     assertThat(response.getAllowed()).isFalse();
-    assertThat(response.getStatus().getMessage()).contains("{{ticket text}}, which is not a variable name");
+    assertThat(response.getStatus().getMessage())
+        .contains("{{ticket text}}, which is not a variable name");
   }
 
   @Test
@@ -121,7 +123,8 @@ class WorkflowValidationWebhookTest {
               output: {schema: {type: objekt}}
             """);
     assertThat(wrongType.getAllowed()).isFalse();
-    assertThat(wrongType.getStatus().getMessage()).contains("task t: output.schema is not a valid JSON Schema");
+    assertThat(wrongType.getStatus().getMessage())
+        .contains("task t: output.schema is not a valid JSON Schema");
 
     AdmissionResponse badRequired =
         admit(

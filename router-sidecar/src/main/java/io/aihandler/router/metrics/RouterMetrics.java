@@ -143,7 +143,8 @@ public final class RouterMetrics {
             new Three(route, backend, reason),
             k ->
                 Counter.builder("aihandler.targets.skipped")
-                    .description("Targets a request could not use, by reason; nothing was sent to them")
+                    .description(
+                        "Targets a request could not use, by reason; nothing was sent to them")
                     .tags("route", k.a(), "backend", k.b(), "reason", k.c())
                     .register(registry))
         .increment();
@@ -151,30 +152,53 @@ public final class RouterMetrics {
 
   /** A retry of the same target. */
   public void retry(String backend, String reason) {
-    counter(retries, "aihandler.retries", "Retries of the same backend, by reason",
-            "backend", backend, "reason", reason)
+    counter(
+            retries,
+            "aihandler.retries",
+            "Retries of the same backend, by reason",
+            "backend",
+            backend,
+            "reason",
+            reason)
         .increment();
   }
 
   /** Output that failed schema validation. */
   public void validationFailure(String task, String backend) {
-    counter(validationFailures, "aihandler.validation.failures", "Outputs that failed schema validation",
-            "task", task, "backend", backend)
+    counter(
+            validationFailures,
+            "aihandler.validation.failures",
+            "Outputs that failed schema validation",
+            "task",
+            task,
+            "backend",
+            backend)
         .increment();
   }
 
   /** A repair re-ask. */
   public void repairAttempt(String task, String backend) {
-    counter(repairAttempts, "aihandler.repair.attempts", "Re-asks quoting validation errors",
-            "task", task, "backend", backend)
+    counter(
+            repairAttempts,
+            "aihandler.repair.attempts",
+            "Re-asks quoting validation errors",
+            "task",
+            task,
+            "backend",
+            backend)
         .increment();
   }
 
   /** A target skipped, or a request refused, because of its data class. */
   public void dataPolicyBlock(String dataClass, String backend) {
-    counter(dataPolicyBlocks, "aihandler.data.policy.blocks",
+    counter(
+            dataPolicyBlocks,
+            "aihandler.data.policy.blocks",
             "Backends withheld from a request by its data class",
-            "data_class", dataClass, "backend", backend)
+            "data_class",
+            dataClass,
+            "backend",
+            backend)
         .increment();
   }
 

@@ -2,9 +2,9 @@ package io.aihandler.router.policy;
 
 /**
  * Finds a payment card number: 13 to 19 digits passing the Luhn check, written unbroken or in
- * groups of at least four digits (the last group may be shorter: {@code 4111 1111 1111 1111},
- * Amex {@code 3782 822463 10005}, 19 digits as {@code 4-4-4-4-3}). Short groups end a candidate,
- * so a table of small numbers is not read as one long number.
+ * groups of at least four digits (the last group may be shorter: {@code 4111 1111 1111 1111}, Amex
+ * {@code 3782 822463 10005}, 19 digits as {@code 4-4-4-4-3}). Short groups end a candidate, so a
+ * table of small numbers is not read as one long number.
  */
 final class CardNumberFinder {
 

@@ -18,10 +18,10 @@ import java.util.Set;
 /**
  * Decides which backend localities a request may reach. A request's classes are its task's class
  * (or the default class when the task names none), every class the {@code X-AIHandler-Data-Class}
- * header names, the classes of the detectors that match its text, and the unscannable class when
- * it carries content the detectors cannot read. It may reach only the localities every one of
- * its classes allows. Each source only adds classes: nothing a client sends removes one, so
- * classes only ever narrow, never widen.
+ * header names, the classes of the detectors that match its text, and the unscannable class when it
+ * carries content the detectors cannot read. It may reach only the localities every one of its
+ * classes allows. Each source only adds classes: nothing a client sends removes one, so classes
+ * only ever narrow, never widen.
  */
 public final class DataPolicy {
 
@@ -37,8 +37,8 @@ public final class DataPolicy {
    * @param classes class names, in the order the config declares them
    * @param allowed localities the request may reach
    * @param reasons why each class applies, one of a fixed set: {@code task}, {@code default},
-   *     {@code header}, {@code detector:<type>} (e.g. {@code detector:email}), {@code
-   *     unscannable}; never the text that matched
+   *     {@code header}, {@code detector:<type>} (e.g. {@code detector:email}), {@code unscannable};
+   *     never the text that matched
    */
   public record Decision(List<String> classes, Set<Locality> allowed, Map<String, String> reasons) {
 
@@ -95,9 +95,9 @@ public final class DataPolicy {
   }
 
   /**
-   * Content the detectors cannot read is treated as if a detector had fired: the class that
-   * allows the fewest localities among those that have detectors (the first declared on a tie).
-   * With no detectors at all nothing is read anyway, and unreadable content is no different.
+   * Content the detectors cannot read is treated as if a detector had fired: the class that allows
+   * the fewest localities among those that have detectors (the first declared on a tie). With no
+   * detectors at all nothing is read anyway, and unreadable content is no different.
    */
   private ClassRule mostRestrictiveWithDetectors() {
     return classes.values().stream()
@@ -119,18 +119,18 @@ public final class DataPolicy {
    * @param taskClass the task's class, or null (then the default class applies)
    * @param headerValues every value of the {@link #HEADER} header, each one class or a
    *     comma-separated list of them; empty or null when the header is absent
-   * @param request the request the detectors read: every key and value except the top-level
-   *     {@code model}
-   * @throws ApiException 400 when a header value names an unknown class (failing closed: an
-   *     unknown class cannot be honoured, so nothing is sent)
+   * @param request the request the detectors read: every key and value except the top-level {@code
+   *     model}
+   * @throws ApiException 400 when a header value names an unknown class (failing closed: an unknown
+   *     class cannot be honoured, so nothing is sent)
    */
   public Decision classify(String taskClass, List<String> headerValues, JsonNode request) {
     return classify(taskClass, headerValues, request, false);
   }
 
   /**
-   * Classifies a request that may carry content no detector can read, e.g. an embeddings request
-   * of token ids: such content gets the unscannable class, as unreadable content parts do.
+   * Classifies a request that may carry content no detector can read, e.g. an embeddings request of
+   * token ids: such content gets the unscannable class, as unreadable content parts do.
    *
    * @param opaque whether the request carries content the detectors cannot read, whatever the
    *     reader finds

@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * Digits as people write numbers in normalised text: groups of ASCII digits joined by single
- * everyday separators ({@code ' ' . - /}), e.g. {@code 4111 1111 1111 1111} or
- * {@code 078-05-1120}. Card numbers and US SSNs are looked for in runs, group by group.
+ * everyday separators ({@code ' ' . - /}), e.g. {@code 4111 1111 1111 1111} or {@code 078-05-1120}.
+ * Card numbers and US SSNs are looked for in runs, group by group.
  */
 final class DigitRun {
 

@@ -3,9 +3,9 @@ package io.aihandler.router.policy;
 /**
  * Finds an IBAN: two letters (the country), two check digits, then 11 to 30 letters or digits,
  * passing the ISO 13616 mod-97 check. Letters may be lower case (the check runs on the upper-case
- * form), and the characters may be grouped by single everyday separators
- * ({@code DE89 3704 0044 0532 0130 00}, {@code de89-3704-...}). A candidate ends where a group
- * ends, so the words after an IBAN do not spoil its check.
+ * form), and the characters may be grouped by single everyday separators ({@code DE89 3704 0044
+ * 0532 0130 00}, {@code de89-3704-...}). A candidate ends where a group ends, so the words after an
+ * IBAN do not spoil its check.
  */
 final class IbanFinder {
 
@@ -35,9 +35,9 @@ final class IbanFinder {
   }
 
   /**
-   * Whether some candidate starting at {@code start} passes mod 97. The check number is the
-   * BBAN, then the country and check digits, letters as 10-35; its remainder is kept as the BBAN
-   * is read, so every end is checked in constant time.
+   * Whether some candidate starting at {@code start} passes mod 97. The check number is the BBAN,
+   * then the country and check digits, letters as 10-35; its remainder is kept as the BBAN is read,
+   * so every end is checked in constant time.
    */
   private static boolean checks(CharSequence text, int start) {
     int n = text.length();

@@ -16,12 +16,11 @@ import java.util.Set;
  * top-level {@code model}, which names a task, route or backend of this router, is left out), and
  * inside every string that is itself a JSON object or array (tool-call {@code arguments}, a tool
  * result) the decoded keys and values instead of the raw text, since a provider adapter decodes
- * them and the plain text is what reaches the model. Content parts it cannot read make the
- * request unscannable; inside embedded JSON everything is text to the model, and read as text.
+ * them and the plain text is what reaches the model. Content parts it cannot read make the request
+ * unscannable; inside embedded JSON everything is text to the model, and read as text.
  *
- * <p>The work is bounded by the request's size: a decoded string replaces its raw form in the
- * text, each string is parsed once, and decoding nests at most {@link #MAX_EMBEDDED_DEPTH}
- * strings deep.
+ * <p>The work is bounded by the request's size: a decoded string replaces its raw form in the text,
+ * each string is parsed once, and decoding nests at most {@link #MAX_EMBEDDED_DEPTH} strings deep.
  */
 final class RequestContentReader {
 
@@ -51,8 +50,8 @@ final class RequestContentReader {
   /**
    * Reads a request.
    *
-   * @param collectText whether to build the text; without it only unscannable content is looked
-   *     for (no class has detectors)
+   * @param collectText whether to build the text; without it only unscannable content is looked for
+   *     (no class has detectors)
    */
   static RequestContent read(JsonNode request, boolean collectText) {
     RequestContentReader reader = new RequestContentReader(collectText);

@@ -26,10 +26,11 @@ public final class SensitiveDataDetector {
   /** Compiles a detector of the config. */
   public SensitiveDataDetector(Detector detector) {
     this.detector = detector;
-    this.custom = switch (detector.type()) {
-      case REGEX -> Pattern.compile(detector.pattern());
-      default -> null;
-    };
+    this.custom =
+        switch (detector.type()) {
+          case REGEX -> Pattern.compile(detector.pattern());
+          default -> null;
+        };
   }
 
   /** The detector's name for logs, errors and metrics: its type, never the matched text. */

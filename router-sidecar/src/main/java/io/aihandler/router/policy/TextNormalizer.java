@@ -6,12 +6,12 @@ import java.text.Normalizer;
  * Rewrites one value of a request into the form the detectors read, so that how a number or an
  * address is typed does not hide it: compatibility forms fold to their plain letters and digits
  * (NFKC: full-width {@code ４} and {@code ＠}, ligatures), invisible format characters are dropped
- * (zero-width space, joiners, word joiner, byte-order mark, soft hyphen, bidi marks), every
- * decimal digit becomes its ASCII digit (Arabic-Indic, Devanagari, ...), every dash becomes
- * {@code -}, and any run of white space (tabs, no-break spaces, line breaks) becomes one space.
+ * (zero-width space, joiners, word joiner, byte-order mark, soft hyphen, bidi marks), every decimal
+ * digit becomes its ASCII digit (Arabic-Indic, Devanagari, ...), every dash becomes {@code -}, and
+ * any run of white space (tabs, no-break spaces, line breaks) becomes one space.
  *
- * <p>Line breaks become spaces because the caller ends each value with {@code '\n'}: detectors
- * then never join the end of one value to the start of the next.
+ * <p>Line breaks become spaces because the caller ends each value with {@code '\n'}: detectors then
+ * never join the end of one value to the start of the next.
  */
 final class TextNormalizer {
 
@@ -71,7 +71,9 @@ final class TextNormalizer {
   }
 
   private static boolean followsSpace(CharSequence value, StringBuilder out) {
-    return !value.isEmpty() && value.charAt(0) == ' ' && !out.isEmpty()
+    return !value.isEmpty()
+        && value.charAt(0) == ' '
+        && !out.isEmpty()
         && out.charAt(out.length() - 1) == ' ';
   }
 

@@ -1,13 +1,13 @@
 package io.aihandler.router.policy;
 
 /**
- * What one pass over a request's normalised text finds out for the built-in detectors, so that
- * each does its work only where it could match: most requests hold no {@code @}, no long run of
- * digits and nothing shaped like an IBAN, and then those detectors cost nothing more.
+ * What one pass over a request's normalised text finds out for the built-in detectors, so that each
+ * does its work only where it could match: most requests hold no {@code @}, no long run of digits
+ * and nothing shaped like an IBAN, and then those detectors cost nothing more.
  *
  * @param firstAt index of the first {@code @}, or -1: an e-mail address needs one
- * @param firstIbanStart index of the first two letters followed by two digits that are not glued
- *     to a word before them, or -1
+ * @param firstIbanStart index of the first two letters followed by two digits that are not glued to
+ *     a word before them, or -1
  * @param longestDigitGroup most digits in one group, where a group's digits are at most two
  *     separator characters ({@code ' ' . - / ( ) +}) apart: a phone number (10 digits or more), a
  *     card number (13 or more) and a US SSN (9) each lie within one group

@@ -6,11 +6,11 @@ import java.util.regex.Pattern;
 /**
  * Finds a US Social Security number that could have been issued: area not 000, 666 or 900-999,
  * group not 00, serial not 0000. Written in three groups ({@code 078-05-1120}, also with spaces,
- * dots or slashes, the same separator twice, and not continued by that separator: the end of
- * {@code 415 078 05 1120} is not one) it counts on its own. Nine bare digits count only
- * near a word that says SSN ({@code SSN}, {@code customerSsn}, {@code social security}): the
- * validity rules pass nine in ten random nine-digit numbers, and order numbers, tracking numbers
- * and bank routing numbers are nine digits too.
+ * dots or slashes, the same separator twice, and not continued by that separator: the end of {@code
+ * 415 078 05 1120} is not one) it counts on its own. Nine bare digits count only near a word that
+ * says SSN ({@code SSN}, {@code customerSsn}, {@code social security}): the validity rules pass
+ * nine in ten random nine-digit numbers, and order numbers, tracking numbers and bank routing
+ * numbers are nine digits too.
  */
 final class UsSsnFinder {
 

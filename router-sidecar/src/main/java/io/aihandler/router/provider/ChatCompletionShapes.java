@@ -44,7 +44,8 @@ public final class ChatCompletionShapes {
    * A {@code chat.completion.chunk} with one choice. When the client asked for usage, OpenAI sends
    * {@code "usage": null} on every chunk but the last, and so do we.
    */
-  public static ObjectNode chunk(TranslationContext context, ObjectNode delta, String finishReason) {
+  public static ObjectNode chunk(
+      TranslationContext context, ObjectNode delta, String finishReason) {
     ObjectNode chunk = envelope(context, "chat.completion.chunk");
     ObjectNode choice = chunk.putArray("choices").addObject();
     choice.put("index", 0);

@@ -8,9 +8,9 @@ import java.util.Set;
 /**
  * The top-level fields of a chat-completions request a translating provider (Anthropic, Gemini)
  * accepts. OpenAI-shaped backends get the request as it is and judge it themselves; a translation
- * must not let a field vanish on the way, so every field is either mapped, refused with a reason
- * by the translator, or one of the few OpenAI-side bookkeeping fields that no other provider has
- * and that change nothing in the answer ({@link #NO_EFFECT}). Anything else is refused here.
+ * must not let a field vanish on the way, so every field is either mapped, refused with a reason by
+ * the translator, or one of the few OpenAI-side bookkeeping fields that no other provider has and
+ * that change nothing in the answer ({@link #NO_EFFECT}). Anything else is refused here.
  */
 public final class ChatRequestFields {
 
@@ -36,13 +36,18 @@ public final class ChatRequestFields {
     while (names.hasNext()) {
       String name = names.next();
       JsonNode value = chat.get(name);
-      if (translated.contains(name) || refusedElsewhere.contains(name) || NO_EFFECT.contains(name)
+      if (translated.contains(name)
+          || refusedElsewhere.contains(name)
+          || NO_EFFECT.contains(name)
           || value.isNull()) {
         continue;
       }
       throw new UnsupportedRequestException(
           name,
-          "Unsupported parameter '" + clip(name) + "': the translation to " + provider
+          "Unsupported parameter '"
+              + clip(name)
+              + "': the translation to "
+              + provider
               + " has no equivalent, and the sidecar does not drop fields silently");
     }
   }

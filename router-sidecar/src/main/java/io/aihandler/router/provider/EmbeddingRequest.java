@@ -3,8 +3,8 @@ package io.aihandler.router.provider;
 import java.util.List;
 
 /**
- * An embeddings request as the sidecar accepted it, checked and ready for any provider: exactly
- * one of {@code texts} and {@code tokens} is set, neither empty.
+ * An embeddings request as the sidecar accepted it, checked and ready for any provider: exactly one
+ * of {@code texts} and {@code tokens} is set, neither empty.
  *
  * @param texts the input strings, in order
  * @param tokens the input token arrays, in order

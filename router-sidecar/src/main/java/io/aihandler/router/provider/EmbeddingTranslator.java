@@ -20,8 +20,8 @@ public interface EmbeddingTranslator {
   long expectedAnswerBytes(int inputs, int dimensions);
 
   /**
-   * Reads a successful upstream body, streaming (an answer of thousands of vectors is never
-   * built as a tree).
+   * Reads a successful upstream body, streaming (an answer of thousands of vectors is never built
+   * as a tree).
    *
    * @throws IllegalArgumentException when the body is not an answer of this provider's shape
    */

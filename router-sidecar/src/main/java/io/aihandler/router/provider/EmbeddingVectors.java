@@ -10,9 +10,9 @@ import java.util.Arrays;
 import java.util.Base64;
 
 /**
- * Vectors on the wire: a JSON array of numbers, or OpenAI's base64 of little-endian float32s.
- * Read token by token from the parser, so a vector costs its four bytes a value and never a tree
- * of number nodes (about eight times as much).
+ * Vectors on the wire: a JSON array of numbers, or OpenAI's base64 of little-endian float32s. Read
+ * token by token from the parser, so a vector costs its four bytes a value and never a tree of
+ * number nodes (about eight times as much).
  */
 public final class EmbeddingVectors {
 

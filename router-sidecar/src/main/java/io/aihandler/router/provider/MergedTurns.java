@@ -17,7 +17,9 @@ public final class MergedTurns {
 
   private final List<Turn> turns = new ArrayList<>();
 
-  /** Adds items to the last turn when it has this role, else starts a new turn; none adds nothing. */
+  /**
+   * Adds items to the last turn when it has this role, else starts a new turn; none adds nothing.
+   */
   public void append(String role, List<ObjectNode> items) {
     if (items.isEmpty()) {
       return;

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text of an OpenAI message's {@code content}, for providers that take only text in that
- * place: a string, or an array of {@code text} parts ({@code refusal} parts carry no content to
- * send on). Empty texts are left out, since providers reject empty text blocks.
+ * The text of an OpenAI message's {@code content}, for providers that take only text in that place:
+ * a string, or an array of {@code text} parts ({@code refusal} parts carry no content to send on).
+ * Empty texts are left out, since providers reject empty text blocks.
  */
 public final class MessageText {
 

@@ -34,8 +34,8 @@ public interface ProviderTranslator {
 
   /**
    * The provider's authentication headers for an API key (bearer token, {@code x-api-key} with
-   * {@code anthropic-version}, {@code x-goog-api-key}, Azure's {@code api-key}). Only the HTTP layer
-   * calls this, right before sending; the headers are never logged.
+   * {@code anthropic-version}, {@code x-goog-api-key}, Azure's {@code api-key}). Only the HTTP
+   * layer calls this, right before sending; the headers are never logged.
    */
   Map<String, String> authHeaders(String apiKey);
 

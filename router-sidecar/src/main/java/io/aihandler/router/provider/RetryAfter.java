@@ -24,8 +24,8 @@ public final class RetryAfter {
   }
 
   /**
-   * The wait the headers ask for, or null when they ask for none or say it in a form that cannot
-   * be read. A date in the past means no wait.
+   * The wait the headers ask for, or null when they ask for none or say it in a form that cannot be
+   * read. A date in the past means no wait.
    *
    * @param headers response headers with lower-case names
    */

@@ -13,8 +13,8 @@ public interface StreamTranslator {
    * One upstream SSE event in ({@code event} is null when the stream has no event names, as with
    * OpenAI and Gemini); zero or more OpenAI chunks out, in order.
    *
-   * @throws UpstreamStreamException when the event is an in-band error (e.g. Anthropic's
-   *     {@code overloaded_error} after HTTP 200) or cannot be parsed
+   * @throws UpstreamStreamException when the event is an in-band error (e.g. Anthropic's {@code
+   *     overloaded_error} after HTTP 200) or cannot be parsed
    */
   List<ObjectNode> onEvent(String event, String data);
 

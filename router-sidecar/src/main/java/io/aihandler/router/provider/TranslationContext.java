@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param createdEpochSeconds the {@code created} field of the response
  * @param outputSchema JSON Schema the answer must match, or null; asked for natively per {@link
  *     #structuredOutput()}
- * @param schemaName name of the schema for providers that want one (OpenAI {@code json_schema.name},
- *     Anthropic's forced tool)
+ * @param schemaName name of the schema for providers that want one (OpenAI {@code
+ *     json_schema.name}, Anthropic's forced tool)
  * @param structuredOutput how to ask for the schema: {@code native}, {@code guided} (vLLM) or
  *     {@code prompt} (instructions only)
  * @param defaultMaxTokens used when the request sets none and the provider requires it (Anthropic)

@@ -2,10 +2,10 @@ package io.aihandler.router.provider;
 
 /**
  * A chat request that cannot be expressed in a provider's API (for example {@code n > 1}, {@code
- * logprobs}, or a tool call whose arguments are not a JSON object). Thrown by a translator's
- * {@code toUpstream} before anything is sent; retrying or falling back to another backend of the
- * same provider cannot help, so the error is always of kind {@link
- * UpstreamError.Kind#CLIENT_ERROR} with status 400.
+ * logprobs}, or a tool call whose arguments are not a JSON object). Thrown by a translator's {@code
+ * toUpstream} before anything is sent; retrying or falling back to another backend of the same
+ * provider cannot help, so the error is always of kind {@link UpstreamError.Kind#CLIENT_ERROR} with
+ * status 400.
  */
 public final class UnsupportedRequestException extends RuntimeException {
 

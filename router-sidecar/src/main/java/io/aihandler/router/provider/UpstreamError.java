@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * @param status HTTP status to report (the provider's; 529 overloaded is reported as 503)
  * @param kind what failed, deciding retry and fallback
- * @param type OpenAI error {@code type}, e.g. {@code invalid_request_error}, {@code rate_limit_error}
+ * @param type OpenAI error {@code type}, e.g. {@code invalid_request_error}, {@code
+ *     rate_limit_error}
  * @param code OpenAI error {@code code} or null
  * @param message the provider's message, safe to show (providers do not echo keys; the HTTP layer
  *     redacts anything that looks like one anyway)
@@ -23,7 +24,8 @@ public record UpstreamError(
    *
    * @param code the provider's own error code or type, kept for the client
    */
-  public static UpstreamError ofStatus(int status, String code, String message, Duration retryAfter) {
+  public static UpstreamError ofStatus(
+      int status, String code, String message, Duration retryAfter) {
     int reported = status == 529 ? 503 : status;
     Kind kind;
     String type;

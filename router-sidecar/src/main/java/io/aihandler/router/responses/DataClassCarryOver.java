@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The data classes of a conversation bind every response that continues it: a request that
- * replays restricted turns is restricted, whatever its own text and headers say. Classes only
- * add up and localities only narrow, as within one request.
+ * The data classes of a conversation bind every response that continues it: a request that replays
+ * restricted turns is restricted, whatever its own text and headers say. Classes only add up and
+ * localities only narrow, as within one request.
  */
 final class DataClassCarryOver {
 

@@ -17,8 +17,8 @@ import java.util.Map;
  * response.created}, {@code response.in_progress}, then for each output item its {@code added},
  * content and {@code done} events, then {@code response.completed} (or {@code
  * response.incomplete}); a stream that breaks after it began ends with {@code error} and {@code
- * response.failed}. Every event carries the next {@code sequence_number}. Confined to the
- * request's thread, as the router's sink calls are.
+ * response.failed}. Every event carries the next {@code sequence_number}. Confined to the request's
+ * thread, as the router's sink calls are.
  */
 final class ResponseEventSink implements ChunkSink {
 
@@ -36,8 +36,10 @@ final class ResponseEventSink implements ChunkSink {
     final int outputIndex;
     final StringBuilder text = new StringBuilder();
     final StringBuilder refusal = new StringBuilder();
+
     /** {@code output_text}, {@code refusal} or null: the content part now open. */
     String openPart;
+
     int parts;
 
     Message(int outputIndex) {
@@ -64,10 +66,13 @@ final class ResponseEventSink implements ChunkSink {
   private final ResponseEventWriter writer;
   private final ResponseObject response;
   private final Finisher finisher;
+
   /** The output items by output index: finished ones in their final form. */
   private final List<ObjectNode> output = new ArrayList<>();
+
   /** Function calls by their chat tool-call index, in the order they began. */
   private final Map<Integer, Call> calls = new LinkedHashMap<>();
+
   private final StringBuilder allText = new StringBuilder();
   private Message message;
   private String finishReason;
@@ -113,7 +118,8 @@ final class ResponseEventSink implements ChunkSink {
 
   @Override
   public void done() throws IOException {
-    String itemStatus = ResponseObject.incompleteReason(finishReason) == null ? "completed" : "incomplete";
+    String itemStatus =
+        ResponseObject.incompleteReason(finishReason) == null ? "completed" : "incomplete";
     if (message == null && calls.isEmpty() && output.isEmpty()) {
       // An empty answer is still one message with an empty text, as in a whole response.
       openMessage();
@@ -134,7 +140,9 @@ final class ResponseEventSink implements ChunkSink {
     boolean stored = finisher.finish(assistantTurn());
     ObjectNode finished = response.finished(outputArray(), finishReason, usage, stored);
     String type =
-        finished.path("status").asText().equals("completed") ? "response.completed" : "response.incomplete";
+        finished.path("status").asText().equals("completed")
+            ? "response.completed"
+            : "response.incomplete";
     emit(type).set("response", finished);
     send();
     writer.end();
@@ -173,7 +181,8 @@ final class ResponseEventSink implements ChunkSink {
     (partType.equals("refusal") ? message.refusal : message.text).append(delta);
     // A refusal is replayed to later turns as the assistant's text: chat has no other place for it.
     allText.append(delta);
-    ObjectNode e = emit(partType.equals("refusal") ? "response.refusal.delta" : "response.output_text.delta");
+    ObjectNode e =
+        emit(partType.equals("refusal") ? "response.refusal.delta" : "response.output_text.delta");
     e.put("item_id", message.id).put("output_index", message.outputIndex);
     e.put("content_index", message.parts - 1).put("delta", delta);
     if (partType.equals("output_text")) {
@@ -190,7 +199,9 @@ final class ResponseEventSink implements ChunkSink {
       closeMessage("completed");
       c =
           new Call(
-              output.size(), delta.path("id").asText(""), delta.path("function").path("name").asText(""));
+              output.size(),
+              delta.path("id").asText(""),
+              delta.path("function").path("name").asText(""));
       if (delta.has("extra_content")) {
         c.extraContent = delta.get("extra_content");
       }
@@ -226,7 +237,9 @@ final class ResponseEventSink implements ChunkSink {
     ObjectNode e = emit("response.content_part.added");
     e.put("item_id", message.id).put("output_index", message.outputIndex);
     e.put("content_index", message.parts - 1);
-    e.set("part", partType.equals("refusal") ? ResponseObject.refusalPart("") : ResponseObject.textPart(""));
+    e.set(
+        "part",
+        partType.equals("refusal") ? ResponseObject.refusalPart("") : ResponseObject.textPart(""));
     send();
   }
 
@@ -249,7 +262,8 @@ final class ResponseEventSink implements ChunkSink {
     ObjectNode partDone = emit("response.content_part.done");
     partDone.put("item_id", message.id).put("output_index", message.outputIndex);
     partDone.put("content_index", message.parts - 1);
-    partDone.set("part", refusal ? ResponseObject.refusalPart(whole) : ResponseObject.textPart(whole));
+    partDone.set(
+        "part", refusal ? ResponseObject.refusalPart(whole) : ResponseObject.textPart(whole));
     send();
     message.openPart = null;
   }

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * Where a streamed response's events go: the client's server-sent-event stream, one {@code
- * event: <type>} and {@code data: <json>} per event. A client that went away surfaces as an
- * {@link IOException}.
+ * Where a streamed response's events go: the client's server-sent-event stream, one {@code event:
+ * <type>} and {@code data: <json>} per event. A client that went away surfaces as an {@link
+ * IOException}.
  */
 public interface ResponseEventWriter {
 

@@ -4,9 +4,9 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
- * Ids in OpenAI's shapes: {@code resp_}, {@code msg_} or {@code fc_} and 48 hex digits. A
- * response id is the key to its stored conversation, so it comes from a secure random source:
- * one caller on the pod must not be able to guess another's id and continue its conversation.
+ * Ids in OpenAI's shapes: {@code resp_}, {@code msg_} or {@code fc_} and 48 hex digits. A response
+ * id is the key to its stored conversation, so it comes from a secure random source: one caller on
+ * the pod must not be able to guess another's id and continue its conversation.
  */
 final class ResponseIds {
 

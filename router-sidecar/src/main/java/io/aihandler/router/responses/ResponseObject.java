@@ -77,13 +77,16 @@ record ResponseObject(
     u.put("input_tokens", in);
     ObjectNode inDetails = u.putObject("input_tokens_details");
     inDetails.put(
-        "cached_tokens", chat == null ? 0 : chat.path("prompt_tokens_details").path("cached_tokens").asLong(0));
+        "cached_tokens",
+        chat == null ? 0 : chat.path("prompt_tokens_details").path("cached_tokens").asLong(0));
     inDetails.put("cache_write_tokens", 0);
     u.put("output_tokens", out);
     u.putObject("output_tokens_details")
         .put(
             "reasoning_tokens",
-            chat == null ? 0 : chat.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
+            chat == null
+                ? 0
+                : chat.path("completion_tokens_details").path("reasoning_tokens").asLong(0));
     u.put("total_tokens", in + out);
     return u;
   }
@@ -135,7 +138,9 @@ record ResponseObject(
     JsonNode choice = completion.path("choices").path(0);
     JsonNode message = choice.path("message");
     String status =
-        incompleteReason(choice.path("finish_reason").asText(null)) == null ? "completed" : "incomplete";
+        incompleteReason(choice.path("finish_reason").asText(null)) == null
+            ? "completed"
+            : "incomplete";
     ArrayNode output = JSON.arrayNode();
     String text = message.path("content").isTextual() ? message.get("content").asText() : null;
     String refusal = message.path("refusal").isTextual() ? message.get("refusal").asText() : null;
@@ -148,7 +153,9 @@ record ResponseObject(
       for (JsonNode call : calls) {
         output.add(
             functionCallItem(
-                ResponseIds.functionCall(), "completed", call.path("id").asText(),
+                ResponseIds.functionCall(),
+                "completed",
+                call.path("id").asText(),
                 call.path("function").path("name").asText(),
                 call.path("function").path("arguments").asText("")));
       }
@@ -170,7 +177,10 @@ record ResponseObject(
     } else {
       r.put("instructions", settings.instructions());
     }
-    JsonNode maxTokens = chat.has("max_completion_tokens") ? chat.get("max_completion_tokens") : chat.get("max_tokens");
+    JsonNode maxTokens =
+        chat.has("max_completion_tokens")
+            ? chat.get("max_completion_tokens")
+            : chat.get("max_tokens");
     r.set("max_output_tokens", maxTokens == null ? JSON.nullNode() : maxTokens);
     r.put("model", model);
     r.set("output", output);

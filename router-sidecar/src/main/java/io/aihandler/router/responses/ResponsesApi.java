@@ -22,9 +22,9 @@ import java.util.function.LongConsumer;
 /**
  * {@code POST /v1/responses}: a Responses request is translated into a chat request, routed by the
  * {@link RequestRouter} like any chat request (so tasks, data classes, limits, retries, fallbacks,
- * validation and metrics all apply), and its answer translated back into a response object or
- * the Responses event stream. Conversations of stored responses are kept in the {@link
- * ResponseStore} for {@code previous_response_id}.
+ * validation and metrics all apply), and its answer translated back into a response object or the
+ * Responses event stream. Conversations of stored responses are kept in the {@link ResponseStore}
+ * for {@code previous_response_id}.
  */
 public final class ResponsesApi {
 
@@ -89,8 +89,13 @@ public final class ResponsesApi {
       previous = store.get(settings.previousResponseId());
       if (previous == null) {
         throw new ApiException(
-            404, "invalid_request_error", "previous_response_not_found", "previous_response_id",
-            "Previous response with id '" + settings.previousResponseId() + "' not found: it was"
+            404,
+            "invalid_request_error",
+            "previous_response_not_found",
+            "previous_response_id",
+            "Previous response with id '"
+                + settings.previousResponseId()
+                + "' not found: it was"
                 + " never stored (store: false), has expired, or was evicted");
       }
       chargeBody.accept(previous.bytes().length);
@@ -109,13 +114,15 @@ public final class ResponsesApi {
     }
     routed = routed.withEndpoint("responses").withClientWantsUsage(true);
     if (previous != null) {
-      routed = withDecision(routed, DataClassCarryOver.narrow(routed.decision(), previous.decision()));
+      routed =
+          withDecision(routed, DataClassCarryOver.narrow(routed.decision(), previous.decision()));
     }
     List<JsonNode> conversation = new ArrayList<>();
     JsonNode messages = routed.request().path("messages");
     for (int i = 0; i < messages.size(); i++) {
       JsonNode m = messages.get(i);
-      boolean taskSystemPrompt = i == 0 && !built.contains(m) && m.path("role").asText().equals("system");
+      boolean taskSystemPrompt =
+          i == 0 && !built.contains(m) && m.path("role").asText().equals("system");
       // Instructions bind only their own response, as in OpenAI's API; so does a task's system
       // prompt, which the task adds again to every turn.
       if (m != chat.instructions() && !taskSystemPrompt) {
@@ -124,9 +131,13 @@ public final class ResponsesApi {
     }
     ResponseObject response =
         new ResponseObject(
-            ResponseIds.response(), System.currentTimeMillis() / 1000, routed.requestedModel(),
-            settings, routed.request());
-    return new Call(routed, settings, response, conversation, rt.config().sidecar().maxRequestBytes());
+            ResponseIds.response(),
+            System.currentTimeMillis() / 1000,
+            routed.requestedModel(),
+            settings,
+            routed.request());
+    return new Call(
+        routed, settings, response, conversation, rt.config().sidecar().maxRequestBytes());
   }
 
   /** Serves a non-streaming request: the response object. */
@@ -137,8 +148,10 @@ public final class ResponsesApi {
     boolean stored = keep(call, assistantTurn(choice.path("message")));
     return call.response()
         .finished(
-            ResponseObject.outputItems(completion), choice.path("finish_reason").asText(null),
-            completion.get("usage"), stored);
+            ResponseObject.outputItems(completion),
+            choice.path("finish_reason").asText(null),
+            completion.get("usage"),
+            stored);
   }
 
   /**
@@ -148,7 +161,8 @@ public final class ResponsesApi {
    */
   public void stream(RouterRuntime rt, Call call, CallRecord record, ResponseEventWriter writer)
       throws IOException {
-    ResponseEventSink sink = new ResponseEventSink(writer, call.response(), turn -> keep(call, turn));
+    ResponseEventSink sink =
+        new ResponseEventSink(writer, call.response(), turn -> keep(call, turn));
     router.stream(rt, call.routed(), record, sink);
   }
 
@@ -165,7 +179,8 @@ public final class ResponsesApi {
       LOG.log(
           Level.INFO,
           "response {0} not stored: its conversation of {1} bytes exceeds maxRequestBytes",
-          call.response().id(), String.valueOf(conversation.bytes().length));
+          call.response().id(),
+          String.valueOf(conversation.bytes().length));
       return false;
     }
     return store.put(call.response().id(), conversation);
@@ -200,7 +215,16 @@ public final class ResponsesApi {
 
   private static RoutedCall withDecision(RoutedCall c, DataPolicy.Decision decision) {
     return new RoutedCall(
-        c.endpoint(), c.requestedModel(), c.taskName(), c.route(), c.request(), c.validator(),
-        c.schemaName(), c.maxRepairAttempts(), decision, c.timeout(), c.clientWantsUsage());
+        c.endpoint(),
+        c.requestedModel(),
+        c.taskName(),
+        c.route(),
+        c.request(),
+        c.validator(),
+        c.schemaName(),
+        c.maxRepairAttempts(),
+        decision,
+        c.timeout(),
+        c.clientWantsUsage());
   }
 }

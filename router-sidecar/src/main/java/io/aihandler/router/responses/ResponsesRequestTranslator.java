@@ -23,10 +23,28 @@ public final class ResponsesRequestTranslator {
   /** Fields the translation maps onto the chat request or the response object. */
   private static final Set<String> HONOURED =
       Set.of(
-          "model", "input", "instructions", "tools", "tool_choice", "parallel_tool_calls", "text",
-          "max_output_tokens", "temperature", "top_p", "metadata", "user", "stream", "store",
-          "previous_response_id", "reasoning", "variables", "background", "truncation", "include",
-          "stream_options", "service_tier");
+          "model",
+          "input",
+          "instructions",
+          "tools",
+          "tool_choice",
+          "parallel_tool_calls",
+          "text",
+          "max_output_tokens",
+          "temperature",
+          "top_p",
+          "metadata",
+          "user",
+          "stream",
+          "store",
+          "previous_response_id",
+          "reasoning",
+          "variables",
+          "background",
+          "truncation",
+          "include",
+          "stream_options",
+          "service_tier");
 
   /**
    * Responses features the sidecar does not offer; null (as SDKs send for unset fields) is
@@ -75,10 +93,10 @@ public final class ResponsesRequestTranslator {
       if (why != null) {
         throw unsupported(name, why);
       }
-      throw ApiException.badRequest(
-          "unknown_parameter", name, "Unknown parameter: '" + name + "'");
+      throw ApiException.badRequest("unknown_parameter", name, "Unknown parameter: '" + name + "'");
     }
-    onlyDefault(body, "background", JSON.booleanNode(false), "background responses are not offered");
+    onlyDefault(
+        body, "background", JSON.booleanNode(false), "background responses are not offered");
     onlyDefault(body, "truncation", JSON.textNode("disabled"), "truncation is not offered");
     onlyDefault(body, "service_tier", JSON.textNode("auto"), "service tiers are not offered");
     JsonNode include = body.get("include");
@@ -93,7 +111,8 @@ public final class ResponsesRequestTranslator {
             "invalid_value", "stream_options", "'stream_options' needs stream: true");
       }
       if (!options.isObject()) {
-        throw ApiException.badRequest("invalid_type", "stream_options", "'stream_options' must be an object");
+        throw ApiException.badRequest(
+            "invalid_type", "stream_options", "'stream_options' must be an object");
       }
       for (Map.Entry<String, JsonNode> e : options.properties()) {
         boolean obfuscationOff =
@@ -137,16 +156,21 @@ public final class ResponsesRequestTranslator {
     ArrayNode messages = chat.putArray("messages");
     ObjectNode instructions = null;
     if (settings.instructions() != null) {
-      instructions = JSON.objectNode().put("role", "system").put("content", settings.instructions());
+      instructions =
+          JSON.objectNode().put("role", "system").put("content", settings.instructions());
       messages.add(instructions);
     }
     messages.addAll(previous);
     input(body.get("input"), messages);
     if (messages.size() > maxItems) {
       throw ApiException.badRequest(
-          "too_many_items", "input",
-          "the conversation holds " + messages.size() + " messages, more than the "
-              + maxItems + " allowed (sidecar.maxJsonArrayItems)");
+          "too_many_items",
+          "input",
+          "the conversation holds "
+              + messages.size()
+              + " messages, more than the "
+              + maxItems
+              + " allowed (sidecar.maxJsonArrayItems)");
     }
     if (!settings.tools().isEmpty()) {
       ArrayNode tools = chat.putArray("tools");
@@ -211,7 +235,8 @@ public final class ResponsesRequestTranslator {
         item(input.get(i), "input[" + i + "]", messages);
       }
     } else {
-      throw ApiException.badRequest("invalid_type", "input", "'input' must be a string or an array of items");
+      throw ApiException.badRequest(
+          "invalid_type", "input", "'input' must be a string or an array of items");
     }
   }
 
@@ -227,7 +252,9 @@ public final class ResponsesRequestTranslator {
       default ->
           throw unsupported(
               at + ".type",
-              "input items of type '" + type + "' are not offered; send message, function_call"
+              "input items of type '"
+                  + type
+                  + "' are not offered; send message, function_call"
                   + " and function_call_output items");
     }
   }
@@ -236,7 +263,8 @@ public final class ResponsesRequestTranslator {
     String role = item.path("role").asText("");
     if (!Set.of("user", "system", "developer", "assistant").contains(role)) {
       throw ApiException.badRequest(
-          "invalid_value", at + ".role",
+          "invalid_value",
+          at + ".role",
           at + ".role must be one of user, system, developer, assistant");
     }
     ObjectNode m = JSON.objectNode().put("role", role);
@@ -278,13 +306,18 @@ public final class ResponsesRequestTranslator {
     }
     String type = part.path("type").asText("");
     Set<String> allowed =
-        assistant ? Set.of("output_text", "refusal", "input_text") : Set.of("input_text", "input_image", "input_file");
+        assistant
+            ? Set.of("output_text", "refusal", "input_text")
+            : Set.of("input_text", "input_image", "input_file");
     if (!allowed.contains(type)) {
       throw unsupported(
           at + ".type",
-          (assistant ? "an assistant message takes output_text and refusal parts"
+          (assistant
+                  ? "an assistant message takes output_text and refusal parts"
                   : "a message takes input_text, input_image and input_file parts")
-              + ", not '" + type + "'");
+              + ", not '"
+              + type
+              + "'");
     }
     return switch (type) {
       case "input_text", "output_text" ->
@@ -294,7 +327,8 @@ public final class ResponsesRequestTranslator {
       case "input_image" -> {
         refuseFileId(part, at);
         ObjectNode image = JSON.objectNode().put("type", "image_url");
-        ObjectNode url = image.putObject("image_url").put("url", requiredText(part, "image_url", at));
+        ObjectNode url =
+            image.putObject("image_url").put("url", requiredText(part, "image_url", at));
         if (part.path("detail").isTextual()) {
           url.put("detail", part.get("detail").asText());
         }
@@ -382,13 +416,16 @@ public final class ResponsesRequestTranslator {
       if (!type.equals("function")) {
         throw unsupported(
             at + ".type",
-            "built-in tools ('" + type + "') are not offered; only function tools, which the"
+            "built-in tools ('"
+                + type
+                + "') are not offered; only function tools, which the"
                 + " client runs");
       }
       requiredText(t, "name", at);
       JsonNode parameters = t.get("parameters");
       if (!isNull(parameters) && !parameters.isObject()) {
-        throw ApiException.badRequest("invalid_type", at + ".parameters", at + ".parameters must be an object");
+        throw ApiException.badRequest(
+            "invalid_type", at + ".parameters", at + ".parameters must be an object");
       }
     }
     return (ArrayNode) tools;
@@ -443,7 +480,8 @@ public final class ResponsesRequestTranslator {
       }
       default ->
           throw ApiException.badRequest(
-              "invalid_value", "text.format.type",
+              "invalid_value",
+              "text.format.type",
               "text.format.type must be text, json_object or json_schema");
     }
     return (ObjectNode) text;
@@ -474,16 +512,22 @@ public final class ResponsesRequestTranslator {
     }
     if (metadata.size() > MAX_METADATA_ENTRIES) {
       throw ApiException.badRequest(
-          "invalid_value", "metadata", "'metadata' holds at most " + MAX_METADATA_ENTRIES + " entries");
+          "invalid_value",
+          "metadata",
+          "'metadata' holds at most " + MAX_METADATA_ENTRIES + " entries");
     }
     for (Map.Entry<String, JsonNode> e : metadata.properties()) {
       if (e.getKey().length() > MAX_METADATA_KEY_CHARS
           || !e.getValue().isTextual()
           || e.getValue().asText().length() > MAX_METADATA_VALUE_CHARS) {
         throw ApiException.badRequest(
-            "invalid_value", "metadata",
-            "'metadata' maps keys of at most " + MAX_METADATA_KEY_CHARS + " characters to strings"
-                + " of at most " + MAX_METADATA_VALUE_CHARS);
+            "invalid_value",
+            "metadata",
+            "'metadata' maps keys of at most "
+                + MAX_METADATA_KEY_CHARS
+                + " characters to strings"
+                + " of at most "
+                + MAX_METADATA_VALUE_CHARS);
       }
     }
     return (ObjectNode) metadata;
@@ -511,7 +555,8 @@ public final class ResponsesRequestTranslator {
       return null;
     }
     if (!effort.isTextual()) {
-      throw ApiException.badRequest("invalid_type", "reasoning.effort", "reasoning.effort must be a string");
+      throw ApiException.badRequest(
+          "invalid_type", "reasoning.effort", "reasoning.effort must be a string");
     }
     return effort.asText();
   }
@@ -525,7 +570,8 @@ public final class ResponsesRequestTranslator {
     }
   }
 
-  private static void number(ObjectNode body, String field, double min, double max, ObjectNode chat) {
+  private static void number(
+      ObjectNode body, String field, double min, double max, ObjectNode chat) {
     JsonNode value = body.get(field);
     if (isNull(value)) {
       return;

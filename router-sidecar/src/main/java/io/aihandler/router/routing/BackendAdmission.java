@@ -30,7 +30,8 @@ final class BackendAdmission {
     this(credentials, System::nanoTime, System::currentTimeMillis);
   }
 
-  BackendAdmission(CredentialStore credentials, LongSupplier nanoTime, LongSupplier currentTimeMillis) {
+  BackendAdmission(
+      CredentialStore credentials, LongSupplier nanoTime, LongSupplier currentTimeMillis) {
     this.credentials = credentials;
     this.nanoTime = nanoTime;
     this.currentTimeMillis = currentTimeMillis;

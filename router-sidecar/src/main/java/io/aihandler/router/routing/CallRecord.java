@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What happened to one request, filled in while it is routed: the access log line and the
- * metrics read it. Confined to the request's thread.
+ * What happened to one request, filled in while it is routed: the access log line and the metrics
+ * read it. Confined to the request's thread.
  */
 public final class CallRecord {
   String backend = "none";

@@ -6,9 +6,9 @@ import java.io.IOException;
 
 /**
  * Where a streamed answer goes: the client's SSE response. Every write happens on the request's
- * thread and is bounded by the router: a write that outlasts its limit is ended by interrupting that
- * thread, which closes the client's socket. However the write fails, it must surface as an {@link
- * IOException}.
+ * thread and is bounded by the router: a write that outlasts its limit is ended by interrupting
+ * that thread, which closes the client's socket. However the write fails, it must surface as an
+ * {@link IOException}.
  */
 public interface ChunkSink {
 

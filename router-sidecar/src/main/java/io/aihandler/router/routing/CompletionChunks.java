@@ -44,8 +44,8 @@ final class CompletionChunks {
         chunks.add(c);
       }
       ObjectNode end = chunk(completion, index);
-      ((ObjectNode) end.path("choices").path(0)).put(
-          "finish_reason", choice.path("finish_reason").asText("stop"));
+      ((ObjectNode) end.path("choices").path(0))
+          .put("finish_reason", choice.path("finish_reason").asText("stop"));
       chunks.add(end);
     }
     if (includeUsage && completion.has("usage")) {

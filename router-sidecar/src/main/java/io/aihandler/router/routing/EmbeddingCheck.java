@@ -4,8 +4,8 @@ import io.aihandler.router.provider.EmbeddingResult;
 
 /**
  * Whether an upstream's vectors answer the request: one per input, every index once, each of the
- * expected length (or, when the length is not known, all of one length). An answer that fails is
- * a bad answer like any other, and another compatible backend may serve instead.
+ * expected length (or, when the length is not known, all of one length). An answer that fails is a
+ * bad answer like any other, and another compatible backend may serve instead.
  */
 final class EmbeddingCheck {
 
@@ -19,8 +19,7 @@ final class EmbeddingCheck {
    */
   static float[][] inInputOrder(EmbeddingResult r, int inputs, Integer dimensions) {
     if (r.vectors().length != inputs || r.indices().length != inputs) {
-      throw new IllegalArgumentException(
-          r.vectors().length + " vectors for " + inputs + " inputs");
+      throw new IllegalArgumentException(r.vectors().length + " vectors for " + inputs + " inputs");
     }
     float[][] ordered = new float[inputs][];
     int length = dimensions != null ? dimensions : inputs == 0 ? 0 : r.vectors()[0].length;

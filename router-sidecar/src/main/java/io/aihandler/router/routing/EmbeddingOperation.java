@@ -18,11 +18,11 @@ import java.util.Objects;
 
 /**
  * Embeddings in the route loop. A backend serves them when it declares {@code
- * capabilities.embeddings} and its provider has an embeddings API. Of those, a request can use
- * the ones its provider and limits allow (token ids, inputs per call, the answer's size), and of
- * those only the ones whose vectors are compatible with the first: the same vector space and the
- * same length. An index built from the answers must never mix vectors of two models, or of two
- * lengths, so a fallback that would is never made.
+ * capabilities.embeddings} and its provider has an embeddings API. Of those, a request can use the
+ * ones its provider and limits allow (token ids, inputs per call, the answer's size), and of those
+ * only the ones whose vectors are compatible with the first: the same vector space and the same
+ * length. An index built from the answers must never mix vectors of two models, or of two lengths,
+ * so a fallback that would is never made.
  */
 final class EmbeddingOperation implements Operation {
 
@@ -54,8 +54,9 @@ final class EmbeddingOperation implements Operation {
   @Override
   public String notServed(BackendRuntime b) {
     if (b.translator() != null && b.translator().embeddings() == null) {
-      return "provider " + b.config().provider().name().toLowerCase(java.util.Locale.ROOT)
-          .replace('_', '-') + " has no embeddings API";
+      return "provider "
+          + b.config().provider().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+          + " has no embeddings API";
     }
     if (!b.config().capabilities().servesEmbeddings()) {
       return "it declares no capabilities.embeddings";
@@ -93,11 +94,15 @@ final class EmbeddingOperation implements Operation {
         length = dimensions(b);
       } else if (!Objects.equals(space, b.config().embeddingVectorSpace())
           || !Objects.equals(length, dimensions(b))) {
-        skip(b,
-            "its vectors (" + describe(b.config().embeddingVectorSpace(), dimensions(b))
-                + ") are not compatible with the first target's (" + describe(space, length)
+        skip(
+            b,
+            "its vectors ("
+                + describe(b.config().embeddingVectorSpace(), dimensions(b))
+                + ") are not compatible with the first target's ("
+                + describe(space, length)
                 + "), and one answer never mixes them",
-            "incompatibleVectors", skipped);
+            "incompatibleVectors",
+            skipped);
         continue;
       }
       out.add(b);
@@ -127,16 +132,26 @@ final class EmbeddingOperation implements Operation {
     }
     EmbeddingCapability cap = b.config().capabilities().embeddings();
     if (cap.maxInputs() != null && request.inputs() > cap.maxInputs()) {
-      return "it takes at most " + cap.maxInputs() + " inputs in one call"
-          + " (capabilities.embeddings.maxInputs), this request has " + request.inputs();
+      return "it takes at most "
+          + cap.maxInputs()
+          + " inputs in one call"
+          + " (capabilities.embeddings.maxInputs), this request has "
+          + request.inputs();
     }
     Integer length = dimensions(b);
     if (length != null) {
       long expected = t.expectedAnswerBytes(request.inputs(), length);
       if (expected > limits.maxResponseBytes()) {
-        return "its answer of " + request.inputs() + " vectors of " + length + " dimensions would"
-            + " take about " + expected + " bytes, more than the sidecar reads from a backend ("
-            + limits.maxResponseBytes() + " bytes, sidecar.maxUpstreamResponseBytes); send fewer"
+        return "its answer of "
+            + request.inputs()
+            + " vectors of "
+            + length
+            + " dimensions would"
+            + " take about "
+            + expected
+            + " bytes, more than the sidecar reads from a backend ("
+            + limits.maxResponseBytes()
+            + " bytes, sidecar.maxUpstreamResponseBytes); send fewer"
             + " inputs in one request";
       }
     }
@@ -163,7 +178,14 @@ final class EmbeddingOperation implements Operation {
       BackendRuntime b, OutgoingRequest out, TranslationContext ctx, long deadline, Permit permit) {
     Integer length = dimensions(b);
     EmbeddingTranslator t = b.translator().embeddings();
-    return unary.run(b, out, deadline, call, record, permit, limits,
+    return unary.run(
+        b,
+        out,
+        deadline,
+        call,
+        record,
+        permit,
+        limits,
         new UnaryAttempt.AnswerReader<Checked>() {
           @Override
           public Checked read(byte[] body) {

@@ -29,47 +29,83 @@ final class Failures {
   /** The backend refused the attempt before anything was sent (circuit, limits, no key). */
   static Failed unavailable(String message) {
     return new Failed(
-        new UpstreamError(503, UpstreamError.Kind.SERVER_ERROR, "server_error", "backend_unavailable",
-            message, null),
-        FallbackTrigger.UNAVAILABLE, false);
+        new UpstreamError(
+            503,
+            UpstreamError.Kind.SERVER_ERROR,
+            "server_error",
+            "backend_unavailable",
+            message,
+            null),
+        FallbackTrigger.UNAVAILABLE,
+        false);
   }
 
   /** An upstream's own error answer, with anything that looks like a key taken out. */
   static Failed upstream(UpstreamError e, CredentialStore credentials) {
     UpstreamError redacted =
-        new UpstreamError(e.status(), e.kind(), e.type(), e.code(), credentials.redact(e.message()),
+        new UpstreamError(
+            e.status(),
+            e.kind(),
+            e.type(),
+            e.code(),
+            credentials.redact(e.message()),
             e.retryAfter());
     return new Failed(redacted, trigger(redacted.kind()), false);
   }
 
   /** The provider failed mid-stream (an in-band error event or a premature end). */
-  static Failed upstreamStream(UpstreamError e, CredentialStore credentials, boolean afterFirstByte) {
+  static Failed upstreamStream(
+      UpstreamError e, CredentialStore credentials, boolean afterFirstByte) {
     Failed f = upstream(e, credentials);
     return new Failed(f.error(), f.trigger(), afterFirstByte);
   }
 
   static Failed timeout(BackendRuntime b, Duration after) {
     return new Failed(
-        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", "upstream_timeout",
-            "backend " + b.name() + " did not answer within " + after.toMillis() + " ms", null),
-        FallbackTrigger.TIMEOUT, false);
+        new UpstreamError(
+            504,
+            UpstreamError.Kind.SERVER_ERROR,
+            "timeout_error",
+            "upstream_timeout",
+            "backend " + b.name() + " did not answer within " + after.toMillis() + " ms",
+            null),
+        FallbackTrigger.TIMEOUT,
+        false);
   }
 
   /** An attempt cut short because the whole request's time ran out. */
   static Failed requestTimedOut(BackendRuntime b, Duration requestTimeout, boolean afterFirstByte) {
     return new Failed(
-        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", REQUEST_TIMEOUT,
-            "the request's timeout of " + requestTimeout.toMillis() + " ms ran out while waiting for"
-                + " backend " + b.name(), null),
-        FallbackTrigger.TIMEOUT, afterFirstByte);
+        new UpstreamError(
+            504,
+            UpstreamError.Kind.SERVER_ERROR,
+            "timeout_error",
+            REQUEST_TIMEOUT,
+            "the request's timeout of "
+                + requestTimeout.toMillis()
+                + " ms ran out while waiting for"
+                + " backend "
+                + b.name(),
+            null),
+        FallbackTrigger.TIMEOUT,
+        afterFirstByte);
   }
 
   static Failed streamIdle(BackendRuntime b, Duration idle, boolean afterFirstByte) {
     return new Failed(
-        new UpstreamError(504, UpstreamError.Kind.SERVER_ERROR, "timeout_error", STREAM_IDLE_TIMEOUT,
-            "backend " + b.name() + " sent nothing for " + idle.toMillis() + " ms (streamIdleTimeout)",
+        new UpstreamError(
+            504,
+            UpstreamError.Kind.SERVER_ERROR,
+            "timeout_error",
+            STREAM_IDLE_TIMEOUT,
+            "backend "
+                + b.name()
+                + " sent nothing for "
+                + idle.toMillis()
+                + " ms (streamIdleTimeout)",
             null),
-        FallbackTrigger.TIMEOUT, afterFirstByte);
+        FallbackTrigger.TIMEOUT,
+        afterFirstByte);
   }
 
   static Failed firstTokenTimeout(BackendRuntime b, Duration after, boolean afterFirstByte) {
@@ -79,18 +115,22 @@ final class Failures {
 
   static Failed connectionFailed(BackendRuntime b) {
     return badGateway(
-        "upstream_unreachable",
-        "backend " + b.name() + " could not be reached",
-        false);
+        "upstream_unreachable", "backend " + b.name() + " could not be reached", false);
   }
 
   /** The translator cannot express the request for this provider: the client's to change. */
   static Failed translationRefused(RuntimeException e) {
     String message = e.getMessage() == null ? "the request cannot be translated" : e.getMessage();
     return new Failed(
-        new UpstreamError(400, UpstreamError.Kind.CLIENT_ERROR, "invalid_request_error",
-            "unsupported_request", message, null),
-        null, false);
+        new UpstreamError(
+            400,
+            UpstreamError.Kind.CLIENT_ERROR,
+            "invalid_request_error",
+            "unsupported_request",
+            message,
+            null),
+        null,
+        false);
   }
 
   static Failed badResponse(BackendRuntime b) {
@@ -103,7 +143,8 @@ final class Failures {
   /** An answer the backend sent whole that cannot be used, and why (never its content). */
   static Failed unusableAnswer(BackendRuntime b, String why) {
     return badGateway(
-        "bad_upstream_response", "backend " + b.name() + " sent an answer that cannot be used: " + why,
+        "bad_upstream_response",
+        "backend " + b.name() + " sent an answer that cannot be used: " + why,
         false);
   }
 
@@ -116,15 +157,16 @@ final class Failures {
 
   static Failed streamBroken(BackendRuntime b, boolean afterFirstByte) {
     return badGateway(
-        "stream_broken",
-        "the stream from backend " + b.name() + " broke off",
-        afterFirstByte);
+        "stream_broken", "the stream from backend " + b.name() + " broke off", afterFirstByte);
   }
 
   static Failed responseTooLarge(BackendRuntime b, long limit) {
     return badGateway(
         "upstream_response_too_large",
-        "backend " + b.name() + " sent an answer larger than " + limit
+        "backend "
+            + b.name()
+            + " sent an answer larger than "
+            + limit
             + " bytes (maxUpstreamResponseBytes); it was not read",
         false);
   }
@@ -132,7 +174,10 @@ final class Failures {
   static Failed eventTooLarge(BackendRuntime b, long limit, boolean afterFirstByte) {
     return badGateway(
         "upstream_event_too_large",
-        "backend " + b.name() + " sent a stream event larger than " + limit
+        "backend "
+            + b.name()
+            + " sent a stream event larger than "
+            + limit
             + " bytes (maxSseEventBytes); the stream was closed",
         afterFirstByte);
   }
@@ -141,25 +186,38 @@ final class Failures {
   static Failed redirect(BackendRuntime b, int status) {
     return badGateway(
         "upstream_redirect",
-        "backend " + b.name() + " answered with a redirect (HTTP " + status + "), which the sidecar"
+        "backend "
+            + b.name()
+            + " answered with a redirect (HTTP "
+            + status
+            + "), which the sidecar"
             + " does not follow; check the backend's baseUrl",
         false);
   }
 
   static Failed invalidOutput(BackendRuntime b, List<String> errors) {
     return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "invalid_output",
-            "output of backend " + b.name() + " does not match the schema: "
+        new UpstreamError(
+            502,
+            UpstreamError.Kind.SERVER_ERROR,
+            "server_error",
+            "invalid_output",
+            "output of backend "
+                + b.name()
+                + " does not match the schema: "
                 + String.join("; ", errors.subList(0, Math.min(5, errors.size()))),
             null),
-        FallbackTrigger.INVALID_OUTPUT, false);
+        FallbackTrigger.INVALID_OUTPUT,
+        false);
   }
 
   /** A backend's failure as the client sees it: 502, and another backend may serve instead. */
   private static Failed badGateway(String code, String message, boolean afterFirstByte) {
     return new Failed(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", code, message, null),
-        FallbackTrigger.SERVER_ERROR, afterFirstByte);
+        new UpstreamError(
+            502, UpstreamError.Kind.SERVER_ERROR, "server_error", code, message, null),
+        FallbackTrigger.SERVER_ERROR,
+        afterFirstByte);
   }
 
   static ApiException shuttingDown() {
@@ -171,50 +229,79 @@ final class Failures {
   /** No backend of the route is one the request's data class may reach: nothing was sent. */
   static ApiException dataPolicyBlocked(RoutedCall call, List<String> withheld) {
     return new ApiException(
-        403, "permission_error", "data_policy_blocked",
-        "data class " + call.decision().label() + " may reach only "
+        403,
+        "permission_error",
+        "data_policy_blocked",
+        "data class "
+            + call.decision().label()
+            + " may reach only "
             + call.decision().allowed().stream().map(Failures::localityName).toList()
-            + " backends, and route " + call.route().name() + " has none of them (withheld: "
-            + String.join(", ", withheld) + "); nothing was sent");
+            + " backends, and route "
+            + call.route().name()
+            + " has none of them (withheld: "
+            + String.join(", ", withheld)
+            + "); nothing was sent");
   }
 
   /** No target of the route serves the call's kind (chat, embeddings): nothing was sent. */
   static ApiException notServed(RoutedCall call, String code, String what, List<String> reasons) {
     return ApiException.badRequest(
-        code, "model",
-        "route " + call.route().name() + " has no backend that serves " + what + " ("
-            + String.join("; ", reasons) + "); nothing was sent");
+        code,
+        "model",
+        "route "
+            + call.route().name()
+            + " has no backend that serves "
+            + what
+            + " ("
+            + String.join("; ", reasons)
+            + "); nothing was sent");
   }
 
   /** Targets serve the call's kind, but none can take this request: nothing was sent. */
   static ApiException noneUsable(RoutedCall call, String code, String what, List<String> skipped) {
     return ApiException.badRequest(
-        code, null,
-        "no backend of route " + call.route().name() + " can serve this " + what + " request ("
-            + String.join("; ", skipped) + "); nothing was sent");
+        code,
+        null,
+        "no backend of route "
+            + call.route().name()
+            + " can serve this "
+            + what
+            + " request ("
+            + String.join("; ", skipped)
+            + "); nothing was sent");
   }
 
   /** The request's time ran out across its attempts. */
   static ApiException requestTimeout(RoutedCall call, CallRecord record, Withheld withheld) {
     String message =
-        "the request did not complete within its timeout of " + call.timeout().toMillis() + " ms"
+        "the request did not complete within its timeout of "
+            + call.timeout().toMillis()
+            + " ms"
             + attempts(record);
     return withheld.none()
         ? new ApiException(504, "timeout_error", REQUEST_TIMEOUT, message)
-        : new ApiException(504, "timeout_error", WITHHELD_FALLBACKS, message + withheld.sentence(call));
+        : new ApiException(
+            504, "timeout_error", WITHHELD_FALLBACKS, message + withheld.sentence(call));
   }
 
   /** No attempt could be made at all within the route's budget. */
   static ApiException nothingAttempted() {
-    return new ApiException(504, "timeout_error", REQUEST_TIMEOUT,
+    return new ApiException(
+        504,
+        "timeout_error",
+        REQUEST_TIMEOUT,
         "no attempt could be made within the route's time or attempt budget");
   }
 
   /** The targets or attempts ran out; the last failure speaks for them all. */
-  static ApiException exhausted(RoutedCall call, CallRecord record, Failed last, Withheld withheld) {
+  static ApiException exhausted(
+      RoutedCall call, CallRecord record, Failed last, Withheld withheld) {
     UpstreamError e = last.error();
     int status = e.status();
-    if (e.kind() == UpstreamError.Kind.SERVER_ERROR && status >= 500 && status != 503 && status != 504) {
+    if (e.kind() == UpstreamError.Kind.SERVER_ERROR
+        && status >= 500
+        && status != 503
+        && status != 504) {
       // An upstream's own failure is a bad gateway from the client's point of view.
       status = 502;
     }
@@ -226,7 +313,8 @@ final class Failures {
     if (last.trigger() == null || withheld.none()) {
       return new ApiException(status, e.type(), e.code(), message);
     }
-    return new ApiException(status, e.type(), WITHHELD_FALLBACKS, message + withheld.sentence(call));
+    return new ApiException(
+        status, e.type(), WITHHELD_FALLBACKS, message + withheld.sentence(call));
   }
 
   /** How a request that ends with this failure is labelled. */
@@ -276,6 +364,8 @@ final class Failures {
   }
 
   private static String attempts(CallRecord record) {
-    return record.failures.isEmpty() ? "" : " (attempts: " + String.join("; ", record.failures) + ")";
+    return record.failures.isEmpty()
+        ? ""
+        : " (attempts: " + String.join("; ", record.failures) + ")";
   }
 }

@@ -8,10 +8,10 @@ import io.aihandler.router.runtime.BackendRuntime;
 import java.util.List;
 
 /**
- * What one kind of call (chat, embeddings) does at the steps of the route loop where kinds
- * differ: which backends can serve it, what an attempt is charged, how a request is translated
- * and how one attempt runs. Ordering, the data policy, admission, retries, fallbacks, timeouts
- * and the record are the loop's, the same for every kind.
+ * What one kind of call (chat, embeddings) does at the steps of the route loop where kinds differ:
+ * which backends can serve it, what an attempt is charged, how a request is translated and how one
+ * attempt runs. Ordering, the data policy, admission, retries, fallbacks, timeouts and the record
+ * are the loop's, the same for every kind.
  */
 interface Operation {
 
@@ -22,8 +22,8 @@ interface Operation {
   ApiException noneServes(RoutedCall call, List<String> reasons);
 
   /**
-   * Narrows the ordered targets the data policy allows to those that can take this request,
-   * first pick first; each one left out is added to {@code skipped} as {@code name: why}.
+   * Narrows the ordered targets the data policy allows to those that can take this request, first
+   * pick first; each one left out is added to {@code skipped} as {@code name: why}.
    */
   List<BackendRuntime> usable(RoutedCall call, List<BackendRuntime> ordered, List<String> skipped);
 

@@ -48,8 +48,8 @@ record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
    * Translates an embeddings request for a backend, with the same last check of the data policy.
    *
    * @throws Untranslatable when the backend's provider cannot express the request
-   * @throws IllegalStateException when the data class forbids the backend, or the backend serves
-   *     no embeddings, which routing never allows to happen
+   * @throws IllegalStateException when the data class forbids the backend, or the backend serves no
+   *     embeddings, which routing never allows to happen
    */
   static OutgoingRequest prepareEmbeddings(
       BackendRuntime b, EmbeddingRequest request, RoutedCall call, CredentialStore credentials) {
@@ -87,7 +87,8 @@ record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
     } catch (IOException e) {
       throw new IllegalStateException("a JSON tree always serialises", e);
     }
-    return new OutgoingRequest(URI.create(b.config().effectiveBaseUrl() + up.path()), headers, body);
+    return new OutgoingRequest(
+        URI.create(b.config().effectiveBaseUrl() + up.path()), headers, body);
   }
 
   /** The translator refused the request; the cause says why, in words for the client. */

@@ -25,7 +25,8 @@ final class OutputCheck {
     String content = choice.path("message").path("content").asText(null);
     if ("length".equals(finish)) {
       return new AttemptResult.Invalid(
-          completion, content,
+          completion,
+          content,
           List.of("the answer was cut off at the token limit (finish_reason length)"));
     }
     OutputValidator.Verdict verdict = validator.check(content);

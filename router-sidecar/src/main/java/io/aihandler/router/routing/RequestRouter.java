@@ -36,8 +36,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Serves one request over its route: orders the targets, keeps the data policy on every attempt,
- * and runs attempts until an answer is valid or the attempts, the time or the targets run out.
- * The parts: {@link RetryState} decides what follows each attempt, {@link BackendAdmission} lets an
+ * and runs attempts until an answer is valid or the attempts, the time or the targets run out. The
+ * parts: {@link RetryState} decides what follows each attempt, {@link BackendAdmission} lets an
  * attempt reach a backend, {@link UnaryAttempt} and {@link StreamingAttempt} make it, and {@link
  * Failures} names what went wrong. One loop serves every kind of call; an {@link Operation} says
  * what differs between chat and embeddings (which backends serve it, how it is translated).
@@ -79,9 +79,14 @@ public final class RequestRouter {
   public Answer complete(RouterRuntime rt, RoutedCall call, CallRecord record) {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     AttemptResult r =
-        route(rt, call, record,
-            new Chat(call, (b, out, ctx, deadline, permit) ->
-                unary.run(b, out, ctx, deadline, call, record, permit, limits)));
+        route(
+            rt,
+            call,
+            record,
+            new Chat(
+                call,
+                (b, out, ctx, deadline, permit) ->
+                    unary.run(b, out, ctx, deadline, call, record, permit, limits)));
     AttemptResult.Valid v = (AttemptResult.Valid) r;
     return new Answer(v.completion(), v.output());
   }
@@ -89,8 +94,8 @@ public final class RequestRouter {
   /**
    * Serves a streaming call. Falls back only before the first chunk reaches the sink; after it, a
    * failure ends the stream with an error event. A client that goes away, or stops reading past the
-   * request's timeout or the stream-idle limit, ends the call with {@link Outcome#CLIENT_CLOSED}
-   * or {@link Outcome#TIMEOUT} in the record, its upstream call cancelled.
+   * request's timeout or the stream-idle limit, ends the call with {@link Outcome#CLIENT_CLOSED} or
+   * {@link Outcome#TIMEOUT} in the record, its upstream call cancelled.
    *
    * @throws IOException when the client went away while a validated answer was written whole
    */
@@ -101,18 +106,24 @@ public final class RequestRouter {
       return;
     }
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
-    route(rt, call, record,
-        new Chat(call, (b, out, ctx, deadline, permit) ->
-            streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)));
+    route(
+        rt,
+        call,
+        record,
+        new Chat(
+            call,
+            (b, out, ctx, deadline, permit) ->
+                streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)));
   }
 
   /**
-   * Serves an embeddings call: only backends that serve embeddings, and after the first target
-   * only those whose vectors are compatible with its, so one answer never mixes vector spaces.
+   * Serves an embeddings call: only backends that serve embeddings, and after the first target only
+   * those whose vectors are compatible with its, so one answer never mixes vector spaces.
    *
    * @return one vector per input, in input order
    */
-  public Embeddings embed(RouterRuntime rt, RoutedCall call, EmbeddingRequest request, CallRecord record) {
+  public Embeddings embed(
+      RouterRuntime rt, RoutedCall call, EmbeddingRequest request, CallRecord record) {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     EmbeddingOperation op =
         new EmbeddingOperation(request, call, record, limits, credentials, unary, metrics);
@@ -144,7 +155,8 @@ public final class RequestRouter {
     }
 
     @Override
-    public List<BackendRuntime> usable(RoutedCall c, List<BackendRuntime> ordered, List<String> skipped) {
+    public List<BackendRuntime> usable(
+        RoutedCall c, List<BackendRuntime> ordered, List<String> skipped) {
       return ordered;
     }
 
@@ -165,7 +177,11 @@ public final class RequestRouter {
 
     @Override
     public AttemptResult attempt(
-        BackendRuntime b, OutgoingRequest out, TranslationContext ctx, long deadline, Permit permit) {
+        BackendRuntime b,
+        OutgoingRequest out,
+        TranslationContext ctx,
+        long deadline,
+        Permit permit) {
       return attempt.run(b, out, ctx, deadline, permit);
     }
   }
@@ -200,7 +216,11 @@ public final class RequestRouter {
   @FunctionalInterface
   private interface Attempt {
     AttemptResult run(
-        BackendRuntime b, OutgoingRequest out, TranslationContext ctx, long deadline, Permit permit);
+        BackendRuntime b,
+        OutgoingRequest out,
+        TranslationContext ctx,
+        long deadline,
+        Permit permit);
   }
 
   /**
@@ -213,9 +233,12 @@ public final class RequestRouter {
     Targets targets = eligibleTargets(rt, call, op, record);
     RetryState state =
         new RetryState(
-            targets.order().size(), route.maxAttempts(), route.fallbackTriggers(),
+            targets.order().size(),
+            route.maxAttempts(),
+            route.fallbackTriggers(),
             backoffs.computeIfAbsent(route.backoff(), RequestRouter::backoffOf),
-            route.backoff().maxDuration(), deadline);
+            route.backoff().maxDuration(),
+            deadline);
     Failed last = null;
     boolean outOfTime = false;
     String responseId = responseId();
@@ -239,7 +262,8 @@ public final class RequestRouter {
         break;
       }
       ObjectNode admitting = request;
-      BackendAdmission.Admission admitted = admission.admit(b, backend -> op.charge(backend, admitting));
+      BackendAdmission.Admission admitted =
+          admission.admit(b, backend -> op.charge(backend, admitting));
       if (admitted instanceof BackendAdmission.Refused refused) {
         last = Failures.unavailable(refused.message());
         record.failures.add(b.name() + ": " + refused.message());
@@ -323,7 +347,8 @@ public final class RequestRouter {
               sleep(d.waitMillis());
               record.upstreamNanos += System.nanoTime() - slept;
             }
-            case FALL_BACK -> metrics.fallback(route.name(), b.name(), Failures.triggerName(f.trigger()));
+            case FALL_BACK ->
+                metrics.fallback(route.name(), b.name(), Failures.triggerName(f.trigger()));
             default -> {
               return fail(call, record, last, false, targets.withheld());
             }
@@ -356,11 +381,12 @@ public final class RequestRouter {
   private record Targets(List<BackendRuntime> order, Withheld withheld) {}
 
   /**
-   * The route's targets in strategy order: only those that serve the call's kind, without those
-   * the request's data class forbids, narrowed to those that can take this request. Targets left
-   * out for the request's sake are named in the record, so a failure names them too.
+   * The route's targets in strategy order: only those that serve the call's kind, without those the
+   * request's data class forbids, narrowed to those that can take this request. Targets left out
+   * for the request's sake are named in the record, so a failure names them too.
    */
-  private Targets eligibleTargets(RouterRuntime rt, RoutedCall call, Operation op, CallRecord record) {
+  private Targets eligibleTargets(
+      RouterRuntime rt, RoutedCall call, Operation op, CallRecord record) {
     List<String> notServed = new ArrayList<>();
     Set<String> serving = new HashSet<>();
     for (RouteTarget t : call.route().targets()) {
@@ -414,7 +440,8 @@ public final class RequestRouter {
       throw op.noneUsable(call, skipped);
     }
     return new Targets(
-        out, forbidden.isEmpty() ? Withheld.NONE : new Withheld(List.copyOf(forbidden), localities));
+        out,
+        forbidden.isEmpty() ? Withheld.NONE : new Withheld(List.copyOf(forbidden), localities));
   }
 
   private static TranslationContext context(
@@ -434,7 +461,8 @@ public final class RequestRouter {
   }
 
   private static IntervalFunction backoffOf(Backoff b) {
-    return IntervalFunction.ofExponentialRandomBackoff(b.initialDuration(), 2.0, 0.5, b.maxDuration());
+    return IntervalFunction.ofExponentialRandomBackoff(
+        b.initialDuration(), 2.0, 0.5, b.maxDuration());
   }
 
   /**

@@ -11,10 +11,10 @@ import java.util.concurrent.TimeUnit;
  * whether a failure is retried on the same target (after how long), repaired, or moved on from.
  * Pure: no I/O and no clock of its own, so every decision is testable without HTTP.
  *
- * <p>Retries never starve fallbacks: a target is retried only while enough attempts remain for
- * each remaining target to be tried once. A provider's {@code Retry-After} is honoured when longer
- * than the backoff; one longer than the route's longest backoff moves on instead, when there is a
- * target to move on to.
+ * <p>Retries never starve fallbacks: a target is retried only while enough attempts remain for each
+ * remaining target to be tried once. A provider's {@code Retry-After} is honoured when longer than
+ * the backoff; one longer than the route's longest backoff moves on instead, when there is a target
+ * to move on to.
  */
 final class RetryState {
 

@@ -42,21 +42,48 @@ public record RoutedCall(
   /** This call for another endpoint label. */
   public RoutedCall withEndpoint(String endpoint) {
     return new RoutedCall(
-        endpoint, requestedModel, taskName, route, request, validator, schemaName,
-        maxRepairAttempts, decision, timeout, clientWantsUsage);
+        endpoint,
+        requestedModel,
+        taskName,
+        route,
+        request,
+        validator,
+        schemaName,
+        maxRepairAttempts,
+        decision,
+        timeout,
+        clientWantsUsage);
   }
 
   /** This call with another request body. */
   public RoutedCall withRequest(ObjectNode request) {
     return new RoutedCall(
-        endpoint, requestedModel, taskName, route, request, validator, schemaName,
-        maxRepairAttempts, decision, timeout, clientWantsUsage);
+        endpoint,
+        requestedModel,
+        taskName,
+        route,
+        request,
+        validator,
+        schemaName,
+        maxRepairAttempts,
+        decision,
+        timeout,
+        clientWantsUsage);
   }
 
   /** This call with or without the usage chunk for the client. */
   public RoutedCall withClientWantsUsage(boolean clientWantsUsage) {
     return new RoutedCall(
-        endpoint, requestedModel, taskName, route, request, validator, schemaName,
-        maxRepairAttempts, decision, timeout, clientWantsUsage);
+        endpoint,
+        requestedModel,
+        taskName,
+        route,
+        request,
+        validator,
+        schemaName,
+        maxRepairAttempts,
+        decision,
+        timeout,
+        clientWantsUsage);
   }
 }

@@ -7,17 +7,17 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.function.BiFunction;
 
 /**
- * The one timer of a stream: it bounds each wait for the upstream and each write to the client.
- * A wait that outlasts its limit is ended by interrupting the waiting thread: requests run on
- * virtual threads, and interrupting a virtual thread blocked on a socket closes that socket (the
- * upstream's for a read, the client's for a write). That works whatever the framing of the
- * upstream body, where closing the body would not end a read of a close-delimited one. On a
- * platform thread a read is ended by closing the upstream body instead.
+ * The one timer of a stream: it bounds each wait for the upstream and each write to the client. A
+ * wait that outlasts its limit is ended by interrupting the waiting thread: requests run on virtual
+ * threads, and interrupting a virtual thread blocked on a socket closes that socket (the upstream's
+ * for a read, the client's for a write). That works whatever the framing of the upstream body,
+ * where closing the body would not end a read of a close-delimited one. On a platform thread a read
+ * is ended by closing the upstream body instead.
  *
  * <p>One timer is armed per upstream event, as for reads alone: a write's limit is never earlier
  * than the read's before it, so the same timer serves it and re-arms itself only when it strikes
- * while a write still has time. The lock makes an interrupt land either before {@link #settle()}
- * or never, and {@code settle} clears one it delivered.
+ * while a write still has time. The lock makes an interrupt land either before {@link #settle()} or
+ * never, and {@code settle} clears one it delivered.
  */
 final class StreamWatch implements AutoCloseable {
 
@@ -50,7 +50,8 @@ final class StreamWatch implements AutoCloseable {
    * @param upstreamBody closed when a read on a platform thread outlasts its limit; null when only
    *     writes are watched
    */
-  StreamWatch(BiFunction<Duration, Runnable, ScheduledFuture<?>> scheduler, Closeable upstreamBody) {
+  StreamWatch(
+      BiFunction<Duration, Runnable, ScheduledFuture<?>> scheduler, Closeable upstreamBody) {
     this.scheduler = scheduler;
     this.upstreamBody = upstreamBody;
   }

@@ -68,7 +68,12 @@ final class StreamingAttempt {
     StreamWatch watch;
     boolean begun;
 
-    Run(BackendRuntime b, RoutedCall call, CallRecord record, Permit permit, ChunkSink sink,
+    Run(
+        BackendRuntime b,
+        RoutedCall call,
+        CallRecord record,
+        Permit permit,
+        ChunkSink sink,
         long deadline) {
       this.b = b;
       this.call = call;
@@ -102,7 +107,10 @@ final class StreamingAttempt {
     try {
       sr =
           upstream.open(
-              out.uri(), out.headers(), out.body(), UnaryAttempt.remaining(run.firstTokenDeadline),
+              out.uri(),
+              out.headers(),
+              out.body(),
+              UnaryAttempt.remaining(run.firstTokenDeadline),
               UnaryAttempt.remaining(deadline));
     } catch (UpstreamClient.UpstreamTimeoutException e) {
       Failed f =
@@ -156,8 +164,8 @@ final class StreamingAttempt {
         ev = reader.next();
       } catch (SseEventReader.EventTooLargeException e) {
         run.watch.settle();
-        return streamFailed(run, "event_too_large",
-            Failures.eventTooLarge(run.b, e.limit(), run.begun), e);
+        return streamFailed(
+            run, "event_too_large", Failures.eventTooLarge(run.b, e.limit(), run.begun), e);
       } catch (IOException e) {
         Limit struck = run.watch.settle();
         if (struck != null) {
@@ -176,8 +184,8 @@ final class StreamingAttempt {
       try {
         chunks = ev == null ? st.onEnd() : st.onEvent(ev.event(), ev.data());
       } catch (UpstreamStreamException e) {
-        return streamFailed(run, "stream_error",
-            Failures.upstreamStream(e.error(), credentials, run.begun), e);
+        return streamFailed(
+            run, "stream_error", Failures.upstreamStream(e.error(), credentials, run.begun), e);
       } catch (RuntimeException e) {
         return streamFailed(run, "stream_error", Failures.badStream(run.b, run.begun), e);
       }
@@ -243,14 +251,16 @@ final class StreamingAttempt {
    */
   private AttemptResult clientGone(Run run, Limit struck) {
     run.record.upstreamNanos += run.took();
-    return new AttemptResult.ClientGone(struck == Limit.REQUEST ? Outcome.TIMEOUT : Outcome.CLIENT_CLOSED);
+    return new AttemptResult.ClientGone(
+        struck == Limit.REQUEST ? Outcome.TIMEOUT : Outcome.CLIENT_CLOSED);
   }
 
   /** Chunks may take as long to write as a silence of the upstream may, never past the request. */
   private static void writingChunks(Run run) {
     long idleUntil = System.nanoTime() + run.idle.toNanos();
     run.watch.writing(
-        Math.min(run.deadline, idleUntil), run.deadline < idleUntil ? Limit.REQUEST : Limit.STREAM_IDLE);
+        Math.min(run.deadline, idleUntil),
+        run.deadline < idleUntil ? Limit.REQUEST : Limit.STREAM_IDLE);
   }
 
   /**
@@ -267,9 +277,13 @@ final class StreamingAttempt {
           case REQUEST -> Failures.requestTimedOut(run.b, run.call.timeout(), run.begun);
           case STREAM_IDLE -> Failures.streamIdle(run.b, run.idle, run.begun);
           case FIRST_TOKEN ->
-              Failures.firstTokenTimeout(run.b, run.call.route().firstTokenTimeoutDuration(), run.begun);
+              Failures.firstTokenTimeout(
+                  run.b, run.call.route().firstTokenTimeoutDuration(), run.begun);
         };
-    return streamFailed(run, "stream_error", f,
+    return streamFailed(
+        run,
+        "stream_error",
+        f,
         cause != null ? cause : new IOException(struck.name().toLowerCase()));
   }
 
@@ -321,7 +335,9 @@ final class StreamingAttempt {
     long took = run.took();
     run.record.upstreamNanos += took;
     UpstreamError err =
-        run.b.translator().toError(sr.status(), new String(body, StandardCharsets.UTF_8), sr.headers());
+        run.b
+            .translator()
+            .toError(sr.status(), new String(body, StandardCharsets.UTF_8), sr.headers());
     run.permit.upstreamError(err.kind(), took);
     metrics.upstream(run.b.name(), "http_" + sr.status(), Duration.ofNanos(took));
     return Failures.upstream(err, credentials);

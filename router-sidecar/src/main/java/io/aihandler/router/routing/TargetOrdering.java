@@ -63,7 +63,8 @@ public final class TargetOrdering {
                   .thenComparing(BY_PRIORITY));
       case LOWEST_COST ->
           targets.sort(
-              Comparator.comparingDouble((RouteTarget t) -> pricePerMillion(backendOf.apply(t.backend())))
+              Comparator.comparingDouble(
+                      (RouteTarget t) -> pricePerMillion(backendOf.apply(t.backend())))
                   .thenComparing(BY_PRIORITY));
       case WEIGHTED -> {
         targets.sort(BY_PRIORITY);
@@ -85,7 +86,8 @@ public final class TargetOrdering {
             && b.pricing().outputPerMillionTokens() == null)) {
       return Double.MAX_VALUE;
     }
-    double in = b.pricing().inputPerMillionTokens() == null ? 0 : b.pricing().inputPerMillionTokens();
+    double in =
+        b.pricing().inputPerMillionTokens() == null ? 0 : b.pricing().inputPerMillionTokens();
     double out =
         b.pricing().outputPerMillionTokens() == null ? 0 : b.pricing().outputPerMillionTokens();
     return in + out;

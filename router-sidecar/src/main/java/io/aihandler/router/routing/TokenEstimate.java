@@ -24,14 +24,16 @@ final class TokenEstimate {
     }
     chars += textLength(request.path("tools"));
     chars += textLength(request.path("response_format"));
-    long input = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + (long) TOKENS_PER_MESSAGE * messages.size();
+    long input =
+        (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN
+            + (long) TOKENS_PER_MESSAGE * messages.size();
     return input + maxOutput(request, defaultMaxTokens);
   }
 
   /**
-   * Estimated input tokens of an embeddings request: each text at about four characters a token
-   * (at least one), each token array its length. Gemini counts none, so this is what its calls
-   * are metered at.
+   * Estimated input tokens of an embeddings request: each text at about four characters a token (at
+   * least one), each token array its length. Gemini counts none, so this is what its calls are
+   * metered at.
    */
   static long ofEmbeddings(EmbeddingRequest request) {
     long tokens = 0;
@@ -52,7 +54,9 @@ final class TokenEstimate {
     if (limit == null || !limit.canConvertToLong()) {
       limit = request.get("max_tokens");
     }
-    return limit != null && limit.canConvertToLong() && limit.asLong() > 0 ? limit.asLong() : defaultMaxTokens;
+    return limit != null && limit.canConvertToLong() && limit.asLong() > 0
+        ? limit.asLong()
+        : defaultMaxTokens;
   }
 
   /** Characters of every string in a tree (keys of objects included: they are sent too). */

@@ -71,22 +71,31 @@ final class UnaryAttempt {
       CallRecord record,
       Permit permit,
       UpstreamLimits limits) {
-    return run(b, out, deadline, call, record, permit, limits, new AnswerReader<ObjectNode>() {
-      @Override
-      public ObjectNode read(byte[] body) throws IOException {
-        return b.translator().toChatCompletion(MAPPER.readTree(body), ctx);
-      }
+    return run(
+        b,
+        out,
+        deadline,
+        call,
+        record,
+        permit,
+        limits,
+        new AnswerReader<ObjectNode>() {
+          @Override
+          public ObjectNode read(byte[] body) throws IOException {
+            return b.translator().toChatCompletion(MAPPER.readTree(body), ctx);
+          }
 
-      @Override
-      public long[] usage(ObjectNode completion) {
-        return UsageMeter.tokens(completion.get("usage"));
-      }
+          @Override
+          public long[] usage(ObjectNode completion) {
+            return UsageMeter.tokens(completion.get("usage"));
+          }
 
-      @Override
-      public AttemptResult result(ObjectNode completion) {
-        return OutputCheck.judge(completion, call.validator());
-      }
-    }, () -> Failures.badResponse(b));
+          @Override
+          public AttemptResult result(ObjectNode completion) {
+            return OutputCheck.judge(completion, call.validator());
+          }
+        },
+        () -> Failures.badResponse(b));
   }
 
   /**
@@ -112,7 +121,13 @@ final class UnaryAttempt {
     try {
       r = upstream.send(out.uri(), out.headers(), out.body(), timeout, limits, record.memory());
     } catch (UpstreamClient.ResponseTooLargeException e) {
-      return failed(b, permit, record, started, e, "response_too_large",
+      return failed(
+          b,
+          permit,
+          record,
+          started,
+          e,
+          "response_too_large",
           Failures.responseTooLarge(b, e.limit()));
     } catch (UpstreamClient.UpstreamTimeoutException e) {
       AttemptResult.Failed f =
@@ -121,7 +136,8 @@ final class UnaryAttempt {
               : Failures.timeout(b, timeout);
       return failed(b, permit, record, started, e, "timeout", f);
     } catch (IOException e) {
-      return failed(b, permit, record, started, e, "connection_error", Failures.connectionFailed(b));
+      return failed(
+          b, permit, record, started, e, "connection_error", Failures.connectionFailed(b));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw Failures.shuttingDown();
@@ -135,7 +151,8 @@ final class UnaryAttempt {
     }
     if (r.status() / 100 != 2) {
       UpstreamError err =
-          b.translator().toError(r.status(), new String(r.body(), StandardCharsets.UTF_8), r.headers());
+          b.translator()
+              .toError(r.status(), new String(r.body(), StandardCharsets.UTF_8), r.headers());
       permit.upstreamError(err.kind(), took);
       metrics.upstream(b.name(), "http_" + r.status(), Duration.ofNanos(took));
       return Failures.upstream(err, credentials);

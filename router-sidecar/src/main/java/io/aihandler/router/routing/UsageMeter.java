@@ -24,7 +24,8 @@ final class UsageMeter {
   }
 
   /** Meters tokens at the backend's prices; a call that counted none is not metered. */
-  void meter(BackendRuntime b, long in, long out, CallRecord record, BackendAdmission.Permit permit) {
+  void meter(
+      BackendRuntime b, long in, long out, CallRecord record, BackendAdmission.Permit permit) {
     if (in == 0 && out == 0) {
       return;
     }

@@ -22,8 +22,11 @@ record Withheld(List<String> backends, Set<Locality> localities) {
 
   /** E.g. {@code ; data class restricted withheld backends gpt-4o, claude (external) ...}. */
   String sentence(RoutedCall call) {
-    return "; data class " + call.decision().label() + " withheld backends "
-        + String.join(", ", backends) + " ("
+    return "; data class "
+        + call.decision().label()
+        + " withheld backends "
+        + String.join(", ", backends)
+        + " ("
         + localities.stream().map(Failures::localityName).sorted().collect(Collectors.joining(", "))
         + ") from this request, so they were not tried";
   }

@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The circuit breakers and latency averages of all backends. Lives across config reloads, so a
- * reload neither closes an open circuit nor forgets what was learnt; a breaker is rebuilt only
- * when its settings change.
+ * reload neither closes an open circuit nor forgets what was learnt; a breaker is rebuilt only when
+ * its settings change.
  */
 public final class BackendHealth {
 
@@ -33,7 +33,8 @@ public final class BackendHealth {
     Entry e =
         breakers.compute(
             backend,
-            (name, old) -> old != null && old.settings().equals(settings) ? old : create(name, settings));
+            (name, old) ->
+                old != null && old.settings().equals(settings) ? old : create(name, settings));
     metrics.circuitState(backend, this, h -> h.stateCode(backend));
     return e.breaker();
   }
@@ -83,8 +84,7 @@ public final class BackendHealth {
 
   /** Records a latency sample in the backend's moving average. */
   public void recordLatency(String backend, long millis) {
-    latencyMillis.merge(
-        backend, (double) millis, (old, now) -> old + LATENCY_WEIGHT * (now - old));
+    latencyMillis.merge(backend, (double) millis, (old, now) -> old + LATENCY_WEIGHT * (now - old));
   }
 
   /** The moving average latency, or 0 when nothing was measured yet (so new backends get tried). */

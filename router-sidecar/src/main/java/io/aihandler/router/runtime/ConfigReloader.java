@@ -50,10 +50,15 @@ public final class ConfigReloader implements AutoCloseable {
   private final Consumer<RouterConfig> onApplied;
   private final AtomicReference<RouterRuntime> current = new AtomicReference<>();
   private volatile String appliedHash = "";
-  /** The last stable content that was tried, applied or refused: not tried again until it changes. */
+
+  /**
+   * The last stable content that was tried, applied or refused: not tried again until it changes.
+   */
   private String lastTriedHash = "";
+
   /** Why the file cannot be read now, or null; warned about when it changes, not on every tick. */
   private String unreadableReason;
+
   private ScheduledExecutorService poller;
 
   /**
@@ -159,7 +164,8 @@ public final class ConfigReloader implements AutoCloseable {
       case StableFileWatch.Unreadable u -> unreadable(u.reason());
       case StableFileWatch.Settling s -> {
         readable();
-        LOG.log(Level.DEBUG, "config {0} is changing; it is loaded once it is stable", watch.file());
+        LOG.log(
+            Level.DEBUG, "config {0} is changing; it is loaded once it is stable", watch.file());
       }
       case StableFileWatch.Stable s -> {
         readable();

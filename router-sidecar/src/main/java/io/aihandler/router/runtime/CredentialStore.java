@@ -107,7 +107,11 @@ public final class CredentialStore {
               ? "credential file " + path + " does not exist"
               : e instanceof TooLargeException
                   ? "credential file " + path + " is larger than " + MAX_KEY_FILE_BYTES + " bytes"
-                  : "credential file " + path + " cannot be read (" + e.getClass().getSimpleName() + ")";
+                  : "credential file "
+                      + path
+                      + " cannot be read ("
+                      + e.getClass().getSimpleName()
+                      + ")";
       now = new KeyFile(previousKey, why);
     }
     files.put(path, now);

@@ -2,8 +2,8 @@ package io.aihandler.router.runtime;
 
 /**
  * Where a request charges the heap its buffers take, so many large answers at once cannot outgrow
- * the sidecar's memory budget together. A charge that does not fit throws the request's 503
- * {@code overloaded}; what was charged is given back when the request has been answered.
+ * the sidecar's memory budget together. A charge that does not fit throws the request's 503 {@code
+ * overloaded}; what was charged is given back when the request has been answered.
  */
 @FunctionalInterface
 public interface MemoryCharge {

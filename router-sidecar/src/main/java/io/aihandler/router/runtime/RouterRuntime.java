@@ -18,8 +18,7 @@ import java.util.concurrent.Semaphore;
 
 /**
  * One immutable, ready-to-serve view of a config: translators, compiled schemas and detectors.
- * Built whole before it replaces the previous one, so a reload never leaves a half-applied
- * config.
+ * Built whole before it replaces the previous one, so a reload never leaves a half-applied config.
  */
 public final class RouterRuntime {
 
@@ -89,7 +88,9 @@ public final class RouterRuntime {
               : 0;
       BackendRuntime before = previous == null ? null : previous.backend(b.name());
       BackendRuntime.RequestRate rate =
-          before != null && before.rate().max() == rpm ? before.rate() : new BackendRuntime.RequestRate(rpm);
+          before != null && before.rate().max() == rpm
+              ? before.rate()
+              : new BackendRuntime.RequestRate(rpm);
       TokenBudget tokens =
           before != null && before.tokens().perMinute() == tpm
               ? before.tokens()

@@ -1,6 +1,5 @@
 package io.aihandler.router.runtime;
 
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,16 +13,16 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * Reads one file on each {@link #observe()} and calls its content stable only once two
- * consecutive observations agree on size, modification time and SHA-256, and the file has not
- * been written for a quiet period ({@link #DEFAULT_QUIET}).
+ * Reads one file on each {@link #observe()} and calls its content stable only once two consecutive
+ * observations agree on size, modification time and SHA-256, and the file has not been written for
+ * a quiet period ({@link #DEFAULT_QUIET}).
  *
- * <p>A file rewritten in place can be read half-written by an observation that lands mid-write;
- * the rest of the write changes size, time or hash before the next observation, so the half is
- * never stable. The quiet period covers a writer that pauses mid-write for longer than one check
- * interval (a short interval, a slow disk): its half is not old enough to be taken. A writer that
- * pauses longer than the quiet period can still be read half-written; its half must still parse
- * and validate. Kubernetes' projected volumes swap a {@code ..data} symlink atomically: there the new
+ * <p>A file rewritten in place can be read half-written by an observation that lands mid-write; the
+ * rest of the write changes size, time or hash before the next observation, so the half is never
+ * stable. The quiet period covers a writer that pauses mid-write for longer than one check interval
+ * (a short interval, a slow disk): its half is not old enough to be taken. A writer that pauses
+ * longer than the quiet period can still be read half-written; its half must still parse and
+ * validate. Kubernetes' projected volumes swap a {@code ..data} symlink atomically: there the new
  * content appears whole and is stable on the second observation that sees it, one check interval
  * later. Symlinks are followed, so the target's attributes are what is compared.
  */
@@ -83,8 +82,8 @@ final class StableFileWatch {
   }
 
   /**
-   * Reads the file now and takes it as the baseline of the next observation, whatever came
-   * before: for the first load, which has no earlier observation to compare with.
+   * Reads the file now and takes it as the baseline of the next observation, whatever came before:
+   * for the first load, which has no earlier observation to compare with.
    *
    * @throws IOException when the file cannot be read, or changed while it was read
    */
@@ -110,8 +109,7 @@ final class StableFileWatch {
       previous = null;
       return new Settling();
     }
-    boolean quietLongEnough =
-        !now.modified().toInstant().isAfter(clock.instant().minus(quiet));
+    boolean quietLongEnough = !now.modified().toInstant().isAfter(clock.instant().minus(quiet));
     boolean stable = now.sameFileAs(previous) && quietLongEnough;
     previous = now;
     return stable ? new Stable(now) : new Settling();

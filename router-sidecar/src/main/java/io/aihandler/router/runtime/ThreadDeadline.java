@@ -7,8 +7,8 @@ import java.util.function.BiFunction;
 /**
  * The time limit of one blocking call on the calling thread: when it strikes, it interrupts that
  * thread, which on a virtual thread closes the socket the call is blocked on. The lock makes sure
- * the interrupt is either delivered before {@link #finish} or never, and {@link #finish} clears
- * it, so it cannot leak into what the thread does next.
+ * the interrupt is either delivered before {@link #finish} or never, and {@link #finish} clears it,
+ * so it cannot leak into what the thread does next.
  */
 public final class ThreadDeadline implements Runnable {
 
@@ -22,7 +22,8 @@ public final class ThreadDeadline implements Runnable {
    *
    * @param scheduler runs a task after a delay (a timer thread of the sidecar's)
    */
-  public ThreadDeadline(Duration timeout, BiFunction<Duration, Runnable, ScheduledFuture<?>> scheduler) {
+  public ThreadDeadline(
+      Duration timeout, BiFunction<Duration, Runnable, ScheduledFuture<?>> scheduler) {
     this.timer = scheduler.apply(timeout, this);
   }
 

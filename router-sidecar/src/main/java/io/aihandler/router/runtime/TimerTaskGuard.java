@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 
 /**
  * Wraps the tasks of the sidecar's timer threads: a task that throws is logged and reported (a
- * metric), not lost silently in its future. The timer thread itself lives on either way; an
- * {@link OutOfMemoryError} is passed on, so the launcher's exit-on-OOM ends the process.
+ * metric), not lost silently in its future. The timer thread itself lives on either way; an {@link
+ * OutOfMemoryError} is passed on, so the launcher's exit-on-OOM ends the process.
  */
 public final class TimerTaskGuard {
 

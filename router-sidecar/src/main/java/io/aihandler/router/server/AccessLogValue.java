@@ -32,7 +32,9 @@ final class AccessLogValue {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.LINE_SEPARATOR
+          if (c < 0x20
+              || c == 0x7f
+              || Character.getType(c) == Character.LINE_SEPARATOR
               || Character.getType(c) == Character.PARAGRAPH_SEPARATOR
               || c == '\u0085') {
             out.append(String.format("\\u%04x", (int) c));
@@ -49,8 +51,16 @@ final class AccessLogValue {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       boolean plain =
-          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '-' || c == '_' || c == '.' || c == '/' || c == ':' || c == '+' || c == '@';
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '.'
+              || c == '/'
+              || c == ':'
+              || c == '+'
+              || c == '@';
       if (!plain) {
         return false;
       }

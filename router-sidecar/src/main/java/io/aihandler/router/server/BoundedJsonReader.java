@@ -14,10 +14,10 @@ import io.aihandler.router.ApiException;
 import java.io.IOException;
 
 /**
- * Parses a request body into a JSON tree that cannot grow past the sidecar's limits: nesting
- * deeper than {@code maxDepth} or an array longer than {@code maxArrayItems} stops the parse with
- * an error that names the limit, before the tree is built. Jackson's own tree reader has no cap on
- * array lengths, and a body of tens of thousands of tiny messages builds a tree ten times its size.
+ * Parses a request body into a JSON tree that cannot grow past the sidecar's limits: nesting deeper
+ * than {@code maxDepth} or an array longer than {@code maxArrayItems} stops the parse with an error
+ * that names the limit, before the tree is built. Jackson's own tree reader has no cap on array
+ * lengths, and a body of tens of thousands of tiny messages builds a tree ten times its size.
  *
  * <p>The tree's heap is counted as it grows (an estimate per node, from the JDK's object layouts)
  * and charged to a {@link TreeCharge} in steps, so that memory is reserved before it is used; a
@@ -71,7 +71,8 @@ final class BoundedJsonReader {
         JsonFactory.builder()
             .streamReadConstraints(
                 StreamReadConstraints.builder()
-                    // One past our own limit, so that our check (with its clearer message) runs first.
+                    // One past our own limit, so that our check (with its clearer message) runs
+                    // first.
                     .maxNestingDepth(maxDepth + 1)
                     .maxStringLength(maxString)
                     .maxNameLength(maxString)
@@ -80,7 +81,9 @@ final class BoundedJsonReader {
             .build();
   }
 
-  /** The body as a JSON object; a 400 or 413 in the OpenAI envelope when it is not one or too big. */
+  /**
+   * The body as a JSON object; a 400 or 413 in the OpenAI envelope when it is not one or too big.
+   */
   ObjectNode readObject(byte[] body, TreeCharge charge) {
     Cost cost = new Cost(charge);
     try (JsonParser p = factory.createParser(body)) {
@@ -96,14 +99,14 @@ final class BoundedJsonReader {
       }
       return root;
     } catch (JsonParseException e) {
-      throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON" + where(e.getProcessor()));
+      throw ApiException.badRequest(
+          "invalid_json", null, "the body is not valid JSON" + where(e.getProcessor()));
     } catch (IOException e) {
       throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON");
     }
   }
 
-  private JsonNode readValue(JsonParser p, JsonToken t, int depth, Cost cost)
-      throws IOException {
+  private JsonNode readValue(JsonParser p, JsonToken t, int depth, Cost cost) throws IOException {
     if (t == JsonToken.VALUE_STRING) {
       add(cost, STRING + 2L * p.getTextLength());
     } else if (t != JsonToken.START_OBJECT && t != JsonToken.START_ARRAY) {
@@ -135,8 +138,13 @@ final class BoundedJsonReader {
     cost.total += bytes;
     if (cost.total > maxTreeBytes) {
       throw new ApiException(
-          413, "invalid_request_error", "request_too_complex", null,
-          "the body's JSON would take more than " + maxTreeBytes / 1024 + " KiB of memory as a tree"
+          413,
+          "invalid_request_error",
+          "request_too_complex",
+          null,
+          "the body's JSON would take more than "
+              + maxTreeBytes / 1024
+              + " KiB of memory as a tree"
               + " (4 × sidecar.maxRequestBytes): it holds too many small values");
     }
     if (cost.total - cost.charged >= STEP) {
@@ -155,7 +163,9 @@ final class BoundedJsonReader {
       add(cost, FIELD + STRING + 2L * name.length());
       if (node.has(name)) {
         throw ApiException.badRequest(
-            "invalid_json", null, "the key \"" + printable(path(p)) + "\" appears twice in one object");
+            "invalid_json",
+            null,
+            "the key \"" + printable(path(p)) + "\" appears twice in one object");
       }
       node.set(name, readValue(p, p.nextToken(), depth, cost));
     }
@@ -173,13 +183,20 @@ final class BoundedJsonReader {
     int items = 0;
     while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
       if (t == null) {
-        throw ApiException.badRequest("invalid_json", null, "the body is not valid JSON" + where(p));
+        throw ApiException.badRequest(
+            "invalid_json", null, "the body is not valid JSON" + where(p));
       }
       if (++items > maxArrayItems) {
         String path = printable(path(p.getParsingContext().getParent()));
         throw new ApiException(
-            413, "invalid_request_error", "json_array_too_long", path,
-            "the array '" + path + "' has more than " + maxArrayItems
+            413,
+            "invalid_request_error",
+            "json_array_too_long",
+            path,
+            "the array '"
+                + path
+                + "' has more than "
+                + maxArrayItems
                 + " items (sidecar.maxJsonArrayItems)");
       }
       add(cost, ITEM);
@@ -191,8 +208,11 @@ final class BoundedJsonReader {
   private void checkDepth(int depth) {
     if (depth > maxDepth) {
       throw ApiException.badRequest(
-          "json_too_deep", null,
-          "the body nests objects and arrays more than " + maxDepth + " deep (sidecar.maxJsonDepth)");
+          "json_too_deep",
+          null,
+          "the body nests objects and arrays more than "
+              + maxDepth
+              + " deep (sidecar.maxJsonDepth)");
     }
   }
 
@@ -200,7 +220,10 @@ final class BoundedJsonReader {
     if (p == null || p.currentLocation() == null) {
       return "";
     }
-    return " at line " + p.currentLocation().getLineNr() + ", column " + p.currentLocation().getColumnNr();
+    return " at line "
+        + p.currentLocation().getLineNr()
+        + ", column "
+        + p.currentLocation().getColumnNr();
   }
 
   /** Where the parser is, as the dotted names of the fields it is in (array indexes left out). */

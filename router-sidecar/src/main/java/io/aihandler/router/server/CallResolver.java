@@ -42,7 +42,9 @@ final class CallResolver {
     JsonNode model = body.get("model");
     if (model == null || !model.isTextual() || model.asText().isBlank()) {
       throw ApiException.badRequest(
-          "missing_required_parameter", "model", "'model' is required: a task, route or backend name");
+          "missing_required_parameter",
+          "model",
+          "'model' is required: a task, route or backend name");
     }
     String name = model.asText();
     TaskRuntime task = rt.task(name);
@@ -50,7 +52,8 @@ final class CallResolver {
     JsonNode variables = body.remove("variables");
     if (task == null && variables != null) {
       throw ApiException.badRequest(
-          "invalid_value", "variables",
+          "invalid_value",
+          "variables",
           "'variables' fills a task's prompt templates, and model \"" + name + "\" is not a task");
     }
     JsonNode messages = body.get("messages");
@@ -65,8 +68,7 @@ final class CallResolver {
     }
     for (JsonNode m : messages) {
       if (!m.isObject() || !m.path("role").isTextual()) {
-        throw ApiException.badRequest(
-            "invalid_value", "messages", "every message needs a 'role'");
+        throw ApiException.badRequest("invalid_value", "messages", "every message needs a 'role'");
       }
     }
     if (body.has("stream") && !body.get("stream").isBoolean()) {
@@ -86,7 +88,9 @@ final class CallResolver {
       JsonNode schema = format.path("json_schema").path("schema");
       if (!schema.isObject()) {
         throw ApiException.badRequest(
-            "invalid_value", "response_format", "response_format.json_schema.schema must be an object");
+            "invalid_value",
+            "response_format",
+            "response_format.json_schema.schema must be an object");
       }
       try {
         validator = new OutputValidator(schema);
@@ -104,8 +108,16 @@ final class CallResolver {
             .classify(task == null ? null : task.config().dataClass(), dataClassHeaders, body);
     boolean wantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
     return new RoutedCall(
-        "chat", name, task == null ? null : task.config().name(), route, body, validator,
-        schemaName, repairs, decision, timeout(task == null ? null : task.config(), route),
+        "chat",
+        name,
+        task == null ? null : task.config().name(),
+        route,
+        body,
+        validator,
+        schemaName,
+        repairs,
+        decision,
+        timeout(task == null ? null : task.config(), route),
         wantsUsage);
   }
 
@@ -127,9 +139,13 @@ final class CallResolver {
       if (!field.equals("variables") && !field.equals("messages")) {
         // The task says how its model is called; a field it would not use is refused, not lost.
         throw ApiException.badRequest(
-            "unsupported_parameter", field,
-            "a task request takes 'variables' (or 'messages'); task " + t.name()
-                + " sets everything else, so '" + AccessLogValue.of(field) + "' is not accepted");
+            "unsupported_parameter",
+            field,
+            "a task request takes 'variables' (or 'messages'); task "
+                + t.name()
+                + " sets everything else, so '"
+                + AccessLogValue.of(field)
+                + "' is not accepted");
       }
     }
     ObjectNode request = JSON.objectNode();
@@ -144,7 +160,8 @@ final class CallResolver {
       JsonNode messages = body.get("messages");
       if (messages == null || !messages.isArray() || messages.isEmpty()) {
         throw ApiException.badRequest(
-            "missing_required_parameter", "messages",
+            "missing_required_parameter",
+            "messages",
             "task " + t.name() + " has no prompt template: send 'messages'");
       }
       request.set("messages", messages);
@@ -166,7 +183,9 @@ final class CallResolver {
     JsonNode model = body.get("model");
     if (model == null || !model.isTextual() || model.asText().isBlank()) {
       throw ApiException.badRequest(
-          "missing_required_parameter", "model", "'model' is required: a task, route or backend name");
+          "missing_required_parameter",
+          "model",
+          "'model' is required: a task, route or backend name");
     }
     String name = model.asText();
     EmbeddingRequestReader.Read read = EmbeddingRequestReader.read(body);
@@ -176,8 +195,12 @@ final class CallResolver {
       Task t = task.config();
       if (t.prompt() != null || t.output() != null) {
         throw ApiException.badRequest(
-            "task_not_embeddable", "model",
-            "task " + t.name() + " has " + (t.prompt() != null ? "prompt templates" : "an output schema")
+            "task_not_embeddable",
+            "model",
+            "task "
+                + t.name()
+                + " has "
+                + (t.prompt() != null ? "prompt templates" : "an output schema")
                 + ", which embeddings cannot honour; name a task without them, a route or a backend");
       }
       route = rt.config().route(t.route()).orElseThrow();
@@ -188,12 +211,23 @@ final class CallResolver {
     DataPolicy.Decision decision =
         rt.dataPolicy()
             .classify(
-                task == null ? null : task.config().dataClass(), dataClassHeaders, body,
+                task == null ? null : task.config().dataClass(),
+                dataClassHeaders,
+                body,
                 read.request().isTokens());
     RoutedCall call =
         new RoutedCall(
-            "embeddings", name, task == null ? null : task.config().name(), route, body, null,
-            null, 0, decision, timeout(task == null ? null : task.config(), route), false);
+            "embeddings",
+            name,
+            task == null ? null : task.config().name(),
+            route,
+            body,
+            null,
+            null,
+            0,
+            decision,
+            timeout(task == null ? null : task.config(), route),
+            false);
     return new Embedding(call, read);
   }
 
@@ -208,8 +242,13 @@ final class CallResolver {
         Map.Entry<String, JsonNode> e = it.next();
         if (t.variables().stream().noneMatch(v -> v.name().equals(e.getKey()))) {
           throw ApiException.badRequest(
-              "unknown_variable", "variables." + e.getKey(),
-              "task " + t.name() + " has no variable \"" + e.getKey() + "\"; it has "
+              "unknown_variable",
+              "variables." + e.getKey(),
+              "task "
+                  + t.name()
+                  + " has no variable \""
+                  + e.getKey()
+                  + "\"; it has "
                   + t.variables().stream().map(TaskVariable::name).toList());
         }
         vars.put(e.getKey(), e.getValue());
@@ -217,13 +256,18 @@ final class CallResolver {
     }
     List<String> missing =
         t.variables().stream()
-            .filter(v -> v.required() && (!vars.containsKey(v.name()) || vars.get(v.name()).isNull()))
+            .filter(
+                v -> v.required() && (!vars.containsKey(v.name()) || vars.get(v.name()).isNull()))
             .map(TaskVariable::name)
             .toList();
     if (!missing.isEmpty()) {
       throw ApiException.badRequest(
-          "missing_required_parameter", "variables",
-          "task " + t.name() + " fills its prompt from variables: send " + missing
+          "missing_required_parameter",
+          "variables",
+          "task "
+              + t.name()
+              + " fills its prompt from variables: send "
+              + missing
               + " in the request's 'variables' object");
     }
     return vars;
@@ -253,7 +297,10 @@ final class CallResolver {
       }
     }
     if (t.prompt() != null && t.prompt().user() != null) {
-      messages.addObject().put("role", "user").put("content", PromptTemplate.render(t.prompt().user(), vars));
+      messages
+          .addObject()
+          .put("role", "user")
+          .put("content", PromptTemplate.render(t.prompt().user(), vars));
     }
     TaskParameters p = t.parameters();
     if (p != null) {
@@ -278,11 +325,23 @@ final class CallResolver {
     if (b != null) {
       // A backend named directly: a route of its own, with default resilience settings.
       return new Route(
-          name, List.of(new RouteTarget(name, 1, 0)), null, null, null, null, null, null, null,
-          null, null);
+          name,
+          List.of(new RouteTarget(name, 1, 0)),
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
     throw new ApiException(
-        404, "invalid_request_error", "model_not_found", "model",
+        404,
+        "invalid_request_error",
+        "model_not_found",
+        "model",
         "model \"" + name + "\" is not a task, route or backend of this router");
   }
 

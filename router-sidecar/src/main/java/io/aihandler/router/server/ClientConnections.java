@@ -9,8 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 
 /**
- * The connections one listener has accepted, and the limits Helidon's server does not keep on
- * them:
+ * The connections one listener has accepted, and the limits Helidon's server does not keep on them:
  *
  * <ul>
  *   <li><b>Request heads in time.</b> A new connection's first request line and headers must all
@@ -78,13 +77,15 @@ final class ClientConnections {
 
   /** A connection was just accepted: its first request head is due, and a slot is kept free. */
   synchronized void accepted(SocketChannel channel) {
-    open.values().removeIf(s -> {
-      if (s.channel.isOpen()) {
-        return false;
-      }
-      s.headArrived(); // drops the timer of a connection that is gone
-      return true;
-    });
+    open.values()
+        .removeIf(
+            s -> {
+              if (s.channel.isOpen()) {
+                return false;
+              }
+              s.headArrived(); // drops the timer of a connection that is gone
+              return true;
+            });
     String key;
     try {
       key = key((InetSocketAddress) channel.getRemoteAddress());

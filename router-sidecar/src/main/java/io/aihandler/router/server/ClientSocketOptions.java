@@ -27,7 +27,9 @@ final class ClientSocketOptions implements SocketOptions {
   private final int readTimeoutMillis;
   private final ClientConnections connections;
 
-  /** @param connections told of every connection accepted */
+  /**
+   * @param connections told of every connection accepted
+   */
   ClientSocketOptions(Duration idleTimeout, ClientConnections connections) {
     this.connections = connections;
     // Streamed answers go out one small write per event: with Nagle's algorithm on, each write

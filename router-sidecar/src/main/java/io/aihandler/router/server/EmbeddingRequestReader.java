@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads an OpenAI {@code POST /v1/embeddings} body: {@code input} as a string, an array of
- * strings, an array of token ids or an array of token-id arrays; {@code encoding_format}, {@code
- * dimensions} and {@code user}. Any other field is refused by name, and so is every input OpenAI
- * refuses (empty strings, empty arrays, negative or fractional token ids).
+ * Reads an OpenAI {@code POST /v1/embeddings} body: {@code input} as a string, an array of strings,
+ * an array of token ids or an array of token-id arrays; {@code encoding_format}, {@code dimensions}
+ * and {@code user}. Any other field is refused by name, and so is every input OpenAI refuses (empty
+ * strings, empty arrays, negative or fractional token ids).
  */
 final class EmbeddingRequestReader {
 
@@ -42,8 +42,12 @@ final class EmbeddingRequestReader {
       String name = names.next();
       if (!FIELDS.contains(name)) {
         throw ApiException.badRequest(
-            "unsupported_parameter", name,
-            "'" + name + "' is not supported on /v1/embeddings; it takes " + FIELDS.stream().sorted().toList());
+            "unsupported_parameter",
+            name,
+            "'"
+                + name
+                + "' is not supported on /v1/embeddings; it takes "
+                + FIELDS.stream().sorted().toList());
       }
     }
     boolean base64 = encoding(body.get("encoding_format"));
@@ -52,11 +56,13 @@ final class EmbeddingRequestReader {
     JsonNode input = body.get("input");
     if (input == null || input.isNull()) {
       throw ApiException.badRequest(
-          "missing_required_parameter", "input",
+          "missing_required_parameter",
+          "input",
           "'input' is required: a string, an array of strings, of token ids or of token-id arrays");
     }
     if (input.isTextual()) {
-      return new Read(new EmbeddingRequest(List.of(text(input, "input")), null, dimensions, user), base64);
+      return new Read(
+          new EmbeddingRequest(List.of(text(input, "input")), null, dimensions, user), base64);
     }
     if (!input.isArray()) {
       throw invalidInput("input", "must be a string or an array");
@@ -73,7 +79,8 @@ final class EmbeddingRequestReader {
     }
     if (input.size() > MAX_INPUTS) {
       throw ApiException.badRequest(
-          "too_many_inputs", "input",
+          "too_many_inputs",
+          "input",
           "'input' has " + input.size() + " items; one request takes at most " + MAX_INPUTS);
     }
     if (first.isTextual()) {
@@ -148,10 +155,13 @@ final class EmbeddingRequestReader {
     if (node == null || node.isNull()) {
       return null;
     }
-    if (!node.isIntegralNumber() || !node.canConvertToInt()
-        || node.intValue() < 1 || node.intValue() > MAX_DIMENSIONS) {
+    if (!node.isIntegralNumber()
+        || !node.canConvertToInt()
+        || node.intValue() < 1
+        || node.intValue() > MAX_DIMENSIONS) {
       throw ApiException.badRequest(
-          "invalid_value", "dimensions",
+          "invalid_value",
+          "dimensions",
           "'dimensions' must be an integer from 1 to " + MAX_DIMENSIONS);
     }
     return node.intValue();

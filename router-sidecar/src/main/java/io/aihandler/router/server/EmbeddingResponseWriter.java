@@ -31,8 +31,9 @@ final class EmbeddingResponseWriter {
   static long size(float[][] vectors, boolean base64, String model) {
     long n = ANSWER_FRAMING_BYTES + 2L * model.length() * 6;
     for (float[] v : vectors) {
-      n += VECTOR_FRAMING_BYTES
-          + (base64 ? 4L * ((4L * v.length + 2) / 3) : (long) FLOAT_TEXT_BYTES * v.length);
+      n +=
+          VECTOR_FRAMING_BYTES
+              + (base64 ? 4L * ((4L * v.length + 2) / 3) : (long) FLOAT_TEXT_BYTES * v.length);
     }
     return n;
   }

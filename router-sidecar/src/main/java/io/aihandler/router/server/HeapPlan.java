@@ -16,9 +16,9 @@ import java.util.List;
  *                 + maxUpstreamResponseBytes × {@value #BYTES_PER_RESPONSE_BYTE}
  * </pre>
  *
- * so that at least one request of the largest size the settings allow can be served, and the
- * many small ones of normal traffic share the rest. Settings that cannot fit are refused at load
- * with the numbers, instead of the heap running out under the first large request.
+ * so that at least one request of the largest size the settings allow can be served, and the many
+ * small ones of normal traffic share the rest. Settings that cannot fit are refused at load with
+ * the numbers, instead of the heap running out under the first large request.
  *
  * @param heap the JVM's maximum heap
  * @param connections what the connections may take at most
@@ -62,11 +62,26 @@ public record HeapPlan(long heap, long connections, long responsesStore, long bo
     long needed = largestRequest(s);
     if (needed > bodies) {
       problems.add(
-          "sidecar: a request of maxRequestBytes " + s.maxRequestBytes() + " with an answer of"
-              + " maxUpstreamResponseBytes " + s.maxUpstreamResponseBytes() + " needs " + mib(needed)
-              + " of heap, but this heap of " + mib(heap) + " leaves " + mib(bodies) + " after "
-              + mib(BASELINE) + " of baseline, " + mib(connections) + " for maxConnections "
-              + s.maxConnections() + " and " + mib(responsesStore) + " for responsesStoreBytes;"
+          "sidecar: a request of maxRequestBytes "
+              + s.maxRequestBytes()
+              + " with an answer of"
+              + " maxUpstreamResponseBytes "
+              + s.maxUpstreamResponseBytes()
+              + " needs "
+              + mib(needed)
+              + " of heap, but this heap of "
+              + mib(heap)
+              + " leaves "
+              + mib(bodies)
+              + " after "
+              + mib(BASELINE)
+              + " of baseline, "
+              + mib(connections)
+              + " for maxConnections "
+              + s.maxConnections()
+              + " and "
+              + mib(responsesStore)
+              + " for responsesStoreBytes;"
               + " raise the heap (-Xmx, JAVA_OPTS) or lower those settings");
     }
     return problems;

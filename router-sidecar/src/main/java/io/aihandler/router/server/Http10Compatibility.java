@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Serves HTTP/1.0 requests, which Helidon's HTTP/1.1 connection refuses with 505. HTTP/1.1 is
- * meant to serve 1.0 clients (RFC 9110 §2.5), and small tools and health scripts still send 1.0.
- * The request line's version is rewritten to 1.1 before Helidon parses it, with {@code Connection:
+ * Serves HTTP/1.0 requests, which Helidon's HTTP/1.1 connection refuses with 505. HTTP/1.1 is meant
+ * to serve 1.0 clients (RFC 9110 §2.5), and small tools and health scripts still send 1.0. The
+ * request line's version is rewritten to 1.1 before Helidon parses it, with {@code Connection:
  * close} (1.0's default), a {@code Host} when the request has none (1.0 does not require one), and
  * {@link #MARKER} so the API can refuse a stream, whose chunked framing a 1.0 client cannot read.
  */
@@ -82,8 +82,9 @@ final class Http10Compatibility implements ServerConnectionSelector {
       return head;
     }
     String rest = new String(head, lf + 1, head.length - lf - 1, StandardCharsets.ISO_8859_1);
-    boolean hasHost = rest.regionMatches(true, 0, "host:", 0, 5)
-        || rest.toLowerCase(java.util.Locale.ROOT).contains("\nhost:");
+    boolean hasHost =
+        rest.regionMatches(true, 0, "host:", 0, 5)
+            || rest.toLowerCase(java.util.Locale.ROOT).contains("\nhost:");
     String added =
         "Connection: close\r\n" + MARKER + ": 1\r\n" + (hasHost ? "" : "Host: localhost\r\n");
     byte[] extra = added.getBytes(StandardCharsets.US_ASCII);

@@ -4,9 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The share of the heap that request bodies and the trees parsed from them may take at once. A
- * request reserves what its body will cost before reading it (its declared length, or step by
- * step for a chunked body); when the budget is spent, the request is refused with 503 and the
- * client retries, instead of the heap running out for every request in flight.
+ * request reserves what its body will cost before reading it (its declared length, or step by step
+ * for a chunked body); when the budget is spent, the request is refused with 503 and the client
+ * retries, instead of the heap running out for every request in flight.
  */
 public final class MemoryBudget {
 

@@ -42,8 +42,13 @@ final class ModelObjects {
         .orElseThrow(
             () ->
                 new ApiException(
-                    404, "invalid_request_error", "model_not_found", "model",
-                    "The model '" + AccessLogValue.of(id) + "' does not exist: no task, route or backend has"
+                    404,
+                    "invalid_request_error",
+                    "model_not_found",
+                    "model",
+                    "The model '"
+                        + AccessLogValue.of(id)
+                        + "' does not exist: no task, route or backend has"
                         + " that name; GET /v1/models lists them"));
   }
 

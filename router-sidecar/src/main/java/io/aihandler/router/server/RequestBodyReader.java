@@ -34,7 +34,9 @@ final class RequestBodyReader {
     this.timers = timers;
     this.json =
         new BoundedJsonReader(
-            s.maxJsonDepth(), s.maxJsonArrayItems(), s.maxRequestBytes(),
+            s.maxJsonDepth(),
+            s.maxJsonArrayItems(),
+            s.maxRequestBytes(),
             s.maxRequestBytes() * MemoryBudget.TREE_BYTES_PER_BODY_BYTE);
   }
 
@@ -56,8 +58,11 @@ final class RequestBodyReader {
     void reserve(long bytes) {
       if (!budget.tryReserve(bytes)) {
         throw new ApiException(
-            503, "server_error", "overloaded",
-            "the sidecar's memory for requests (" + budget.capacity() / (1024 * 1024)
+            503,
+            "server_error",
+            "overloaded",
+            "the sidecar's memory for requests ("
+                + budget.capacity() / (1024 * 1024)
                 + " MiB) is taken by requests in flight; retry shortly");
       }
       reserved += bytes;
@@ -92,7 +97,8 @@ final class RequestBodyReader {
   private byte[] readBytes(ServerRequest req, long declared, Body body) {
     long cost = MemoryBudget.RAW_BYTES_PER_BODY_BYTE;
     boolean chunked = declared < 0;
-    // A declared length is reserved whole before the first byte is read; a chunked body step by step.
+    // A declared length is reserved whole before the first byte is read; a chunked body step by
+    // step.
     body.reserve((chunked ? STEP : Math.max(declared, 1)) * cost);
     byte[] buf = new byte[(int) (chunked ? STEP : declared)];
     int len = 0;
@@ -126,8 +132,7 @@ final class RequestBodyReader {
         throw unreadable(true);
       }
       throw ApiException.badRequest(
-          "invalid_body_framing", null,
-          "the request body's chunked framing is not valid HTTP/1.1");
+          "invalid_body_framing", null, "the request body's chunked framing is not valid HTTP/1.1");
     } finally {
       deadline.finish();
     }
@@ -137,15 +142,22 @@ final class RequestBodyReader {
   private ApiException unreadable(boolean timedOut) {
     if (timedOut) {
       return new ApiException(
-          408, "invalid_request_error", "body_timeout",
-          "the request body did not arrive within " + timeout.toMillis() + " ms (sidecar.bodyReadTimeout)");
+          408,
+          "invalid_request_error",
+          "body_timeout",
+          "the request body did not arrive within "
+              + timeout.toMillis()
+              + " ms (sidecar.bodyReadTimeout)");
     }
     return ApiException.badRequest("unreadable_body", null, "the request body could not be read");
   }
 
   private ApiException tooLarge() {
     return new ApiException(
-        413, "invalid_request_error", "request_too_large", null,
+        413,
+        "invalid_request_error",
+        "request_too_large",
+        null,
         "the request body is larger than " + maxBytes + " bytes (sidecar.maxRequestBytes)");
   }
 }

@@ -21,12 +21,12 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http1.Http1Config;
-import io.helidon.webserver.http1.Http1ConnectionSelector;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -38,8 +38,8 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 
 /**
- * The sidecar's HTTP API on Helidon SE WebServer: every request runs on its own virtual thread,
- * so the routing code blocks plainly on upstream calls without tying up a platform thread.
+ * The sidecar's HTTP API on Helidon SE WebServer: every request runs on its own virtual thread, so
+ * the routing code blocks plainly on upstream calls without tying up a platform thread.
  */
 public final class RouterServer implements AutoCloseable {
 
@@ -55,7 +55,12 @@ public final class RouterServer implements AutoCloseable {
 
   /** Error codes after which the rest of the request's bytes are not worth reading. */
   private static final Set<String> CLOSES_CONNECTION =
-      Set.of("request_too_large", "body_timeout", "invalid_body_framing", "unreadable_body", "overloaded");
+      Set.of(
+          "request_too_large",
+          "body_timeout",
+          "invalid_body_framing",
+          "unreadable_body",
+          "overloaded");
 
   private final ObjectMapper mapper = new ObjectMapper();
   private final ConfigReloader config;
@@ -72,8 +77,7 @@ public final class RouterServer implements AutoCloseable {
    * Builds the server; {@link #start()} binds it.
    *
    * @param port the API port to bind, overriding the config's (0 picks a free one)
-   * @param managementPort the management port to bind, overriding the config's (0 picks a free
-   *     one)
+   * @param managementPort the management port to bind, overriding the config's (0 picks a free one)
    * @param budget the heap share request bodies may take at once
    */
   public RouterServer(
@@ -86,7 +90,8 @@ public final class RouterServer implements AutoCloseable {
     this.config = config;
     this.router = router;
     this.metrics = metrics;
-    this.timers = new ServerTimers(new TimerTaskGuard("server-timer", metrics::backgroundTaskFailure));
+    this.timers =
+        new ServerTimers(new TimerTaskGuard("server-timer", metrics::backgroundTaskFailure));
     SidecarSettings s = config.current().config().sidecar();
     this.responses =
         new ResponsesApi(
@@ -178,8 +183,14 @@ public final class RouterServer implements AutoCloseable {
                 error(
                     res,
                     new ApiException(
-                        404, "invalid_request_error", "unknown_url", null,
-                        "no endpoint " + req.prologue().method().text() + " " + req.path().path())));
+                        404,
+                        "invalid_request_error",
+                        "unknown_url",
+                        null,
+                        "no endpoint "
+                            + req.prologue().method().text()
+                            + " "
+                            + req.path().path())));
   }
 
   /** Binds the port and starts serving. */
@@ -215,85 +226,111 @@ public final class RouterServer implements AutoCloseable {
   // ---- endpoints ----
 
   private void chatCompletions(ServerRequest req, ServerResponse res) {
-    serve("chat", req, res, (rt, body, x) -> {
-      x.model = body.path("model").asText("-");
-      RoutedCall call = CallResolver.forChat(rt, body, headerValues(req, DataPolicy.HEADER));
-      x.resolved(call);
-      logPrompt(rt, call);
-      if (call.streaming()) {
-        refuseStreamOverHttp10(req);
-        x.sink = new SseChunkSink(res, mapper);
-        router.stream(rt, call, x.record, x.sink);
-      } else {
-        RequestRouter.Answer answer = router.complete(rt, call, x.record);
-        json(res, 200, answer.completion());
-      }
-    });
+    serve(
+        "chat",
+        req,
+        res,
+        (rt, body, x) -> {
+          x.model = body.path("model").asText("-");
+          RoutedCall call = CallResolver.forChat(rt, body, headerValues(req, DataPolicy.HEADER));
+          x.resolved(call);
+          logPrompt(rt, call);
+          if (call.streaming()) {
+            refuseStreamOverHttp10(req);
+            x.sink = new SseChunkSink(res, mapper);
+            router.stream(rt, call, x.record, x.sink);
+          } else {
+            RequestRouter.Answer answer = router.complete(rt, call, x.record);
+            json(res, 200, answer.completion());
+          }
+        });
   }
 
   private void responses(ServerRequest req, ServerResponse res) {
-    serve("responses", req, res, (rt, body, x) -> {
-      x.model = body.path("model").asText("-");
-      List<String> dataClasses = headerValues(req, DataPolicy.HEADER);
-      ResponsesApi.Call call =
-          responses.resolve(
-              rt, body, chat -> CallResolver.forChat(rt, chat, dataClasses),
-              bytes -> x.record.memory().charge(bytes * MemoryBudget.BYTES_PER_BODY_BYTE));
-      x.resolved(call.routed());
-      logPrompt(rt, call.routed());
-      if (call.streaming()) {
-        refuseStreamOverHttp10(req);
-        x.sink = new SseChunkSink(res, mapper);
-        responses.stream(rt, call, x.record, x.sink);
-      } else {
-        json(res, 200, responses.complete(rt, call, x.record));
-      }
-    });
+    serve(
+        "responses",
+        req,
+        res,
+        (rt, body, x) -> {
+          x.model = body.path("model").asText("-");
+          List<String> dataClasses = headerValues(req, DataPolicy.HEADER);
+          ResponsesApi.Call call =
+              responses.resolve(
+                  rt,
+                  body,
+                  chat -> CallResolver.forChat(rt, chat, dataClasses),
+                  bytes -> x.record.memory().charge(bytes * MemoryBudget.BYTES_PER_BODY_BYTE));
+          x.resolved(call.routed());
+          logPrompt(rt, call.routed());
+          if (call.streaming()) {
+            refuseStreamOverHttp10(req);
+            x.sink = new SseChunkSink(res, mapper);
+            responses.stream(rt, call, x.record, x.sink);
+          } else {
+            json(res, 200, responses.complete(rt, call, x.record));
+          }
+        });
   }
 
   private void embeddings(ServerRequest req, ServerResponse res) {
-    serve("embeddings", req, res, (rt, body, x) -> {
-      x.model = body.path("model").asText("-");
-      CallResolver.Embedding e =
-          CallResolver.forEmbeddings(rt, body, headerValues(req, DataPolicy.HEADER));
-      x.resolved(e.call());
-      if (rt.config().sidecar().logPrompts()) {
-        PROMPTS.log(Level.INFO, "model={0} input={1}", e.call().requestedModel(), body.path("input"));
-      }
-      RequestRouter.Embeddings answer = router.embed(rt, e.call(), e.read().request(), x.record);
-      ByteArrayOutputStream out =
-          EmbeddingResponseWriter.write(answer, e.read().base64(), x.model, x.record.memory());
-      res.status(200);
-      res.header(HeaderNames.CONTENT_TYPE, "application/json");
-      res.contentLength(out.size());
-      try (OutputStream to = res.outputStream()) {
-        out.writeTo(to);
-      }
-    });
+    serve(
+        "embeddings",
+        req,
+        res,
+        (rt, body, x) -> {
+          x.model = body.path("model").asText("-");
+          CallResolver.Embedding e =
+              CallResolver.forEmbeddings(rt, body, headerValues(req, DataPolicy.HEADER));
+          x.resolved(e.call());
+          if (rt.config().sidecar().logPrompts()) {
+            PROMPTS.log(
+                Level.INFO, "model={0} input={1}", e.call().requestedModel(), body.path("input"));
+          }
+          RequestRouter.Embeddings answer =
+              router.embed(rt, e.call(), e.read().request(), x.record);
+          ByteArrayOutputStream out =
+              EmbeddingResponseWriter.write(answer, e.read().base64(), x.model, x.record.memory());
+          res.status(200);
+          res.header(HeaderNames.CONTENT_TYPE, "application/json");
+          res.contentLength(out.size());
+          try (OutputStream to = res.outputStream()) {
+            out.writeTo(to);
+          }
+        });
   }
 
   private void task(ServerRequest req, ServerResponse res) {
     String taskName = req.path().pathParameters().get("task");
-    serve("task", req, res, (rt, body, x) -> {
-      x.model = taskName;
-      RoutedCall call = CallResolver.forTask(rt, taskName, body, headerValues(req, DataPolicy.HEADER));
-      x.resolved(call);
-      logPrompt(rt, call);
-      RequestRouter.Answer answer = router.complete(rt, call, x.record);
-      json(res, 200, taskAnswer(rt, taskName, call, answer, x.record));
-    });
+    serve(
+        "task",
+        req,
+        res,
+        (rt, body, x) -> {
+          x.model = taskName;
+          RoutedCall call =
+              CallResolver.forTask(rt, taskName, body, headerValues(req, DataPolicy.HEADER));
+          x.resolved(call);
+          logPrompt(rt, call);
+          RequestRouter.Answer answer = router.complete(rt, call, x.record);
+          json(res, 200, taskAnswer(rt, taskName, call, answer, x.record));
+        });
   }
 
   private static void refuseStreamOverHttp10(ServerRequest req) {
     if (req.headers().contains(HeaderNames.create(Http10Compatibility.MARKER))) {
       throw ApiException.badRequest(
-          "streaming_needs_http11", "stream",
+          "streaming_needs_http11",
+          "stream",
           "a streamed answer is sent chunked, which needs HTTP/1.1; send stream: false over HTTP/1.0");
     }
   }
 
   private ObjectNode taskAnswer(
-      RouterRuntime rt, String taskName, RoutedCall call, RequestRouter.Answer answer, CallRecord record) {
+      RouterRuntime rt,
+      String taskName,
+      RoutedCall call,
+      RequestRouter.Answer answer,
+      CallRecord record) {
     ObjectNode out = mapper.createObjectNode();
     out.put("id", answer.completion().path("id").asText());
     out.put("task", taskName);
@@ -352,8 +389,11 @@ public final class RouterServer implements AutoCloseable {
     try {
       if (!admitted) {
         throw new ApiException(
-            503, "server_error", "overloaded",
-            "the sidecar is serving its limit of " + maxConcurrentRequests
+            503,
+            "server_error",
+            "overloaded",
+            "the sidecar is serving its limit of "
+                + maxConcurrentRequests
                 + " requests at once (sidecar.maxConcurrentRequests); retry shortly");
       }
       RouterRuntime rt = config.current();
@@ -380,7 +420,10 @@ public final class RouterServer implements AutoCloseable {
       x.record.outcome(Outcome.INTERNAL_ERROR);
       LOG.log(Level.ERROR, "request failed: " + e, e);
       if (!x.streamBegun()) {
-        error(res, new ApiException(500, "server_error", "internal_error", "internal error in the router"));
+        error(
+            res,
+            new ApiException(
+                500, "server_error", "internal_error", "internal error in the router"));
       }
     } finally {
       if (admitted) {
@@ -396,7 +439,10 @@ public final class RouterServer implements AutoCloseable {
 
   private void model(ServerRequest req, ServerResponse res) {
     try {
-      json(res, 200, ModelObjects.one(config.current().config(), req.path().pathParameters().get("id")));
+      json(
+          res,
+          200,
+          ModelObjects.one(config.current().config(), req.path().pathParameters().get("id")));
     } catch (ApiException e) {
       error(res, e);
     }
@@ -414,7 +460,9 @@ public final class RouterServer implements AutoCloseable {
               (name, b) -> {
                 ObjectNode o = backends.putObject(name);
                 o.put("circuit", b.breaker().getState().name());
-                o.put("locality", b.config().locality().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+                o.put(
+                    "locality",
+                    b.config().locality().name().toLowerCase(Locale.ROOT).replace('_', '-'));
                 // Whether the backend has a key, and if not why: never the key itself.
                 io.aihandler.router.runtime.CredentialStore.Status key =
                     config.credentials().status(b.config());
@@ -475,7 +523,11 @@ public final class RouterServer implements AutoCloseable {
 
   private void logPrompt(RouterRuntime rt, RoutedCall call) {
     if (rt.config().sidecar().logPrompts()) {
-      PROMPTS.log(Level.INFO, "model={0} messages={1}", call.requestedModel(), call.request().path("messages"));
+      PROMPTS.log(
+          Level.INFO,
+          "model={0} messages={1}",
+          call.requestedModel(),
+          call.request().path("messages"));
     }
   }
 

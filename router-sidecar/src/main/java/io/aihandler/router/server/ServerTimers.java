@@ -26,7 +26,8 @@ final class ServerTimers implements AutoCloseable {
   }
 
   ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-    return executor.schedule(guard.guard(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    return executor.schedule(
+        guard.guard(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -72,7 +72,8 @@ public final class SseEventReader implements AutoCloseable {
         valueStart++;
       }
       if (isField(DATA, fieldEnd)) {
-        String value = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
+        String value =
+            new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
         if (firstData == null) {
           firstData = value;
         } else {

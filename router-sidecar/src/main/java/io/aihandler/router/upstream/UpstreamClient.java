@@ -47,7 +47,9 @@ public final class UpstreamClient implements AutoCloseable {
     this(TimerTaskGuard.loggingOnly("upstream-timer"));
   }
 
-  /** @param guard logs and counts a timer task that fails */
+  /**
+   * @param guard logs and counts a timer task that fails
+   */
   public UpstreamClient(TimerTaskGuard guard) {
     this.guard = guard;
   }
@@ -90,7 +92,8 @@ public final class UpstreamClient implements AutoCloseable {
         if (t == null) {
           ScheduledThreadPoolExecutor timer =
               new ScheduledThreadPoolExecutor(
-                  1, r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
+                  1,
+                  r -> Thread.ofPlatform().daemon().name("aihandler-upstream-timer").unstarted(r));
           // Every call and every stream event arms a timer and cancels it when the answer comes.
           // Left in the queue, cancelled timers would pile up for their whole delay (30 s of idle
           // timeout, a hundred thousand per second under load) and fill the heap.
@@ -143,9 +146,9 @@ public final class UpstreamClient implements AutoCloseable {
   }
 
   /**
-   * As above, charging the answer to {@code memory} as it is read: {@value
-   * #HEAP_PER_ANSWER_BYTE} bytes of heap per byte (its bytes, its tree and the translated copy). A
-   * charge that does not fit ends the call with the request's 503.
+   * As above, charging the answer to {@code memory} as it is read: {@value #HEAP_PER_ANSWER_BYTE}
+   * bytes of heap per byte (its bytes, its tree and the translated copy). A charge that does not
+   * fit ends the call with the request's 503.
    */
   public Response send(
       URI uri,
@@ -189,7 +192,8 @@ public final class UpstreamClient implements AutoCloseable {
   private static final int CHARGE_STEP = 64 * 1024;
 
   /** Reads at most {@code max} bytes, charging each step to {@code memory} before reading it. */
-  private static byte[] readCharged(InputStream in, int max, MemoryCharge memory) throws IOException {
+  private static byte[] readCharged(InputStream in, int max, MemoryCharge memory)
+      throws IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.min(max, 8192));
     byte[] buf = new byte[8192];
     long charged = 0;
@@ -245,7 +249,8 @@ public final class UpstreamClient implements AutoCloseable {
    * the stream to unblock its reader.
    */
   public ScheduledFuture<?> schedule(Duration delay, Runnable onExpiry) {
-    return timers().schedule(guard.guard(onExpiry), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+    return timers()
+        .schedule(guard.guard(onExpiry), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
   }
 
   private Http1ClientRequest request(URI uri, Map<String, String> headers, Duration readTimeout) {
@@ -275,7 +280,8 @@ public final class UpstreamClient implements AutoCloseable {
       return new UpstreamTimeoutException(timeoutMessage);
     }
     if (Thread.interrupted()) {
-      InterruptedException interrupted = new InterruptedException("interrupted during an upstream call");
+      InterruptedException interrupted =
+          new InterruptedException("interrupted during an upstream call");
       interrupted.initCause(e);
       throw interrupted;
     }

@@ -42,8 +42,7 @@ public final class OutputValidator {
   public OutputValidator(JsonNode schemaNode) {
     this.schemaNode = schemaNode;
     try {
-      this.schema =
-          REGISTRY.getSchema(SchemaLocation.of("urn:aihandler:output"), schemaNode);
+      this.schema = REGISTRY.getSchema(SchemaLocation.of("urn:aihandler:output"), schemaNode);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a usable JSON Schema: " + e.getMessage(), e);
     }

@@ -9,10 +9,10 @@ import java.util.List;
 /**
  * The heavier floods, too slow for the test suite: {@code bench/abuse.sh [profile]} runs one
  * against a real sidecar with the shipped JVM flags and prints what it held and whether it still
- * served. Profiles: {@code connections} (silent and idle keep-alive connections by the
- * thousand), {@code upstream} (a non-streaming answer of many gigabytes), {@code all}. Sizes come
- * from system properties {@code abuse.connections} (5000) and {@code abuse.upstreamBytes} (10 GiB).
- * Exits 1 when the sidecar died, stopped serving or went over 128 MiB resident.
+ * served. Profiles: {@code connections} (silent and idle keep-alive connections by the thousand),
+ * {@code upstream} (a non-streaming answer of many gigabytes), {@code all}. Sizes come from system
+ * properties {@code abuse.connections} (5000) and {@code abuse.upstreamBytes} (10 GiB). Exits 1
+ * when the sidecar died, stopped serving or went over 128 MiB resident.
  */
 public final class AbuseFloods {
 
@@ -27,16 +27,27 @@ public final class AbuseFloods {
         RecordingBackend outside = RecordingBackend.external();
         RawUpstream raw = new RawUpstream()) {
       long upstreamBytes = Long.getLong("abuse.upstreamBytes", 10L << 30);
-      RouterYaml yaml = new RouterYaml(inside.baseUrl(), outside.baseUrl())
-          .sidecar("headerReadTimeout: 2s")
-          .sidecar("bodyReadTimeout: 2s")
-          .backend("{name: huge, provider: vllm, baseUrl: \"" + raw.baseUrl("huge") + "\", model: m}")
-          .route("{name: huge, maxAttempts: 1, perTryTimeout: 120s, timeout: 120s, targets: [{backend: huge}]}");
-      raw.answer("huge", (req, out) -> RawUpstream.writeGenerated(out,
-          "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-              + upstreamBytes + "\r\n\r\n",
-          "{\"choices\":[{\"message\":{\"content\":\"".getBytes(),
-          "z".repeat(64 * 1024).getBytes(), upstreamBytes));
+      RouterYaml yaml =
+          new RouterYaml(inside.baseUrl(), outside.baseUrl())
+              .sidecar("headerReadTimeout: 2s")
+              .sidecar("bodyReadTimeout: 2s")
+              .backend(
+                  "{name: huge, provider: vllm, baseUrl: \""
+                      + raw.baseUrl("huge")
+                      + "\", model: m}")
+              .route(
+                  "{name: huge, maxAttempts: 1, perTryTimeout: 120s, timeout: 120s, targets: [{backend: huge}]}");
+      raw.answer(
+          "huge",
+          (req, out) ->
+              RawUpstream.writeGenerated(
+                  out,
+                  "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                      + upstreamBytes
+                      + "\r\n\r\n",
+                  "{\"choices\":[{\"message\":{\"content\":\"".getBytes(),
+                  "z".repeat(64 * 1024).getBytes(),
+                  upstreamBytes));
       Path config = dir.resolve("router.yaml");
       Files.writeString(config, yaml.toString());
       try (SidecarProcess sidecar = SidecarProcess.start(config)) {
@@ -53,7 +64,8 @@ public final class AbuseFloods {
         }
       }
     }
-    System.out.println(floods.failures.isEmpty() ? "PASS" : "FAIL\n  " + String.join("\n  ", floods.failures));
+    System.out.println(
+        floods.failures.isEmpty() ? "PASS" : "FAIL\n  " + String.join("\n  ", floods.failures));
     System.exit(floods.failures.isEmpty() ? 0 : 1);
   }
 
@@ -82,8 +94,15 @@ public final class AbuseFloods {
     try (PeakRss peak = new PeakRss(sidecar)) {
       long t0 = System.nanoTime();
       Http.Response r = http.chat(sidecar.port(), "huge", "hello");
-      report("a " + (bytes >> 20) + " MiB answer: " + r + " after "
-          + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms", sidecar);
+      report(
+          "a "
+              + (bytes >> 20)
+              + " MiB answer: "
+              + r
+              + " after "
+              + Duration.ofNanos(System.nanoTime() - t0).toMillis()
+              + " ms",
+          sidecar);
       String problem = Envelope.problem(r.status(), r.body(), 502, "upstream_response_too_large");
       if (problem != null) {
         failures.add("upstream answer of " + bytes + " bytes: " + problem);

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Many connections to one port, watched from one selector: silent ones (connect, send nothing)
- * or kept-alive ones (one request each, then idle). Counts which got an answer and which the
- * server closed.
+ * Many connections to one port, watched from one selector: silent ones (connect, send nothing) or
+ * kept-alive ones (one request each, then idle). Counts which got an answer and which the server
+ * closed.
  */
 public final class ConnectionFlood implements AutoCloseable {
 
@@ -65,7 +65,9 @@ public final class ConnectionFlood implements AutoCloseable {
   /** Connections that each send one keep-alive {@code GET path}, then stay open and idle. */
   public static ConnectionFlood keepAlive(int port, int count, String path) throws IOException {
     return new ConnectionFlood(
-        port, count, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
+        port,
+        count,
+        "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
   }
 
   /** Reads whatever arrives until {@code done} holds or the time runs out. */
@@ -145,7 +147,13 @@ public final class ConnectionFlood implements AutoCloseable {
 
   @Override
   public String toString() {
-    return opened() + " open (" + refused + " refused), " + answered() + " answered, "
-        + closedByServer() + " closed by the server";
+    return opened()
+        + " open ("
+        + refused
+        + " refused), "
+        + answered()
+        + " answered, "
+        + closedByServer()
+        + " closed by the server";
   }
 }

@@ -36,9 +36,16 @@ public record Envelope(String message, String type, String code, boolean wellFor
    */
   public static String problem(int status, String body, int wantStatus, String code) {
     Envelope e = parse(body);
-    if (status != wantStatus || !e.wellFormed() || (code != null && (e.code() == null || !e.code().contains(code)))) {
-      return "expected " + wantStatus + (code == null ? "" : " code " + code)
-          + " in an OpenAI error envelope, saw " + status + " " + Text.clip(body, 400);
+    if (status != wantStatus
+        || !e.wellFormed()
+        || (code != null && (e.code() == null || !e.code().contains(code)))) {
+      return "expected "
+          + wantStatus
+          + (code == null ? "" : " code " + code)
+          + " in an OpenAI error envelope, saw "
+          + status
+          + " "
+          + Text.clip(body, 400);
     }
     return null;
   }

@@ -2,7 +2,6 @@ package io.aihandler.router.abuse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +22,9 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * One sidecar process per test class, with its stand-ins. Around every probe it checks what
- * must hold whatever the probe did: the process is alive, its resident memory stayed under
- * {@link Footprint#RSS_LIMIT_KIB}, both ports answer, a normal request succeeds, its threads and
+ * One sidecar process per test class, with its stand-ins. Around every probe it checks what must
+ * hold whatever the probe did: the process is alive, its resident memory stayed under {@link
+ * Footprint#RSS_LIMIT_KIB}, both ports answer, a normal request succeeds, its threads and
  * descriptors come back near where they were, and it still applies a config edit. A probe that
  * kills the process fails and the next probe gets a fresh one.
  */
@@ -103,7 +102,12 @@ public abstract class FaultAndAbuseBase {
     if (!sidecar.alive()) {
       Optional<Integer> code = sidecar.awaitExit(Duration.ofSeconds(2));
       throw new AssertionError(
-          "[" + probe + "] the sidecar process died (exit code " + code.orElse(-1) + "); its last lines:\n" + sidecar.tail(6));
+          "["
+              + probe
+              + "] the sidecar process died (exit code "
+              + code.orElse(-1)
+              + "); its last lines:\n"
+              + sidecar.tail(6));
     }
     if (peak.peakKib() >= Footprint.RSS_LIMIT_KIB) {
       broken.add("resident memory peaked at " + peak.peakKib() / 1024 + " MiB");
@@ -118,10 +122,10 @@ public abstract class FaultAndAbuseBase {
       broken.add("a normal chat request got " + chat);
     }
     Footprint[] last = {sidecar.footprint()};
-    boolean settled =
-        Poll.until(SETTLE, () -> (last[0] = sidecar.footprint()).near(baseline));
+    boolean settled = Poll.until(SETTLE, () -> (last[0] = sidecar.footprint()).near(baseline));
     if (!settled) {
-      broken.add("threads/descriptors did not come back: before " + baseline + ", after " + last[0]);
+      broken.add(
+          "threads/descriptors did not come back: before " + baseline + ", after " + last[0]);
     }
     String reload = reloadProblem();
     if (reload != null) {
@@ -138,8 +142,13 @@ public abstract class FaultAndAbuseBase {
     String edited = current + "# reload check " + (++reloadChecks) + "\n";
     String before = configSha256();
     if (!applyConfig(edited)) {
-      return "a config edit was not applied within " + RELOAD + " (/readyz configSha256 stayed "
-          + before + ", now " + configSha256() + ")";
+      return "a config edit was not applied within "
+          + RELOAD
+          + " (/readyz configSha256 stayed "
+          + before
+          + ", now "
+          + configSha256()
+          + ")";
     }
     return null;
   }
@@ -232,6 +241,7 @@ public abstract class FaultAndAbuseBase {
 
   protected static String sha256(String text) throws Exception {
     return HexFormat.of()
-        .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

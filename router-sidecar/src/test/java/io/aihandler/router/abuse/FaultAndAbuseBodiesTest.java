@@ -34,10 +34,13 @@ class FaultAndAbuseBodiesTest extends FaultAndAbuseBase {
     Http.Response r = http.post(sidecar.port(), "/v1/chat/completions", body);
     expectError(r, 413, "json_array_too_long");
     String message = Envelope.parse(r.body()).message();
-    expect(message.contains("sidecar.maxJsonArrayItems"),
+    expect(
+        message.contains("sidecar.maxJsonArrayItems"),
         "the message does not name sidecar.maxJsonArrayItems: " + message);
-    List<String> success = accessLinesSince(from).stream()
-        .filter(l -> l.contains("status=200") && l.contains("outcome=success")).toList();
+    List<String> success =
+        accessLinesSince(from).stream()
+            .filter(l -> l.contains("status=200") && l.contains("outcome=success"))
+            .toList();
     expect(success.isEmpty(), "the access log records it as served: " + success);
     expect(inside.count() == 0, "it reached the backend (" + inside.count() + " requests)");
   }
@@ -51,16 +54,21 @@ class FaultAndAbuseBodiesTest extends FaultAndAbuseBase {
     CompletableFuture<Http.Response> two = CompletableFuture.supplyAsync(() -> post(body));
     for (Http.Response r : List.of(one.get(60, TimeUnit.SECONDS), two.get(60, TimeUnit.SECONDS))) {
       boolean served = r.status() == 200;
-      boolean shed = r.status() == 503 && "overloaded".equals(Envelope.parse(r.body()).code())
-          && r.header("retry-after").isPresent();
+      boolean shed =
+          r.status() == 503
+              && "overloaded".equals(Envelope.parse(r.body()).code())
+              && r.header("retry-after").isPresent();
       expect(served || shed, "expected 200, or 503 overloaded with Retry-After; saw " + r);
     }
   }
 
   @Test
   void jsonNestedTenThousandDeep_is400JsonTooDeep() throws Exception {
-    String body = "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":"
-        + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+    String body =
+        "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"metadata\":"
+            + "[".repeat(10_000)
+            + "]".repeat(10_000)
+            + "}";
     Http.Response r = http.post(sidecar.port(), "/v1/chat/completions", body);
     expectError(r, 400, "json_too_deep");
   }
@@ -71,23 +79,28 @@ class FaultAndAbuseBodiesTest extends FaultAndAbuseBase {
     String chunkHead = Integer.toHexString(chunk.length) + "\r\n";
     int chunks = MAX_REQUEST_BYTES / chunk.length + 10;
     try (RawClient c = RawClient.connect(sidecar.port())) {
-      c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-          + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
+      c.send(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
       AtomicBoolean stop = new AtomicBoolean();
-      Thread writer = Thread.ofVirtual().start(() -> {
-        try {
-          String open = "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"";
-          c.send(chunkHead + open + "a".repeat(chunk.length - open.length()) + "\r\n");
-          for (int i = 1; i < chunks && !stop.get(); i++) {
-            c.send(chunkHead);
-            c.send(chunk);
-            c.send("\r\n");
-          }
-          c.send("3\r\n\"}]\r\n0\r\n\r\n");
-        } catch (Exception e) {
-          // the sidecar stopped reading: expected once it has seen enough
-        }
-      });
+      Thread writer =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      String open =
+                          "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"";
+                      c.send(chunkHead + open + "a".repeat(chunk.length - open.length()) + "\r\n");
+                      for (int i = 1; i < chunks && !stop.get(); i++) {
+                        c.send(chunkHead);
+                        c.send(chunk);
+                        c.send("\r\n");
+                      }
+                      c.send("3\r\n\"}]\r\n0\r\n\r\n");
+                    } catch (Exception e) {
+                      // the sidecar stopped reading: expected once it has seen enough
+                    }
+                  });
       RawClient.Reply r = c.read(Duration.ofSeconds(20));
       stop.set(true);
       writer.interrupt();

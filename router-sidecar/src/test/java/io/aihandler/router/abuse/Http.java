@@ -11,9 +11,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Ordinary HTTP/1.1 requests to the sidecar. Each has a timeout, reads at most {@link #MAX_BODY}
- * of the answer (a probe's answer may be endless), and reports a failed exchange as status -1
- * with the exception, so a probe's failure message says what happened.
+ * Ordinary HTTP/1.1 requests to the sidecar. Each has a timeout, reads at most {@link #MAX_BODY} of
+ * the answer (a probe's answer may be endless), and reports a failed exchange as status -1 with the
+ * exception, so a probe's failure message says what happened.
  */
 public final class Http {
 
@@ -36,10 +36,11 @@ public final class Http {
   private final HttpClient client;
 
   public Http() {
-    client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
+    client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
   }
 
   /** A client of its own: its connections are new ones, not kept-alive ones from earlier. */
@@ -73,7 +74,8 @@ public final class Http {
 
   private Response send(HttpRequest.Builder request) throws InterruptedException {
     try {
-      HttpResponse<InputStream> r = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> r =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream in = r.body()) {
         byte[] bytes = in.readNBytes(MAX_BODY);
         return new Response(r.statusCode(), r.headers(), new String(bytes, StandardCharsets.UTF_8));

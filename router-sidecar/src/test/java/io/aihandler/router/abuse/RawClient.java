@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * One TCP connection to the sidecar that writes exactly the bytes a probe chooses (broken
- * framing, one byte at a time, HTTP/1.0) and reads the raw answer.
+ * One TCP connection to the sidecar that writes exactly the bytes a probe chooses (broken framing,
+ * one byte at a time, HTTP/1.0) and reads the raw answer.
  */
 public final class RawClient implements AutoCloseable {
 
@@ -77,8 +77,16 @@ public final class RawClient implements AutoCloseable {
   /** A request with a Content-Length body. */
   public static String request(String method, String target, String version, String body) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
-    return method + " " + target + " " + version + "\r\nHost: 127.0.0.1\r\n"
-        + "Content-Type: application/json\r\nContent-Length: " + b.length + "\r\n\r\n" + body;
+    return method
+        + " "
+        + target
+        + " "
+        + version
+        + "\r\nHost: 127.0.0.1\r\n"
+        + "Content-Type: application/json\r\nContent-Length: "
+        + b.length
+        + "\r\n\r\n"
+        + body;
   }
 
   /** Reads one response, waiting at most this long for it to begin and end. */

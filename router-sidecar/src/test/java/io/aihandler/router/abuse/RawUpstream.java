@@ -35,15 +35,18 @@ public final class RawUpstream implements AutoCloseable {
 
   /** The base URL of the backend served under this prefix, on a port of its own. */
   public String baseUrl(String prefix) {
-    ServerSocket server = servers.computeIfAbsent(prefix, p -> {
-      try {
-        ServerSocket s = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
-        Thread.ofVirtual().start(() -> accept(s));
-        return s;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
+    ServerSocket server =
+        servers.computeIfAbsent(
+            prefix,
+            p -> {
+              try {
+                ServerSocket s = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
+                Thread.ofVirtual().start(() -> accept(s));
+                return s;
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
     return "http://127.0.0.1:" + server.getLocalPort() + "/" + prefix + "/v1";
   }
 
@@ -111,7 +114,10 @@ public final class RawUpstream implements AutoCloseable {
     int state = 0;
     while ((c = in.read()) >= 0) {
       b.write(c);
-      state = (c == '\r' && (state == 0 || state == 2)) ? state + 1 : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+      state =
+          (c == '\r' && (state == 0 || state == 2))
+              ? state + 1
+              : (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
       if (state == 4) {
         return b.toString(StandardCharsets.ISO_8859_1);
       }
@@ -160,7 +166,9 @@ public final class RawUpstream implements AutoCloseable {
 
   // ---- answers ----
 
-  /** A status line and headers, then the body bytes produced by {@code filler} up to {@code total}. */
+  /**
+   * A status line and headers, then the body bytes produced by {@code filler} up to {@code total}.
+   */
   public static void writeGenerated(
       OutputStream out, String statusAndHeaders, byte[] prefix, byte[] filler, long total)
       throws IOException {

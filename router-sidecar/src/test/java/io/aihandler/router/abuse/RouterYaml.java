@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * The config document the probes run under: an in-cluster backend {@code inside} (route {@code
- * main}), an external one {@code outside}, a route {@code mixed} that tries the external one
- * first, and the data classes {@code restricted} (in-cluster only, PII detectors) and {@code
- * public}. Each family adds its own settings, backends and routes.
+ * main}), an external one {@code outside}, a route {@code mixed} that tries the external one first,
+ * and the data classes {@code restricted} (in-cluster only, PII detectors) and {@code public}. Each
+ * family adds its own settings, backends and routes.
  */
 public final class RouterYaml {
 
@@ -61,17 +61,20 @@ public final class RouterYaml {
       y.append("  ").append(s).append('\n');
     }
     y.append("backends:\n");
-    y.append("  - {name: inside, provider: vllm, baseUrl: \"").append(insideUrl)
+    y.append("  - {name: inside, provider: vllm, baseUrl: \"")
+        .append(insideUrl)
         .append("\", model: llama-3.3-70b}\n");
     y.append("  - {name: outside, provider: openai-compatible, locality: external, baseUrl: \"")
-        .append(outsideUrl).append("\", model: gpt-4o}\n");
+        .append(outsideUrl)
+        .append("\", model: gpt-4o}\n");
     for (String b : backends) {
       y.append("  - ").append(b).append('\n');
     }
     y.append("routes:\n");
     y.append("  - {name: main, targets: [{backend: inside}]}\n");
-    y.append("  - {name: mixed, maxAttempts: 2, targets: [{backend: outside, priority: 0},"
-        + " {backend: inside, priority: 1}]}\n");
+    y.append(
+        "  - {name: mixed, maxAttempts: 2, targets: [{backend: outside, priority: 0},"
+            + " {backend: inside, priority: 1}]}\n");
     for (String r : routes) {
       y.append("  - ").append(r).append('\n');
     }
@@ -84,8 +87,9 @@ public final class RouterYaml {
     if (dataClasses) {
       y.append("dataClasses:\n");
       y.append("  - name: restricted\n    allowedLocalities: [in-cluster]\n");
-      y.append("    detectors: [{type: email}, {type: phone}, {type: creditCard}, {type: iban},"
-          + " {type: usSsn}]\n");
+      y.append(
+          "    detectors: [{type: email}, {type: phone}, {type: creditCard}, {type: iban},"
+              + " {type: usSsn}]\n");
       y.append("  - {name: public, allowedLocalities: [in-cluster, external]}\n");
     }
     if (defaultDataClass != null) {

@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * The sidecar as a real process on loopback, with the JVM flags {@code bin/router-sidecar} ships:
- * its ports from the start-up log line, its resident memory, threads and open file descriptors
- * from {@code /proc}, and every line it writes.
+ * its ports from the start-up log line, its resident memory, threads and open file descriptors from
+ * {@code /proc}, and every line it writes.
  */
 public final class SidecarProcess implements AutoCloseable {
 
@@ -78,7 +78,8 @@ public final class SidecarProcess implements AutoCloseable {
 
   private void drain() {
     try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = in.readLine()) != null) {
         log.add(line);
@@ -98,9 +99,10 @@ public final class SidecarProcess implements AutoCloseable {
   private void awaitPorts() {
     boolean up = Poll.until(START_TIMEOUT, () -> port > 0 || !process.isAlive());
     if (!up || port < 0) {
-      String why = process.isAlive()
-          ? "did not listen within " + START_TIMEOUT
-          : "exited with code " + process.exitValue() + " before it listened";
+      String why =
+          process.isAlive()
+              ? "did not listen within " + START_TIMEOUT
+              : "exited with code " + process.exitValue() + " before it listened";
       process.destroyForcibly();
       try {
         drainer.join(Duration.ofSeconds(2));

@@ -1,7 +1,6 @@
 package io.aihandler.router.abuse;
 
 import io.aihandler.router.testing.OpenAiFixtures;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -19,27 +18,44 @@ final class UpstreamAnswers {
 
   /** 200 with a 200 MB chat.completion whose content never ends. */
   static RawUpstream.Answer hugeBody() {
-    return (req, out) -> RawUpstream.writeGenerated(out,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " + HUGE + "\r\n\r\n",
-        ascii("{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
-            + "\"message\":{\"role\":\"assistant\",\"content\":\""),
-        FILLER, HUGE);
+    return (req, out) ->
+        RawUpstream.writeGenerated(
+            out,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                + HUGE
+                + "\r\n\r\n",
+            ascii(
+                "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"m\",\"choices\":[{\"index\":0,"
+                    + "\"message\":{\"role\":\"assistant\",\"content\":\""),
+            FILLER,
+            HUGE);
   }
 
   /** 500 with a 200 MB error body. */
   static RawUpstream.Answer hugeError() {
-    return (req, out) -> RawUpstream.writeGenerated(out,
-        "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: "
-            + HUGE + "\r\n\r\n",
-        ascii("{\"error\":{\"type\":\"server_error\",\"code\":null,\"param\":null,\"message\":\""),
-        FILLER, HUGE);
+    return (req, out) ->
+        RawUpstream.writeGenerated(
+            out,
+            "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: "
+                + HUGE
+                + "\r\n\r\n",
+            ascii(
+                "{\"error\":{\"type\":\"server_error\",\"code\":null,\"param\":null,\"message\":\""),
+            FILLER,
+            HUGE);
   }
 
   /** A stream whose first event is one 200 MB line. */
   static RawUpstream.Answer hugeSseLine() {
-    return (req, out) -> RawUpstream.writeGenerated(out,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\nContent-Length: " + HUGE + "\r\n\r\n",
-        ascii("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"x\":\""), FILLER, HUGE);
+    return (req, out) ->
+        RawUpstream.writeGenerated(
+            out,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\nContent-Length: "
+                + HUGE
+                + "\r\n\r\n",
+            ascii("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\",\"x\":\""),
+            FILLER,
+            HUGE);
   }
 
   /** A stream with one normal event, then 200 MB of {@code data:} lines and no blank line. */
@@ -50,9 +66,15 @@ final class UpstreamAnswers {
       System.arraycopy(line, 0, lines, i * line.length, line.length);
     }
     String first = "data: " + OpenAiFixtures.streamEvents(List.of("x"), false).get(0) + "\n\n";
-    return (req, out) -> RawUpstream.writeGenerated(out,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\nContent-Length: " + HUGE + "\r\n\r\n",
-        ascii(first), lines, HUGE);
+    return (req, out) ->
+        RawUpstream.writeGenerated(
+            out,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\nContent-Length: "
+                + HUGE
+                + "\r\n\r\n",
+            ascii(first),
+            lines,
+            HUGE);
   }
 
   /** HTTP/1.1 200, neither Content-Length nor chunked: the stream ends when the connection does. */
@@ -68,13 +90,19 @@ final class UpstreamAnswers {
   }
 
   static RawUpstream.Answer redirect() {
-    return (req, out) -> out.write(ascii("HTTP/1.1 307 Temporary Redirect\r\n"
-        + "Location: http://127.0.0.1:9/v1/chat/completions\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
+    return (req, out) ->
+        out.write(
+            ascii(
+                "HTTP/1.1 307 Temporary Redirect\r\n"
+                    + "Location: http://127.0.0.1:9/v1/chat/completions\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"));
   }
 
   /** A stream that never ends: a 16 KB event every 5 ms, as long as someone reads it. */
   static RawUpstream.Answer endlessStream() {
-    String event = "data: " + OpenAiFixtures.streamEvents(List.of("c".repeat(16 * 1024)), false).get(1) + "\n\n";
+    String event =
+        "data: "
+            + OpenAiFixtures.streamEvents(List.of("c".repeat(16 * 1024)), false).get(1)
+            + "\n\n";
     byte[] bytes = event.getBytes(StandardCharsets.UTF_8);
     return (req, out) -> {
       out.write(ascii("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"));
@@ -95,12 +123,16 @@ final class UpstreamAnswers {
   static RawUpstream.Answer failsHugeMaxTokens() {
     return (req, out) -> {
       double maxTokens = FaultAndAbuseBase.JSON.readTree(req).path("max_tokens").asDouble(0);
-      String body = maxTokens > 1e6
-          ? "{\"object\":\"error\",\"message\":\"boom\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}"
-          : OpenAiFixtures.vllmCompletion("fine", "stop");
-      out.write(ascii((maxTokens > 1e6 ? "HTTP/1.1 500 Internal Server Error" : "HTTP/1.1 200 OK")
-          + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
-          + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n"));
+      String body =
+          maxTokens > 1e6
+              ? "{\"object\":\"error\",\"message\":\"boom\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}"
+              : OpenAiFixtures.vllmCompletion("fine", "stop");
+      out.write(
+          ascii(
+              (maxTokens > 1e6 ? "HTTP/1.1 500 Internal Server Error" : "HTTP/1.1 200 OK")
+                  + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+                  + body.getBytes(StandardCharsets.UTF_8).length
+                  + "\r\n\r\n"));
       out.write(body.getBytes(StandardCharsets.UTF_8));
     };
   }
@@ -108,9 +140,15 @@ final class UpstreamAnswers {
   /** Always 500. */
   static RawUpstream.Answer serverError() {
     return (req, out) -> {
-      String body = "{\"object\":\"error\",\"message\":\"down\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}";
-      out.write(ascii("HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-          + "Connection: close\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+      String body =
+          "{\"object\":\"error\",\"message\":\"down\",\"type\":\"InternalServerError\",\"param\":null,\"code\":500}";
+      out.write(
+          ascii(
+              "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                  + "Connection: close\r\nContent-Length: "
+                  + body.length()
+                  + "\r\n\r\n"
+                  + body));
     };
   }
 }

@@ -52,13 +52,16 @@ class RouterMetricsTest {
         .contains("aihandler_cost_usd_total{backend=\"gpt-4o\"} 0.75")
         .contains("aihandler_retries_total{backend=\"gpt-4o\",reason=\"rateLimited\"} 2.0")
         .contains("aihandler_retries_total{backend=\"gpt-4o\",reason=\"timeout\"} 1.0")
-        .contains("aihandler_fallbacks_total{backend=\"gpt-4o\",reason=\"timeout\",route=\"support\"} 1.0")
+        .contains(
+            "aihandler_fallbacks_total{backend=\"gpt-4o\",reason=\"timeout\",route=\"support\"} 1.0")
         .contains("aihandler_validation_failures_total{backend=\"gpt-4o\",task=\"triage\"} 1.0")
         .contains("aihandler_repair_attempts_total{backend=\"gpt-4o\",task=\"triage\"} 1.0")
-        .contains("aihandler_data_policy_blocks_total{backend=\"gpt-4o\",data_class=\"restricted\"} 2.0")
+        .contains(
+            "aihandler_data_policy_blocks_total{backend=\"gpt-4o\",data_class=\"restricted\"} 2.0")
         .contains("aihandler_overhead_duration_seconds_count{endpoint=\"chat\"} 2")
         .contains("aihandler_overhead_duration_seconds_sum{endpoint=\"chat\"} 0.002")
         .contains("aihandler_upstream_duration_seconds_count{backend=\"gpt-4o\",outcome=\"ok\"} 1")
-        .contains("aihandler_upstream_duration_seconds_count{backend=\"gpt-4o\",outcome=\"http_500\"} 1");
+        .contains(
+            "aihandler_upstream_duration_seconds_count{backend=\"gpt-4o\",outcome=\"http_500\"} 1");
   }
 }

@@ -44,7 +44,11 @@ class DataPolicyTest {
     var body = JSON.createObjectNode().put("model", "chat");
     var parts = body.putArray("messages").addObject().put("role", "user").putArray("content");
     parts.addObject().put("type", "text").put("text", "what is this?");
-    parts.addObject().put("type", "image_url").putObject("image_url").put("url", "data:image/png;base64,iVBO");
+    parts
+        .addObject()
+        .put("type", "image_url")
+        .putObject("image_url")
+        .put("url", "data:image/png;base64,iVBO");
     return body;
   }
 
@@ -77,7 +81,8 @@ class DataPolicyTest {
 
     assertThat(d.classes()).containsExactly("public", "restricted");
     assertThat(d.allowed()).containsExactly(Locality.IN_CLUSTER);
-    assertThat(d.reasons()).containsExactly(entry("public", "header"), entry("restricted", "default"));
+    assertThat(d.reasons())
+        .containsExactly(entry("public", "header"), entry("restricted", "default"));
   }
 
   @Test
@@ -91,7 +96,8 @@ class DataPolicyTest {
   @Test
   void theTaskClassTakesThePlaceOfTheDefault() throws Exception {
     // The default is for requests whose task names no class; both come from the config's author.
-    DataPolicy.Decision d = policy("defaultDataClass: restricted\n").classify("public", List.of(), chat("hello"));
+    DataPolicy.Decision d =
+        policy("defaultDataClass: restricted\n").classify("public", List.of(), chat("hello"));
 
     assertThat(d.classes()).containsExactly("public");
   }
@@ -104,13 +110,17 @@ class DataPolicyTest {
         .containsExactly(Locality.IN_CLUSTER);
     assertThat(p.classify(null, List.of(" public , restricted "), chat("hi")).allowed())
         .containsExactly(Locality.IN_CLUSTER);
-    assertThat(p.classify(null, List.of("public,,"), chat("hi")).classes()).containsExactly("public");
+    assertThat(p.classify(null, List.of("public,,"), chat("hi")).classes())
+        .containsExactly("public");
     assertThat(p.classify(null, null, chat("hi")).classes()).isEmpty();
   }
 
   @Test
   void anUnknownClassInAnyValueIsRefusedNamingItButNoRequestText() throws Exception {
-    assertThatThrownBy(() -> policy("").classify(null, List.of("public", "public, secret"), chat("jane@example.com")))
+    assertThatThrownBy(
+            () ->
+                policy("")
+                    .classify(null, List.of("public", "public, secret"), chat("jane@example.com")))
         .isInstanceOfSatisfying(
             ApiException.class,
             e -> {
@@ -121,10 +131,13 @@ class DataPolicyTest {
 
   @Test
   void detectorsRecordTheirTypeAsTheReason() throws Exception {
-    DataPolicy.Decision d = policy("").classify(null, List.of(), chat("call +1 (415) 555-0132 or jane@example.com"));
+    DataPolicy.Decision d =
+        policy("").classify(null, List.of(), chat("call +1 (415) 555-0132 or jane@example.com"));
 
     assertThat(d.classes()).containsExactly("internal", "restricted");
-    assertThat(d.reasons()).containsExactly(entry("internal", "detector:phone"), entry("restricted", "detector:email"));
+    assertThat(d.reasons())
+        .containsExactly(
+            entry("internal", "detector:phone"), entry("restricted", "detector:email"));
     assertThat(d.label()).isEqualTo("internal+restricted");
   }
 
@@ -137,8 +150,10 @@ class DataPolicyTest {
   void theLabelListsClassesInDeclarationOrderWhateverTheirSource() throws Exception {
     DataPolicy p = policy("");
 
-    assertThat(p.classify("restricted", List.of("public"), chat("hi")).label()).isEqualTo("public+restricted");
-    assertThat(p.classify("public", List.of("restricted"), chat("hi")).label()).isEqualTo("public+restricted");
+    assertThat(p.classify("restricted", List.of("public"), chat("hi")).label())
+        .isEqualTo("public+restricted");
+    assertThat(p.classify("public", List.of("restricted"), chat("hi")).label())
+        .isEqualTo("public+restricted");
   }
 
   @Test
@@ -173,7 +188,8 @@ class DataPolicyTest {
         """;
     DataPolicy none = new DataPolicy(RouterConfigLoader.parse(noDetectors, "a.yaml"));
     DataPolicy set =
-        new DataPolicy(RouterConfigLoader.parse(noDetectors + "unscannableDataClass: restricted\n", "b.yaml"));
+        new DataPolicy(
+            RouterConfigLoader.parse(noDetectors + "unscannableDataClass: restricted\n", "b.yaml"));
 
     assertThat(none.unscannableClass()).isNull();
     assertThat(none.classify(null, List.of(), withImage()).classes()).isEmpty();

@@ -29,8 +29,20 @@ class RequestContentReaderTest {
             """);
 
     assertThat(c.text().split("\n"))
-        .contains("messages", "role", "user", "content", "hi", "model", "inner-model", "metadata",
-            "meta-model", "4111111111111111", "properties", "jane@example.com", "0.5")
+        .contains(
+            "messages",
+            "role",
+            "user",
+            "content",
+            "hi",
+            "model",
+            "inner-model",
+            "metadata",
+            "meta-model",
+            "4111111111111111",
+            "properties",
+            "jane@example.com",
+            "0.5")
         .doesNotContain("secret-task", "true");
     assertThat(c.unscannable()).isFalse();
   }
@@ -42,9 +54,16 @@ class RequestContentReaderTest {
     String arguments =
         "{\"email\":\"jane.doe\\u0040example.com\",\"n\":[" + JSON.writeValueAsString(inner) + "]}";
     ObjectNode request = JSON.createObjectNode();
-    request.putArray("messages").addObject().put("role", "assistant")
-        .putArray("tool_calls").addObject().put("type", "function")
-        .putObject("function").put("name", "lookup").put("arguments", arguments);
+    request
+        .putArray("messages")
+        .addObject()
+        .put("role", "assistant")
+        .putArray("tool_calls")
+        .addObject()
+        .put("type", "function")
+        .putObject("function")
+        .put("name", "lookup")
+        .put("arguments", arguments);
 
     RequestContent c = RequestContentReader.read(request, true);
 
@@ -63,8 +82,9 @@ class RequestContentReaderTest {
 
   @Test
   void everyValueOfADuplicatedKeyInEmbeddedJsonIsRead() throws Exception {
-    ObjectNode request = JSON.createObjectNode()
-        .put("arguments", "{\"email\":\"none\",\"email\":\"jane@example.com\"}");
+    ObjectNode request =
+        JSON.createObjectNode()
+            .put("arguments", "{\"email\":\"none\",\"email\":\"jane@example.com\"}");
 
     assertThat(RequestContentReader.read(request, true).text().split("\n"))
         .containsExactly("arguments", "email", "none", "email", "jane@example.com");
@@ -72,8 +92,8 @@ class RequestContentReaderTest {
 
   @Test
   void whatWasDecodedOfAStringThatIsNotJsonIsTakenBack() throws Exception {
-    ObjectNode request = JSON.createObjectNode()
-        .put("a", "[\"data:image/png;base64,iVBO\", \"x\"] and more]");
+    ObjectNode request =
+        JSON.createObjectNode().put("a", "[\"data:image/png;base64,iVBO\", \"x\"] and more]");
 
     RequestContent c = RequestContentReader.read(request, true);
 
@@ -90,7 +110,8 @@ class RequestContentReaderTest {
 
   @Test
   void contentPartsOtherThanTextAreUnscannable() throws Exception {
-    String text = "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}]}";
+    String text =
+        "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}]}]}";
     assertThat(read(text).unscannable()).isFalse();
     for (String part :
         new String[] {
@@ -103,14 +124,16 @@ class RequestContentReaderTest {
         }) {
       String request =
           "{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"hi\"}, "
-              + part + "]}]}";
+              + part
+              + "]}]}";
       assertThat(read(request).unscannable()).as(part).isTrue();
     }
   }
 
   @Test
   void dataUrlsAnywhereAreUnscannable() throws Exception {
-    assertThat(read("{\"x\": {\"y\": \"data:application/pdf;base64,JVBERi0xLjQK\"}}").unscannable()).isTrue();
+    assertThat(read("{\"x\": {\"y\": \"data:application/pdf;base64,JVBERi0xLjQK\"}}").unscannable())
+        .isTrue();
     assertThat(read("{\"x\": \"data: the numbers we saw\"}").unscannable()).isFalse();
   }
 
@@ -131,7 +154,8 @@ class RequestContentReaderTest {
   @Test
   void embeddedJsonTooDeepToDecodeIsUnscannable() throws Exception {
     String deep = "[".repeat(100) + "\"jane@example.com\"" + "]".repeat(100);
-    assertThat(read("{\"arguments\": " + JSON.writeValueAsString(deep) + "}").unscannable()).isTrue();
+    assertThat(read("{\"arguments\": " + JSON.writeValueAsString(deep) + "}").unscannable())
+        .isTrue();
 
     String nested = "{\"a\":\"x@y.org\"}";
     for (int i = 0; i < RequestContentReader.MAX_EMBEDDED_DEPTH; i++) {

@@ -58,7 +58,11 @@ class ResponseEventSinkTest {
   private static ResponseObject response() throws Exception {
     ObjectNode body = (ObjectNode) MAPPER.readTree("{\"model\":\"chat\",\"input\":\"x\"}");
     return new ResponseObject(
-        "resp_1", 1_700_000_000L, "chat", ResponsesRequestTranslator.settings(body), MAPPER.createObjectNode());
+        "resp_1",
+        1_700_000_000L,
+        "chat",
+        ResponsesRequestTranslator.settings(body),
+        MAPPER.createObjectNode());
   }
 
   private static void feed(ResponseEventSink sink, List<String> chunks) throws Exception {
@@ -79,12 +83,20 @@ class ResponseEventSinkTest {
 
     assertThat(out.types())
         .containsExactly(
-            "response.created", "response.in_progress",
-            "response.output_item.added", "response.content_part.added", "response.output_text.delta",
-            "response.output_text.done", "response.content_part.done", "response.output_item.done",
-            "response.output_item.added", "response.function_call_arguments.delta",
-            "response.function_call_arguments.delta", "response.function_call_arguments.done",
-            "response.output_item.done", "response.completed");
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.delta",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.output_item.added",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.delta",
+            "response.function_call_arguments.done",
+            "response.output_item.done",
+            "response.completed");
     for (int i = 0; i < out.events.size(); i++) {
       assertThat(out.events.get(i).data().path("sequence_number").asInt()).isEqualTo(i);
     }
@@ -99,10 +111,14 @@ class ResponseEventSinkTest {
     assertThat(done.at("/output/1/status").asText()).isEqualTo("completed");
     assertThat(done.at("/usage/total_tokens").asInt()).isEqualTo(42);
     assertThat(done.path("store").asBoolean()).isTrue();
-    assertThat(kept).singleElement().satisfies(turn -> {
-      assertThat(turn.path("content").asText()).isEqualTo("Checking.");
-      assertThat(turn.at("/tool_calls/0/function/arguments").asText()).isEqualTo("{\"city\":\"Paris\"}");
-    });
+    assertThat(kept)
+        .singleElement()
+        .satisfies(
+            turn -> {
+              assertThat(turn.path("content").asText()).isEqualTo("Checking.");
+              assertThat(turn.at("/tool_calls/0/function/arguments").asText())
+                  .isEqualTo("{\"city\":\"Paris\"}");
+            });
     assertThat(out.begun && out.ended).isTrue();
   }
 
@@ -120,7 +136,8 @@ class ResponseEventSinkTest {
 
     Event last = out.events.getLast();
     assertThat(last.type()).isEqualTo("response.incomplete");
-    assertThat(last.data().at("/response/incomplete_details/reason").asText()).isEqualTo("max_output_tokens");
+    assertThat(last.data().at("/response/incomplete_details/reason").asText())
+        .isEqualTo("max_output_tokens");
     assertThat(last.data().at("/response/output/0/status").asText()).isEqualTo("incomplete");
     assertThat(last.data().at("/response/store").asBoolean(true)).isFalse();
   }
@@ -132,7 +149,8 @@ class ResponseEventSinkTest {
     ResponseEventSink sink = new ResponseEventSink(out, response(), turn -> kept.add(turn));
 
     feed(sink, TEXT_THEN_CALL.subList(0, 4));
-    sink.error(new ApiException(502, "server_error", "stream_error", "backend gpt: the stream broke"));
+    sink.error(
+        new ApiException(502, "server_error", "stream_error", "backend gpt: the stream broke"));
 
     assertThat(out.types().subList(out.types().size() - 2, out.types().size()))
         .containsExactly("error", "response.failed");
@@ -157,9 +175,15 @@ class ResponseEventSinkTest {
 
     assertThat(out.types())
         .containsExactly(
-            "response.created", "response.in_progress", "response.output_item.added",
-            "response.content_part.added", "response.output_text.done", "response.content_part.done",
-            "response.output_item.done", "response.completed");
-    assertThat(out.events.getLast().data().at("/response/output/0/content/0/text").asText()).isEmpty();
+            "response.created",
+            "response.in_progress",
+            "response.output_item.added",
+            "response.content_part.added",
+            "response.output_text.done",
+            "response.content_part.done",
+            "response.output_item.done",
+            "response.completed");
+    assertThat(out.events.getLast().data().at("/response/output/0/content/0/text").asText())
+        .isEmpty();
   }
 }

@@ -28,7 +28,8 @@ class ResponsesRequestTranslatorTest {
 
   private static ObjectNode chat(String body, List<ObjectNode> previous) {
     ObjectNode b = json(body);
-    return ResponsesRequestTranslator.chatRequest(b, ResponsesRequestTranslator.settings(b), previous, 100)
+    return ResponsesRequestTranslator.chatRequest(
+            b, ResponsesRequestTranslator.settings(b), previous, 100)
         .chat();
   }
 
@@ -60,7 +61,8 @@ class ResponsesRequestTranslatorTest {
                 json("{\"role\":\"user\",\"content\":\"Capital of France?\"}"),
                 json("{\"role\":\"assistant\",\"content\":\"Paris.\"}")));
 
-    assertThat(chat.path("messages")).extracting(m -> m.path("content").asText())
+    assertThat(chat.path("messages"))
+        .extracting(m -> m.path("content").asText())
         .containsExactly("Now in French.", "Capital of France?", "Paris.", "And Spain?");
   }
 
@@ -105,9 +107,13 @@ class ResponsesRequestTranslatorTest {
     JsonNode m = chat.path("messages");
     assertThat(m.size()).isEqualTo(4);
     assertThat(m.get(1).path("content").isNull()).isTrue();
-    assertThat(m.get(1).path("tool_calls")).extracting(c -> c.path("id").asText()).containsExactly("c1", "c2");
-    assertThat(m.get(1).at("/tool_calls/1/function/arguments").asText()).isEqualTo("{\"city\":\"Rome\"}");
-    assertThat(m.get(2).toString()).isEqualTo("{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"21\"}");
+    assertThat(m.get(1).path("tool_calls"))
+        .extracting(c -> c.path("id").asText())
+        .containsExactly("c1", "c2");
+    assertThat(m.get(1).at("/tool_calls/1/function/arguments").asText())
+        .isEqualTo("{\"city\":\"Rome\"}");
+    assertThat(m.get(2).toString())
+        .isEqualTo("{\"role\":\"tool\",\"tool_call_id\":\"c1\",\"content\":\"21\"}");
     assertThat(m.get(3).path("content").asText()).isEqualTo("25");
   }
 
@@ -144,40 +150,73 @@ class ResponsesRequestTranslatorTest {
     assertThat(chat.path("reasoning_effort").asText()).isEqualTo("low");
     assertThat(chat.path("stream").asBoolean()).isTrue();
     for (String responsesOnly :
-        List.of("metadata", "store", "stream_options", "background", "truncation", "include", "service_tier", "text", "input")) {
+        List.of(
+            "metadata",
+            "store",
+            "stream_options",
+            "background",
+            "truncation",
+            "include",
+            "service_tier",
+            "text",
+            "input")) {
       assertThat(chat.has(responsesOnly)).as(responsesOnly).isFalse();
     }
-    assertThat(chat("{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"json_object\"}}}")
-            .path("response_format").toString())
+    assertThat(
+            chat("{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"json_object\"}}}")
+                .path("response_format")
+                .toString())
         .isEqualTo("{\"type\":\"json_object\"}");
-    assertThat(chat("{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":\"required\"}").path("tool_choice").asText())
+    assertThat(
+            chat("{\"model\":\"m\",\"input\":\"x\",\"tool_choice\":\"required\"}")
+                .path("tool_choice")
+                .asText())
         .isEqualTo("required");
   }
 
   @Test
   void whatCannotBeHonouredIsRefusedNamingTheField() {
-    assertThat(refused("{\"input\":\"x\",\"tools\":[{\"type\":\"file_search\"}]}").param()).isEqualTo("tools[0].type");
-    assertThat(refused("{\"input\":\"x\",\"tool_choice\":{\"type\":\"web_search_preview\"}}").param())
+    assertThat(refused("{\"input\":\"x\",\"tools\":[{\"type\":\"file_search\"}]}").param())
+        .isEqualTo("tools[0].type");
+    assertThat(
+            refused("{\"input\":\"x\",\"tool_choice\":{\"type\":\"web_search_preview\"}}").param())
         .isEqualTo("tool_choice");
-    assertThat(refused("{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"file_id\":\"f\"}]}]}").param())
+    assertThat(
+            refused(
+                    "{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_image\",\"file_id\":\"f\"}]}]}")
+                .param())
         .isEqualTo("input[0].content[0].file_id");
-    assertThat(refused("{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]}").param())
+    assertThat(
+            refused("{\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_audio\"}]}]}")
+                .param())
         .isEqualTo("input[0].content[0].type");
-    assertThat(refused("{\"input\":[{\"type\":\"reasoning\",\"summary\":[]}]}").param()).isEqualTo("input[0].type");
-    assertThat(refused("{\"input\":[{\"role\":\"tool\",\"content\":\"x\"}]}").param()).isEqualTo("input[0].role");
-    assertThat(refused("{\"input\":\"x\",\"stream\":true,\"stream_options\":{\"include_obfuscation\":true}}").param())
+    assertThat(refused("{\"input\":[{\"type\":\"reasoning\",\"summary\":[]}]}").param())
+        .isEqualTo("input[0].type");
+    assertThat(refused("{\"input\":[{\"role\":\"tool\",\"content\":\"x\"}]}").param())
+        .isEqualTo("input[0].role");
+    assertThat(
+            refused(
+                    "{\"input\":\"x\",\"stream\":true,\"stream_options\":{\"include_obfuscation\":true}}")
+                .param())
         .isEqualTo("stream_options.include_obfuscation");
-    assertThat(refused("{\"input\":\"x\",\"text\":{\"verbosity\":\"low\"}}").param()).isEqualTo("text.verbosity");
-    assertThat(refused("{\"input\":\"x\",\"max_tool_calls\":3}").param()).isEqualTo("max_tool_calls");
+    assertThat(refused("{\"input\":\"x\",\"text\":{\"verbosity\":\"low\"}}").param())
+        .isEqualTo("text.verbosity");
+    assertThat(refused("{\"input\":\"x\",\"max_tool_calls\":3}").param())
+        .isEqualTo("max_tool_calls");
     assertThat(refused("{\"input\":\"x\",\"top_logprobs\":2}").param()).isEqualTo("top_logprobs");
-    assertThat(refused("{\"input\":\"x\",\"service_tier\":\"priority\"}").param()).isEqualTo("service_tier");
-    assertThat(refused("{\"input\":\"x\",\"max_output_tokens\":0}").param()).isEqualTo("max_output_tokens");
+    assertThat(refused("{\"input\":\"x\",\"service_tier\":\"priority\"}").param())
+        .isEqualTo("service_tier");
+    assertThat(refused("{\"input\":\"x\",\"max_output_tokens\":0}").param())
+        .isEqualTo("max_output_tokens");
     assertThat(refused("{\"input\":\"x\",\"temperature\":3}").param()).isEqualTo("temperature");
     assertThat(refused("{\"input\":\"x\",\"metadata\":{\"k\":1}}").param()).isEqualTo("metadata");
     assertThat(refused("{\"input\":\"x\",\"unknown\":1}").code()).isEqualTo("unknown_parameter");
-    assertThat(refused("{\"input\":\"x\",\"conversation\":\"c\"}").code()).isEqualTo("unsupported_parameter");
+    assertThat(refused("{\"input\":\"x\",\"conversation\":\"c\"}").code())
+        .isEqualTo("unsupported_parameter");
     // Null is how SDKs leave a field unset.
-    assertThat(chat("{\"model\":\"m\",\"input\":\"x\",\"conversation\":null,\"prompt\":null}").has("conversation"))
+    assertThat(
+            chat("{\"model\":\"m\",\"input\":\"x\",\"conversation\":null,\"prompt\":null}")
+                .has("conversation"))
         .isFalse();
   }
 
@@ -185,7 +224,11 @@ class ResponsesRequestTranslatorTest {
   void theConversationIsBoundedInMessages() {
     StringBuilder items = new StringBuilder();
     for (int i = 0; i < 101; i++) {
-      items.append(i == 0 ? "" : ",").append("{\"role\":\"user\",\"content\":\"m").append(i).append("\"}");
+      items
+          .append(i == 0 ? "" : ",")
+          .append("{\"role\":\"user\",\"content\":\"m")
+          .append(i)
+          .append("\"}");
     }
     ApiException e = refused("{\"model\":\"m\",\"input\":[" + items + "]}");
     assertThat(e.code()).isEqualTo("too_many_items");
@@ -194,14 +237,16 @@ class ResponsesRequestTranslatorTest {
             () ->
                 chat(
                     "{\"model\":\"m\",\"input\":\"x\"}",
-                    java.util.Collections.nCopies(100, json("{\"role\":\"user\",\"content\":\"y\"}"))))
+                    java.util.Collections.nCopies(
+                        100, json("{\"role\":\"user\",\"content\":\"y\"}"))))
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("101 messages");
     assertThatThrownBy(
             () ->
                 chat(
                     "{\"model\":\"m\"}",
-                    java.util.Collections.nCopies(101, json("{\"role\":\"user\",\"content\":\"y\"}"))))
+                    java.util.Collections.nCopies(
+                        101, json("{\"role\":\"user\",\"content\":\"y\"}"))))
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("101 messages");
   }

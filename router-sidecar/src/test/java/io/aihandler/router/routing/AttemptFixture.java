@@ -43,20 +43,48 @@ final class AttemptFixture implements AutoCloseable {
   final CallRecord record = new CallRecord();
 
   AttemptFixture(Provider provider, String baseUrl, String idleTimeout, boolean stream) {
-    Backend config = new Backend("b", provider, baseUrl, "m", null, Locality.IN_CLUSTER, null, null, null, null, null);
+    Backend config =
+        new Backend(
+            "b", provider, baseUrl, "m", null, Locality.IN_CLUSTER, null, null, null, null, null);
     backend =
-        new BackendRuntime(config, ProviderRegistry.translatorFor(config), null, CircuitBreaker.ofDefaults("b"),
-            new Semaphore(10), new BackendRuntime.RequestRate(0), new TokenBudget(0, 0));
+        new BackendRuntime(
+            config,
+            ProviderRegistry.translatorFor(config),
+            null,
+            CircuitBreaker.ofDefaults("b"),
+            new Semaphore(10),
+            new BackendRuntime.RequestRate(0),
+            new TokenBudget(0, 0));
     Route route =
-        new Route("r", List.of(new RouteTarget("b", 1, 0)), null, null, null, null, "5s", "10s", "5s",
-            idleTimeout, null);
+        new Route(
+            "r",
+            List.of(new RouteTarget("b", 1, 0)),
+            null,
+            null,
+            null,
+            null,
+            "5s",
+            "10s",
+            "5s",
+            idleTimeout,
+            null);
     ObjectNode request = MAPPER.createObjectNode();
     request.put("model", "r");
     request.put("stream", stream);
     request.putArray("messages").addObject().put("role", "user").put("content", "hi");
     call =
-        new RoutedCall("chat", "r", null, route, request, null, null, 0,
-            new DataPolicy.Decision(List.of(), EnumSet.allOf(Locality.class)), Duration.ofSeconds(10), false);
+        new RoutedCall(
+            "chat",
+            "r",
+            null,
+            route,
+            request,
+            null,
+            null,
+            0,
+            new DataPolicy.Decision(List.of(), EnumSet.allOf(Locality.class)),
+            Duration.ofSeconds(10),
+            false);
   }
 
   TranslationContext context() {

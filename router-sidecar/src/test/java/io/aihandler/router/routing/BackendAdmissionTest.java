@@ -37,12 +37,26 @@ class BackendAdmissionTest {
   private static BackendRuntime backend(
       Integer contextWindow, int concurrency, int rpm, int tpm, Credentials creds) {
     Backend config =
-        new Backend("llama", Provider.VLLM, "http://127.0.0.1:1/v1", "m", null, null, null,
-            new Capabilities(contextWindow, null, null, null, null), null, creds, 100);
+        new Backend(
+            "llama",
+            Provider.VLLM,
+            "http://127.0.0.1:1/v1",
+            "m",
+            null,
+            null,
+            null,
+            new Capabilities(contextWindow, null, null, null, null),
+            null,
+            creds,
+            100);
     return new BackendRuntime(
-        config, new OpenAiTranslator(OpenAiTranslator.Flavor.VLLM, null), null,
-        CircuitBreaker.ofDefaults("llama"), new Semaphore(concurrency),
-        new BackendRuntime.RequestRate(rpm), new TokenBudget(tpm, NOW));
+        config,
+        new OpenAiTranslator(OpenAiTranslator.Flavor.VLLM, null),
+        null,
+        CircuitBreaker.ofDefaults("llama"),
+        new Semaphore(concurrency),
+        new BackendRuntime.RequestRate(rpm),
+        new TokenBudget(tpm, NOW));
   }
 
   private static BackendRuntime backend() {
@@ -50,8 +64,11 @@ class BackendAdmissionTest {
   }
 
   private static ObjectNode request(String maxTokens) throws Exception {
-    return (ObjectNode) MAPPER.readTree(
-        "{\"max_tokens\":" + maxTokens + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+    return (ObjectNode)
+        MAPPER.readTree(
+            "{\"max_tokens\":"
+                + maxTokens
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }
 
   @Test
@@ -93,8 +110,10 @@ class BackendAdmissionTest {
 
   @Test
   void aChargeNeverExceedsTheContextWindowOrWithoutOneAMinutesTokens() throws Exception {
-    assertThat(BackendAdmission.charge(backend(8192, 1, 0, 0, null), request("1e12"))).isEqualTo(8192);
-    assertThat(BackendAdmission.charge(backend(null, 1, 0, 1000, null), request("1e12"))).isEqualTo(1000);
+    assertThat(BackendAdmission.charge(backend(8192, 1, 0, 0, null), request("1e12")))
+        .isEqualTo(8192);
+    assertThat(BackendAdmission.charge(backend(null, 1, 0, 1000, null), request("1e12")))
+        .isEqualTo(1000);
     assertThat(BackendAdmission.charge(backend(null, 1, 0, 1000, null), request("50")))
         .as("4 framing + 5 text + 50 output")
         .isEqualTo(59);
@@ -103,8 +122,14 @@ class BackendAdmissionTest {
   @Test
   void aMissingTranslatorOrKeyRefusesAndHoldsNothing() throws Exception {
     BackendRuntime noTranslator =
-        new BackendRuntime(backend().config(), null, "provider x is not supported", CircuitBreaker.ofDefaults("x"),
-            new Semaphore(1), new BackendRuntime.RequestRate(0), new TokenBudget(0, NOW));
+        new BackendRuntime(
+            backend().config(),
+            null,
+            "provider x is not supported",
+            CircuitBreaker.ofDefaults("x"),
+            new Semaphore(1),
+            new BackendRuntime.RequestRate(0),
+            new TokenBudget(0, NOW));
     assertThat(admission.admit(noTranslator, request("1")))
         .isEqualTo(new Refused("provider x is not supported"));
 
@@ -120,7 +145,9 @@ class BackendAdmissionTest {
   void anOpenCircuitRefuses() throws Exception {
     BackendRuntime b = backend();
     b.breaker().transitionToOpenState();
-    assertThat(((Refused) admission.admit(b, request("1"))).message()).contains("circuit").contains("open");
+    assertThat(((Refused) admission.admit(b, request("1"))).message())
+        .contains("circuit")
+        .contains("open");
     assertThat(b.concurrency().availablePermits()).isOne();
     assertThat(b.tokens().available(NOW)).isEqualTo(1000.0);
   }
@@ -129,18 +156,27 @@ class BackendAdmissionTest {
   void aFullConcurrencyLimitRefusesAndGivesTheCircuitPermissionBack() throws Exception {
     Backend config = backend().config();
     CircuitBreaker breaker =
-        CircuitBreaker.of("llama",
+        CircuitBreaker.of(
+            "llama",
             CircuitBreakerConfig.custom().permittedNumberOfCallsInHalfOpenState(1).build());
     BackendRuntime b =
-        new BackendRuntime(config, new OpenAiTranslator(OpenAiTranslator.Flavor.VLLM, null), null, breaker,
-            new Semaphore(1), new BackendRuntime.RequestRate(0), new TokenBudget(0, NOW));
+        new BackendRuntime(
+            config,
+            new OpenAiTranslator(OpenAiTranslator.Flavor.VLLM, null),
+            null,
+            breaker,
+            new Semaphore(1),
+            new BackendRuntime.RequestRate(0),
+            new TokenBudget(0, NOW));
     breaker.transitionToOpenState();
     breaker.transitionToHalfOpenState(); // one trial call: a leaked permission would lock it
     b.concurrency().acquire();
 
-    assertThat(((Refused) admission.admit(b, request("1"))).message()).contains("concurrency limit");
+    assertThat(((Refused) admission.admit(b, request("1"))).message())
+        .contains("concurrency limit");
     b.concurrency().release();
-    assertThat(admission.admit(b, request("1"))).as("the refused attempt's trial call came back")
+    assertThat(admission.admit(b, request("1")))
+        .as("the refused attempt's trial call came back")
         .isInstanceOf(Permit.class);
   }
 
@@ -148,13 +184,17 @@ class BackendAdmissionTest {
   void tokensAndRequestsPerMinuteRefuseAndGiveBackWhatWasTaken() throws Exception {
     BackendRuntime tokens = backend(null, 1, 0, 10, null);
     tokens.tokens().tryTake(10, NOW);
-    assertThat(((Refused) admission.admit(tokens, request("50"))).message()).contains("tokens-per-minute");
+    assertThat(((Refused) admission.admit(tokens, request("50"))).message())
+        .contains("tokens-per-minute");
     assertThat(tokens.concurrency().availablePermits()).isOne();
 
     BackendRuntime requests = backend(null, 1, 1, 1000, null);
     ((Permit) admission.admit(requests, request("50"))).close();
-    assertThat(((Refused) admission.admit(requests, request("50"))).message()).contains("requests-per-minute");
-    assertThat(requests.tokens().available(NOW)).as("the token charge was given back").isEqualTo(1000.0);
+    assertThat(((Refused) admission.admit(requests, request("50"))).message())
+        .contains("requests-per-minute");
+    assertThat(requests.tokens().available(NOW))
+        .as("the token charge was given back")
+        .isEqualTo(1000.0);
     assertThat(requests.concurrency().availablePermits()).isOne();
   }
 

@@ -33,16 +33,24 @@ class EmbeddingCheckTest {
         .hasMessage("a vector for input 2 of 2");
     assertThatThrownBy(() -> EmbeddingCheck.inInputOrder(result(new int[] {0}, v), 1, 3))
         .hasMessage("a vector of 2 dimensions for input 0, expected 3");
-    assertThatThrownBy(() -> EmbeddingCheck.inInputOrder(result(new int[] {0}, new float[] {Float.NaN}), 1, 1))
+    assertThatThrownBy(
+            () -> EmbeddingCheck.inInputOrder(result(new int[] {0}, new float[] {Float.NaN}), 1, 1))
         .hasMessageContaining("not a number");
   }
 
   @Test
   void withoutAnExpectedLength_allVectorsMustShareOne() {
-    assertThat(EmbeddingCheck.inInputOrder(result(new int[] {0, 1}, new float[3], new float[3]), 2, null)).hasNumberOfRows(2);
-    assertThatThrownBy(() -> EmbeddingCheck.inInputOrder(result(new int[] {0, 1}, new float[3], new float[4]), 2, null))
+    assertThat(
+            EmbeddingCheck.inInputOrder(
+                result(new int[] {0, 1}, new float[3], new float[3]), 2, null))
+        .hasNumberOfRows(2);
+    assertThatThrownBy(
+            () ->
+                EmbeddingCheck.inInputOrder(
+                    result(new int[] {0, 1}, new float[3], new float[4]), 2, null))
         .hasMessageContaining("expected 3");
-    assertThatThrownBy(() -> EmbeddingCheck.inInputOrder(result(new int[] {0}, new float[0]), 1, null))
+    assertThatThrownBy(
+            () -> EmbeddingCheck.inInputOrder(result(new int[] {0}, new float[0]), 1, null))
         .hasMessage("vectors of no dimensions");
   }
 }

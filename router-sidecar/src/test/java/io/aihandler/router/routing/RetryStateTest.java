@@ -20,7 +20,8 @@ class RetryStateTest {
   private static final long TEN_SECONDS = TimeUnit.SECONDS.toNanos(10);
 
   private static RetryState state(int targets, int maxAttempts, Set<FallbackTrigger> fallbackOn) {
-    return new RetryState(targets, maxAttempts, fallbackOn, BACKOFF, Duration.ofSeconds(1), NOW + TEN_SECONDS);
+    return new RetryState(
+        targets, maxAttempts, fallbackOn, BACKOFF, Duration.ofSeconds(1), NOW + TEN_SECONDS);
   }
 
   @Test
@@ -33,7 +34,8 @@ class RetryStateTest {
     assertThat(first.waitMillis()).isEqualTo(100);
     s.attempted();
     // One attempt left and one later target: the retry would starve the fallback.
-    assertThat(s.afterFailure(FallbackTrigger.SERVER_ERROR, null, NOW).step()).isEqualTo(Step.FALL_BACK);
+    assertThat(s.afterFailure(FallbackTrigger.SERVER_ERROR, null, NOW).step())
+        .isEqualTo(Step.FALL_BACK);
     assertThat(s.target()).isEqualTo(1);
     s.attempted();
     assertThat(s.afterFailure(FallbackTrigger.SERVER_ERROR, null, NOW).step()).isEqualTo(Step.STOP);
@@ -64,14 +66,16 @@ class RetryStateTest {
   void anUnavailableBackendIsNeverRetried() {
     RetryState s = state(2, 5, ALL);
     s.attempted();
-    assertThat(s.afterFailure(FallbackTrigger.UNAVAILABLE, null, NOW).step()).isEqualTo(Step.FALL_BACK);
+    assertThat(s.afterFailure(FallbackTrigger.UNAVAILABLE, null, NOW).step())
+        .isEqualTo(Step.FALL_BACK);
   }
 
   @Test
   void aFailureTheRouteDoesNotFallBackOnIsRetriedOrEnds() {
     RetryState s = state(2, 2, EnumSet.of(FallbackTrigger.TIMEOUT));
     s.attempted();
-    assertThat(s.afterFailure(FallbackTrigger.SERVER_ERROR, null, NOW).step()).isEqualTo(Step.RETRY);
+    assertThat(s.afterFailure(FallbackTrigger.SERVER_ERROR, null, NOW).step())
+        .isEqualTo(Step.RETRY);
     s.attempted();
     assertThat(s.afterFailure(FallbackTrigger.SERVER_ERROR, null, NOW).step()).isEqualTo(Step.STOP);
   }
@@ -80,7 +84,8 @@ class RetryStateTest {
   void retryAfterLongerThanTheBackoffIsWaitedFor() {
     RetryState s = state(1, 3, ALL);
     s.attempted();
-    RetryState.Decision d = s.afterFailure(FallbackTrigger.RATE_LIMITED, Duration.ofSeconds(3), NOW);
+    RetryState.Decision d =
+        s.afterFailure(FallbackTrigger.RATE_LIMITED, Duration.ofSeconds(3), NOW);
     assertThat(d.step()).isEqualTo(Step.RETRY);
     assertThat(d.waitMillis()).isEqualTo(3000);
   }
@@ -112,7 +117,9 @@ class RetryStateTest {
     assertThat(s.afterInvalidOutput(1).step()).isEqualTo(Step.FALL_BACK);
     assertThat(s.target()).isEqualTo(1);
     s.attempted();
-    assertThat(s.afterInvalidOutput(1).step()).as("repairs count per target").isEqualTo(Step.REPAIR);
+    assertThat(s.afterInvalidOutput(1).step())
+        .as("repairs count per target")
+        .isEqualTo(Step.REPAIR);
   }
 
   @Test
@@ -125,7 +132,8 @@ class RetryStateTest {
   @Test
   void aRefusalFallsBackOnlyWhenTheRouteFallsBackOnUnavailable() {
     assertThat(state(2, 3, ALL).afterRefusal().step()).isEqualTo(Step.FALL_BACK);
-    assertThat(state(2, 3, EnumSet.of(FallbackTrigger.TIMEOUT)).afterRefusal().step()).isEqualTo(Step.STOP);
+    assertThat(state(2, 3, EnumSet.of(FallbackTrigger.TIMEOUT)).afterRefusal().step())
+        .isEqualTo(Step.STOP);
   }
 
   @Test

@@ -96,7 +96,9 @@ class StreamWatchTest {
       }
       Limit struck = watch.settle();
       return new Object[] {
-        failure, struck, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        failure,
+        struck,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
         Thread.currentThread().isInterrupted()
       };
     }

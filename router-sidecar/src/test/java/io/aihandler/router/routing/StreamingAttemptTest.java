@@ -42,7 +42,15 @@ class StreamingAttemptTest {
 
   private AttemptResult run(ChunkSink sink) {
     try (BackendAdmission.Permit p = f.permit()) {
-      return attempt.run(f.backend, f.outgoing(), f.context(), f.deadline(), f.call, f.record, p, sink,
+      return attempt.run(
+          f.backend,
+          f.outgoing(),
+          f.context(),
+          f.deadline(),
+          f.call,
+          f.record,
+          p,
+          sink,
           AttemptFixture.SMALL_LIMITS);
     }
   }
@@ -59,7 +67,9 @@ class StreamingAttemptTest {
     server.start();
     start(Provider.GEMINI, server.url("/").toString().replaceAll("/$", ""), "5s");
     server.enqueue(
-        new MockResponse.Builder().code(200).addHeader("content-type", "text/event-stream")
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "text/event-stream")
             .body(ProviderPayloads.text("gemini", "stream-text.sse"))
             .removeHeader("Content-Length")
             .onResponseEnd(SocketEffect.ShutdownConnection.INSTANCE)
@@ -90,12 +100,17 @@ class StreamingAttemptTest {
   }
 
   @Test
-  void aClientThatStopsTakingChunksIsCutOffAtTheIdleLimitAndTheUpstreamCancelled() throws Exception {
+  void aClientThatStopsTakingChunksIsCutOffAtTheIdleLimitAndTheUpstreamCancelled()
+      throws Exception {
     startVllm("300ms");
     String body = sse(OpenAiFixtures.streamEvents(List.of("one", "two", "three"), true));
     server.enqueue(
-        new MockResponse.Builder().code(200).addHeader("content-type", "text/event-stream")
-            .body(body).throttleBody(64, 20, TimeUnit.MILLISECONDS).build());
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "text/event-stream")
+            .body(body)
+            .throttleBody(64, 20, TimeUnit.MILLISECONDS)
+            .build());
     // Blocks in its second write as a socket write to a client that stopped reading would; an
     // interrupt ends it with an I/O error, as it closes a real socket.
     AttemptFixture.RecordingSink stalled =
@@ -128,7 +143,8 @@ class StreamingAttemptTest {
   @Test
   void aRedirectIsRefused() throws Exception {
     startVllm("5s");
-    server.enqueue(new MockResponse.Builder().code(302).addHeader("location", "http://x.example/").build());
+    server.enqueue(
+        new MockResponse.Builder().code(302).addHeader("location", "http://x.example/").build());
 
     AttemptResult.Failed r = (AttemptResult.Failed) run(new AttemptFixture.RecordingSink());
 
@@ -141,19 +157,24 @@ class StreamingAttemptTest {
     String head = sse(OpenAiFixtures.streamEvents(List.of("first"), false));
     String body = head + sse(OpenAiFixtures.streamEvents(List.of(" never"), true));
     server.enqueue(
-        new MockResponse.Builder().code(200).addHeader("content-type", "text/event-stream")
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "text/event-stream")
             .body(body)
             .removeHeader("Content-Length")
             .throttleBody(head.length(), 8, TimeUnit.SECONDS)
             .build());
     AttemptFixture.RecordingSink sink = new AttemptFixture.RecordingSink();
-    java.util.concurrent.CompletableFuture<Object[]> done = new java.util.concurrent.CompletableFuture<>();
+    java.util.concurrent.CompletableFuture<Object[]> done =
+        new java.util.concurrent.CompletableFuture<>();
 
     long t0 = System.nanoTime();
-    Thread.ofVirtual().start(() -> {
-      AttemptResult r = run(sink);
-      done.complete(new Object[] {r, Thread.currentThread().isInterrupted()});
-    });
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              AttemptResult r = run(sink);
+              done.complete(new Object[] {r, Thread.currentThread().isInterrupted()});
+            });
     Object[] outcome = done.get(5, TimeUnit.SECONDS);
     long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 

@@ -33,7 +33,14 @@ class UnaryAttemptTest {
 
   private AttemptResult run() {
     try (BackendAdmission.Permit p = f.permit()) {
-      return attempt.run(f.backend, f.outgoing(), f.context(), f.deadline(), f.call, f.record, p,
+      return attempt.run(
+          f.backend,
+          f.outgoing(),
+          f.context(),
+          f.deadline(),
+          f.call,
+          f.record,
+          p,
           AttemptFixture.SMALL_LIMITS);
     }
   }
@@ -45,7 +52,8 @@ class UnaryAttemptTest {
     AttemptResult r = run();
 
     assertThat(r).isInstanceOf(AttemptResult.Valid.class);
-    assertThat(((AttemptResult.Valid) r).completion().path("id").asText()).isEqualTo("chatcmpl-test");
+    assertThat(((AttemptResult.Valid) r).completion().path("id").asText())
+        .isEqualTo("chatcmpl-test");
     assertThat(f.record.inputTokens()).isEqualTo(25);
     assertThat(f.record.outputTokens()).isEqualTo(12);
     assertThat(f.backend.breaker().getMetrics().getNumberOfSuccessfulCalls()).isOne();
@@ -65,7 +73,10 @@ class UnaryAttemptTest {
   @Test
   void aRedirectFailsWithoutItsLocation() {
     server.enqueue(
-        new MockResponse.Builder().code(308).addHeader("location", "https://other.example/?key=secret").build());
+        new MockResponse.Builder()
+            .code(308)
+            .addHeader("location", "https://other.example/?key=secret")
+            .build());
 
     AttemptResult.Failed r = (AttemptResult.Failed) run();
 
@@ -77,7 +88,8 @@ class UnaryAttemptTest {
   @Test
   void anErrorBodyIsClassifiedFromItsFirstBytes() {
     server.enqueue(
-        OpenAiFixtures.openAiError(503, "server_error", null, "The engine is currently overloaded" + " ".repeat(10_000)));
+        OpenAiFixtures.openAiError(
+            503, "server_error", null, "The engine is currently overloaded" + " ".repeat(10_000)));
 
     AttemptResult.Failed r = (AttemptResult.Failed) run();
 

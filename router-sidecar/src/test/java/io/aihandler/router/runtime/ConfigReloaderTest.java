@@ -101,13 +101,17 @@ class ConfigReloaderTest {
     reloader.start(Duration.ofMillis(20));
 
     Files.writeString(file, config("warn", "two"));
-    await(() -> metrics.scrape().contains(
-        "aihandler_background_task_failures_total{task=\"config-reload\"} 1.0"));
+    await(
+        () ->
+            metrics
+                .scrape()
+                .contains("aihandler_background_task_failures_total{task=\"config-reload\"} 1.0"));
     Files.writeString(file, config("error", "three"));
 
     await(() -> reloader.appliedHash().equals(sha256(config("error", "three"))));
     assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("three");
-    assertThat(logs.all()).contains("config-reload failed; the next check runs as usual")
+    assertThat(logs.all())
+        .contains("config-reload failed; the next check runs as usual")
         .contains("injected failure while applying a config");
   }
 
@@ -129,29 +133,51 @@ class ConfigReloaderTest {
     Files.delete(first);
 
     reloader.check();
-    assertThat(reloader.appliedHash()).as("one check sees it").isEqualTo(sha256(config("info", "one")));
+    assertThat(reloader.appliedHash())
+        .as("one check sees it")
+        .isEqualTo(sha256(config("info", "one")));
     reloader.check();
-    assertThat(reloader.appliedHash()).as("the second confirms it").isEqualTo(sha256(config("info", "two")));
+    assertThat(reloader.appliedHash())
+        .as("the second confirms it")
+        .isEqualTo(sha256(config("info", "two")));
     assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("two");
-    assertThat(metrics.scrape()).contains("aihandler_config_reloads_total{file=\"config\",outcome=\"success\"} 1.0");
+    assertThat(metrics.scrape())
+        .contains("aihandler_config_reloads_total{file=\"config\",outcome=\"success\"} 1.0");
   }
 
   @Test
   void aHalfThatSitsLongerThanACheckIntervalIsNotTakenUntilTheFileHasBeenQuiet() throws Exception {
     Path file = dir.resolve("router.yaml");
     Files.writeString(file, config("info", "one"));
-    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
+    Files.setLastModifiedTime(
+        file, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60)));
     java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
         new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now());
-    java.time.Clock clock = new java.time.Clock() {
-      @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
-      @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public java.time.Instant instant() { return now.get(); }
-    };
+    java.time.Clock clock =
+        new java.time.Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+          }
+
+          @Override
+          public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public java.time.Instant instant() {
+            return now.get();
+          }
+        };
     reloader =
         new ConfigReloader(
-            file, new BackendHealth(metrics), new CredentialStore(Map.<String, String>of()::get, metrics),
-            metrics, applied::add, new StableFileWatch(file, StableFileWatch.DEFAULT_QUIET, clock));
+            file,
+            new BackendHealth(metrics),
+            new CredentialStore(Map.<String, String>of()::get, metrics),
+            metrics,
+            applied::add,
+            new StableFileWatch(file, StableFileWatch.DEFAULT_QUIET, clock));
     String next = config("info", "two");
     String half = next.substring(0, next.indexOf("defaultDataClass"));
     Files.writeString(file, half, StandardOpenOption.TRUNCATE_EXISTING);
@@ -162,14 +188,18 @@ class ConfigReloaderTest {
       now.set(written.plusMillis(500L * i));
       reloader.check();
     }
-    assertThat(reloader.appliedHash()).as("the half is too fresh").isEqualTo(sha256(config("info", "one")));
+    assertThat(reloader.appliedHash())
+        .as("the half is too fresh")
+        .isEqualTo(sha256(config("info", "one")));
 
     Files.writeString(file, next.substring(half.length()), StandardOpenOption.APPEND);
     java.time.Instant finished = Files.getLastModifiedTime(file).toInstant();
     now.set(finished.plusMillis(100));
     reloader.check();
     reloader.check();
-    assertThat(reloader.appliedHash()).as("not quiet long enough yet").isEqualTo(sha256(config("info", "one")));
+    assertThat(reloader.appliedHash())
+        .as("not quiet long enough yet")
+        .isEqualTo(sha256(config("info", "one")));
     now.set(finished.plus(StableFileWatch.DEFAULT_QUIET));
     reloader.check();
     assertThat(reloader.appliedHash()).isEqualTo(sha256(next));
@@ -225,7 +255,8 @@ class ConfigReloaderTest {
     Files.writeString(file, "");
     reloader.check();
     reloader.check();
-    assertThat(metrics.scrape()).contains("aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"} 1.0");
+    assertThat(metrics.scrape())
+        .contains("aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"} 1.0");
     assertThat(logs.all()).contains("the document is empty");
 
     Files.writeString(file, good.substring(0, good.indexOf("targets:") + 12));
@@ -249,12 +280,15 @@ class ConfigReloaderTest {
 
     Files.writeString(
         file,
-        config("info", "two").replace("targets: [{backend: local}, {backend: hosted}]",
-            "targets: [{backend: local}, {backend: hosted}], circuitBreaker: {windowSize: 100000}"));
+        config("info", "two")
+            .replace(
+                "targets: [{backend: local}, {backend: hosted}]",
+                "targets: [{backend: local}, {backend: hosted}], circuitBreaker: {windowSize: 100000}"));
     reloader.check();
     reloader.check();
 
-    assertThat(logs.all()).contains("routes[0].circuitBreaker.windowSize: 100000 is outside 1..1000");
+    assertThat(logs.all())
+        .contains("routes[0].circuitBreaker.windowSize: 100000 is outside 1..1000");
     assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("one");
     Files.writeString(file, config("info", "three"));
     reloader.check();
@@ -299,7 +333,8 @@ class ConfigReloaderTest {
     }
 
     assertThat(metrics.scrape()).contains("aihandler_config_unreadable_total{file=\"config\"} 4.0");
-    assertThat(logs.lines().stream().filter(l -> l.contains("keeping the last good one"))).hasSize(1);
+    assertThat(logs.lines().stream().filter(l -> l.contains("keeping the last good one")))
+        .hasSize(1);
     assertThat(reloader.current().config().routes().getFirst().name()).isEqualTo("one");
   }
 

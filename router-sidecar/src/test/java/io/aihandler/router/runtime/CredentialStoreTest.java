@@ -43,6 +43,7 @@ class CredentialStoreTest {
       assertThat(log.awaitLine(l -> l.contains("larger than"))).doesNotContain("xxxx");
     }
     assertThat(store.key(backend)).isEqualTo("sk-first-0123456789");
-    assertThat(metrics.scrape()).contains("aihandler_config_unreadable_total{file=\"credentials\"} 1.0");
+    assertThat(metrics.scrape())
+        .contains("aihandler_config_unreadable_total{file=\"credentials\"} 1.0");
   }
 }

@@ -19,11 +19,20 @@ class TimerTaskGuardTest {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
     AtomicInteger later = new AtomicInteger();
     try (LogCapture log = new LogCapture()) {
-      timer.schedule(guard.guard(() -> {
-        throw new StackOverflowError("deep");
-      }), 1, TimeUnit.MILLISECONDS).get(2, TimeUnit.SECONDS);
-      timer.schedule(guard.guard(later::incrementAndGet), 1, TimeUnit.MILLISECONDS).get(2, TimeUnit.SECONDS);
-      assertThat(log.awaitLine(l -> l.contains("timer server-timer failed"))).contains("StackOverflowError");
+      timer
+          .schedule(
+              guard.guard(
+                  () -> {
+                    throw new StackOverflowError("deep");
+                  }),
+              1,
+              TimeUnit.MILLISECONDS)
+          .get(2, TimeUnit.SECONDS);
+      timer
+          .schedule(guard.guard(later::incrementAndGet), 1, TimeUnit.MILLISECONDS)
+          .get(2, TimeUnit.SECONDS);
+      assertThat(log.awaitLine(l -> l.contains("timer server-timer failed")))
+          .contains("StackOverflowError");
     } finally {
       timer.shutdownNow();
     }
@@ -35,8 +44,14 @@ class TimerTaskGuardTest {
   @Test
   void outOfMemoryIsPassedOnForTheLaunchersExit() {
     TimerTaskGuard guard = TimerTaskGuard.loggingOnly("t");
-    assertThatThrownBy(() -> guard.guard(() -> {
-      throw new OutOfMemoryError("heap");
-    }).run()).isInstanceOf(OutOfMemoryError.class);
+    assertThatThrownBy(
+            () ->
+                guard
+                    .guard(
+                        () -> {
+                          throw new OutOfMemoryError("heap");
+                        })
+                    .run())
+        .isInstanceOf(OutOfMemoryError.class);
   }
 }

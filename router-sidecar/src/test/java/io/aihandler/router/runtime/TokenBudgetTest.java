@@ -27,7 +27,9 @@ class TokenBudgetTest {
 
     assertThat(budget.available(30 * SECOND)).isCloseTo(300.0, within(0.001));
     assertThat(budget.tryTake(200, 30 * SECOND)).isTrue();
-    assertThat(budget.available(10 * 60 * SECOND)).as("never more than a minute's tokens").isEqualTo(600.0);
+    assertThat(budget.available(10 * 60 * SECOND))
+        .as("never more than a minute's tokens")
+        .isEqualTo(600.0);
   }
 
   @Test
@@ -39,7 +41,9 @@ class TokenBudgetTest {
     assertThat(budget.available(0)).as("the unused 750 come back").isEqualTo(850.0);
 
     budget.correct(100, 400, 0);
-    assertThat(budget.available(0)).as("a larger real count charges the difference").isEqualTo(550.0);
+    assertThat(budget.available(0))
+        .as("a larger real count charges the difference")
+        .isEqualTo(550.0);
 
     budget.correct(5000, 0, 0);
     assertThat(budget.available(0)).as("refunds never overfill the bucket").isEqualTo(1000.0);

@@ -26,18 +26,23 @@ class BoundedJsonReaderTest {
   @Test
   void anArrayPastTheLimitNamesItsPathAndTheSetting() {
     assertThatThrownBy(() -> reader.readObject(b("{\"m\":{\"list\":[1,2,3,4,5,6]}}"), n -> {}))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.status()).isEqualTo(413);
-          assertThat(e.code()).isEqualTo("json_array_too_long");
-          assertThat(e.getMessage()).contains("m.list").contains("sidecar.maxJsonArrayItems");
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(413);
+              assertThat(e.code()).isEqualTo("json_array_too_long");
+              assertThat(e.getMessage()).contains("m.list").contains("sidecar.maxJsonArrayItems");
+            });
   }
 
   @Test
   void nestingPastTheLimitIsRefused() {
-    assertThatThrownBy(() -> reader.readObject(b("{\"a\":" + "[".repeat(9) + "]".repeat(9) + "}"), n -> {}))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("json_too_deep"));
-    assertThat(reader.readObject(b("{\"a\":" + "[".repeat(7) + "]".repeat(7) + "}"), n -> {})).isNotNull();
+    assertThatThrownBy(
+            () -> reader.readObject(b("{\"a\":" + "[".repeat(9) + "]".repeat(9) + "}"), n -> {}))
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.code()).isEqualTo("json_too_deep"));
+    assertThat(reader.readObject(b("{\"a\":" + "[".repeat(7) + "]".repeat(7) + "}"), n -> {}))
+        .isNotNull();
   }
 
   @Test
@@ -51,21 +56,29 @@ class BoundedJsonReaderTest {
     }
     BoundedJsonReader small = new BoundedJsonReader(8, 5, 10_000, 2_000);
     assertThatThrownBy(() -> small.readObject(b(many.append("]}").toString()), n -> {}))
-        .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("request_too_complex"));
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.code()).isEqualTo("request_too_complex"));
   }
 
   @Test
   void aChargeThatRefusesStopsTheParse() {
     BoundedJsonReader r = new BoundedJsonReader(8, 100, 1_000_000, 10_000_000);
     String big = "{\"a\":\"" + "x".repeat(100_000) + "\"}";
-    assertThatThrownBy(() -> r.readObject(b(big), n -> {
-      throw new ApiException(503, "server_error", "overloaded", "no room");
-    })).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("overloaded"));
+    assertThatThrownBy(
+            () ->
+                r.readObject(
+                    b(big),
+                    n -> {
+                      throw new ApiException(503, "server_error", "overloaded", "no room");
+                    }))
+        .isInstanceOfSatisfying(
+            ApiException.class, e -> assertThat(e.code()).isEqualTo("overloaded"));
   }
 
   @Test
   void duplicateKeysTrailingValuesAndNonObjectsAreRefused() {
-    for (String bad : new String[] {"{\"a\":1,\"a\":2}", "{\"a\":1} {}", "[1]", "{\"a\":", "\"x\""}) {
+    for (String bad :
+        new String[] {"{\"a\":1,\"a\":2}", "{\"a\":1} {}", "[1]", "{\"a\":", "\"x\""}) {
       assertThatThrownBy(() -> reader.readObject(b(bad), n -> {}))
           .as(bad)
           .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));

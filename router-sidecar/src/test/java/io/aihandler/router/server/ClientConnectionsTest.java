@@ -35,7 +35,9 @@ class ClientConnectionsTest {
         }
       }
     }
-    assertThat(connections.open()).as("closed connections are pruned on accept").isLessThanOrEqualTo(1);
+    assertThat(connections.open())
+        .as("closed connections are pruned on accept")
+        .isLessThanOrEqualTo(1);
   }
 
   @Test

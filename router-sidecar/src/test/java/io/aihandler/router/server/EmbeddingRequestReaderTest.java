@@ -20,25 +20,31 @@ class EmbeddingRequestReaderTest {
   @Test
   void aString_strings_oneTokenArray_andTokenArrays() throws Exception {
     assertThat(read("{\"model\":\"m\",\"input\":\"a\"}").request().texts()).containsExactly("a");
-    assertThat(read("{\"model\":\"m\",\"input\":[\"a\",\"b\"]}").request().texts()).containsExactly("a", "b");
+    assertThat(read("{\"model\":\"m\",\"input\":[\"a\",\"b\"]}").request().texts())
+        .containsExactly("a", "b");
     var one = read("{\"model\":\"m\",\"input\":[1,2,3]}").request();
     assertThat(one.inputs()).isEqualTo(1);
     assertThat(one.tokens().getFirst()).containsExactly(1, 2, 3);
-    var many = read("{\"model\":\"m\",\"input\":[[1],[2,3]],\"dimensions\":64,\"user\":\"u\",\"encoding_format\":\"base64\"}");
+    var many =
+        read(
+            "{\"model\":\"m\",\"input\":[[1],[2,3]],\"dimensions\":64,\"user\":\"u\",\"encoding_format\":\"base64\"}");
     assertThat(many.request().inputs()).isEqualTo(2);
     assertThat(many.request().dimensions()).isEqualTo(64);
     assertThat(many.request().user()).isEqualTo("u");
     assertThat(many.base64()).isTrue();
-    assertThat(read("{\"model\":\"m\",\"input\":\"a\",\"encoding_format\":\"float\"}").base64()).isFalse();
+    assertThat(read("{\"model\":\"m\",\"input\":\"a\",\"encoding_format\":\"float\"}").base64())
+        .isFalse();
   }
 
   @Test
   void refusesByName_andWithOpenAisWords() {
     assertThatThrownBy(() -> read("{\"model\":\"m\",\"input\":\"a\",\"stream\":true}"))
-        .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.code()).isEqualTo("unsupported_parameter");
-          assertThat(e.param()).isEqualTo("stream");
-        });
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo("unsupported_parameter");
+              assertThat(e.param()).isEqualTo("stream");
+            });
     assertThatThrownBy(() -> read("{\"model\":\"m\",\"input\":[\"ok\",\"\"]}"))
         .hasMessage("'$.input' is invalid: input[1] is an empty string");
     assertThatThrownBy(() -> read("{\"model\":\"m\",\"input\":[[1],[\"a\"]]}"))

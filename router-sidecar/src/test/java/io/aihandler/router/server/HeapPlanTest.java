@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 class HeapPlanTest {
 
   private static final long MIB = 1024 * 1024;
+
   /** What -Xmx32m with the serial collector reports as the maximum heap. */
   private static final long LAUNCHER_HEAP = 32_440_320;
 
@@ -18,8 +19,28 @@ class HeapPlanTest {
   private static SidecarSettings settings(
       Long maxRequestBytes, Integer maxConnections, Long responsesStoreBytes) {
     return new SidecarSettings(
-        null, null, null, null, maxRequestBytes, null, null, null, null, maxConnections, null, null,
-        null, null, null, null, null, null, null, null, responsesStoreBytes, null);
+        null,
+        null,
+        null,
+        null,
+        maxRequestBytes,
+        null,
+        null,
+        null,
+        null,
+        maxConnections,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        responsesStoreBytes,
+        null);
   }
 
   @Test
@@ -44,7 +65,10 @@ class HeapPlanTest {
   @Test
   void connectionsTakeTheirShare() {
     SidecarSettings many = settings(null, 2_000);
-    assertThat(HeapPlan.of(many, LAUNCHER_HEAP).problems(many)).singleElement().asString().contains("maxConnections 2000");
+    assertThat(HeapPlan.of(many, LAUNCHER_HEAP).problems(many))
+        .singleElement()
+        .asString()
+        .contains("maxConnections 2000");
   }
 
   @Test

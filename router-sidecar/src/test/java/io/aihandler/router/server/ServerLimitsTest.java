@@ -19,13 +19,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server's own limits against clients that send too little, too slowly, too much or the
- * wrong thing: each ends in a clear answer or a closed connection, never a hang or a 500.
+ * The server's own limits against clients that send too little, too slowly, too much or the wrong
+ * thing: each ends in a clear answer or a closed connection, never a hang or a 500.
  */
 class ServerLimitsTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final String CHAT = "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final String CHAT =
+      "{\"model\":\"main\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
 
   @TempDir Path dir;
   MockWebServer backend;
@@ -95,7 +96,8 @@ class ServerLimitsTest {
       slow.write("POST /v1/chat/completions HTTP/1.1\r\n");
       long t0 = System.nanoTime();
       boolean cut = false;
-      String header = "Content-Type: application/json\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
+      String header =
+          "Content-Type: application/json\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n";
       for (int i = 0; i < header.length(); i++) {
         try {
           slow.write(header.substring(i, i + 1));
@@ -109,7 +111,9 @@ class ServerLimitsTest {
         }
       }
       long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-      assertThat(cut || slow.readUntilClosed(500).closed()).as("the connection was closed").isTrue();
+      assertThat(cut || slow.readUntilClosed(500).closed())
+          .as("the connection was closed")
+          .isTrue();
       assertThat(took).as("within the header timeout plus a margin").isLessThan(4_000L);
     }
   }
@@ -117,9 +121,11 @@ class ServerLimitsTest {
   @Test
   void aBodyThatArrivesTooSlowlyIsCutAtTheBodyReadTimeout() throws Exception {
     start("idleTimeout: 10s, bodyReadTimeout: 1s");
-    try (RawHttp slow = new RawHttp(port()); LogCapture log = new LogCapture()) {
-      slow.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-          + "Content-Length: 1000\r\n\r\n");
+    try (RawHttp slow = new RawHttp(port());
+        LogCapture log = new LogCapture()) {
+      slow.write(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              + "Content-Length: 1000\r\n\r\n");
       long t0 = System.nanoTime();
       boolean cut = false;
       for (int i = 0; i < 100 && !cut; i++) {
@@ -133,7 +139,9 @@ class ServerLimitsTest {
           break;
         }
       }
-      assertThat(cut || slow.readUntilClosed(1_000).closed()).as("the connection was closed").isTrue();
+      assertThat(cut || slow.readUntilClosed(1_000).closed())
+          .as("the connection was closed")
+          .isTrue();
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(4_000L);
       assertThat(log.awaitLine(l -> l.contains("/v1/chat/completions") && l.contains("status=408")))
           .contains("outcome=client_error");
@@ -146,11 +154,15 @@ class ServerLimitsTest {
     start("");
     for (String size : new String[] {"ZZ", "1000000000000000000"}) {
       try (RawHttp c = new RawHttp(port())) {
-        c.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            + "Transfer-Encoding: chunked\r\n\r\n" + size + "\r\n{}\r\n0\r\n\r\n");
+        c.write(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n"
+                + size
+                + "\r\n{}\r\n0\r\n\r\n");
         RawHttp.Reply r = c.readUntilClosed(3_000);
         assertThat(r.status()).as("chunk size %s", size).isEqualTo(400);
-        assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText()).isEqualTo("invalid_body_framing");
+        assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText())
+            .isEqualTo("invalid_body_framing");
         assertThat(r.closed()).as("connection closed after the error").isTrue();
       }
     }
@@ -162,8 +174,9 @@ class ServerLimitsTest {
   void aChunkedBodyOverTheLimitIs413() throws Exception {
     start("maxRequestBytes: 4096");
     try (RawHttp c = new RawHttp(port())) {
-      StringBuilder req = new StringBuilder(
-          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+      StringBuilder req =
+          new StringBuilder(
+              "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
       for (int i = 0; i < 10; i++) {
         req.append("400\r\n").append("a".repeat(1024)).append("\r\n");
       }
@@ -171,7 +184,8 @@ class ServerLimitsTest {
       c.write(req.toString());
       RawHttp.Reply r = c.readUntilClosed(3_000);
       assertThat(r.status()).isEqualTo(413);
-      assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText()).isEqualTo("request_too_large");
+      assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText())
+          .isEqualTo("request_too_large");
     }
   }
 
@@ -180,13 +194,25 @@ class ServerLimitsTest {
     start("");
     backend.enqueue(ok(openAiCompletion("hello", "stop")));
     try (RawHttp c = new RawHttp(port())) {
-      c.write("POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
-          + CHAT.length() + "\r\n\r\n" + CHAT);
+      c.write(
+          "POST /v1/chat/completions HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: "
+              + CHAT.length()
+              + "\r\n\r\n"
+              + CHAT);
       RawHttp.Reply r = c.readUntilClosed(5_000);
       assertThat(r.status()).isEqualTo(200);
-      assertThat(MAPPER.readTree(r.body()).path("choices").path(0).path("message").path("content").asText())
+      assertThat(
+              MAPPER
+                  .readTree(r.body())
+                  .path("choices")
+                  .path(0)
+                  .path("message")
+                  .path("content")
+                  .asText())
           .isEqualTo("hello");
-      assertThat(r.text()).as("the answer says the connection closes").contains("Connection: close");
+      assertThat(r.text())
+          .as("the answer says the connection closes")
+          .contains("Connection: close");
     }
     try (RawHttp c = new RawHttp(port())) {
       c.write("GET /healthz HTTP/1.0\r\n\r\n");
@@ -201,9 +227,14 @@ class ServerLimitsTest {
   @Test
   void aStreamOverHttp10IsRefusedPlainly() throws Exception {
     start("");
-    String body = "{\"model\":\"main\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    String body =
+        "{\"model\":\"main\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
     try (RawHttp c = new RawHttp(port())) {
-      c.write("POST /v1/chat/completions HTTP/1.0\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+      c.write(
+          "POST /v1/chat/completions HTTP/1.0\r\nContent-Length: "
+              + body.length()
+              + "\r\n\r\n"
+              + body);
       RawHttp.Reply r = c.readUntilClosed(3_000);
       assertThat(r.status()).isEqualTo(400);
       assertThat(r.body()).contains("streaming_needs_http11");
@@ -224,7 +255,9 @@ class ServerLimitsTest {
       assertThat(r.statusCode()).isEqualTo(413);
       JsonNode error = MAPPER.readTree(r.body()).path("error");
       assertThat(error.path("code").asText()).isEqualTo("json_array_too_long");
-      assertThat(error.path("message").asText()).contains("sidecar.maxJsonArrayItems").contains("messages");
+      assertThat(error.path("message").asText())
+          .contains("sidecar.maxJsonArrayItems")
+          .contains("messages");
       assertThat(log.awaitLine(l -> l.contains("status=413"))).contains("outcome=client_error");
     }
     assertThat(sidecar.metrics()).doesNotContain("outcome=\"success\"");
@@ -244,7 +277,8 @@ class ServerLimitsTest {
     body.append("]}");
     HttpResponse<String> r = sidecar.post("/v1/chat/completions", body.toString());
     assertThat(r.statusCode()).isEqualTo(413);
-    assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText()).isEqualTo("request_too_complex");
+    assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText())
+        .isEqualTo("request_too_complex");
   }
 
   @Test
@@ -253,7 +287,8 @@ class ServerLimitsTest {
     String deep = "{\"model\":\"main\",\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
     HttpResponse<String> r = sidecar.post("/v1/chat/completions", deep);
     assertThat(r.statusCode()).isEqualTo(400);
-    assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText()).isEqualTo("json_too_deep");
+    assertThat(MAPPER.readTree(r.body()).path("error").path("code").asText())
+        .isEqualTo("json_too_deep");
   }
 
   @Test
@@ -278,18 +313,21 @@ class ServerLimitsTest {
             .body(openAiCompletion("slow", "stop"))
             .headersDelay(1500, TimeUnit.MILLISECONDS)
             .build());
-    var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-      try {
-        return sidecar.post("/v1/chat/completions", CHAT);
-      } catch (Exception e) {
-        throw new RuntimeException(e);
-      }
-    });
+    var first =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return sidecar.post("/v1/chat/completions", CHAT);
+              } catch (Exception e) {
+                throw new RuntimeException(e);
+              }
+            });
     assertThat(backend.takeRequest(5, TimeUnit.SECONDS)).isNotNull();
     HttpResponse<String> second = sidecar.post("/v1/chat/completions", CHAT);
     assertThat(second.statusCode()).isEqualTo(503);
     assertThat(second.headers().firstValue("retry-after")).hasValue("1");
-    assertThat(MAPPER.readTree(second.body()).path("error").path("code").asText()).isEqualTo("overloaded");
+    assertThat(MAPPER.readTree(second.body()).path("error").path("code").asText())
+        .isEqualTo("overloaded");
     assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(sidecar.metrics()).contains("outcome=\"overloaded\"");
   }
@@ -299,7 +337,8 @@ class ServerLimitsTest {
     start("");
     try (LogCapture log = new LogCapture()) {
       String forged = "main\\r\\nGET /v1/admin status=200 outcome=success";
-      sidecar.post("/v1/chat/completions",
+      sidecar.post(
+          "/v1/chat/completions",
           "{\"model\":\"" + forged + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
       String line = log.awaitLine(l -> l.contains("status=404"));
       String message = line.substring(line.indexOf("POST ")).strip();
@@ -307,13 +346,18 @@ class ServerLimitsTest {
       assertThat(line).contains("model=\"main\\r\\nGET /v1/admin status=200 outcome=success\"");
       assertThat(log.lines()).noneMatch(l -> l.startsWith("GET /v1/admin"));
     }
-    try (RawHttp c = new RawHttp(port()); LogCapture log = new LogCapture()) {
-      c.write("POST /v1/tasks/x%0d%0aforged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-          + "Content-Length: 2\r\n\r\n{}");
+    try (RawHttp c = new RawHttp(port());
+        LogCapture log = new LogCapture()) {
+      c.write(
+          "POST /v1/tasks/x%0d%0aforged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+              + "Content-Length: 2\r\n\r\n{}");
       c.readUntilClosed(3_000);
       String line = log.awaitLine(l -> l.contains("/v1/tasks/x"));
       String message = line.substring(line.indexOf("POST ")).strip();
-      assertThat(message).doesNotContain("\r").doesNotContain("\n").contains("model=\"x\\r\\nforged\"");
+      assertThat(message)
+          .doesNotContain("\r")
+          .doesNotContain("\n")
+          .contains("model=\"x\\r\\nforged\"");
     }
   }
 
@@ -328,9 +372,14 @@ class ServerLimitsTest {
             .headersDelay(3, TimeUnit.SECONDS)
             .build());
     try (RawHttp busy = new RawHttp(port())) {
-      busy.write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: " + CHAT.length()
-          + "\r\n\r\n" + CHAT);
-      assertThat(backend.takeRequest(5, TimeUnit.SECONDS)).as("the busy request is in flight").isNotNull();
+      busy.write(
+          "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: "
+              + CHAT.length()
+              + "\r\n\r\n"
+              + CHAT);
+      assertThat(backend.takeRequest(5, TimeUnit.SECONDS))
+          .as("the busy request is in flight")
+          .isNotNull();
       java.util.List<RawHttp> idle = new java.util.ArrayList<>();
       try {
         for (int i = 0; i < 3; i++) {
@@ -343,8 +392,11 @@ class ServerLimitsTest {
         HttpResponse<String> fresh = sidecar.get("/healthz");
         assertThat(fresh.statusCode()).isEqualTo(200);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
-            .as("served without waiting for the idle timeout").isLessThan(2_000L);
-        assertThat(idle.get(0).readUntilClosed(1_000).closed()).as("the longest-idle one was closed").isTrue();
+            .as("served without waiting for the idle timeout")
+            .isLessThan(2_000L);
+        assertThat(idle.get(0).readUntilClosed(1_000).closed())
+            .as("the longest-idle one was closed")
+            .isTrue();
       } finally {
         for (RawHttp c : idle) {
           c.close();

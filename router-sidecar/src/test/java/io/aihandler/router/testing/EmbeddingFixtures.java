@@ -38,10 +38,12 @@ public final class EmbeddingFixtures {
   }
 
   /** OpenAI's answer for {@code inputs} vectors, pretty-printed as api.openai.com sends it. */
-  public static String openAi(int seed, int inputs, int dimensions, boolean base64, String model, int tokens) {
+  public static String openAi(
+      int seed, int inputs, int dimensions, boolean base64, String model, int tokens) {
     StringBuilder s = new StringBuilder("{\n  \"object\": \"list\",\n  \"data\": [\n");
     for (int i = 0; i < inputs; i++) {
-      s.append("    {\n      \"object\": \"embedding\",\n      \"index\": ").append(i)
+      s.append("    {\n      \"object\": \"embedding\",\n      \"index\": ")
+          .append(i)
           .append(",\n      \"embedding\": ");
       float[] v = vector(seed, i, dimensions);
       if (base64) {
@@ -55,20 +57,30 @@ public final class EmbeddingFixtures {
       }
       s.append("\n    }").append(i + 1 < inputs ? ",\n" : "\n");
     }
-    s.append("  ],\n  \"model\": \"").append(model).append("\",\n  \"usage\": {\n")
-        .append("    \"prompt_tokens\": ").append(tokens).append(",\n    \"total_tokens\": ")
-        .append(tokens).append("\n  }\n}\n");
+    s.append("  ],\n  \"model\": \"")
+        .append(model)
+        .append("\",\n  \"usage\": {\n")
+        .append("    \"prompt_tokens\": ")
+        .append(tokens)
+        .append(",\n    \"total_tokens\": ")
+        .append(tokens)
+        .append("\n  }\n}\n");
     return s.toString();
   }
 
   /** vLLM's answer: compact, with its own id and created time. */
-  public static String vllm(int seed, int inputs, int dimensions, boolean base64, String model, int tokens) {
-    StringBuilder s = new StringBuilder("{\"id\":\"embd-5b7a1c0e2f9d4e8a9c3b6d1f0a2e4c7b\",")
-        .append("\"object\":\"list\",\"created\":1741570300,\"model\":\"").append(model)
-        .append("\",\"data\":[");
+  public static String vllm(
+      int seed, int inputs, int dimensions, boolean base64, String model, int tokens) {
+    StringBuilder s =
+        new StringBuilder("{\"id\":\"embd-5b7a1c0e2f9d4e8a9c3b6d1f0a2e4c7b\",")
+            .append("\"object\":\"list\",\"created\":1741570300,\"model\":\"")
+            .append(model)
+            .append("\",\"data\":[");
     for (int i = 0; i < inputs; i++) {
       float[] v = vector(seed, i, dimensions);
-      s.append(i == 0 ? "" : ",").append("{\"index\":").append(i)
+      s.append(i == 0 ? "" : ",")
+          .append("{\"index\":")
+          .append(i)
           .append(",\"object\":\"embedding\",\"embedding\":");
       if (base64) {
         s.append('"').append(base64(v)).append('"');
@@ -81,8 +93,11 @@ public final class EmbeddingFixtures {
       }
       s.append('}');
     }
-    s.append("],\"usage\":{\"prompt_tokens\":").append(tokens).append(",\"total_tokens\":")
-        .append(tokens).append(",\"completion_tokens\":0,\"prompt_tokens_details\":null}}");
+    s.append("],\"usage\":{\"prompt_tokens\":")
+        .append(tokens)
+        .append(",\"total_tokens\":")
+        .append(tokens)
+        .append(",\"completion_tokens\":0,\"prompt_tokens_details\":null}}");
     return s.toString();
   }
 

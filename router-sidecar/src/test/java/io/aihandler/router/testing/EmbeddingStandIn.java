@@ -12,21 +12,27 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 
 /**
- * An embeddings provider stand-in that answers each request as its real API would: as many
- * vectors as inputs, of the requested (or its default) length, in the encoding asked for. Every
- * request is recorded; a test may queue other answers (errors, wrong vectors) for the next ones.
+ * An embeddings provider stand-in that answers each request as its real API would: as many vectors
+ * as inputs, of the requested (or its default) length, in the encoding asked for. Every request is
+ * recorded; a test may queue other answers (errors, wrong vectors) for the next ones.
  */
 public final class EmbeddingStandIn implements AutoCloseable {
 
   /** The API a stand-in speaks. */
-  public enum Api { OPENAI, VLLM, GEMINI }
+  public enum Api {
+    OPENAI,
+    VLLM,
+    GEMINI
+  }
 
   /** One request as the stand-in saw it. */
-  public record Seen(String target, String authorization, String apiKey, String googKey, JsonNode body) {}
+  public record Seen(
+      String target, String authorization, String apiKey, String googKey, JsonNode body) {}
 
   private final MockWebServer server = new MockWebServer();
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
-  private final ConcurrentLinkedQueue<Function<JsonNode, MockResponse>> next = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Function<JsonNode, MockResponse>> next =
+      new ConcurrentLinkedQueue<>();
   private final Api api;
   private final int seed;
   private final int defaultDimensions;
@@ -43,8 +49,10 @@ public final class EmbeddingStandIn implements AutoCloseable {
                 EmbeddingFixtures.json(request.getBody() == null ? "{}" : request.getBody().utf8());
             seen.add(
                 new Seen(
-                    request.getTarget(), request.getHeaders().get("authorization"),
-                    request.getHeaders().get("api-key"), request.getHeaders().get("x-goog-api-key"),
+                    request.getTarget(),
+                    request.getHeaders().get("authorization"),
+                    request.getHeaders().get("api-key"),
+                    request.getHeaders().get("x-goog-api-key"),
                     body));
             Function<JsonNode, MockResponse> queued = next.poll();
             return queued != null ? queued.apply(body) : answer(body);
@@ -89,14 +97,19 @@ public final class EmbeddingStandIn implements AutoCloseable {
   private MockResponse answer(JsonNode body) {
     int inputs = api == Api.GEMINI ? body.path("requests").size() : inputs(body.path("input"));
     JsonNode dims =
-        api == Api.GEMINI ? body.path("requests").path(0).path("outputDimensionality") : body.path("dimensions");
-    return EmbeddingFixtures.ok(shaped(body, inputs, dims.isInt() ? dims.intValue() : defaultDimensions));
+        api == Api.GEMINI
+            ? body.path("requests").path(0).path("outputDimensionality")
+            : body.path("dimensions");
+    return EmbeddingFixtures.ok(
+        shaped(body, inputs, dims.isInt() ? dims.intValue() : defaultDimensions));
   }
 
   private String shaped(JsonNode body, int count, int dimensions) {
     boolean base64 = "base64".equals(body.path("encoding_format").asText());
     return switch (api) {
-      case OPENAI -> EmbeddingFixtures.openAi(seed, count, dimensions, base64, "text-embedding-3-small", 5 * count);
+      case OPENAI ->
+          EmbeddingFixtures.openAi(
+              seed, count, dimensions, base64, "text-embedding-3-small", 5 * count);
       case VLLM -> EmbeddingFixtures.vllm(seed, count, dimensions, base64, "bge-m3", 4 * count);
       case GEMINI -> EmbeddingFixtures.gemini(seed, count, dimensions);
     };

@@ -30,8 +30,8 @@ public final class LogCapture extends Handler implements AutoCloseable {
   }
 
   /**
-   * Waits (up to 5s) for a line: the access line is written right after the response is sent, so
-   * a client can see the response first.
+   * Waits (up to 5s) for a line: the access line is written right after the response is sent, so a
+   * client can see the response first.
    */
   public String awaitLine(java.util.function.Predicate<String> match) throws InterruptedException {
     long end = System.nanoTime() + 5_000_000_000L;

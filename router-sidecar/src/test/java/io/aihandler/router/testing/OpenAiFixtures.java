@@ -73,20 +73,31 @@ public final class OpenAiFixtures {
         "{\"id\":\"chatcmpl-B9MHDbsl\",\"object\":\"chat.completion.chunk\",\"created\":1741570283,"
             + "\"model\":\"gpt-4o-2024-08-06\",\"service_tier\":\"default\","
             + "\"system_fingerprint\":\"fp_fc9f1d7035\",";
-    events.add(head + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\","
-        + "\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+    events.add(
+        head
+            + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\","
+            + "\"refusal\":null},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
     for (String p : pieces) {
-      events.add(head + "\"choices\":[{\"index\":0,\"delta\":{\"content\":" + quote(p)
-          + "},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
+      events.add(
+          head
+              + "\"choices\":[{\"index\":0,\"delta\":{\"content\":"
+              + quote(p)
+              + "},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}");
     }
     if (done) {
-      events.add(head + "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,"
-          + "\"finish_reason\":\"stop\"}],\"usage\":null}");
-      events.add(head + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":"
-          + pieces.size() + ",\"total_tokens\":" + (9 + pieces.size())
-          + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
-          + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
-          + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}}");
+      events.add(
+          head
+              + "\"choices\":[{\"index\":0,\"delta\":{},\"logprobs\":null,"
+              + "\"finish_reason\":\"stop\"}],\"usage\":null}");
+      events.add(
+          head
+              + "\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":"
+              + pieces.size()
+              + ",\"total_tokens\":"
+              + (9 + pieces.size())
+              + ",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0},"
+              + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,"
+              + "\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}}");
       events.add("[DONE]");
     }
     return events;
@@ -110,8 +121,13 @@ public final class OpenAiFixtures {
         .code(status)
         .addHeader("content-type", "application/json")
         .body(
-            "{\"error\":{\"message\":" + quote(message) + ",\"type\":\"" + type
-                + "\",\"param\":null,\"code\":" + (code == null ? "null" : "\"" + code + "\"") + "}}")
+            "{\"error\":{\"message\":"
+                + quote(message)
+                + ",\"type\":\""
+                + type
+                + "\",\"param\":null,\"code\":"
+                + (code == null ? "null" : "\"" + code + "\"")
+                + "}}")
         .build();
   }
 
@@ -120,8 +136,14 @@ public final class OpenAiFixtures {
     return new MockResponse.Builder()
         .code(status)
         .addHeader("content-type", "application/json")
-        .body("{\"object\":\"error\",\"message\":" + quote(message) + ",\"type\":\"" + type
-            + "\",\"param\":null,\"code\":" + status + "}")
+        .body(
+            "{\"object\":\"error\",\"message\":"
+                + quote(message)
+                + ",\"type\":\""
+                + type
+                + "\",\"param\":null,\"code\":"
+                + status
+                + "}")
         .build();
   }
 }

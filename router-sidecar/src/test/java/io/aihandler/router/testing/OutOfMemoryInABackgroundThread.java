@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A program whose only other thread runs out of memory and dies, while its main thread would go
- * on and exit 0: what a JVM does with an OutOfMemoryError in, say, a listener thread, unless it
- * is told to exit.
+ * A program whose only other thread runs out of memory and dies, while its main thread would go on
+ * and exit 0: what a JVM does with an OutOfMemoryError in, say, a listener thread, unless it is
+ * told to exit.
  */
 public final class OutOfMemoryInABackgroundThread {
 

@@ -33,8 +33,8 @@ public final class ProviderPayloads {
   }
 
   /**
-   * A node as it reads after a trip over the wire, so that comparisons ignore how a number was
-   * held in memory (an int and a long of the same value are different Jackson nodes).
+   * A node as it reads after a trip over the wire, so that comparisons ignore how a number was held
+   * in memory (an int and a long of the same value are different Jackson nodes).
    */
   public static JsonNode wire(JsonNode node) {
     return parse(node.toString());

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
-/** A minimal server-sent-events reader (event and data fields), as the sidecar's HTTP layer reads. */
+/**
+ * A minimal server-sent-events reader (event and data fields), as the sidecar's HTTP layer reads.
+ */
 public final class ServerSentEvents {
 
   /** One event: its name (null when unnamed) and its data lines joined by newlines. */

@@ -77,7 +77,9 @@ class SseEventReaderTest {
   void anEventUpToTheLimitIsRead() throws IOException {
     String data = "x".repeat(100);
     // "data: " + 100 + newline = 107 bytes
-    assertThat(read(bytes("data: " + data + "\n\n"), 107)).extracting(SseEventReader.Event::data).containsExactly(data);
+    assertThat(read(bytes("data: " + data + "\n\n"), 107))
+        .extracting(SseEventReader.Event::data)
+        .containsExactly(data);
   }
 
   @Test

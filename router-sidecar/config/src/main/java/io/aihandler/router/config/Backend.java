@@ -41,7 +41,9 @@ public record Backend(
     if (capabilities.structuredOutput() == null && provider != null) {
       capabilities =
           capabilities.withStructuredOutput(
-              provider == Provider.VLLM ? StructuredOutputMode.GUIDED : StructuredOutputMode.NATIVE);
+              provider == Provider.VLLM
+                  ? StructuredOutputMode.GUIDED
+                  : StructuredOutputMode.NATIVE);
     }
     defaultMaxTokens = defaultMaxTokens == null ? 4096 : defaultMaxTokens;
   }

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * What a backend's model can do.
  *
  * @param contextWindow context window in tokens, or null when unknown
- * @param structuredOutput how to ask for schema-conforming output; default guided for vllm,
- *     native otherwise
+ * @param structuredOutput how to ask for schema-conforming output; default guided for vllm, native
+ *     otherwise
  * @param tools whether the model supports tool calling; default true
  * @param chat whether the model generates text (chat completions and responses); default true,
  *     false for an embedding-only model

@@ -7,8 +7,7 @@ import java.time.Duration;
  * Circuit breaking of a route's backends (RoutingPolicy {@code routes[].circuitBreaker}). A backend
  * named by several routes gets the settings of the first of them in the document.
  *
- * @param failureRateThreshold failure percentage over the window that opens the circuit; default
- *     50
+ * @param failureRateThreshold failure percentage over the window that opens the circuit; default 50
  * @param minimumCalls calls needed in the window before the rate is judged; default 10
  * @param windowSize number of most recent calls the rate is computed over; default 20
  * @param openDuration how long an open circuit stays open before trial calls; default 30s

@@ -114,7 +114,9 @@ public final class Durations {
     }
     // Every unit but ms is a multiple of 10^9, so dividing first is exact. A fraction of ms with
     // more than six digits multiplies first: numerator < 10^9 times 10^6 stays far below 2^63.
-    return unit % denominator == 0 ? numerator * (unit / denominator) : numerator * unit / denominator;
+    return unit % denominator == 0
+        ? numerator * (unit / denominator)
+        : numerator * unit / denominator;
   }
 
   /** Long inputs are cut in messages, so a message stays readable whatever was written. */

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A backend's embeddings: which vectors it returns. Two backends whose vectors share a space and a
- * length are interchangeable for an index; the router falls back only between such backends, so
- * one index never mixes vectors of two models.
+ * length are interchangeable for an index; the router falls back only between such backends, so one
+ * index never mixes vectors of two models.
  *
  * @param dimensions length of the vectors the model returns when a request sets no {@code
  *     dimensions}

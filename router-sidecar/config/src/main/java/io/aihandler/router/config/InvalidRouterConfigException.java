@@ -8,11 +8,7 @@ public class InvalidRouterConfigException extends Exception {
   private final List<String> problems;
 
   public InvalidRouterConfigException(String source, List<String> problems) {
-    super(
-        "invalid router config "
-            + source
-            + ": "
-            + String.join("; ", problems));
+    super("invalid router config " + source + ": " + String.join("; ", problems));
     this.problems = List.copyOf(problems);
   }
 

@@ -3,8 +3,7 @@ package io.aihandler.router.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- * Limits one sidecar keeps towards one backend; a backend at its limit is skipped as
- * unavailable.
+ * Limits one sidecar keeps towards one backend; a backend at its limit is skipped as unavailable.
  *
  * @param requestsPerMinute most requests per minute
  * @param tokensPerMinute most tokens per minute: each request is charged its estimated input plus

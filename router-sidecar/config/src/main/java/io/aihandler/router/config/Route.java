@@ -51,7 +51,9 @@ public record Route(
 
   /** {@link #fallbackOn()} as a set. */
   public Set<FallbackTrigger> fallbackTriggers() {
-    return fallbackOn.isEmpty() ? EnumSet.noneOf(FallbackTrigger.class) : EnumSet.copyOf(fallbackOn);
+    return fallbackOn.isEmpty()
+        ? EnumSet.noneOf(FallbackTrigger.class)
+        : EnumSet.copyOf(fallbackOn);
   }
 
   public Duration perTryTimeoutDuration() {

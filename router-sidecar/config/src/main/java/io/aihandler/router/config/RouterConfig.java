@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The whole router document: what one sidecar serves. The operator renders it from a Workflow,
- * its RoutingPolicy and the ModelBackends they name; standalone users write it by hand.
+ * The whole router document: what one sidecar serves. The operator renders it from a Workflow, its
+ * RoutingPolicy and the ModelBackends they name; standalone users write it by hand.
  *
  * @param sidecar the sidecar's own settings (listen address, logging, limits)
  * @param backends model endpoints the routes may use
@@ -14,9 +14,9 @@ import java.util.Optional;
  * @param dataClasses data classes and the backend localities they may reach
  * @param defaultDataClass class of requests whose task names none; a header adds classes to it,
  *     never replaces it; null means unrestricted unless a detector fires
- * @param unscannableDataClass class of requests carrying content the detectors cannot read
- *     (images, audio, files, data URLs); null means the class with detectors that allows the
- *     fewest localities, or none when no class has detectors
+ * @param unscannableDataClass class of requests carrying content the detectors cannot read (images,
+ *     audio, files, data URLs); null means the class with detectors that allows the fewest
+ *     localities, or none when no class has detectors
  * @param tasks the application's LLM tasks
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -101,8 +101,11 @@ public final class RouterConfigLoader {
     String where =
         e.getLocation() == null
             ? ""
-            : " (line " + e.getLocation().getLineNr() + ", column "
-                + e.getLocation().getColumnNr() + ")";
+            : " (line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr()
+                + ")";
     return "not valid YAML or JSON" + where + ": " + e.getOriginalMessage();
   }
 

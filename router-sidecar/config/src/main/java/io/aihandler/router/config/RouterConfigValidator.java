@@ -15,7 +15,8 @@ final class RouterConfigValidator {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
   private static final Pattern BACKEND_NAME = Pattern.compile("[a-z0-9]([-a-z0-9./]*[a-z0-9])?");
-  private static final Pattern VARIABLE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
+  private static final Pattern VARIABLE =
+      Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
   private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug");
 
   /** Most calls a circuit breaker's window holds: it keeps a slot per call for every backend. */
@@ -27,8 +28,10 @@ final class RouterConfigValidator {
 
   /** Most tokens of a context window or an answer; far above any model's, far below overflow. */
   static final int MAX_TOKENS = 100_000_000;
+
   /** Longer than any embedding model's vectors (the largest today are 4,096 to 8,192 long). */
   static final int MAX_EMBEDDING_DIMENSIONS = 65_536;
+
   /** OpenAI takes 2,048 inputs per call; a bound beyond it only sizes what is refused. */
   static final int MAX_EMBEDDING_INPUTS = 100_000;
 
@@ -76,9 +79,9 @@ final class RouterConfigValidator {
   }
 
   /**
-   * A task with a prompt, an output schema or sampling parameters generates text, so its route
-   * must reach a backend that chats; one on a route of embedding models only could never be
-   * served, which is better said when the config is applied than on the first request.
+   * A task with a prompt, an output schema or sampling parameters generates text, so its route must
+   * reach a backend that chats; one on a route of embedding models only could never be served,
+   * which is better said when the config is applied than on the first request.
    */
   private static void generatingTasksReachAChatModel(RouterConfig c, List<String> p) {
     for (int i = 0; i < c.tasks().size(); i++) {
@@ -96,9 +99,14 @@ final class RouterConfigValidator {
                           .allMatch(b -> b.isPresent() && !b.get().capabilities().chat()))
           .ifPresent(
               r ->
-                  p.add(at + ": task " + t.name() + " generates text (it has a"
-                      + " prompt, an output schema or parameters), and route " + r.name()
-                      + " reaches only embedding models (capabilities.chat: false)"));
+                  p.add(
+                      at
+                          + ": task "
+                          + t.name()
+                          + " generates text (it has a"
+                          + " prompt, an output schema or parameters), and route "
+                          + r.name()
+                          + " reaches only embedding models (capabilities.chat: false)"));
     }
   }
 
@@ -143,8 +151,12 @@ final class RouterConfigValidator {
     }
     between("sidecar.responsesStoreEntries", s.responsesStoreEntries(), 0, 1_000_000, p);
     if (s.responsesStoreBytes() < 0 || s.responsesStoreBytes() > MAX_RESPONSES_STORE_BYTES) {
-      p.add("sidecar.responsesStoreBytes: " + s.responsesStoreBytes() + " is outside 0.."
-          + MAX_RESPONSES_STORE_BYTES + " (1 GiB)");
+      p.add(
+          "sidecar.responsesStoreBytes: "
+              + s.responsesStoreBytes()
+              + " is outside 0.."
+              + MAX_RESPONSES_STORE_BYTES
+              + " (1 GiB)");
     }
     Duration ttl = positiveDuration("sidecar.responsesStoreTtl", s.responsesStoreTtl(), p);
     if (ttl != null && ttl.compareTo(MAX_RESPONSES_STORE_TTL) > 0) {
@@ -169,8 +181,10 @@ final class RouterConfigValidator {
       p.add(at + ".name: backend \"" + b.name() + "\" is defined twice");
     }
     if (b.provider() == null) {
-      p.add(at + ".provider: required (vllm, openai, anthropic, gemini, azure-openai or"
-          + " openai-compatible)");
+      p.add(
+          at
+              + ".provider: required (vllm, openai, anthropic, gemini, azure-openai or"
+              + " openai-compatible)");
       return;
     }
     if (b.model() == null || b.model().isBlank()) {
@@ -187,10 +201,15 @@ final class RouterConfigValidator {
       }
     } else if (!b.baseUrl().matches("https?://[^\\s/]+(/\\S*)?")) {
       p.add(at + ".baseUrl: \"" + b.baseUrl() + "\" is not an http(s) URL");
-    } else if (b.baseUrl().matches("https://(\\[[0-9A-Fa-f:.]+]|[0-9]+(\\.[0-9]+){3})(:[0-9]+)?(/\\S*)?")) {
+    } else if (b.baseUrl()
+        .matches("https://(\\[[0-9A-Fa-f:.]+]|[0-9]+(\\.[0-9]+){3})(:[0-9]+)?(/\\S*)?")) {
       // The upstream client verifies a certificate's names for DNS hosts only: fail closed.
-      p.add(at + ".baseUrl: \"" + b.baseUrl() + "\" is HTTPS to an IP address, whose certificate"
-          + " cannot be checked against the host; use the endpoint's DNS name");
+      p.add(
+          at
+              + ".baseUrl: \""
+              + b.baseUrl()
+              + "\" is HTTPS to an IP address, whose certificate"
+              + " cannot be checked against the host; use the endpoint's DNS name");
     }
     if (b.provider() == Provider.AZURE_OPENAI && b.apiVersion() == null) {
       p.add(at + ".apiVersion: required for provider azure-openai");
@@ -225,7 +244,8 @@ final class RouterConfigValidator {
   private static void backendSizes(String at, Backend b, List<String> p) {
     Limits l = b.limits();
     if (l != null) {
-      within(at + ".limits.requestsPerMinute", l.requestsPerMinute(), 1, MAX_REQUESTS_PER_MINUTE, p);
+      within(
+          at + ".limits.requestsPerMinute", l.requestsPerMinute(), 1, MAX_REQUESTS_PER_MINUTE, p);
       within(at + ".limits.tokensPerMinute", l.tokensPerMinute(), 1, MAX_TOKENS_PER_MINUTE, p);
       within(at + ".limits.maxConcurrency", l.maxConcurrency(), 1, MAX_CONCURRENCY, p);
     }
@@ -233,7 +253,12 @@ final class RouterConfigValidator {
     within(at + ".defaultMaxTokens", b.defaultMaxTokens(), 1, MAX_TOKENS, p);
     EmbeddingCapability e = b.capabilities().embeddings();
     if (e != null) {
-      within(at + ".capabilities.embeddings.dimensions", e.dimensions(), 1, MAX_EMBEDDING_DIMENSIONS, p);
+      within(
+          at + ".capabilities.embeddings.dimensions",
+          e.dimensions(),
+          1,
+          MAX_EMBEDDING_DIMENSIONS,
+          p);
       within(at + ".capabilities.embeddings.maxInputs", e.maxInputs(), 1, MAX_EMBEDDING_INPUTS, p);
     }
     if (!b.capabilities().chat() && e == null) {
@@ -339,8 +364,13 @@ final class RouterConfigValidator {
     if (within(at + ".minimumCalls", cb.minimumCalls(), 1, MAX_CIRCUIT_WINDOW, p)
         && window
         && cb.minimumCalls() > cb.windowSize()) {
-      p.add(at + ".minimumCalls: " + cb.minimumCalls() + " must not exceed windowSize "
-          + cb.windowSize() + " (the rate could never be judged)");
+      p.add(
+          at
+              + ".minimumCalls: "
+              + cb.minimumCalls()
+              + " must not exceed windowSize "
+              + cb.windowSize()
+              + " (the rate could never be judged)");
     }
     boundedDuration(at + ".openDuration", cb.openDuration(), p);
   }
@@ -381,8 +411,13 @@ final class RouterConfigValidator {
             Matcher m = VARIABLE.matcher(pair[1]);
             while (m.find()) {
               if (!declared.contains(m.group(1))) {
-                p.add(at + ".prompt." + pair[0] + ": uses {{" + m.group(1)
-                    + "}}, which is not in variables");
+                p.add(
+                    at
+                        + ".prompt."
+                        + pair[0]
+                        + ": uses {{"
+                        + m.group(1)
+                        + "}}, which is not in variables");
               }
             }
           };

@@ -14,15 +14,15 @@ import java.time.Duration;
  * @param logPrompts log prompt and completion text; default false, logs then hold routing facts
  *     only
  * @param maxRequestBytes largest request body accepted; default 1 MiB, larger ones get 413
- * @param reloadInterval how often the config and credential files are checked for changes;
- *     default 2s
+ * @param reloadInterval how often the config and credential files are checked for changes; default
+ *     2s
  * @param shutdownGrace how long in-flight requests may run on after a stop signal; default 30s
  * @param managementHost address of the management listener ({@code /healthz}, {@code /readyz},
  *     {@code /metrics} only); default {@code 0.0.0.0}, so the kubelet's probes and Prometheus reach
  *     it on the pod IP while the API stays on loopback
  * @param managementPort port of the management listener; default {@code port + 1}
- * @param maxConnections open connections the API listener keeps at once; default 128, more wait
- *     in the kernel's backlog until one closes (the management listener keeps at most 32 of its own)
+ * @param maxConnections open connections the API listener keeps at once; default 128, more wait in
+ *     the kernel's backlog until one closes (the management listener keeps at most 32 of its own)
  * @param maxConcurrentRequests requests served at once; default 128, more get 503 {@code
  *     overloaded} with {@code Retry-After}
  * @param idleTimeout how long a connection may sit between requests, and the longest any single
@@ -30,10 +30,10 @@ import java.time.Duration;
  * @param headerReadTimeout how long a request's line and headers may take to arrive; default 10s
  * @param bodyReadTimeout how long a request's body may take to arrive; default 30s
  * @param maxJsonDepth deepest nesting of objects and arrays in a request body; default 64
- * @param maxJsonArrayItems most items in any one array of a request body (messages, content
- *     parts, tools); default 4096
- * @param maxUpstreamResponseBytes largest whole (non-streaming) answer read from a backend;
- *     default 1 MiB, a larger one ends the attempt with 502 {@code upstream_response_too_large}
+ * @param maxJsonArrayItems most items in any one array of a request body (messages, content parts,
+ *     tools); default 4096
+ * @param maxUpstreamResponseBytes largest whole (non-streaming) answer read from a backend; default
+ *     1 MiB, a larger one ends the attempt with 502 {@code upstream_response_too_large}
  * @param maxUpstreamErrorBytes most of an upstream error body read to classify it; default 64 KiB
  *     (the rest is discarded, the connection closed)
  * @param maxSseEventBytes largest server-sent event (or line) read from a streaming backend;

@@ -45,9 +45,37 @@ class DurationsTest {
   @ParameterizedTest(name = "[{0}]")
   @ValueSource(
       strings = {
-        "", " ", "0", "10", "s", "1", "5 s", " 5s", "5s ", "5s\n", "+5s", "-5s", "1.s", ".5s",
-        "1.5.5s", "1us", "1µs", "1ns", "1d", "1H", "1S", "1sec", "1h 30m", "1h,30m", "1e3s",
-        "1000000s", "0000001s", "1.1234567890s", "1s1s1s1s1s", "99999999999999999999h", "１s"
+        "",
+        " ",
+        "0",
+        "10",
+        "s",
+        "1",
+        "5 s",
+        " 5s",
+        "5s ",
+        "5s\n",
+        "+5s",
+        "-5s",
+        "1.s",
+        ".5s",
+        "1.5.5s",
+        "1us",
+        "1µs",
+        "1ns",
+        "1d",
+        "1H",
+        "1S",
+        "1sec",
+        "1h 30m",
+        "1h,30m",
+        "1e3s",
+        "1000000s",
+        "0000001s",
+        "1.1234567890s",
+        "1s1s1s1s1s",
+        "99999999999999999999h",
+        "１s"
       })
   void refusesWhatTheCrdPatternRefuses(String text) {
     assertThatThrownBy(() -> Durations.parse(text))
@@ -58,11 +86,14 @@ class DurationsTest {
   @Test
   void refusesNullAndNamesTheFieldWhenAsked() {
     assertThatThrownBy(() -> Durations.parse(null)).isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> Durations.parseOrDefault("spec.vllm.startupTimeout", "30 m", Duration.ZERO))
+    assertThatThrownBy(
+            () -> Durations.parseOrDefault("spec.vllm.startupTimeout", "30 m", Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("spec.vllm.startupTimeout: '30 m' is not a duration");
-    assertThat(Durations.parseOrDefault("f", null, Duration.ofMinutes(5))).isEqualTo(Duration.ofMinutes(5));
-    assertThat(Durations.parseOrDefault("f", "1.5s", Duration.ZERO)).isEqualTo(Duration.ofMillis(1500));
+    assertThat(Durations.parseOrDefault("f", null, Duration.ofMinutes(5)))
+        .isEqualTo(Duration.ofMinutes(5));
+    assertThat(Durations.parseOrDefault("f", "1.5s", Duration.ZERO))
+        .isEqualTo(Duration.ofMillis(1500));
   }
 
   @Test

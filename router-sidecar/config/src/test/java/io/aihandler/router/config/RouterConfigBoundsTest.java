@@ -23,7 +23,9 @@ class RouterConfigBoundsTest {
           %s
       """;
 
-  /** The problems of the document with extra lines (separated by newlines) in its backend and route. */
+  /**
+   * The problems of the document with extra lines (separated by newlines) in its backend and route.
+   */
   static List<String> problems(String backend, String route) {
     try {
       RouterConfigLoader.parse(document(backend, route), "bounds.yaml");
@@ -59,14 +61,16 @@ class RouterConfigBoundsTest {
 
   @Test
   void attemptsAndWaitsAreBounded() {
-    assertThat(problems("", "maxAttempts: 11")).containsExactly("routes[0].maxAttempts: must be 1-10");
+    assertThat(problems("", "maxAttempts: 11"))
+        .containsExactly("routes[0].maxAttempts: must be 1-10");
     assertThat(problems("", "timeout: 2h\nperTryTimeout: 61m\nfirstTokenTimeout: 30s"))
         .containsExactlyInAnyOrder(
             "routes[0].timeout: 2h is longer than the most allowed, 1h",
             "routes[0].perTryTimeout: 61m is longer than the most allowed, 1h");
     assertThat(problems("", "streamIdleTimeout: 5h\nfirstTokenTimeout: 90m")).hasSize(2);
     assertThat(problems("", "circuitBreaker: {openDuration: 24h}"))
-        .containsExactly("routes[0].circuitBreaker.openDuration: 24h is longer than the most allowed, 1h");
+        .containsExactly(
+            "routes[0].circuitBreaker.openDuration: 24h is longer than the most allowed, 1h");
     assertThat(problems("", "backoff: {initial: 2h}"))
         .containsExactly("routes[0].backoff.initial: 2h is longer than the most allowed, 1h");
     assertThat(problems("", "timeout: 1h\nperTryTimeout: 1h\nbackoff: {max: 1h}")).isEmpty();
@@ -74,10 +78,14 @@ class RouterConfigBoundsTest {
 
   @Test
   void aDurationTooLongForItsTypeIsAProblemNotACrash() {
-    // More digits than the duration language admits: refused as the CRD refuses it, never an overflow.
+    // More digits than the duration language admits: refused as the CRD refuses it, never an
+    // overflow.
     assertThat(problems("", "timeout: 30000000000000000h"))
         .singleElement()
-        .satisfies(problem -> assertThat(problem).startsWith("routes[0].timeout: '30000000000000000h' is not a duration"));
+        .satisfies(
+            problem ->
+                assertThat(problem)
+                    .startsWith("routes[0].timeout: '30000000000000000h' is not a duration"));
   }
 
   @Test
@@ -91,7 +99,8 @@ class RouterConfigBoundsTest {
             "backends[0].limits.requestsPerMinute: 2000000 is outside 1..1000000",
             "backends[0].limits.tokensPerMinute: 2000000000 is outside 1..1000000000",
             "backends[0].limits.maxConcurrency: 100000 is outside 1..10000");
-    assertThat(problems("limits: {requestsPerMinute: 0, tokensPerMinute: -1, maxConcurrency: 0}", ""))
+    assertThat(
+            problems("limits: {requestsPerMinute: 0, tokensPerMinute: -1, maxConcurrency: 0}", ""))
         .hasSize(3);
     assertThat(
             problems(
@@ -111,8 +120,10 @@ class RouterConfigBoundsTest {
 
   @Test
   void aTooLargeIntegerIsAProblemNotACrash() {
-    assertThatThrownBy(() -> RouterConfigLoader.parse(
-            document("", "circuitBreaker: {windowSize: 99999999999}"), "bounds.yaml"))
+    assertThatThrownBy(
+            () ->
+                RouterConfigLoader.parse(
+                    document("", "circuitBreaker: {windowSize: 99999999999}"), "bounds.yaml"))
         .isInstanceOf(InvalidRouterConfigException.class)
         .hasMessageContaining("out of range of int");
   }
@@ -126,7 +137,8 @@ class RouterConfigBoundsTest {
     assertThat(problems("capabilities: {chat: false}", ""))
         .containsExactly(
             "backends[0].capabilities: a backend that serves no chat must serve embeddings");
-    assertThat(problems("capabilities: {chat: false, embeddings: {dimensions: 1024}}", "")).isEmpty();
+    assertThat(problems("capabilities: {chat: false, embeddings: {dimensions: 1024}}", ""))
+        .isEmpty();
   }
 
   @Test

@@ -81,7 +81,10 @@ class RouterConfigLoaderTest {
         backends:
           - {name: local, provider: vllm, baseUrl: "http://127.0.0.1:8000/v1", model: m}
         """;
-    assertThat(RouterConfigLoader.parse("sidecar: {port: 9000}\n" + backends, "moved").sidecar().managementPort())
+    assertThat(
+            RouterConfigLoader.parse("sidecar: {port: 9000}\n" + backends, "moved")
+                .sidecar()
+                .managementPort())
         .isEqualTo(9001);
     SidecarSettings set =
         RouterConfigLoader.parse(
@@ -91,19 +94,25 @@ class RouterConfigLoaderTest {
     assertThat(set.managementPort()).isEqualTo(9100);
 
     assertThatThrownBy(
-            () -> RouterConfigLoader.parse(
-                "sidecar: {port: 9000, managementPort: 9000, managementHost: \"\"}\n" + backends, "clash"))
+            () ->
+                RouterConfigLoader.parse(
+                    "sidecar: {port: 9000, managementPort: 9000, managementHost: \"\"}\n"
+                        + backends,
+                    "clash"))
         .isInstanceOfSatisfying(
             InvalidRouterConfigException.class,
-            e -> assertThat(e.problems())
-                .containsExactlyInAnyOrder(
-                    "sidecar.managementPort: must differ from port 9000",
-                    "sidecar.managementHost: must not be empty"));
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "sidecar.managementPort: must differ from port 9000",
+                        "sidecar.managementHost: must not be empty"));
     assertThatThrownBy(
             () -> RouterConfigLoader.parse("sidecar: {managementPort: 0}\n" + backends, "zero"))
         .isInstanceOfSatisfying(
             InvalidRouterConfigException.class,
-            e -> assertThat(e.problems()).containsExactly("sidecar.managementPort: 0 is not a port (1-65535)"));
+            e ->
+                assertThat(e.problems())
+                    .containsExactly("sidecar.managementPort: 0 is not a port (1-65535)"));
   }
 
   @Test
@@ -115,12 +124,18 @@ class RouterConfigLoaderTest {
         routes:
           - {name: r, targets: [{backend: private}]}
         """;
-    for (String url : new String[] {"https://10.0.0.5/v1", "https://10.0.0.5:8443/v1", "https://[fd00::5]/v1"}) {
+    for (String url :
+        new String[] {"https://10.0.0.5/v1", "https://10.0.0.5:8443/v1", "https://[fd00::5]/v1"}) {
       assertThatThrownBy(() -> RouterConfigLoader.parse(template.formatted(url), url))
           .isInstanceOfSatisfying(
               InvalidRouterConfigException.class,
-              e -> assertThat(e.problems()).singleElement().asString()
-                  .contains("backends[0].baseUrl").contains("HTTPS to an IP address").contains("DNS name"));
+              e ->
+                  assertThat(e.problems())
+                      .singleElement()
+                      .asString()
+                      .contains("backends[0].baseUrl")
+                      .contains("HTTPS to an IP address")
+                      .contains("DNS name"));
     }
     // A DNS name over HTTPS, and plain HTTP to an address inside the cluster, are fine.
     RouterConfigLoader.parse(template.formatted("https://llm.internal.example/v1"), "dns");
@@ -211,8 +226,7 @@ class RouterConfigLoaderTest {
     assertThatThrownBy(() -> RouterConfigLoader.parse("{\"backends\": [", "json"))
         .isInstanceOf(InvalidRouterConfigException.class)
         .hasMessageContaining("not valid YAML or JSON");
-    assertThatThrownBy(() -> RouterConfigLoader.parse("  ", "empty"))
-        .hasMessageContaining("empty");
+    assertThatThrownBy(() -> RouterConfigLoader.parse("  ", "empty")).hasMessageContaining("empty");
   }
 
   @Test

@@ -38,7 +38,8 @@ final class AnthropicErrorMapping {
     return map(statusOf(anthropicType), anthropicType, message, null);
   }
 
-  private static UpstreamError map(int status, String anthropicType, String message, Duration retryAfter) {
+  private static UpstreamError map(
+      int status, String anthropicType, String message, Duration retryAfter) {
     return UpstreamError.ofStatus(status, anthropicType, message, retryAfter);
   }
 

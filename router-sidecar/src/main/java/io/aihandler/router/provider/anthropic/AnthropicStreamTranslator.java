@@ -18,8 +18,8 @@ import java.util.Map;
 /**
  * Anthropic's stream ({@code message_start}, {@code content_block_start/delta/stop}, {@code
  * message_delta}, {@code message_stop}, {@code ping}, {@code error}) as OpenAI chunks. Only {@code
- * message_stop} completes the stream: without it {@link #onEnd()} fails, so a cut stream never looks
- * like a finished answer.
+ * message_stop} completes the stream: without it {@link #onEnd()} fails, so a cut stream never
+ * looks like a finished answer.
  */
 final class AnthropicStreamTranslator implements StreamTranslator {
 
@@ -87,7 +87,8 @@ final class AnthropicStreamTranslator implements StreamTranslator {
         }
         stopped = true;
       }
-      case "error" -> throw new UpstreamStreamException(AnthropicErrorMapping.fromStreamEvent(payload));
+      case "error" ->
+          throw new UpstreamStreamException(AnthropicErrorMapping.fromStreamEvent(payload));
       default -> {
         // ping, content_block_stop and event types added later carry nothing for the client
       }
@@ -118,7 +119,8 @@ final class AnthropicStreamTranslator implements StreamTranslator {
     ObjectNode usage = JSON.objectNode();
     usage.setAll((ObjectNode) startUsage.deepCopy());
     usage.put("output_tokens", outputTokens);
-    return List.of(ChatCompletionShapes.usageChunk(context, ChatCompletionFromMessage.usage(usage)));
+    return List.of(
+        ChatCompletionShapes.usageChunk(context, ChatCompletionFromMessage.usage(usage)));
   }
 
   private void start(List<ObjectNode> out) {

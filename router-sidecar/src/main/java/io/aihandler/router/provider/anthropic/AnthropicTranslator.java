@@ -16,19 +16,18 @@ import java.util.Objects;
  *
  * <p>Request: system and developer messages become the top-level {@code system}; the rest become
  * user/assistant turns, consecutive turns of one role merged (Anthropic wants them to alternate)
- * and, when the conversation opens with the assistant, a short user turn, {@code
- * "(start of conversation)"}, put first. {@code max_tokens} defaults to the
- * context's {@code defaultMaxTokens}; {@code temperature} is clamped to Anthropic's 0–1; {@code
- * stop} becomes {@code stop_sequences}; tools, {@code tool_choice} and {@code
- * parallel_tool_calls: false} map to their Anthropic forms; tool messages become {@code
- * tool_result} blocks. {@code n > 1}, {@code seed}, {@code logprobs}, penalties, {@code
- * logit_bias}, audio, predictions, the deprecated {@code functions} and {@code reasoning_effort}
- * have no equivalent and are refused with an {@link UnsupportedRequestException}. A
- * schema is asked for natively from the context's {@code outputSchema} (see {@link
- * StructuredOutputMode}), or else from a {@code response_format} of type {@code json_schema} as
- * {@code output_config.format}; Anthropic has no plain JSON mode, so {@code json_object} is left to
- * the prompt. {@code
- * store}, {@code metadata}, {@code service_tier} and other OpenAI-only settings are ignored.
+ * and, when the conversation opens with the assistant, a short user turn, {@code "(start of
+ * conversation)"}, put first. {@code max_tokens} defaults to the context's {@code
+ * defaultMaxTokens}; {@code temperature} is clamped to Anthropic's 0–1; {@code stop} becomes {@code
+ * stop_sequences}; tools, {@code tool_choice} and {@code parallel_tool_calls: false} map to their
+ * Anthropic forms; tool messages become {@code tool_result} blocks. {@code n > 1}, {@code seed},
+ * {@code logprobs}, penalties, {@code logit_bias}, audio, predictions, the deprecated {@code
+ * functions} and {@code reasoning_effort} have no equivalent and are refused with an {@link
+ * UnsupportedRequestException}. A schema is asked for natively from the context's {@code
+ * outputSchema} (see {@link StructuredOutputMode}), or else from a {@code response_format} of type
+ * {@code json_schema} as {@code output_config.format}; Anthropic has no plain JSON mode, so {@code
+ * json_object} is left to the prompt. {@code store}, {@code metadata}, {@code service_tier} and
+ * other OpenAI-only settings are ignored.
  *
  * <p>Response: text blocks become {@code content}, {@code tool_use} blocks {@code tool_calls}
  * (arguments serialised to a JSON string), {@code stop_reason} a {@code finish_reason}; cache reads
@@ -61,7 +60,8 @@ public final class AnthropicTranslator implements ProviderTranslator {
 
   /** A translator that asks for schemas the given way. */
   public AnthropicTranslator(StructuredOutputMode structuredOutputMode) {
-    this.structuredOutputMode = Objects.requireNonNull(structuredOutputMode, "structuredOutputMode");
+    this.structuredOutputMode =
+        Objects.requireNonNull(structuredOutputMode, "structuredOutputMode");
   }
 
   /**

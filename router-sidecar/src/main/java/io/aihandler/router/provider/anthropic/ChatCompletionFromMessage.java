@@ -57,7 +57,8 @@ final class ChatCompletionFromMessage {
     }
     String stopReason = message.path("stop_reason").asText(null);
     String finishReason = answered ? answerFinishReason(stopReason) : finishReason(stopReason);
-    return ChatCompletionShapes.completion(context, reply, finishReason, usage(message.path("usage")));
+    return ChatCompletionShapes.completion(
+        context, reply, finishReason, usage(message.path("usage")));
   }
 
   /** Anthropic's {@code stop_reason} as an OpenAI {@code finish_reason}. */
@@ -93,6 +94,12 @@ final class ChatCompletionFromMessage {
 
   static UpstreamStreamException malformed(String message) {
     return new UpstreamStreamException(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "bad_upstream_response", message, null));
+        new UpstreamError(
+            502,
+            UpstreamError.Kind.SERVER_ERROR,
+            "server_error",
+            "bad_upstream_response",
+            message,
+            null));
   }
 }

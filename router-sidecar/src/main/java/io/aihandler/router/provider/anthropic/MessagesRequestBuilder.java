@@ -5,11 +5,11 @@ import static io.aihandler.router.provider.ChatCompletionShapes.JSON;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.ChatRequestFields;
 import io.aihandler.router.provider.MergedTurns;
 import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
-import io.aihandler.router.provider.ChatRequestFields;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import io.aihandler.router.provider.anthropic.AnthropicTranslator.StructuredOutputMode;
 import java.util.ArrayList;
@@ -18,11 +18,10 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Builds an Anthropic Messages request body from an OpenAI chat-completions request. Pure: the
- * same request and context always give the same body.
+ * Builds an Anthropic Messages request body from an OpenAI chat-completions request. Pure: the same
+ * request and context always give the same body.
  */
 final class MessagesRequestBuilder {
-
 
   /**
    * Sent as the first user turn when a conversation opens with an assistant message: Anthropic
@@ -36,15 +35,36 @@ final class MessagesRequestBuilder {
   /** What this translation maps onto the Messages API. */
   private static final Set<String> TRANSLATED =
       Set.of(
-          "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop",
-          "stream", "stream_options", "tools", "tool_choice", "parallel_tool_calls",
-          "response_format", "user", "n");
+          "model",
+          "messages",
+          "max_tokens",
+          "max_completion_tokens",
+          "temperature",
+          "top_p",
+          "stop",
+          "stream",
+          "stream_options",
+          "tools",
+          "tool_choice",
+          "parallel_tool_calls",
+          "response_format",
+          "user",
+          "n");
 
   /** Refused by {@link #refuseUnsupported} with a reason of their own. */
   private static final Set<String> REFUSED =
       Set.of(
-          "seed", "logprobs", "top_logprobs", "presence_penalty", "frequency_penalty", "logit_bias",
-          "audio", "prediction", "functions", "function_call", "reasoning_effort",
+          "seed",
+          "logprobs",
+          "top_logprobs",
+          "presence_penalty",
+          "frequency_penalty",
+          "logit_bias",
+          "audio",
+          "prediction",
+          "functions",
+          "function_call",
+          "reasoning_effort",
           "web_search_options");
 
   private MessagesRequestBuilder() {}
@@ -96,10 +116,12 @@ final class MessagesRequestBuilder {
     }
 
     boolean hasTools = chat.path("tools").isArray() && !chat.path("tools").isEmpty();
-    StructuredOutputPlan plan = StructuredOutputPlan.forRequest(context, chat.get("response_format"), hasTools, preferred);
+    StructuredOutputPlan plan =
+        StructuredOutputPlan.forRequest(context, chat.get("response_format"), hasTools, preferred);
     if (hasTools) {
       body.set("tools", tools(chat.get("tools")));
-      refuseAnswerToolClash(body.get("tools"), StructuredOutputPlan.answerToolName(context, preferred));
+      refuseAnswerToolClash(
+          body.get("tools"), StructuredOutputPlan.answerToolName(context, preferred));
       ObjectNode toolChoice = toolChoice(chat.get("tool_choice"), chat.get("parallel_tool_calls"));
       if (toolChoice != null) {
         body.set("tool_choice", toolChoice);
@@ -150,7 +172,8 @@ final class MessagesRequestBuilder {
     refuseIfPresent(chat, "prediction", "Anthropic does not support predicted outputs");
     refuseIfPresent(chat, "functions", "use 'tools' instead of the deprecated 'functions'");
     refuseIfPresent(chat, "function_call", "use 'tool_choice' instead of 'function_call'");
-    refuseIfPresent(chat, "reasoning_effort", "'reasoning_effort' has no Anthropic equivalent here");
+    refuseIfPresent(
+        chat, "reasoning_effort", "'reasoning_effort' has no Anthropic equivalent here");
     refuseIfPresent(chat, "web_search_options", "Anthropic web search is not offered here");
   }
 
@@ -177,7 +200,8 @@ final class MessagesRequestBuilder {
       JsonNode value = chat.get(param);
       if (value != null && !value.isNull()) {
         if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
-          throw new UnsupportedRequestException(param, "'" + param + "' must be a positive integer");
+          throw new UnsupportedRequestException(
+              param, "'" + param + "' must be a positive integer");
         }
         return value.asInt();
       }
@@ -260,7 +284,9 @@ final class MessagesRequestBuilder {
 
   /** Text content (a string or text parts) as text blocks, in a list callers may add to. */
   private static List<ObjectNode> textBlocks(JsonNode content, String where) {
-    return MessageText.texts(content, where).stream().map(MessagesRequestBuilder::textBlock).collect(Collectors.toCollection(ArrayList::new));
+    return MessageText.texts(content, where).stream()
+        .map(MessagesRequestBuilder::textBlock)
+        .collect(Collectors.toCollection(ArrayList::new));
   }
 
   private static ObjectNode textBlock(String text) {
@@ -343,7 +369,8 @@ final class MessagesRequestBuilder {
       block.put("type", "tool_use");
       block.put("id", id);
       block.put("name", name);
-      block.set("input", ToolCallArguments.asObject(call.path("function").get("arguments"), where, id));
+      block.set(
+          "input", ToolCallArguments.asObject(call.path("function").get("arguments"), where, id));
       blocks.add(block);
     }
     return blocks;
@@ -352,7 +379,8 @@ final class MessagesRequestBuilder {
   private static ObjectNode toolResult(JsonNode message, String where) {
     String id = message.path("tool_call_id").asText("");
     if (id.isEmpty()) {
-      throw new UnsupportedRequestException("messages", where + " is a tool message without 'tool_call_id'");
+      throw new UnsupportedRequestException(
+          "messages", where + " is a tool message without 'tool_call_id'");
     }
     ObjectNode block = JSON.objectNode();
     block.put("type", "tool_result");
@@ -375,12 +403,18 @@ final class MessagesRequestBuilder {
       JsonNode tool = tools.get(i);
       if (!tool.path("type").asText("function").equals("function")) {
         throw new UnsupportedRequestException(
-            "tools", "tools[" + i + "] has type '" + tool.path("type").asText() + "'; only function tools are supported");
+            "tools",
+            "tools["
+                + i
+                + "] has type '"
+                + tool.path("type").asText()
+                + "'; only function tools are supported");
       }
       JsonNode function = tool.path("function");
       String name = function.path("name").asText("");
       if (name.isEmpty()) {
-        throw new UnsupportedRequestException("tools", "tools[" + i + "].function.name is required");
+        throw new UnsupportedRequestException(
+            "tools", "tools[" + i + "].function.name is required");
       }
       ObjectNode converted = out.addObject();
       converted.put("name", name);
@@ -414,7 +448,9 @@ final class MessagesRequestBuilder {
       if (tool.path("name").asText().equals(answerTool)) {
         throw new UnsupportedRequestException(
             "tools",
-            "tool '" + answerTool + "' has the name of the response schema; rename the tool or the schema");
+            "tool '"
+                + answerTool
+                + "' has the name of the response schema; rename the tool or the schema");
       }
     }
   }
@@ -442,7 +478,10 @@ final class MessagesRequestBuilder {
       throw new UnsupportedRequestException(
           "tool_choice", "'tool_choice' must be auto, required, none or a function");
     }
-    boolean serial = parallelToolCalls != null && parallelToolCalls.isBoolean() && !parallelToolCalls.asBoolean();
+    boolean serial =
+        parallelToolCalls != null
+            && parallelToolCalls.isBoolean()
+            && !parallelToolCalls.asBoolean();
     if (serial) {
       if (out == null) {
         out = JSON.objectNode().put("type", "auto");

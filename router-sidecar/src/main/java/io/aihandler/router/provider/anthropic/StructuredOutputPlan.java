@@ -23,12 +23,14 @@ record StructuredOutputPlan(StructuredOutputMode mode, String toolName, JsonNode
 
   /**
    * The name of the forced answer tool, or null when a response cannot contain one: only a context
-   * schema asked for natively, with an object at its root (a tool's {@code input_schema} must be
-   * an object), can be carried by a tool.
+   * schema asked for natively, with an object at its root (a tool's {@code input_schema} must be an
+   * object), can be carried by a tool.
    */
   static String answerToolName(TranslationContext context, StructuredOutputMode preferred) {
     JsonNode schema = nativeSchema(context);
-    if (schema == null || preferred != StructuredOutputMode.FORCED_TOOL || !isObjectSchema(schema)) {
+    if (schema == null
+        || preferred != StructuredOutputMode.FORCED_TOOL
+        || !isObjectSchema(schema)) {
       return null;
     }
     return toolName(context.schemaName());

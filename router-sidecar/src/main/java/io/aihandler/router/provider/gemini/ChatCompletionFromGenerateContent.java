@@ -39,15 +39,20 @@ final class ChatCompletionFromGenerateContent {
         text.append(part.get("text").asText());
         hasText = true;
       } else if (part.has("functionCall")) {
-        toolCalls.add(toolCall(part, ToolCallIds.of(part.get("functionCall"), context.responseId(), toolCalls.size())));
+        toolCalls.add(
+            toolCall(
+                part,
+                ToolCallIds.of(part.get("functionCall"), context.responseId(), toolCalls.size())));
       }
     }
     ObjectNode message = ChatCompletionShapes.assistantMessage(hasText ? text.toString() : null);
     if (!toolCalls.isEmpty()) {
       message.set("tool_calls", toolCalls);
     }
-    String finishReason = finishReason(candidate.path("finishReason").asText(null), !toolCalls.isEmpty());
-    return ChatCompletionShapes.completion(context, message, finishReason, usage(response.path("usageMetadata")));
+    String finishReason =
+        finishReason(candidate.path("finishReason").asText(null), !toolCalls.isEmpty());
+    return ChatCompletionShapes.completion(
+        context, message, finishReason, usage(response.path("usageMetadata")));
   }
 
   /**
@@ -81,10 +86,17 @@ final class ChatCompletionFromGenerateContent {
     }
     return switch (finishReason) {
       case "MAX_TOKENS" -> "length";
-      case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY",
-          "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION" ->
+      case "SAFETY",
+          "RECITATION",
+          "BLOCKLIST",
+          "PROHIBITED_CONTENT",
+          "SPII",
+          "IMAGE_SAFETY",
+          "IMAGE_PROHIBITED_CONTENT",
+          "IMAGE_RECITATION" ->
           "content_filter";
-      default -> calledFunctions ? "tool_calls" : "stop"; // STOP, OTHER, MALFORMED_FUNCTION_CALL, ...
+      default ->
+          calledFunctions ? "tool_calls" : "stop"; // STOP, OTHER, MALFORMED_FUNCTION_CALL, ...
     };
   }
 
@@ -93,7 +105,9 @@ final class ChatCompletionFromGenerateContent {
    * billed as input, and thinking tokens as output, so both are folded in as OpenAI counts them.
    */
   static ObjectNode usage(JsonNode metadata) {
-    long prompt = metadata.path("promptTokenCount").asLong(0) + metadata.path("toolUsePromptTokenCount").asLong(0);
+    long prompt =
+        metadata.path("promptTokenCount").asLong(0)
+            + metadata.path("toolUsePromptTokenCount").asLong(0);
     long thoughts = metadata.path("thoughtsTokenCount").asLong(0);
     long completion = metadata.path("candidatesTokenCount").asLong(0) + thoughts;
     long cached = metadata.path("cachedContentTokenCount").asLong(0);
@@ -102,6 +116,12 @@ final class ChatCompletionFromGenerateContent {
 
   static UpstreamStreamException malformed(String message) {
     return new UpstreamStreamException(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", "bad_upstream_response", message, null));
+        new UpstreamError(
+            502,
+            UpstreamError.Kind.SERVER_ERROR,
+            "server_error",
+            "bad_upstream_response",
+            message,
+            null));
   }
 }

@@ -23,9 +23,9 @@ import java.util.Map;
  * outputDimensionality}}), answered by {@code {embeddings: [{values: [...]}]}} in input order.
  *
  * <p>Gemini embeds text only: token ids are refused, never decoded. It takes at most {@value
- * #MAX_INPUTS} requests a batch. No {@code taskType} is sent (the OpenAI request has no such
- * field, and Gemini's default serves both queries and documents); {@code user} has no Gemini
- * field and is refused for this provider. The answer counts no tokens; the router estimates them.
+ * #MAX_INPUTS} requests a batch. No {@code taskType} is sent (the OpenAI request has no such field,
+ * and Gemini's default serves both queries and documents); {@code user} has no Gemini field and is
+ * refused for this provider. The answer counts no tokens; the router estimates them.
  */
 final class GeminiEmbeddings implements EmbeddingTranslator {
 
@@ -79,7 +79,8 @@ final class GeminiEmbeddings implements EmbeddingTranslator {
 
   @Override
   public long expectedAnswerBytes(int inputs, int dimensions) {
-    return ANSWER_FRAMING_BYTES + ((long) FLOAT_TEXT_BYTES * dimensions + VECTOR_FRAMING_BYTES) * inputs;
+    return ANSWER_FRAMING_BYTES
+        + ((long) FLOAT_TEXT_BYTES * dimensions + VECTOR_FRAMING_BYTES) * inputs;
   }
 
   @Override

@@ -40,7 +40,8 @@ final class GeminiErrorMapping {
     }
     // Google reports a bad key as 400 INVALID_ARGUMENT; it is an authentication failure.
     if (hasReason(error, "API_KEY_INVALID")) {
-      return new UpstreamError(401, Kind.AUTHENTICATION, "authentication_error", googleStatus, message, null);
+      return new UpstreamError(
+          401, Kind.AUTHENTICATION, "authentication_error", googleStatus, message, null);
     }
     return UpstreamError.ofStatus(status, googleStatus, message, retryAfter);
   }

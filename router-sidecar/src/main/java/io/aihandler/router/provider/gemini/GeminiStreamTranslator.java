@@ -67,7 +67,8 @@ final class GeminiStreamTranslator implements StreamTranslator {
       if (part.has("text")) {
         String text = part.get("text").asText();
         if (!text.isEmpty()) {
-          out.add(ChatCompletionShapes.chunk(context, JSON.objectNode().put("content", text), null));
+          out.add(
+              ChatCompletionShapes.chunk(context, JSON.objectNode().put("content", text), null));
         }
       } else if (part.has("functionCall")) {
         functionCall(part, out);
@@ -121,7 +122,9 @@ final class GeminiStreamTranslator implements StreamTranslator {
     List<ObjectNode> out = new ArrayList<>(2);
     out.add(ChatCompletionShapes.chunk(context, JSON.objectNode(), finishReason));
     if (context.includeUsage()) {
-      out.add(ChatCompletionShapes.usageChunk(context, ChatCompletionFromGenerateContent.usage(usageMetadata)));
+      out.add(
+          ChatCompletionShapes.usageChunk(
+              context, ChatCompletionFromGenerateContent.usage(usageMetadata)));
     }
     return out;
   }

@@ -20,13 +20,13 @@ import java.util.Map;
  *
  * <p>Request: system and developer messages become {@code systemInstruction}; user and assistant
  * messages become {@code user} and {@code model} contents, consecutive ones of a role merged;
- * assistant tool calls become {@code functionCall} parts and tool messages {@code
- * functionResponse} parts whose function name is recovered from the call with the same id.
- * Sampling settings, {@code stop} and {@code seed} go to {@code generationConfig}; a schema (the
- * context's, else the request's {@code json_schema}) to {@code responseJsonSchema} with the JSON
- * MIME type. {@code n > 1}, {@code logprobs}, {@code logit_bias}, audio output, predictions, the
- * deprecated {@code functions} and {@code reasoning_effort} are refused with a {@link
- * UnsupportedRequestException}. {@code parallel_tool_calls} has no Gemini setting and is not sent.
+ * assistant tool calls become {@code functionCall} parts and tool messages {@code functionResponse}
+ * parts whose function name is recovered from the call with the same id. Sampling settings, {@code
+ * stop} and {@code seed} go to {@code generationConfig}; a schema (the context's, else the
+ * request's {@code json_schema}) to {@code responseJsonSchema} with the JSON MIME type. {@code n >
+ * 1}, {@code logprobs}, {@code logit_bias}, audio output, predictions, the deprecated {@code
+ * functions} and {@code reasoning_effort} are refused with a {@link UnsupportedRequestException}.
+ * {@code parallel_tool_calls} has no Gemini setting and is not sent.
  *
  * <p>Thought signatures: a {@code functionCall}'s {@code thoughtSignature} is returned on the tool
  * call as {@code extra_content.google.thought_signature}, the field Google's own OpenAI-compatible
@@ -53,7 +53,8 @@ public final class GeminiTranslator implements ProviderTranslator {
   public UpstreamRequest toUpstream(ObjectNode chatRequest, TranslationContext context) {
     ObjectNode body = GenerateContentRequestBuilder.build(chatRequest, context);
     boolean streaming = chatRequest.path("stream").asBoolean(false);
-    String model = context.model().startsWith("models/") ? context.model().substring(7) : context.model();
+    String model =
+        context.model().startsWith("models/") ? context.model().substring(7) : context.model();
     String path =
         "/v1beta/models/"
             + URLEncoder.encode(model, StandardCharsets.UTF_8)

@@ -7,19 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.ChatRequestFields;
 import io.aihandler.router.provider.MergedTurns;
 import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
-import io.aihandler.router.provider.ChatRequestFields;
 import io.aihandler.router.provider.UnsupportedRequestException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Builds a Gemini {@code GenerateContentRequest} from an OpenAI chat-completions request. Pure: the
@@ -30,18 +30,31 @@ final class GenerateContentRequestBuilder {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   /**
-   * Gemini's documented stand-in for a thought signature that was never received (a history
-   * written by another model or by a client that dropped it); Gemini 3 refuses a function call in
-   * the history without one.
+   * Gemini's documented stand-in for a thought signature that was never received (a history written
+   * by another model or by a client that dropped it); Gemini 3 refuses a function call in the
+   * history without one.
    */
   static final String SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
 
   /** What this translation maps onto generateContent. */
   private static final Set<String> TRANSLATED =
       Set.of(
-          "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "stop",
-          "seed", "presence_penalty", "frequency_penalty", "stream", "stream_options", "tools",
-          "tool_choice", "response_format", "n",
+          "model",
+          "messages",
+          "max_tokens",
+          "max_completion_tokens",
+          "temperature",
+          "top_p",
+          "stop",
+          "seed",
+          "presence_penalty",
+          "frequency_penalty",
+          "stream",
+          "stream_options",
+          "tools",
+          "tool_choice",
+          "response_format",
+          "n",
           // OpenAI's end-user id for its abuse monitoring: Gemini has none, the answer is the same.
           "user",
           // Gemini has no switch for it; a model asked for one call at a time may still make
@@ -51,8 +64,15 @@ final class GenerateContentRequestBuilder {
   /** Refused by {@link #refuseUnsupported} with a reason of their own. */
   private static final Set<String> REFUSED =
       Set.of(
-          "logprobs", "top_logprobs", "logit_bias", "audio", "prediction", "functions",
-          "function_call", "reasoning_effort", "web_search_options");
+          "logprobs",
+          "top_logprobs",
+          "logit_bias",
+          "audio",
+          "prediction",
+          "functions",
+          "function_call",
+          "reasoning_effort",
+          "web_search_options");
 
   private GenerateContentRequestBuilder() {}
 
@@ -152,7 +172,8 @@ final class GenerateContentRequestBuilder {
       JsonNode value = chat.get(param);
       if (value != null && !value.isNull()) {
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
-          throw new UnsupportedRequestException(param, "'" + param + "' must be a positive integer");
+          throw new UnsupportedRequestException(
+              param, "'" + param + "' must be a positive integer");
         }
         config.put("maxOutputTokens", value.asInt());
         break;
@@ -214,12 +235,16 @@ final class GenerateContentRequestBuilder {
     JsonNode schema = context.outputSchema();
     if ((schema == null || schema.isNull()) && responseFormat != null) {
       JsonNode requested = responseFormat.at("/json_schema/schema");
-      schema = responseFormat.path("type").asText().equals("json_schema") && requested.isObject() ? requested : null;
+      schema =
+          responseFormat.path("type").asText().equals("json_schema") && requested.isObject()
+              ? requested
+              : null;
     }
     if (schema != null && !schema.isNull() && !promptOnly) {
       config.put("responseMimeType", "application/json");
       config.set("responseJsonSchema", schema);
-    } else if (responseFormat != null && responseFormat.path("type").asText().equals("json_object")) {
+    } else if (responseFormat != null
+        && responseFormat.path("type").asText().equals("json_object")) {
       config.put("responseMimeType", "application/json");
     }
   }
@@ -243,7 +268,8 @@ final class GenerateContentRequestBuilder {
       case "user" -> turns.append("user", userParts(message.get("content"), where));
       case "assistant" ->
           turns.append("model", modelParts(message, where, functionNamesByCallId, needsSignatures));
-      case "tool" -> turns.append("user", List.of(functionResponse(message, where, functionNamesByCallId)));
+      case "tool" ->
+          turns.append("user", List.of(functionResponse(message, where, functionNamesByCallId)));
       default ->
           throw new UnsupportedRequestException(
               "messages", where + " has role '" + role + "', which Gemini cannot take");
@@ -298,7 +324,8 @@ final class GenerateContentRequestBuilder {
       int comma = url.indexOf(',');
       int marker = url.indexOf(";base64");
       if (comma < 0 || marker < 0 || marker > comma) {
-        throw new UnsupportedRequestException("messages", where + " has a data URL that is not base64");
+        throw new UnsupportedRequestException(
+            "messages", where + " has a data URL that is not base64");
       }
       part.putObject("inlineData")
           .put("mimeType", url.substring(5, marker))
@@ -339,7 +366,10 @@ final class GenerateContentRequestBuilder {
   }
 
   private static List<ObjectNode> modelParts(
-      JsonNode message, String where, Map<String, String> functionNamesByCallId, boolean needsSignatures) {
+      JsonNode message,
+      String where,
+      Map<String, String> functionNamesByCallId,
+      boolean needsSignatures) {
     List<ObjectNode> parts = textParts(message.get("content"), where);
     JsonNode toolCalls = message.get("tool_calls");
     if (toolCalls == null || toolCalls.isNull() || toolCalls.isEmpty()) {
@@ -358,7 +388,8 @@ final class GenerateContentRequestBuilder {
       ObjectNode part = JSON.objectNode();
       ObjectNode functionCall = part.putObject("functionCall");
       functionCall.put("name", name);
-      functionCall.set("args", ToolCallArguments.asObject(call.path("function").get("arguments"), where, id));
+      functionCall.set(
+          "args", ToolCallArguments.asObject(call.path("function").get("arguments"), where, id));
       // Google's OpenAI-compatible API returns the signature here; clients send it back as is.
       String signature = call.at("/extra_content/google/thought_signature").asText("");
       if (!signature.isEmpty()) {
@@ -384,12 +415,14 @@ final class GenerateContentRequestBuilder {
       JsonNode message, String where, Map<String, String> functionNamesByCallId) {
     String id = message.path("tool_call_id").asText("");
     if (id.isEmpty()) {
-      throw new UnsupportedRequestException("messages", where + " is a tool message without 'tool_call_id'");
+      throw new UnsupportedRequestException(
+          "messages", where + " is a tool message without 'tool_call_id'");
     }
     String name = functionNamesByCallId.get(id);
     if (name == null) {
       throw new UnsupportedRequestException(
-          "messages", where + " answers tool call '" + id + "', which no earlier assistant message made");
+          "messages",
+          where + " answers tool call '" + id + "', which no earlier assistant message made");
     }
     StringBuilder text = new StringBuilder();
     for (ObjectNode part : textParts(message.get("content"), where)) {
@@ -423,12 +456,18 @@ final class GenerateContentRequestBuilder {
       JsonNode tool = tools.get(i);
       if (!tool.path("type").asText("function").equals("function")) {
         throw new UnsupportedRequestException(
-            "tools", "tools[" + i + "] has type '" + tool.path("type").asText() + "'; only function tools are supported");
+            "tools",
+            "tools["
+                + i
+                + "] has type '"
+                + tool.path("type").asText()
+                + "'; only function tools are supported");
       }
       JsonNode function = tool.path("function");
       String name = function.path("name").asText("");
       if (name.isEmpty()) {
-        throw new UnsupportedRequestException("tools", "tools[" + i + "].function.name is required");
+        throw new UnsupportedRequestException(
+            "tools", "tools[" + i + "].function.name is required");
       }
       ObjectNode declaration = declarations.addObject();
       declaration.put("name", name);

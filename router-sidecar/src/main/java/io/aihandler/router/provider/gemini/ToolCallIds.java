@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Gemini's function calls usually carry no id, while OpenAI clients answer each call by id. Ids are
- * made from the response id and the call's position, so the same response always gets the same
- * ids (translators stay pure) and ids differ between responses of a conversation.
+ * made from the response id and the call's position, so the same response always gets the same ids
+ * (translators stay pure) and ids differ between responses of a conversation.
  */
 final class ToolCallIds {
 

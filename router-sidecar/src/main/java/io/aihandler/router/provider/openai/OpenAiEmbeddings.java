@@ -24,8 +24,8 @@ import java.util.Map;
  *
  * <p>OpenAI and vLLM are asked for base64 whatever the client wants: it is the exact float32 bits
  * in about 5.3 bytes a value, where OpenAI's pretty-printed float array takes up to 30, so six
- * times the vectors fit the same answer limit. Azure deployments and other compatible servers
- * are asked for floats, which every one of them serves. The router encodes for the client.
+ * times the vectors fit the same answer limit. Azure deployments and other compatible servers are
+ * asked for floats, which every one of them serves. The router encodes for the client.
  */
 final class OpenAiEmbeddings implements EmbeddingTranslator {
 
@@ -94,7 +94,10 @@ final class OpenAiEmbeddings implements EmbeddingTranslator {
                 + URLEncoder.encode(apiVersion == null ? "" : apiVersion, StandardCharsets.UTF_8)
             : "/embeddings";
     return new UpstreamRequest(
-        path, Map.of("content-type", "application/json", "accept", "application/json"), body, false);
+        path,
+        Map.of("content-type", "application/json", "accept", "application/json"),
+        body,
+        false);
   }
 
   @Override

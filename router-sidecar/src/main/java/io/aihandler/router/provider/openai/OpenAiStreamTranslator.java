@@ -98,6 +98,7 @@ final class OpenAiStreamTranslator implements StreamTranslator {
 
   private static UpstreamStreamException broken(String message) {
     return new UpstreamStreamException(
-        new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "server_error", null, message, null));
+        new UpstreamError(
+            502, UpstreamError.Kind.SERVER_ERROR, "server_error", null, message, null));
   }
 }

@@ -87,8 +87,10 @@ public final class OpenAiTranslator implements ProviderTranslator {
     return new UpstreamRequest(
         path,
         Map.of(
-            "content-type", "application/json",
-            "accept", streaming ? "text/event-stream" : "application/json"),
+            "content-type",
+            "application/json",
+            "accept",
+            streaming ? "text/event-stream" : "application/json"),
         body,
         streaming);
   }

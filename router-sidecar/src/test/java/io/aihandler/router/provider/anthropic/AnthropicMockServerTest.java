@@ -37,7 +37,10 @@ class AnthropicMockServerTest {
 
   private final AnthropicTranslator translator = new AnthropicTranslator();
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private MockWebServer anthropic;
 
   @BeforeEach
@@ -53,11 +56,20 @@ class AnthropicMockServerTest {
 
   private static TranslationContext context(boolean includeUsage) {
     return new TranslationContext(
-        "claude-sonnet-4-5-20250929", "support-triage", "chatcmpl-m0ck", 1_735_689_600L,
-        null, null, "native", 512, includeUsage);
+        "claude-sonnet-4-5-20250929",
+        "support-triage",
+        "chatcmpl-m0ck",
+        1_735_689_600L,
+        null,
+        null,
+        "native",
+        512,
+        includeUsage);
   }
 
-  /** Sends a translated request the way the sidecar's HTTP layer does: headers, then credentials. */
+  /**
+   * Sends a translated request the way the sidecar's HTTP layer does: headers, then credentials.
+   */
   private HttpRequest send(UpstreamRequest upstream) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(anthropic.url(upstream.path()).uri())
@@ -70,7 +82,10 @@ class AnthropicMockServerTest {
 
   private static Map<String, String> lowerCaseHeaders(HttpResponse<?> response) {
     Map<String, String> headers = new HashMap<>();
-    response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+    response
+        .headers()
+        .map()
+        .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
     return headers;
   }
 
@@ -92,8 +107,10 @@ class AnthropicMockServerTest {
         .build();
   }
 
-  private List<ObjectNode> stream(UpstreamRequest upstream, StreamTranslator translation) throws Exception {
-    HttpResponse<Stream<String>> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofLines());
+  private List<ObjectNode> stream(UpstreamRequest upstream, StreamTranslator translation)
+      throws Exception {
+    HttpResponse<Stream<String>> response =
+        http.send(send(upstream), HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
     List<ObjectNode> chunks = new ArrayList<>();
     try (Stream<String> lines = response.body()) {
@@ -113,7 +130,8 @@ class AnthropicMockServerTest {
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());
-    ObjectNode completion = translator.toChatCompletion(ProviderPayloads.parse(response.body()), context(false));
+    ObjectNode completion =
+        translator.toChatCompletion(ProviderPayloads.parse(response.body()), context(false));
 
     RecordedRequest received = anthropic.takeRequest();
     assertThat(received.getMethod()).isEqualTo("POST");
@@ -129,7 +147,8 @@ class AnthropicMockServerTest {
     assertThat(sent.toString()).doesNotContain(API_KEY);
 
     assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
-    assertThat(completion.at("/choices/0/message/tool_calls/0/function/name").asText()).isEqualTo("get_weather");
+    assertThat(completion.at("/choices/0/message/tool_calls/0/function/name").asText())
+        .isEqualTo("get_weather");
     assertThat(completion.at("/usage/prompt_tokens").asLong()).isEqualTo(2400);
   }
 
@@ -151,7 +170,8 @@ class AnthropicMockServerTest {
 
     List<ObjectNode> chunks = stream(upstream, translator.newStream(context(true)));
 
-    JsonNode sent = ProviderPayloads.parse(anthropic.takeRequest().getBody().string(StandardCharsets.UTF_8));
+    JsonNode sent =
+        ProviderPayloads.parse(anthropic.takeRequest().getBody().string(StandardCharsets.UTF_8));
     assertThat(sent.get("stream").asBoolean()).isTrue();
     assertThat(chunks.get(0).at("/choices/0/delta/role").asText()).isEqualTo("assistant");
     assertThat(AnthropicStreamTranslationTest.content(chunks))
@@ -210,11 +230,14 @@ class AnthropicMockServerTest {
             .build());
     UpstreamRequest upstream =
         translator.toUpstream(
-            (ObjectNode) ProviderPayloads.parse("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+            (ObjectNode)
+                ProviderPayloads.parse(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
             context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());
-    UpstreamError error = translator.toError(response.statusCode(), response.body(), lowerCaseHeaders(response));
+    UpstreamError error =
+        translator.toError(response.statusCode(), response.body(), lowerCaseHeaders(response));
 
     assertThat(error.status()).isEqualTo(503);
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);

@@ -31,12 +31,28 @@ class AnthropicRequestTranslationTest {
 
   static TranslationContext context() {
     return new TranslationContext(
-        MODEL, "support-triage", "chatcmpl-a1b2c3", 1_735_689_600L, null, null, "native", 1024, false);
+        MODEL,
+        "support-triage",
+        "chatcmpl-a1b2c3",
+        1_735_689_600L,
+        null,
+        null,
+        "native",
+        1024,
+        false);
   }
 
   static TranslationContext schemaContext(JsonNode schema, String mode) {
     return new TranslationContext(
-        MODEL, "support-triage", "chatcmpl-a1b2c3", 1_735_689_600L, schema, "ticket_triage", mode, 1024, false);
+        MODEL,
+        "support-triage",
+        "chatcmpl-a1b2c3",
+        1_735_689_600L,
+        schema,
+        "ticket_triage",
+        mode,
+        1024,
+        false);
   }
 
   private static ObjectNode chat(String json) {
@@ -48,7 +64,8 @@ class AnthropicRequestTranslationTest {
     UpstreamRequest request =
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context());
 
-    assertThat(ProviderPayloads.wire(request.body())).isEqualTo(Fixtures.json("messages-request-multi-turn-tools.json"));
+    assertThat(ProviderPayloads.wire(request.body()))
+        .isEqualTo(Fixtures.json("messages-request-multi-turn-tools.json"));
     assertThat(request.path()).isEqualTo("/v1/messages");
     assertThat(request.headers())
         .containsEntry("anthropic-version", "2023-06-01")
@@ -119,19 +136,16 @@ class AnthropicRequestTranslationTest {
 
     JsonNode defaulted =
         translator
-            .toUpstream(chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"), context())
+            .toUpstream(
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+                context())
             .body();
     assertThat(defaulted.get("max_tokens").asInt()).isEqualTo(1024);
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource({
-    "0.0, 0.0",
-    "0.7, 0.7",
-    "1.0, 1.0",
-    "1.5, 1.0",
-    "2.0, 1.0"
-  })
+  @CsvSource({"0.0, 0.0", "0.7, 0.7", "1.0, 1.0", "1.5, 1.0", "2.0, 1.0"})
   void temperatureIsClampedToAnthropicsRange(double openAi, double anthropic) {
     JsonNode body =
         translator
@@ -211,7 +225,13 @@ class AnthropicRequestTranslationTest {
 
   @Test
   void openAisBookkeepingFieldsAreAcceptedAndChangeNothing() {
-    JsonNode plain = translator.toUpstream(chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"), context()).body();
+    JsonNode plain =
+        translator
+            .toUpstream(
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+                context())
+            .body();
     JsonNode tagged =
         translator
             .toUpstream(
@@ -264,7 +284,8 @@ class AnthropicRequestTranslationTest {
   @Test
   void systemOnlyConversationIsRefusedWithAClearMessage() {
     ObjectNode request =
-        chat("{\"model\": \"t\", \"messages\": [{\"role\": \"system\", \"content\": \"Be nice.\"}]}");
+        chat(
+            "{\"model\": \"t\", \"messages\": [{\"role\": \"system\", \"content\": \"Be nice.\"}]}");
     assertThatThrownBy(() -> translator.toUpstream(request, context()))
         .isInstanceOf(UnsupportedRequestException.class)
         .hasMessageContaining("at least one user or assistant message");
@@ -319,7 +340,8 @@ class AnthropicRequestTranslationTest {
     JsonNode body =
         translator
             .toUpstream(
-                chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage: charged twice\"}]}"),
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage: charged twice\"}]}"),
                 schemaContext(TRIAGE_SCHEMA, "native"))
             .body();
 
@@ -336,13 +358,15 @@ class AnthropicRequestTranslationTest {
     JsonNode body =
         new AnthropicTranslator(StructuredOutputMode.OUTPUT_FORMAT)
             .toUpstream(
-                chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
                 schemaContext(TRIAGE_SCHEMA, "native"))
             .body();
 
     assertThat(body.get("output_config"))
         .isEqualTo(
-            ProviderPayloads.parse("{\"format\": {\"type\": \"json_schema\", \"schema\": " + TRIAGE_SCHEMA + "}}"));
+            ProviderPayloads.parse(
+                "{\"format\": {\"type\": \"json_schema\", \"schema\": " + TRIAGE_SCHEMA + "}}"));
     assertThat(body.has("tools")).isFalse();
     assertThat(body.has("tool_choice")).isFalse();
   }
@@ -368,11 +392,13 @@ class AnthropicRequestTranslationTest {
 
   @Test
   void nonObjectSchemaCannotRideATool() {
-    JsonNode listSchema = ProviderPayloads.parse("{\"type\": \"array\", \"items\": {\"type\": \"string\"}}");
+    JsonNode listSchema =
+        ProviderPayloads.parse("{\"type\": \"array\", \"items\": {\"type\": \"string\"}}");
     JsonNode body =
         translator
             .toUpstream(
-                chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"List\"}]}"),
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"List\"}]}"),
                 schemaContext(listSchema, "native"))
             .body();
 
@@ -385,7 +411,8 @@ class AnthropicRequestTranslationTest {
     JsonNode body =
         translator
             .toUpstream(
-                chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
                 schemaContext(TRIAGE_SCHEMA, "prompt"))
             .body();
 

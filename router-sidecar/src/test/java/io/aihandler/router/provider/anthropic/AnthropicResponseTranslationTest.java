@@ -22,7 +22,8 @@ class AnthropicResponseTranslationTest {
 
   @Test
   void textMessageBecomesAChatCompletion() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("message-text.json"), context);
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("message-text.json"), context);
 
     assertThat(ProviderPayloads.wire(completion))
         .isEqualTo(
@@ -40,7 +41,8 @@ class AnthropicResponseTranslationTest {
 
   @Test
   void toolUseBecomesToolCallsWithArgumentsAsAJsonStringAndCacheTokensCountAsPrompt() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("message-tool-use.json"), context);
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("message-tool-use.json"), context);
 
     JsonNode choice = completion.get("choices").get(0);
     assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
@@ -52,7 +54,8 @@ class AnthropicResponseTranslationTest {
     assertThat(call.at("/function/name").asText()).isEqualTo("get_weather");
     assertThat(call.at("/function/arguments").isTextual()).isTrue();
     assertThat(ProviderPayloads.parse(call.at("/function/arguments").asText()))
-        .isEqualTo(ProviderPayloads.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"celsius\"}"));
+        .isEqualTo(
+            ProviderPayloads.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"celsius\"}"));
 
     // 100 uncached + 2000 cache reads + 300 cache writes, as OpenAI would count them.
     assertThat(ProviderPayloads.wire(completion.get("usage")))
@@ -67,10 +70,12 @@ class AnthropicResponseTranslationTest {
   @Test
   void forcedAnswerToolIsUnwrappedIntoTheMessageContent() {
     TranslationContext schemaContext =
-        AnthropicRequestTranslationTest.schemaContext(ProviderPayloads.parse("{\"type\": \"object\"}"), "native");
+        AnthropicRequestTranslationTest.schemaContext(
+            ProviderPayloads.parse("{\"type\": \"object\"}"), "native");
 
     ObjectNode completion =
-        translator.toChatCompletion(Fixtures.json("message-forced-tool-answer.json"), schemaContext);
+        translator.toChatCompletion(
+            Fixtures.json("message-forced-tool-answer.json"), schemaContext);
 
     JsonNode choice = completion.get("choices").get(0);
     assertThat(choice.get("finish_reason").asText()).isEqualTo("stop");
@@ -89,7 +94,8 @@ class AnthropicResponseTranslationTest {
     JsonNode choice = completion.get("choices").get(0);
     assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
     assertThat(choice.at("/message/content").isNull()).isTrue();
-    assertThat(choice.at("/message/tool_calls/0/function/name").asText()).isEqualTo("ticket_triage");
+    assertThat(choice.at("/message/tool_calls/0/function/name").asText())
+        .isEqualTo("ticket_triage");
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -105,14 +111,17 @@ class AnthropicResponseTranslationTest {
     ObjectNode message = Fixtures.json("message-text.json");
     message.put("stop_reason", stopReason);
 
-    assertThat(translator.toChatCompletion(message, context).at("/choices/0/finish_reason").asText())
+    assertThat(
+            translator.toChatCompletion(message, context).at("/choices/0/finish_reason").asText())
         .isEqualTo(finishReason);
   }
 
   @Test
   void bodyThatIsNotAMessageIsABadUpstreamResponse() {
     assertThatThrownBy(
-            () -> translator.toChatCompletion(ProviderPayloads.parse("{\"type\": \"message\"}"), context))
+            () ->
+                translator.toChatCompletion(
+                    ProviderPayloads.parse("{\"type\": \"message\"}"), context))
         .isInstanceOfSatisfying(
             UpstreamStreamException.class,
             e -> {
@@ -127,14 +136,22 @@ class AnthropicResponseTranslationTest {
 
     assertThat(error)
         .isEqualTo(
-            new UpstreamError(503, UpstreamError.Kind.SERVER_ERROR, "server_error", "overloaded_error", "Overloaded", null));
+            new UpstreamError(
+                503,
+                UpstreamError.Kind.SERVER_ERROR,
+                "server_error",
+                "overloaded_error",
+                "Overloaded",
+                null));
   }
 
   @Test
   void rateLimitCarriesRetryAfter() {
     UpstreamError error =
         translator.toError(
-            429, Fixtures.text("error-rate-limit.json"), Map.of("retry-after", "20", "request-id", "req_1"));
+            429,
+            Fixtures.text("error-rate-limit.json"),
+            Map.of("retry-after", "20", "request-id", "req_1"));
 
     assertThat(error.status()).isEqualTo(429);
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.RATE_LIMITED);
@@ -145,7 +162,8 @@ class AnthropicResponseTranslationTest {
 
   @Test
   void badKeyIsAnAuthenticationError() {
-    UpstreamError error = translator.toError(401, Fixtures.text("error-authentication.json"), Map.of());
+    UpstreamError error =
+        translator.toError(401, Fixtures.text("error-authentication.json"), Map.of());
 
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.AUTHENTICATION);
     assertThat(error.type()).isEqualTo("authentication_error");
@@ -154,7 +172,8 @@ class AnthropicResponseTranslationTest {
 
   @Test
   void invalidRequestIsAClientErrorWithTheProvidersMessage() {
-    UpstreamError error = translator.toError(400, Fixtures.text("error-invalid-request.json"), Map.of());
+    UpstreamError error =
+        translator.toError(400, Fixtures.text("error-invalid-request.json"), Map.of());
 
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
     assertThat(error.status()).isEqualTo(400);
@@ -165,7 +184,8 @@ class AnthropicResponseTranslationTest {
   @Test
   void nonJsonErrorBodyStillGivesAnErrorByStatus() {
     UpstreamError error =
-        translator.toError(502, "<html><body>Bad Gateway</body></html>", Map.of("retry-after", "oops"));
+        translator.toError(
+            502, "<html><body>Bad Gateway</body></html>", Map.of("retry-after", "oops"));
 
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
     assertThat(error.status()).isEqualTo(502);

@@ -22,8 +22,15 @@ class AnthropicStreamTranslationTest {
   private static TranslationContext context(boolean includeUsage) {
     TranslationContext base = AnthropicRequestTranslationTest.context();
     return new TranslationContext(
-        base.model(), base.responseModel(), base.responseId(), base.createdEpochSeconds(),
-        null, null, "native", 1024, includeUsage);
+        base.model(),
+        base.responseModel(),
+        base.responseId(),
+        base.createdEpochSeconds(),
+        null,
+        null,
+        "native",
+        1024,
+        includeUsage);
   }
 
   /** Feeds a whole SSE fixture through a stream translator, then ends it. */
@@ -63,7 +70,8 @@ class AnthropicStreamTranslationTest {
                  "usage": null}
                 """));
     assertThat(chunks.get(1).at("/choices/0/delta/content").asText()).isEqualTo("Hello");
-    assertThat(chunks.get(2).at("/choices/0/delta/content").asText()).isEqualTo("! How can I help?");
+    assertThat(chunks.get(2).at("/choices/0/delta/content").asText())
+        .isEqualTo("! How can I help?");
     assertThat(chunks.get(3).at("/choices/0/delta")).isEmpty();
     assertThat(chunks.get(3).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     assertThat(ProviderPayloads.wire(chunks.get(4)))
@@ -88,7 +96,8 @@ class AnthropicStreamTranslationTest {
 
   @Test
   void toolUseBlocksBecomeToolCallsWithStableIndexIdAndNameThenArgumentFragments() {
-    List<ObjectNode> chunks = translate(translator.newStream(context(false)), "stream-tool-use.sse");
+    List<ObjectNode> chunks =
+        translate(translator.newStream(context(false)), "stream-tool-use.sse");
 
     assertThat(content(chunks)).isEqualTo("Okay, let's check the weather for San Francisco, CA:");
     List<JsonNode> calls = new ArrayList<>();
@@ -112,10 +121,13 @@ class AnthropicStreamTranslationTest {
         continue;
       }
       assertThat(call.has("type")).isFalse();
-      (call.get("index").asInt() == 0 ? weatherArgs : timeArgs).append(call.at("/function/arguments").asText());
+      (call.get("index").asInt() == 0 ? weatherArgs : timeArgs)
+          .append(call.at("/function/arguments").asText());
     }
     assertThat(ProviderPayloads.parse(weatherArgs.toString()))
-        .isEqualTo(ProviderPayloads.parse("{\"location\": \"San Francisco, CA\", \"unit\": \"fahrenheit\"}"));
+        .isEqualTo(
+            ProviderPayloads.parse(
+                "{\"location\": \"San Francisco, CA\", \"unit\": \"fahrenheit\"}"));
     assertThat(ProviderPayloads.parse(timeArgs.toString()))
         .isEqualTo(ProviderPayloads.parse("{\"timezone\": \"America/Los_Angeles\"}"));
     ObjectNode last = chunks.get(chunks.size() - 1);
@@ -128,20 +140,25 @@ class AnthropicStreamTranslationTest {
   @Test
   void forcedAnswerToolStreamsAsContent() {
     TranslationContext schemaContext =
-        AnthropicRequestTranslationTest.schemaContext(ProviderPayloads.parse("{\"type\": \"object\"}"), "native");
+        AnthropicRequestTranslationTest.schemaContext(
+            ProviderPayloads.parse("{\"type\": \"object\"}"), "native");
 
-    List<ObjectNode> chunks = translate(translator.newStream(schemaContext), "stream-forced-tool-answer.sse");
+    List<ObjectNode> chunks =
+        translate(translator.newStream(schemaContext), "stream-forced-tool-answer.sse");
 
     assertThat(ProviderPayloads.parse(content(chunks)))
         .isEqualTo(ProviderPayloads.parse("{\"category\": \"billing\", \"priority\": 2}"));
-    assertThat(chunks).noneSatisfy(chunk -> assertThat(chunk.at("/choices/0/delta").has("tool_calls")).isTrue());
-    assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(chunks)
+        .noneSatisfy(chunk -> assertThat(chunk.at("/choices/0/delta").has("tool_calls")).isTrue());
+    assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText())
+        .isEqualTo("stop");
   }
 
   @Test
   void inBandOverloadedErrorAfterHttp200FailsTheStream() {
     StreamTranslator stream = translator.newStream(context(true));
-    List<ServerSentEvents.Event> events = ServerSentEvents.parse(Fixtures.text("stream-overloaded-error.sse"));
+    List<ServerSentEvents.Event> events =
+        ServerSentEvents.parse(Fixtures.text("stream-overloaded-error.sse"));
     List<ObjectNode> chunks = new ArrayList<>();
     for (ServerSentEvents.Event event : events.subList(0, events.size() - 1)) {
       chunks.addAll(stream.onEvent(event.event(), event.data()));
@@ -170,7 +187,9 @@ class AnthropicStreamTranslationTest {
     }
 
     assertThat(content(chunks)).isEqualTo("Step one: open the");
-    assertThat(chunks).noneSatisfy(chunk -> assertThat(chunk.at("/choices/0/finish_reason").isTextual()).isTrue());
+    assertThat(chunks)
+        .noneSatisfy(
+            chunk -> assertThat(chunk.at("/choices/0/finish_reason").isTextual()).isTrue());
     assertThatThrownBy(stream::onEnd)
         .isInstanceOfSatisfying(
             UpstreamStreamException.class,
@@ -183,7 +202,8 @@ class AnthropicStreamTranslationTest {
   @Test
   void unparseableEventIsAStreamError() {
     StreamTranslator stream = translator.newStream(context(false));
-    assertThatThrownBy(() -> stream.onEvent("content_block_delta", "{\"type\": \"content_block_delta\", "))
+    assertThatThrownBy(
+            () -> stream.onEvent("content_block_delta", "{\"type\": \"content_block_delta\", "))
         .isInstanceOf(UpstreamStreamException.class)
         .hasMessageContaining("not a JSON object");
   }

@@ -21,34 +21,43 @@ class GeminiEmbeddingsTest {
   @Test
   void oneEmbedContentRequestPerInput_withOutputDimensionality() {
     UpstreamRequest up =
-        t.toUpstream(new EmbeddingRequest(List.of("a", "b"), null, 768, null), "models/gemini-embedding-001");
+        t.toUpstream(
+            new EmbeddingRequest(List.of("a", "b"), null, 768, null),
+            "models/gemini-embedding-001");
 
     assertThat(up.path()).isEqualTo("/v1beta/models/gemini-embedding-001:batchEmbedContents");
     assertThat(up.body().toString())
-        .isEqualTo("{\"requests\":["
-            + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"a\"}]},\"outputDimensionality\":768},"
-            + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"b\"}]},\"outputDimensionality\":768}]}");
+        .isEqualTo(
+            "{\"requests\":["
+                + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"a\"}]},\"outputDimensionality\":768},"
+                + "{\"model\":\"models/gemini-embedding-001\",\"content\":{\"parts\":[{\"text\":\"b\"}]},\"outputDimensionality\":768}]}");
   }
 
   @Test
   void withoutDimensions_noOutputDimensionalityIsSent() {
-    UpstreamRequest up = t.toUpstream(new EmbeddingRequest(List.of("a"), null, null, null), "gemini-embedding-001");
+    UpstreamRequest up =
+        t.toUpstream(new EmbeddingRequest(List.of("a"), null, null, null), "gemini-embedding-001");
     assertThat(up.body().path("requests").path(0).has("outputDimensionality")).isFalse();
   }
 
   @Test
   void refusesTokenIds_user_andMoreThanAHundredInputs() {
-    assertThat(t.refusal(new EmbeddingRequest(null, List.of(new int[] {1}), null, null))).contains("text only");
+    assertThat(t.refusal(new EmbeddingRequest(null, List.of(new int[] {1}), null, null)))
+        .contains("text only");
     assertThat(t.refusal(new EmbeddingRequest(List.of("a"), null, null, "u"))).contains("'user'");
-    assertThat(t.refusal(new EmbeddingRequest(Collections.nCopies(101, "a"), null, null, null))).contains("at most 100");
-    assertThat(t.refusal(new EmbeddingRequest(Collections.nCopies(100, "a"), null, null, null))).isNull();
-    assertThatThrownBy(() -> t.toUpstream(new EmbeddingRequest(null, List.of(new int[] {1}), null, null), "m"))
+    assertThat(t.refusal(new EmbeddingRequest(Collections.nCopies(101, "a"), null, null, null)))
+        .contains("at most 100");
+    assertThat(t.refusal(new EmbeddingRequest(Collections.nCopies(100, "a"), null, null, null)))
+        .isNull();
+    assertThatThrownBy(
+            () -> t.toUpstream(new EmbeddingRequest(null, List.of(new int[] {1}), null, null), "m"))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void readsValuesInInputOrder_andCountsNoTokens() {
-    EmbeddingResult r = t.toResult(EmbeddingFixtures.gemini(5, 3, 4).getBytes(StandardCharsets.UTF_8));
+    EmbeddingResult r =
+        t.toResult(EmbeddingFixtures.gemini(5, 3, 4).getBytes(StandardCharsets.UTF_8));
 
     assertThat(r.indices()).containsExactly(0, 1, 2);
     assertThat(r.promptTokens()).isNull();
@@ -57,9 +66,11 @@ class GeminiEmbeddingsTest {
 
   @Test
   void refusesWhatIsNotABatchEmbedContentsAnswer() {
-    for (String body : List.of("{}", "{\"embeddings\":[{}]}", "{\"embeddings\":[{\"values\":{}}]}", "nope")) {
+    for (String body :
+        List.of("{}", "{\"embeddings\":[{}]}", "{\"embeddings\":[{\"values\":{}}]}", "nope")) {
       assertThatThrownBy(() -> t.toResult(body.getBytes(StandardCharsets.UTF_8)))
-          .as(body).isInstanceOf(IllegalArgumentException.class);
+          .as(body)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 }

@@ -37,7 +37,10 @@ class GeminiMockServerTest {
 
   private final GeminiTranslator translator = new GeminiTranslator();
   private final HttpClient http =
-      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private MockWebServer gemini;
 
   @BeforeEach
@@ -53,15 +56,24 @@ class GeminiMockServerTest {
 
   private static TranslationContext context(boolean includeUsage) {
     return new TranslationContext(
-        "gemini-2.5-flash", "support-triage", "chatcmpl-g3m1n1", 1_735_689_600L,
-        null, null, "native", 1024, includeUsage);
+        "gemini-2.5-flash",
+        "support-triage",
+        "chatcmpl-g3m1n1",
+        1_735_689_600L,
+        null,
+        null,
+        "native",
+        1024,
+        includeUsage);
   }
 
   private static ObjectNode chat(String json) {
     return (ObjectNode) ProviderPayloads.parse(json);
   }
 
-  /** Sends a translated request the way the sidecar's HTTP layer does: headers, then credentials. */
+  /**
+   * Sends a translated request the way the sidecar's HTTP layer does: headers, then credentials.
+   */
   private HttpRequest send(UpstreamRequest upstream) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(gemini.url(upstream.path()).uri())
@@ -90,8 +102,10 @@ class GeminiMockServerTest {
         .build();
   }
 
-  private List<ObjectNode> stream(UpstreamRequest upstream, StreamTranslator translation) throws Exception {
-    HttpResponse<Stream<String>> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofLines());
+  private List<ObjectNode> stream(UpstreamRequest upstream, StreamTranslator translation)
+      throws Exception {
+    HttpResponse<Stream<String>> response =
+        http.send(send(upstream), HttpResponse.BodyHandlers.ofLines());
     assertThat(response.statusCode()).isEqualTo(200);
     List<ObjectNode> chunks = new ArrayList<>();
     try (Stream<String> lines = response.body()) {
@@ -111,7 +125,8 @@ class GeminiMockServerTest {
         translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());
-    ObjectNode completion = translator.toChatCompletion(ProviderPayloads.parse(response.body()), context(false));
+    ObjectNode completion =
+        translator.toChatCompletion(ProviderPayloads.parse(response.body()), context(false));
 
     RecordedRequest received = gemini.takeRequest();
     assertThat(received.getMethod()).isEqualTo("POST");
@@ -143,10 +158,13 @@ class GeminiMockServerTest {
     List<ObjectNode> chunks = stream(upstream, translator.newStream(context(true)));
 
     RecordedRequest received = gemini.takeRequest();
-    assertThat(received.getTarget()).isEqualTo("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    assertThat(received.getTarget())
+        .isEqualTo("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
     assertThat(received.getHeaders().get("x-goog-api-key")).isEqualTo(API_KEY);
-    assertThat(GeminiStreamTranslationTest.content(chunks)).isEqualTo("Paris is warmer than Berlin today.");
-    assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
+    assertThat(GeminiStreamTranslationTest.content(chunks))
+        .isEqualTo("Paris is warmer than Berlin today.");
+    assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText())
+        .isEqualTo("stop");
     assertThat(chunks.get(chunks.size() - 1).get("choices")).isEmpty();
     assertThat(chunks.get(chunks.size() - 1).at("/usage/total_tokens").asLong()).isEqualTo(137);
   }
@@ -156,7 +174,8 @@ class GeminiMockServerTest {
     gemini.enqueue(eventStream(Fixtures.text("stream-cut.sse")));
     UpstreamRequest upstream =
         translator.toUpstream(
-            chat("{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"How?\"}]}"),
+            chat(
+                "{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"How?\"}]}"),
             context(false));
 
     assertThatThrownBy(() -> stream(upstream, translator.newStream(context(false))))
@@ -170,7 +189,8 @@ class GeminiMockServerTest {
     gemini.enqueue(eventStream(Fixtures.text("stream-unavailable-error.sse")));
     UpstreamRequest upstream =
         translator.toUpstream(
-            chat("{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Sum?\"}]}"),
+            chat(
+                "{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Sum?\"}]}"),
             context(false));
 
     assertThatThrownBy(() -> stream(upstream, translator.newStream(context(false))))
@@ -187,11 +207,15 @@ class GeminiMockServerTest {
     gemini.enqueue(json(429, Fixtures.text("error-rate-limit.json")));
     UpstreamRequest upstream =
         translator.toUpstream(
-            chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"), context(false));
+            chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+            context(false));
 
     HttpResponse<String> response = http.send(send(upstream), HttpResponse.BodyHandlers.ofString());
     Map<String, String> headers = new HashMap<>();
-    response.headers().map().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+    response
+        .headers()
+        .map()
+        .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
     UpstreamError error = translator.toError(response.statusCode(), response.body(), headers);
 
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.RATE_LIMITED);

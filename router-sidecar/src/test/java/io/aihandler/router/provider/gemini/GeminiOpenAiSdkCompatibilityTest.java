@@ -18,13 +18,27 @@ class GeminiOpenAiSdkCompatibilityTest {
   @Test
   void completionWithToolCallsPassesTheSdksValidation() throws Exception {
     ObjectNode completion =
-        translator.toChatCompletion(Fixtures.json("response-function-call.json"), GeminiRequestTranslationTest.context());
+        translator.toChatCompletion(
+            Fixtures.json("response-function-call.json"), GeminiRequestTranslationTest.context());
 
     ChatCompletion parsed =
-        ObjectMappers.jsonMapper().readValue(completion.toString(), ChatCompletion.class).validate();
+        ObjectMappers.jsonMapper()
+            .readValue(completion.toString(), ChatCompletion.class)
+            .validate();
 
-    assertThat(parsed.choices().get(0).finishReason()).isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
-    assertThat(parsed.choices().get(0).message().toolCalls().orElseThrow().get(0).asFunction().function().name())
+    assertThat(parsed.choices().get(0).finishReason())
+        .isEqualTo(ChatCompletion.Choice.FinishReason.TOOL_CALLS);
+    assertThat(
+            parsed
+                .choices()
+                .get(0)
+                .message()
+                .toolCalls()
+                .orElseThrow()
+                .get(0)
+                .asFunction()
+                .function()
+                .name())
         .isEqualTo("get_weather");
     assertThat(parsed.usage().orElseThrow().promptTokens()).isEqualTo(72);
   }
@@ -33,18 +47,29 @@ class GeminiOpenAiSdkCompatibilityTest {
   void everyStreamChunkPassesTheSdksValidation() throws Exception {
     TranslationContext context =
         new TranslationContext(
-            "gemini-3-flash-preview", "support-triage", "chatcmpl-g3m1n1", 1_735_689_600L,
-            null, null, "native", 1024, true);
+            "gemini-3-flash-preview",
+            "support-triage",
+            "chatcmpl-g3m1n1",
+            1_735_689_600L,
+            null,
+            null,
+            "native",
+            1024,
+            true);
     List<ObjectNode> chunks =
-        GeminiStreamTranslationTest.translate(translator.newStream(context), "stream-function-call.sse");
+        GeminiStreamTranslationTest.translate(
+            translator.newStream(context), "stream-function-call.sse");
 
     for (ObjectNode chunk : chunks) {
       ChatCompletionChunk parsed =
-          ObjectMappers.jsonMapper().readValue(chunk.toString(), ChatCompletionChunk.class).validate();
+          ObjectMappers.jsonMapper()
+              .readValue(chunk.toString(), ChatCompletionChunk.class)
+              .validate();
       assertThat(parsed.id()).isEqualTo("chatcmpl-g3m1n1");
     }
     ChatCompletionChunk last =
-        ObjectMappers.jsonMapper().readValue(chunks.get(chunks.size() - 1).toString(), ChatCompletionChunk.class);
+        ObjectMappers.jsonMapper()
+            .readValue(chunks.get(chunks.size() - 1).toString(), ChatCompletionChunk.class);
     assertThat(last.choices()).isEmpty();
     assertThat(last.usage().orElseThrow().completionTokens()).isEqualTo(80);
   }

@@ -20,7 +20,15 @@ class GeminiRequestTranslationTest {
 
   static TranslationContext context(String model) {
     return new TranslationContext(
-        model, "support-triage", "chatcmpl-g3m1n1", 1_735_689_600L, null, null, "native", 1024, false);
+        model,
+        "support-triage",
+        "chatcmpl-g3m1n1",
+        1_735_689_600L,
+        null,
+        null,
+        "native",
+        1024,
+        false);
   }
 
   static TranslationContext context() {
@@ -29,7 +37,15 @@ class GeminiRequestTranslationTest {
 
   static TranslationContext schemaContext(JsonNode schema, String mode) {
     return new TranslationContext(
-        "gemini-2.5-flash", "support-triage", "chatcmpl-g3m1n1", 1_735_689_600L, schema, "ticket_triage", mode, 1024, false);
+        "gemini-2.5-flash",
+        "support-triage",
+        "chatcmpl-g3m1n1",
+        1_735_689_600L,
+        schema,
+        "ticket_triage",
+        mode,
+        1024,
+        false);
   }
 
   private static ObjectNode chat(String json) {
@@ -52,10 +68,12 @@ class GeminiRequestTranslationTest {
   void streamingRequestUsesTheSseEndpoint() {
     UpstreamRequest request =
         translator.toUpstream(
-            chat("{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+            chat(
+                "{\"model\": \"t\", \"stream\": true, \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
             context("models/gemini-2.5-pro"));
 
-    assertThat(request.path()).isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+    assertThat(request.path())
+        .isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
     assertThat(request.streaming()).isTrue();
     assertThat(request.body().has("stream")).isFalse();
   }
@@ -101,7 +119,8 @@ class GeminiRequestTranslationTest {
             .body()
             .get("contents");
 
-    assertThat(contents.findValuesAsText("role")).containsExactly("user", "model", "user", "model", "user");
+    assertThat(contents.findValuesAsText("role"))
+        .containsExactly("user", "model", "user", "model", "user");
     assertThat(contents.at("/2/parts/0/functionResponse/name").asText()).isEqualTo("get_weather");
     assertThat(contents.at("/4/parts/0/functionResponse/name").asText()).isEqualTo("get_time");
     assertThat(contents.at("/4/parts/0/functionResponse/response"))
@@ -123,12 +142,17 @@ class GeminiRequestTranslationTest {
             ]}
             """);
 
-    JsonNode gemini3 = translator.toUpstream(request, context("gemini-3-pro-preview")).body().at("/contents/1/parts");
+    JsonNode gemini3 =
+        translator
+            .toUpstream(request, context("gemini-3-pro-preview"))
+            .body()
+            .at("/contents/1/parts");
     assertThat(gemini3.get(0).get("thoughtSignature").asText())
         .isEqualTo(GenerateContentRequestBuilder.SKIP_THOUGHT_SIGNATURE);
     assertThat(gemini3.get(1).has("thoughtSignature")).isFalse();
 
-    JsonNode gemini25 = translator.toUpstream(request, context("gemini-2.5-flash")).body().at("/contents/1/parts");
+    JsonNode gemini25 =
+        translator.toUpstream(request, context("gemini-2.5-flash")).body().at("/contents/1/parts");
     assertThat(gemini25.findValues("thoughtSignature")).isEmpty();
   }
 
@@ -195,7 +219,13 @@ class GeminiRequestTranslationTest {
 
   @Test
   void openAisBookkeepingFieldsAreAcceptedAndChangeNothing() {
-    JsonNode plain = translator.toUpstream(chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"), context()).body();
+    JsonNode plain =
+        translator
+            .toUpstream(
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Hi\"}]}"),
+                context())
+            .body();
     JsonNode tagged =
         translator
             .toUpstream(
@@ -223,7 +253,8 @@ class GeminiRequestTranslationTest {
     JsonNode config =
         translator
             .toUpstream(
-                chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
                 schemaContext(schema, "native"))
             .body()
             .get("generationConfig");
@@ -246,7 +277,8 @@ class GeminiRequestTranslationTest {
                 context())
             .body()
             .get("generationConfig");
-    assertThat(jsonSchema.at("/responseJsonSchema/properties/a/type").asText()).isEqualTo("integer");
+    assertThat(jsonSchema.at("/responseJsonSchema/properties/a/type").asText())
+        .isEqualTo("integer");
 
     JsonNode jsonObject =
         translator
@@ -259,7 +291,8 @@ class GeminiRequestTranslationTest {
                 context())
             .body()
             .get("generationConfig");
-    assertThat(jsonObject).isEqualTo(ProviderPayloads.parse("{\"responseMimeType\": \"application/json\"}"));
+    assertThat(jsonObject)
+        .isEqualTo(ProviderPayloads.parse("{\"responseMimeType\": \"application/json\"}"));
   }
 
   @Test
@@ -267,7 +300,8 @@ class GeminiRequestTranslationTest {
     JsonNode body =
         translator
             .toUpstream(
-                chat("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
+                chat(
+                    "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Triage\"}]}"),
                 schemaContext(ProviderPayloads.parse("{\"type\": \"object\"}"), "prompt"))
             .body();
     assertThat(body.has("generationConfig")).isFalse();
@@ -292,21 +326,27 @@ class GeminiRequestTranslationTest {
             .at("/contents/0/parts");
 
     assertThat(parts.get(1))
-        .isEqualTo(ProviderPayloads.parse("{\"inlineData\": {\"mimeType\": \"image/jpeg\", \"data\": \"/9j/4AAQSkZJRg==\"}}"));
+        .isEqualTo(
+            ProviderPayloads.parse(
+                "{\"inlineData\": {\"mimeType\": \"image/jpeg\", \"data\": \"/9j/4AAQSkZJRg==\"}}"));
     assertThat(parts.get(2))
         .isEqualTo(
             ProviderPayloads.parse(
                 "{\"fileData\": {\"mimeType\": \"image/png\", \"fileUri\": \"https://example.com/chart.png\"}}"));
     assertThat(parts.get(3))
-        .isEqualTo(ProviderPayloads.parse("{\"inlineData\": {\"mimeType\": \"audio/wav\", \"data\": \"UklGRiQA\"}}"));
+        .isEqualTo(
+            ProviderPayloads.parse(
+                "{\"inlineData\": {\"mimeType\": \"audio/wav\", \"data\": \"UklGRiQA\"}}"));
   }
 
   @Test
   void authHeaderCarriesTheKeyAndNothingElseDoes() {
     String key = "AIzaSyD-SECRET-0123456789abcdefghijk";
-    assertThat(translator.authHeaders(key)).containsExactly(java.util.Map.entry("x-goog-api-key", key));
+    assertThat(translator.authHeaders(key))
+        .containsExactly(java.util.Map.entry("x-goog-api-key", key));
 
-    UpstreamRequest request = translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context());
+    UpstreamRequest request =
+        translator.toUpstream(Fixtures.json("chat-request-multi-turn-tools.json"), context());
     assertThat(request.path()).doesNotContain(key).doesNotContain("key=");
     assertThat(request.headers().toString()).doesNotContain(key);
   }

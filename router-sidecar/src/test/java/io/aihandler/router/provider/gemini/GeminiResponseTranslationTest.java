@@ -22,7 +22,8 @@ class GeminiResponseTranslationTest {
 
   @Test
   void textResponseBecomesAChatCompletionWithThoughtsCountedAsCompletionTokens() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-text.json"), context);
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("response-text.json"), context);
 
     assertThat(ProviderPayloads.wire(completion))
         .isEqualTo(
@@ -41,7 +42,8 @@ class GeminiResponseTranslationTest {
 
   @Test
   void functionCallsBecomeToolCallsWithStableIdsAndTheirThoughtSignature() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-function-call.json"), context);
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("response-function-call.json"), context);
 
     JsonNode choice = completion.at("/choices/0");
     assertThat(choice.get("finish_reason").asText()).isEqualTo("tool_calls");
@@ -62,25 +64,46 @@ class GeminiResponseTranslationTest {
 
   @Test
   void toolCallsSentBackCarryTheSignatureAndRecoverTheFunctionName() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-function-call.json"), context);
-    ObjectNode request = (ObjectNode) ProviderPayloads.parse("{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Weather?\"}]}");
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("response-function-call.json"), context);
+    ObjectNode request =
+        (ObjectNode)
+            ProviderPayloads.parse(
+                "{\"model\": \"t\", \"messages\": [{\"role\": \"user\", \"content\": \"Weather?\"}]}");
     ObjectNode assistant = (ObjectNode) completion.at("/choices/0/message").deepCopy();
     request.withArray("messages").add(assistant);
-    request.withArray("messages").addObject().put("role", "tool").put("tool_call_id", "call_g3m1n1_1").put("content", "12C");
-    request.withArray("messages").addObject().put("role", "tool").put("tool_call_id", "call_g3m1n1_0").put("content", "15C");
+    request
+        .withArray("messages")
+        .addObject()
+        .put("role", "tool")
+        .put("tool_call_id", "call_g3m1n1_1")
+        .put("content", "12C");
+    request
+        .withArray("messages")
+        .addObject()
+        .put("role", "tool")
+        .put("tool_call_id", "call_g3m1n1_0")
+        .put("content", "15C");
 
     JsonNode contents =
-        translator.toUpstream(request, GeminiRequestTranslationTest.context("gemini-3-flash-preview")).body().get("contents");
+        translator
+            .toUpstream(request, GeminiRequestTranslationTest.context("gemini-3-flash-preview"))
+            .body()
+            .get("contents");
 
-    assertThat(contents.at("/1/parts/0/thoughtSignature").asText()).isEqualTo("CiQB0e2Kb3dRh8m9ZKe5kqGv6s5Q");
+    assertThat(contents.at("/1/parts/0/thoughtSignature").asText())
+        .isEqualTo("CiQB0e2Kb3dRh8m9ZKe5kqGv6s5Q");
     assertThat(contents.at("/1/parts/1/thoughtSignature").isMissingNode()).isTrue();
-    assertThat(contents.at("/2/parts").findValuesAsText("name")).containsExactly("get_weather", "get_weather");
-    assertThat(contents.at("/2/parts/0/functionResponse/response/result").asText()).isEqualTo("12C");
+    assertThat(contents.at("/2/parts").findValuesAsText("name"))
+        .containsExactly("get_weather", "get_weather");
+    assertThat(contents.at("/2/parts/0/functionResponse/response/result").asText())
+        .isEqualTo("12C");
   }
 
   @Test
   void blockedPromptIsAContentFilterFinish() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-blocked-prompt.json"), context);
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("response-blocked-prompt.json"), context);
 
     assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("content_filter");
     assertThat(completion.at("/choices/0/message/content").isNull()).isTrue();
@@ -89,7 +112,8 @@ class GeminiResponseTranslationTest {
 
   @Test
   void safetyFinishWithoutContentIsAContentFilterFinish() {
-    ObjectNode completion = translator.toChatCompletion(Fixtures.json("response-safety-finish.json"), context);
+    ObjectNode completion =
+        translator.toChatCompletion(Fixtures.json("response-safety-finish.json"), context);
 
     assertThat(completion.at("/choices/0/finish_reason").asText()).isEqualTo("content_filter");
     assertThat(completion.at("/choices/0/message/content").isNull()).isTrue();
@@ -110,13 +134,17 @@ class GeminiResponseTranslationTest {
     ObjectNode response = Fixtures.json("response-text.json");
     ((ObjectNode) response.at("/candidates/0")).put("finishReason", gemini);
 
-    assertThat(translator.toChatCompletion(response, context).at("/choices/0/finish_reason").asText())
+    assertThat(
+            translator.toChatCompletion(response, context).at("/choices/0/finish_reason").asText())
         .isEqualTo(openAi);
   }
 
   @Test
   void responseWithoutCandidatesOrReasonIsABadUpstreamResponse() {
-    assertThatThrownBy(() -> translator.toChatCompletion(ProviderPayloads.parse("{\"modelVersion\": \"x\"}"), context))
+    assertThatThrownBy(
+            () ->
+                translator.toChatCompletion(
+                    ProviderPayloads.parse("{\"modelVersion\": \"x\"}"), context))
         .isInstanceOfSatisfying(
             UpstreamStreamException.class,
             e -> assertThat(e.error().kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR));
@@ -142,7 +170,8 @@ class GeminiResponseTranslationTest {
 
   @Test
   void invalidApiKeyReportedAs400IsAnAuthenticationError() {
-    UpstreamError error = translator.toError(400, Fixtures.text("error-api-key-invalid.json"), Map.of());
+    UpstreamError error =
+        translator.toError(400, Fixtures.text("error-api-key-invalid.json"), Map.of());
 
     assertThat(error.status()).isEqualTo(401);
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.AUTHENTICATION);
@@ -151,7 +180,8 @@ class GeminiResponseTranslationTest {
 
   @Test
   void invalidArgumentIsAClientError() {
-    UpstreamError error = translator.toError(400, Fixtures.text("error-invalid-argument.json"), Map.of());
+    UpstreamError error =
+        translator.toError(400, Fixtures.text("error-invalid-argument.json"), Map.of());
 
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
     assertThat(error.type()).isEqualTo("invalid_request_error");
@@ -160,12 +190,17 @@ class GeminiResponseTranslationTest {
 
   @Test
   void unavailableIsARetryableServerErrorEvenWhenWrappedInAnArray() {
-    UpstreamError error = translator.toError(503, "[" + Fixtures.text("error-unavailable.json") + "]", Map.of());
+    UpstreamError error =
+        translator.toError(503, "[" + Fixtures.text("error-unavailable.json") + "]", Map.of());
 
     assertThat(error)
         .isEqualTo(
             new UpstreamError(
-                503, UpstreamError.Kind.SERVER_ERROR, "server_error", "UNAVAILABLE",
-                "The model is overloaded. Please try again later.", null));
+                503,
+                UpstreamError.Kind.SERVER_ERROR,
+                "server_error",
+                "UNAVAILABLE",
+                "The model is overloaded. Please try again later.",
+                null));
   }
 }

@@ -21,8 +21,15 @@ class GeminiStreamTranslationTest {
 
   static TranslationContext context(boolean includeUsage) {
     return new TranslationContext(
-        "gemini-2.5-flash", "support-triage", "chatcmpl-g3m1n1", 1_735_689_600L,
-        null, null, "native", 1024, includeUsage);
+        "gemini-2.5-flash",
+        "support-triage",
+        "chatcmpl-g3m1n1",
+        1_735_689_600L,
+        null,
+        null,
+        "native",
+        1024,
+        includeUsage);
   }
 
   static List<ObjectNode> translate(StreamTranslator stream, String fixture) {
@@ -51,7 +58,9 @@ class GeminiStreamTranslationTest {
 
     assertThat(chunks).hasSize(6);
     assertThat(chunks.get(0).at("/choices/0/delta"))
-        .isEqualTo(ProviderPayloads.parse("{\"role\": \"assistant\", \"content\": \"\", \"refusal\": null}"));
+        .isEqualTo(
+            ProviderPayloads.parse(
+                "{\"role\": \"assistant\", \"content\": \"\", \"refusal\": null}"));
     assertThat(content(chunks)).isEqualTo("Paris is warmer than Berlin today.");
     assertThat(chunks.get(4).at("/choices/0/finish_reason").asText()).isEqualTo("stop");
     assertThat(chunks.get(4).at("/choices/0/delta")).isEmpty();
@@ -65,7 +74,8 @@ class GeminiStreamTranslationTest {
                            "prompt_tokens_details": {"cached_tokens": 0},
                            "completion_tokens_details": {"reasoning_tokens": 121}}}
                 """));
-    assertThat(chunks.subList(0, 5)).allSatisfy(chunk -> assertThat(chunk.get("usage").isNull()).isTrue());
+    assertThat(chunks.subList(0, 5))
+        .allSatisfy(chunk -> assertThat(chunk.get("usage").isNull()).isTrue());
   }
 
   @Test
@@ -78,7 +88,8 @@ class GeminiStreamTranslationTest {
 
   @Test
   void wholeFunctionCallsBecomeIndexIdNameThenArguments() {
-    List<ObjectNode> chunks = translate(translator.newStream(context(false)), "stream-function-call.sse");
+    List<ObjectNode> chunks =
+        translate(translator.newStream(context(false)), "stream-function-call.sse");
 
     List<JsonNode> calls = new ArrayList<>();
     chunks.forEach(chunk -> chunk.at("/choices/0/delta/tool_calls").forEach(calls::add));
@@ -91,26 +102,33 @@ class GeminiStreamTranslationTest {
                  "extra_content": {"google": {"thought_signature": "CiQB0e2Kb3dRh8m9"}}}
                 """));
     assertThat(ProviderPayloads.wire(calls.get(1)))
-        .isEqualTo(ProviderPayloads.parse("{\"index\": 0, \"function\": {\"arguments\": \"{\\\"location\\\":\\\"Paris, FR\\\"}\"}}"));
+        .isEqualTo(
+            ProviderPayloads.parse(
+                "{\"index\": 0, \"function\": {\"arguments\": \"{\\\"location\\\":\\\"Paris, FR\\\"}\"}}"));
     assertThat(calls.get(2).get("index").asInt()).isEqualTo(1);
     assertThat(calls.get(2).get("id").asText()).isEqualTo("call_g3m1n1_1");
-    assertThat(calls.get(3).at("/function/arguments").asText()).isEqualTo("{\"location\":\"Berlin, DE\"}");
+    assertThat(calls.get(3).at("/function/arguments").asText())
+        .isEqualTo("{\"location\":\"Berlin, DE\"}");
     assertThat(content(chunks)).isEqualTo("Checking both cities.");
-    assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText()).isEqualTo("tool_calls");
+    assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asText())
+        .isEqualTo("tool_calls");
   }
 
   @Test
   void blockedPromptEndsTheStreamWithContentFilter() {
-    List<ObjectNode> chunks = translate(translator.newStream(context(true)), "stream-blocked-prompt.sse");
+    List<ObjectNode> chunks =
+        translate(translator.newStream(context(true)), "stream-blocked-prompt.sse");
 
-    assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText()).isEqualTo("content_filter");
+    assertThat(chunks.get(chunks.size() - 2).at("/choices/0/finish_reason").asText())
+        .isEqualTo("content_filter");
     assertThat(chunks.get(chunks.size() - 1).at("/usage/prompt_tokens").asLong()).isEqualTo(15);
   }
 
   @Test
   void errorDataMidStreamFailsTheStream() {
     StreamTranslator stream = translator.newStream(context(true));
-    List<ServerSentEvents.Event> events = ServerSentEvents.parse(Fixtures.text("stream-unavailable-error.sse"));
+    List<ServerSentEvents.Event> events =
+        ServerSentEvents.parse(Fixtures.text("stream-unavailable-error.sse"));
 
     List<ObjectNode> chunks = stream.onEvent(null, events.get(0).data());
     assertThat(content(chunks)).isEqualTo("The answer is");

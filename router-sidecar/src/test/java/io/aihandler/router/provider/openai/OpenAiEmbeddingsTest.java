@@ -32,19 +32,25 @@ class OpenAiEmbeddingsTest {
   @Test
   void openAi_asksForBase64_withModelAndEveryField() {
     UpstreamRequest up =
-        of(Flavor.OPENAI).toUpstream(new EmbeddingRequest(List.of("a", "b"), null, 256, "user-1"), "text-embedding-3-large");
+        of(Flavor.OPENAI)
+            .toUpstream(
+                new EmbeddingRequest(List.of("a", "b"), null, 256, "user-1"),
+                "text-embedding-3-large");
 
     assertThat(up.path()).isEqualTo("/embeddings");
     assertThat(up.body().toString())
-        .isEqualTo("{\"model\":\"text-embedding-3-large\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\","
-            + "\"dimensions\":256,\"user\":\"user-1\"}");
+        .isEqualTo(
+            "{\"model\":\"text-embedding-3-large\",\"input\":[\"a\",\"b\"],\"encoding_format\":\"base64\","
+                + "\"dimensions\":256,\"user\":\"user-1\"}");
   }
 
   @Test
   void vllm_asksForBase64_tokenArraysAsArrays() {
     UpstreamRequest up =
-        of(Flavor.VLLM).toUpstream(
-            new EmbeddingRequest(null, List.of(new int[] {1, 2}, new int[] {3}), null, null), "bge-m3");
+        of(Flavor.VLLM)
+            .toUpstream(
+                new EmbeddingRequest(null, List.of(new int[] {1, 2}, new int[] {3}), null, null),
+                "bge-m3");
 
     assertThat(up.body().toString())
         .isEqualTo("{\"model\":\"bge-m3\",\"input\":[[1,2],[3]],\"encoding_format\":\"base64\"}");
@@ -54,13 +60,19 @@ class OpenAiEmbeddingsTest {
   void azure_putsTheDeploymentInThePath_andAsksForFloats() {
     UpstreamRequest up = of(Flavor.AZURE).toUpstream(texts("a"), "my deployment");
 
-    assertThat(up.path()).isEqualTo("/openai/deployments/my+deployment/embeddings?api-version=2024-10-21");
+    assertThat(up.path())
+        .isEqualTo("/openai/deployments/my+deployment/embeddings?api-version=2024-10-21");
     assertThat(up.body().toString()).isEqualTo("{\"input\":[\"a\"],\"encoding_format\":\"float\"}");
   }
 
   @Test
   void compatible_asksForFloats() {
-    assertThat(of(Flavor.COMPATIBLE).toUpstream(texts("a"), "m").body().path("encoding_format").asText())
+    assertThat(
+            of(Flavor.COMPATIBLE)
+                .toUpstream(texts("a"), "m")
+                .body()
+                .path("encoding_format")
+                .asText())
         .isEqualTo("float");
   }
 
@@ -80,7 +92,8 @@ class OpenAiEmbeddingsTest {
 
   @Test
   void readsVllmsCompactAnswer() {
-    EmbeddingResult r = of(Flavor.VLLM).toResult(bytes(EmbeddingFixtures.vllm(4, 2, 3, true, "bge-m3", 7)));
+    EmbeddingResult r =
+        of(Flavor.VLLM).toResult(bytes(EmbeddingFixtures.vllm(4, 2, 3, true, "bge-m3", 7)));
 
     assertThat(r.vectors()[1]).containsExactly(EmbeddingFixtures.vector(4, 1, 3));
     assertThat(r.promptTokens()).isEqualTo(7);
@@ -89,17 +102,26 @@ class OpenAiEmbeddingsTest {
   @Test
   void refusesWhatIsNotAnEmbeddingsAnswer() {
     EmbeddingTranslator t = of(Flavor.OPENAI);
-    for (String body : List.of(
-        "[]", "{\"object\":\"list\"}", "{\"data\":[{\"index\":0}]}",
-        "{\"data\":[{\"index\":0,\"embedding\":[\"x\"]}]}", "{\"data\":[{\"index\":0,\"embedding\":\"AAA\"}]}",
-        "{\"data\":[{\"index\":0,\"embedding\":[0.1,", "{\"data\":[{\"index\":99999999999,\"embedding\":[1]}]}")) {
-      assertThatThrownBy(() -> t.toResult(bytes(body))).as(body).isInstanceOf(IllegalArgumentException.class);
+    for (String body :
+        List.of(
+            "[]",
+            "{\"object\":\"list\"}",
+            "{\"data\":[{\"index\":0}]}",
+            "{\"data\":[{\"index\":0,\"embedding\":[\"x\"]}]}",
+            "{\"data\":[{\"index\":0,\"embedding\":\"AAA\"}]}",
+            "{\"data\":[{\"index\":0,\"embedding\":[0.1,",
+            "{\"data\":[{\"index\":99999999999,\"embedding\":[1]}]}")) {
+      assertThatThrownBy(() -> t.toResult(bytes(body)))
+          .as(body)
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
   @Test
   void refusesMoreInputsThanOpenAiTakes_andSizesAnswersByEncoding() {
-    assertThat(of(Flavor.OPENAI).refusal(new EmbeddingRequest(Collections.nCopies(2049, "a"), null, null, null)))
+    assertThat(
+            of(Flavor.OPENAI)
+                .refusal(new EmbeddingRequest(Collections.nCopies(2049, "a"), null, null, null)))
         .contains("at most 2048");
     assertThat(of(Flavor.OPENAI).refusal(texts("a"))).isNull();
     // 3072 floats: 16 KiB of base64, or 96 KiB of pretty-printed floats.
