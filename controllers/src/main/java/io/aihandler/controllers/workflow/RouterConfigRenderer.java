@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.api.v1alpha1.HostedProvider;
 import io.aihandler.api.v1alpha1.HostedSpec;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
+import io.aihandler.controllers.hosted.ProviderProbe;
 import io.aihandler.controllers.routing.BackendKey;
 import io.aihandler.controllers.routing.BackendLocality;
 import io.aihandler.controllers.routing.RoutingPolicyResolution;
@@ -184,7 +186,15 @@ public final class RouterConfigRenderer {
       node.set("provider", JSON.valueToTree(hosted.provider()));
       node.put("baseUrl", providers.baseUrl(hosted));
       node.put("model", hosted.model());
-      if (hosted.apiVersion() != null) {
+      if (hosted.provider() == HostedProvider.AZURE_OPENAI) {
+        // The same default the key check uses: the CRD leaves apiVersion optional, the router
+        // needs one for every Azure call.
+        node.put(
+            "apiVersion",
+            hosted.apiVersion() != null
+                ? hosted.apiVersion()
+                : ProviderProbe.DEFAULT_AZURE_API_VERSION);
+      } else if (hosted.apiVersion() != null) {
         node.put("apiVersion", hosted.apiVersion());
       }
       if (hasKey) {

@@ -6,6 +6,7 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
+import io.aihandler.controllers.hosted.ProviderProbe;
 import io.aihandler.controllers.routing.BackendKey;
 import io.aihandler.controllers.routing.RoutingPolicyResolution;
 import io.aihandler.controllers.testing.ModelBackends;
@@ -74,7 +75,6 @@ class RouterConfigRendererTest {
                   provider: azure-openai
                   model: my-embedding-deployment
                   baseUrl: https://my-resource.openai.azure.com
-                  apiVersion: "2024-10-21"
                   credentials: {secretRef: {name: k, key: k}}
                 capabilities:
                   chat: false
@@ -174,5 +174,13 @@ class RouterConfigRendererTest {
     assertThat(config.backend("azure-small").orElseThrow().embeddingVectorSpace())
         .isEqualTo(config.backend("small").orElseThrow().embeddingVectorSpace())
         .isEqualTo("text-embedding-3-small");
+  }
+
+  @Test
+  void anAzureBackendWithoutApiVersionGetsTheOneItsKeyIsCheckedWith() {
+    // The CRD leaves apiVersion optional and the router needs one: without a default the
+    // Workflow would fail to render as InvalidRouterConfig.
+    assertThat(render().backend("azure-small").orElseThrow().apiVersion())
+        .isEqualTo(ProviderProbe.DEFAULT_AZURE_API_VERSION);
   }
 }
