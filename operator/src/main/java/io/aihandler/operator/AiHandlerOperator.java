@@ -1,6 +1,8 @@
 package io.aihandler.operator;
 
 import io.aihandler.api.v1alpha1.Workflow;
+import io.aihandler.controllers.metrics.DeletedBackendMetrics;
+import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
@@ -8,6 +10,7 @@ import io.aihandler.controllers.workflow.WorkflowReconciler;
 import io.aihandler.operator.tls.RotatingKeyManager;
 import io.aihandler.operator.tls.WebhookTlsKeeper;
 import io.aihandler.operator.tls.WebhookTlsMaterial;
+import io.aihandler.operator.webhook.AdmissionMetrics;
 import io.aihandler.operator.webhook.AdmissionWebhookServer;
 import io.aihandler.operator.webhook.SidecarInjectionSettings;
 import io.aihandler.operator.webhook.SidecarInjectionWebhook;
@@ -18,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.monitoring.AggregatedMetrics;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.webhook.admission.AdmissionController;
@@ -70,14 +74,16 @@ public final class AiHandlerOperator implements AutoCloseable {
   }
 
   /** The reconcilers the operator runs. */
-  static List<Reconciler<?>> reconcilers(Clock clock, OperatorSettings settings) {
+  static List<Reconciler<?>> reconcilers(
+      Clock clock, OperatorSettings settings, OperatorMetrics metrics) {
     return List.of(
         new ModelBackendReconciler(
             ModelBackendReconcilerSettings.defaults()
                 .withClock(clock)
-                .withProviders(settings.providers())),
-        new RoutingPolicyReconciler(clock),
-        new WorkflowReconciler(clock, settings.providers()));
+                .withProviders(settings.providers()),
+            metrics),
+        new RoutingPolicyReconciler(clock, metrics),
+        new WorkflowReconciler(clock, settings.providers(), metrics));
   }
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */
@@ -96,6 +102,7 @@ public final class AiHandlerOperator implements AutoCloseable {
       Clock clock,
       LeaderElectionTiming timing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    OperatorMetrics metrics = OperatorMetrics.on(registry);
     AtomicBoolean controllersStarted = new AtomicBoolean(false);
 
     SharedIndexInformer<Workflow> workflowInformer = informWorkflows(client, settings);
@@ -125,7 +132,8 @@ public final class AiHandlerOperator implements AutoCloseable {
                               SidecarInjectionSettings.standardResources(),
                               settings.sidecarImagePullSecrets()))),
                   "/validate-workflows",
-                  new AdmissionController<Workflow>(new WorkflowValidationWebhook())));
+                  new AdmissionController<Workflow>(new WorkflowValidationWebhook())),
+              new AdmissionMetrics(registry));
       webhooks.start();
       OperatorEndpoints endpoints =
           new OperatorEndpoints(
@@ -140,7 +148,11 @@ public final class AiHandlerOperator implements AutoCloseable {
                 overrider
                     .withKubernetesClient(client)
                     .withCloseClientOnStop(false)
-                    .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+                    .withMetrics(
+                        new AggregatedMetrics(
+                            List.of(
+                                MicrometerMetrics.withoutPerResourceMetrics(registry),
+                                new DeletedBackendMetrics(metrics))))
                     .withCacheSyncTimeout(Duration.ofMinutes(2));
                 settings
                     .leaseName()
@@ -157,7 +169,7 @@ public final class AiHandlerOperator implements AutoCloseable {
                                     null,
                                     timing.exitOnLostLeadership())));
               });
-      for (Reconciler<?> reconciler : reconcilers(clock, settings)) {
+      for (Reconciler<?> reconciler : reconcilers(clock, settings, metrics)) {
         register(operator, reconciler, settings);
       }
       operator.start();

@@ -1,5 +1,7 @@
 package io.aihandler.controllers.autoscaling;
 
+import io.aihandler.controllers.metrics.BackendMetrics;
+import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.vllm.VllmBackend;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
@@ -23,6 +25,7 @@ public final class VllmAutoscaler {
   private final Clock clock;
   private final VllmMetricsScraper scraper;
   private final Function<Pod, URI> metricsUrl;
+  private final BackendMetrics metrics;
 
   /** Deciders unused this long belong to deleted backends and are dropped. */
   private static final Duration FORGET_AFTER = Duration.ofHours(1);
@@ -37,9 +40,21 @@ public final class VllmAutoscaler {
    * @param metricsUrl where a pod serves its metrics ({@link #podIpMetricsUrl} in a cluster)
    */
   public VllmAutoscaler(Clock clock, VllmMetricsScraper scraper, Function<Pod, URI> metricsUrl) {
+    this(clock, scraper, metricsUrl, OperatorMetrics.none().backends());
+  }
+
+  /**
+   * @param metrics counts every decision by direction
+   */
+  public VllmAutoscaler(
+      Clock clock,
+      VllmMetricsScraper scraper,
+      Function<Pod, URI> metricsUrl,
+      BackendMetrics metrics) {
     this.clock = clock;
     this.scraper = scraper;
     this.metricsUrl = metricsUrl;
+    this.metrics = metrics;
   }
 
   /** {@code http://<pod IP>:8000/metrics}, how the operator reaches vLLM pods in a cluster. */
@@ -87,7 +102,12 @@ public final class VllmAutoscaler {
     ScalingDecider decider =
         deciders.containsKey(uid) ? deciders.get(uid).decider() : new ScalingDecider();
     deciders.put(uid, new Remembered(decider, now));
-    return decider.decide(policy, now, currentReplicas, starting, loads);
+    ScalingDecision decision = decider.decide(policy, now, currentReplicas, starting, loads);
+    metrics.decided(
+        backend.owner().getMetadata().getNamespace(),
+        backend.name(),
+        BackendMetrics.Direction.of(currentReplicas, decision.replicas()));
+    return decision;
   }
 
   /** Drops what was remembered about a backend that no longer autoscales or no longer exists. */

@@ -3,6 +3,8 @@ package io.aihandler.controllers.hosted;
 import io.aihandler.api.v1alpha1.HostedSpec;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.controllers.hosted.VerificationResult.Outcome;
+import io.aihandler.controllers.metrics.CredentialMetrics;
+import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.status.Conditions.Desired;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -39,16 +41,30 @@ public final class CredentialsCheck {
   private final VerificationSchedule schedule;
   private final ProviderEndpoints endpoints;
   private final Clock clock;
+  private final CredentialMetrics metrics;
 
   public CredentialsCheck(
       CredentialVerifier verifier,
       VerificationSchedule schedule,
       ProviderEndpoints endpoints,
       Clock clock) {
+    this(verifier, schedule, endpoints, clock, OperatorMetrics.none().credentials());
+  }
+
+  /**
+   * @param metrics counts every call to the provider by verdict
+   */
+  public CredentialsCheck(
+      CredentialVerifier verifier,
+      VerificationSchedule schedule,
+      ProviderEndpoints endpoints,
+      Clock clock,
+      CredentialMetrics metrics) {
     this.verifier = verifier;
     this.schedule = schedule;
     this.endpoints = endpoints;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /**
@@ -170,6 +186,7 @@ public final class CredentialsCheck {
         Optional<VerificationResult> previous = schedule.last(id);
         VerificationResult result = verifier.verify(probe);
         Instant next = schedule.record(id, subject, result, now);
+        metrics.checked(namespace, backend.getMetadata().getName(), result.outcome());
         if (previous.map(p -> p.outcome() != result.outcome()).orElse(true)) {
           LOG.info(
               "ModelBackend {}: key check {} ({})", id, result.outcome().reason(), result.detail());

@@ -5,6 +5,7 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.ModelBackendStatus;
 import io.aihandler.controllers.hosted.CredentialsCheck;
 import io.aihandler.controllers.hosted.SourceSecrets;
+import io.aihandler.controllers.metrics.CredentialMetrics;
 import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.status.Conditions.Desired;
 import io.aihandler.controllers.status.ResourceEvents;
@@ -32,10 +33,12 @@ final class HostedBackendReconciler {
 
   private final CredentialsCheck check;
   private final Clock clock;
+  private final CredentialMetrics metrics;
 
-  HostedBackendReconciler(CredentialsCheck check, Clock clock) {
+  HostedBackendReconciler(CredentialsCheck check, Clock clock, CredentialMetrics metrics) {
     this.check = check;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @SuppressWarnings("unchecked")
@@ -46,6 +49,8 @@ final class HostedBackendReconciler {
                 .eventSourceRetriever()
                 .getEventSourceFor(Secret.class, SourceSecrets.MODEL_BACKEND_EVENT_SOURCE);
     CredentialsCheck.Report report = check.check(backend, SourceSecrets.lookup(sources, backend));
+    metrics.usable(
+        backend.getMetadata().getNamespace(), backend.getMetadata().getName(), report.usable());
 
     HostedSpec hosted = backend.getSpec().hosted();
     List<Condition> previous =

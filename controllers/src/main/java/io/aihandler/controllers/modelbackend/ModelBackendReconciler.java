@@ -8,6 +8,7 @@ import io.aihandler.controllers.hosted.CredentialVerifier;
 import io.aihandler.controllers.hosted.CredentialsCheck;
 import io.aihandler.controllers.hosted.SourceSecrets;
 import io.aihandler.controllers.hosted.VerificationSchedule;
+import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.owned.ManagedLabels;
 import io.aihandler.controllers.owned.OwnedObjectApplier;
 import io.aihandler.controllers.status.FailureStatus;
@@ -57,26 +58,35 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
   private final ModelBackendReconcilerSettings settings;
   private final VllmAutoscaler autoscaler;
   private final HostedBackendReconciler hosted;
+  private final OperatorMetrics metrics;
 
   public ModelBackendReconciler() {
     this(ModelBackendReconcilerSettings.defaults());
   }
 
   public ModelBackendReconciler(ModelBackendReconcilerSettings settings) {
+    this(settings, OperatorMetrics.none());
+  }
+
+  public ModelBackendReconciler(ModelBackendReconcilerSettings settings, OperatorMetrics metrics) {
     this.settings = settings;
+    this.metrics = metrics;
     this.hosted =
         new HostedBackendReconciler(
             new CredentialsCheck(
                 new CredentialVerifier(),
                 new VerificationSchedule(VerificationSchedule.Settings.DEFAULTS),
                 settings.providers(),
-                settings.clock()),
-            settings.clock());
+                settings.clock(),
+                metrics.credentials()),
+            settings.clock(),
+            metrics.credentials());
     this.autoscaler =
         new VllmAutoscaler(
             settings.clock(),
             new VllmMetricsScraper(settings.scrapeTimeout()),
-            settings.metricsUrl());
+            settings.metricsUrl(),
+            metrics.backends());
   }
 
   @Override
@@ -113,15 +123,27 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
   }
 
   @Override
-  public UpdateControl<ModelBackend> reconcile(
+  public UpdateControl<ModelBackend> reconcile(ModelBackend backend, Context<ModelBackend> context)
+      throws Exception {
+    return metrics.reconciles().time("ModelBackend", backend, () -> dispatch(backend, context));
+  }
+
+  private UpdateControl<ModelBackend> dispatch(
       ModelBackend backend, Context<ModelBackend> context) {
+    String namespace = backend.getMetadata().getNamespace();
+    String name = backend.getMetadata().getName();
     if (backend.getSpec() != null && backend.getSpec().vllm() != null) {
       hosted.forget(backend);
+      metrics.credentials().forget(namespace, name);
       return new VllmBackendReconciler(
-              settings, autoscaler, new ResourceEvents(context.getClient(), settings.clock()))
+              settings,
+              autoscaler,
+              new ResourceEvents(context.getClient(), settings.clock()),
+              metrics.backends())
           .reconcile(backend, context);
     }
     autoscaler.forget(backend.getMetadata().getUid());
+    metrics.backends().forget(namespace, name);
     return hosted.reconcile(backend, context);
   }
 

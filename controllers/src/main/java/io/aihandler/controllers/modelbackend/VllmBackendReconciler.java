@@ -5,6 +5,7 @@ import io.aihandler.api.v1alpha1.ModelBackendStatus;
 import io.aihandler.api.v1alpha1.ScalingEvent;
 import io.aihandler.controllers.autoscaling.ScalingDecision;
 import io.aihandler.controllers.autoscaling.VllmAutoscaler;
+import io.aihandler.controllers.metrics.BackendMetrics;
 import io.aihandler.controllers.owned.OwnedObjectApplier;
 import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.status.ResourceEvents;
@@ -47,12 +48,17 @@ final class VllmBackendReconciler {
   private final ModelBackendReconcilerSettings settings;
   private final VllmAutoscaler autoscaler;
   private final ResourceEvents events;
+  private final BackendMetrics metrics;
 
   VllmBackendReconciler(
-      ModelBackendReconcilerSettings settings, VllmAutoscaler autoscaler, ResourceEvents events) {
+      ModelBackendReconcilerSettings settings,
+      VllmAutoscaler autoscaler,
+      ResourceEvents events,
+      BackendMetrics metrics) {
     this.settings = settings;
     this.autoscaler = autoscaler;
     this.events = events;
+    this.metrics = metrics;
   }
 
   UpdateControl<ModelBackend> reconcile(ModelBackend resource, Context<ModelBackend> context) {
@@ -73,6 +79,7 @@ final class VllmBackendReconciler {
               generation,
               now));
       recordReadyChange(resource, previous, status);
+      metrics.ready(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), false);
       return StatusPatch.ifChanged(resource, status);
     }
 
@@ -157,6 +164,9 @@ final class VllmBackendReconciler {
     status.setConditions(
         Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
     recordReadyChange(resource, previous, status);
+    String namespace = resource.getMetadata().getNamespace();
+    metrics.desiredReplicas(namespace, backend.name(), replicas);
+    metrics.ready(namespace, backend.name(), health.readyCondition().isTrue());
 
     UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
     return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;

@@ -4,6 +4,8 @@ import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RouteTarget;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.RoutingPolicyStatus;
+import io.aihandler.controllers.metrics.OperatorMetrics;
+import io.aihandler.controllers.metrics.ReconcileMetrics;
 import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.status.FailureStatus;
 import io.aihandler.controllers.status.ResourceEvents;
@@ -43,13 +45,19 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
   static final String BACKEND_INDEX = "aihandler.io/backends";
 
   private final Clock clock;
+  private final ReconcileMetrics metrics;
 
   public RoutingPolicyReconciler() {
     this(Clock.systemUTC());
   }
 
   public RoutingPolicyReconciler(Clock clock) {
+    this(clock, OperatorMetrics.none());
+  }
+
+  public RoutingPolicyReconciler(Clock clock, OperatorMetrics metrics) {
     this.clock = clock;
+    this.metrics = metrics.reconciles();
   }
 
   @Override
@@ -82,6 +90,11 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
 
   @Override
   public UpdateControl<RoutingPolicy> reconcile(
+      RoutingPolicy policy, Context<RoutingPolicy> context) throws Exception {
+    return metrics.time("RoutingPolicy", policy, () -> resolve(policy, context));
+  }
+
+  private UpdateControl<RoutingPolicy> resolve(
       RoutingPolicy policy, Context<RoutingPolicy> context) {
     Map<BackendKey, ModelBackend> backends = new HashMap<>();
     context

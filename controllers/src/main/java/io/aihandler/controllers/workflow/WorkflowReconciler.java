@@ -12,6 +12,8 @@ import io.aihandler.api.v1alpha1.Task;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.api.v1alpha1.WorkflowStatus;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
+import io.aihandler.controllers.metrics.OperatorMetrics;
+import io.aihandler.controllers.metrics.ReconcileMetrics;
 import io.aihandler.controllers.owned.OwnedObjectApplier;
 import io.aihandler.controllers.routing.BackendLocality;
 import io.aihandler.controllers.routing.RoutingPolicyResolution;
@@ -59,6 +61,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   private final Clock clock;
   private final ProviderEndpoints providers;
+  private final ReconcileMetrics metrics;
   private final WorkflowSources sources = new WorkflowSources();
 
   public WorkflowReconciler() {
@@ -70,8 +73,16 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    *     the local demo)
    */
   public WorkflowReconciler(Clock clock, ProviderEndpoints providers) {
+    this(clock, providers, OperatorMetrics.none());
+  }
+
+  /**
+   * @param metrics counts and times every reconcile
+   */
+  public WorkflowReconciler(Clock clock, ProviderEndpoints providers, OperatorMetrics metrics) {
     this.clock = clock;
     this.providers = providers;
+    this.metrics = metrics.reconciles();
   }
 
   @Override
@@ -80,7 +91,12 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   }
 
   @Override
-  public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context) {
+  public UpdateControl<Workflow> reconcile(Workflow workflow, Context<Workflow> context)
+      throws Exception {
+    return metrics.time("Workflow", workflow, () -> reconcileOnce(workflow, context));
+  }
+
+  private UpdateControl<Workflow> reconcileOnce(Workflow workflow, Context<Workflow> context) {
     String namespace = workflow.getMetadata().getNamespace();
     String configHash = workflow.getStatus() == null ? null : workflow.getStatus().getConfigHash();
     Optional<RoutingPolicy> policy = sources.policyOf(workflow);

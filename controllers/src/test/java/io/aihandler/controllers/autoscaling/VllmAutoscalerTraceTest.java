@@ -3,10 +3,13 @@ package io.aihandler.controllers.autoscaling;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.controllers.vllm.VllmBackend;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -55,11 +58,13 @@ class VllmAutoscalerTraceTest {
   private final TestClock clock = new TestClock();
   private final List<VllmMetricsPod> pods = new ArrayList<>();
   private final Map<String, URI> urls = new HashMap<>();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final VllmAutoscaler autoscaler =
       new VllmAutoscaler(
           clock,
           new VllmMetricsScraper(Duration.ofSeconds(2)),
-          pod -> urls.get(pod.getMetadata().getName()));
+          pod -> urls.get(pod.getMetadata().getName()),
+          OperatorMetrics.on(registry).backends());
 
   @AfterEach
   void stopPods() {
@@ -170,6 +175,38 @@ class VllmAutoscalerTraceTest {
     assertThat(firstUp).as("reaction tick").isBetween(8, 9);
     assertThat(replicas).allSatisfy(r -> assertThat(r).isBetween(1, 4));
     assertThat(directionChanges(replicas)).isZero();
+  }
+
+  private double decisions(String direction) {
+    Counter counter =
+        registry
+            .find("aihandler.operator.scaling.decisions")
+            .tags("namespace", "models", "backend", "llama", "direction", direction)
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void everyDecisionOfATraceIsCountedByItsDirection() throws IOException {
+    VllmBackend backend =
+        backend(
+            "{minReplicas: 1, maxReplicas: 4, metric: queue, target: 5, scaleUpStabilization: 0s, scaleDownDelay: 0s}");
+    // Busy for 6 ticks (queue 12: 3 replicas), then idle: up once, down once, hold otherwise.
+    List<Integer> replicas = replay(backend, 12, 0, t -> t < 6 ? 12 : 0);
+
+    int ups = 0;
+    int downs = 0;
+    int previous = backend.minReplicas();
+    for (int r : replicas) {
+      ups += r > previous ? 1 : 0;
+      downs += r < previous ? 1 : 0;
+      previous = r;
+    }
+    assertThat(ups).as("replicas " + replicas).isPositive();
+    assertThat(downs).as("replicas " + replicas).isPositive();
+    assertThat(decisions("up")).isEqualTo(ups);
+    assertThat(decisions("down")).isEqualTo(downs);
+    assertThat(decisions("hold")).isEqualTo(12 - ups - downs);
   }
 
   @Test

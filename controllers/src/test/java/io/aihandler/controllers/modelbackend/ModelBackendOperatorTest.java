@@ -53,7 +53,7 @@ class ModelBackendOperatorTest {
 
     @Override
     public UpdateControl<ModelBackend> reconcile(
-        ModelBackend backend, Context<ModelBackend> context) {
+        ModelBackend backend, Context<ModelBackend> context) throws Exception {
       try {
         return super.reconcile(backend, context);
       } finally {

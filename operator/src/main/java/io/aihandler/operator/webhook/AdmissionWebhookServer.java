@@ -7,6 +7,7 @@ import io.aihandler.operator.tls.RotatingKeyManager;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.webhook.admission.AdmissionController;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,17 +36,33 @@ public final class AdmissionWebhookServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
 
   private final HttpsServer server;
+  private final AdmissionMetrics metrics;
 
   public AdmissionWebhookServer(
       InetSocketAddress address,
       RotatingKeyManager keyManager,
       Map<String, AdmissionController<?>> controllers)
       throws IOException {
+    this(address, keyManager, controllers, new AdmissionMetrics(new CompositeMeterRegistry()));
+  }
+
+  /**
+   * @param controllers the webhooks by the path they are served on
+   * @param metrics counts every review by webhook and result
+   */
+  public AdmissionWebhookServer(
+      InetSocketAddress address,
+      RotatingKeyManager keyManager,
+      Map<String, AdmissionController<?>> controllers,
+      AdmissionMetrics metrics)
+      throws IOException {
     this.server = HttpsServer.create(address, 0);
+    this.metrics = metrics;
     server.setHttpsConfigurator(new HttpsConfigurator(sslContext(keyManager)));
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     controllers.forEach(
-        (path, controller) -> server.createContext(path, exchange -> admit(exchange, controller)));
+        (path, controller) ->
+            server.createContext(path, exchange -> admit(exchange, path, controller)));
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok"));
   }
 
@@ -63,8 +80,9 @@ public final class AdmissionWebhookServer implements AutoCloseable {
     server.stop(1);
   }
 
-  private static void admit(HttpExchange exchange, AdmissionController<?> controller)
+  private void admit(HttpExchange exchange, String path, AdmissionController<?> controller)
       throws IOException {
+    AdmissionMetrics.Result result = AdmissionMetrics.Result.ERROR;
     try {
       if (!"POST".equals(exchange.getRequestMethod())) {
         respond(exchange, 405, "text/plain", "admission reviews are POSTed");
@@ -97,6 +115,7 @@ public final class AdmissionWebhookServer implements AutoCloseable {
         return;
       }
       AdmissionReview answer = controller.handle(review);
+      result = AdmissionMetrics.resultOf(path, answer.getResponse());
       answer.setApiVersion(
           review.getApiVersion() == null ? "admission.k8s.io/v1" : review.getApiVersion());
       answer.setKind("AdmissionReview");
@@ -106,6 +125,7 @@ public final class AdmissionWebhookServer implements AutoCloseable {
       LOG.error("Admission failed on {}: {}", exchange.getRequestURI().getPath(), e.toString());
       respond(exchange, 500, "text/plain", "admission failed: " + e.getClass().getSimpleName());
     } finally {
+      metrics.record(path, result);
       exchange.close();
     }
   }

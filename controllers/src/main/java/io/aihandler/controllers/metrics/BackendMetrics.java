@@ -1,0 +1,75 @@
+package io.aihandler.controllers.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * A vLLM backend's state and its autoscaler's decisions: {@code
+ * aihandler_operator_scaling_decisions_total{namespace, backend, direction}} (one per evaluation:
+ * {@code up}, {@code down} or {@code hold}), {@code
+ * aihandler_operator_backend_desired_replicas{namespace, backend}} (the replicas the operator
+ * wants, fixed or decided) and {@code aihandler_operator_backend_ready{namespace, backend}} (1 when
+ * Ready, 0 while the model loads, the Deployment progresses or the pods fail).
+ */
+public final class BackendMetrics {
+
+  static final String DECISIONS = "aihandler.operator.scaling.decisions";
+  static final String DESIRED = "aihandler.operator.backend.desired.replicas";
+  static final String READY = "aihandler.operator.backend.ready";
+
+  /** Which way a decision moved the replicas. */
+  public enum Direction {
+    UP,
+    DOWN,
+    HOLD;
+
+    /** The direction from {@code current} to {@code decided} replicas. */
+    public static Direction of(int current, int decided) {
+      return decided > current ? UP : decided < current ? DOWN : HOLD;
+    }
+
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final MeterRegistry registry;
+  private final BackendGauge desired;
+  private final BackendGauge ready;
+
+  BackendMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.desired =
+        new BackendGauge(registry, DESIRED, "Replicas the operator wants for a vLLM backend");
+    this.ready =
+        new BackendGauge(registry, READY, "1 when a vLLM backend is Ready, 0 while it is not");
+  }
+
+  /** Counts one autoscaler decision. */
+  public void decided(String namespace, String backend, Direction direction) {
+    Counter.builder(DECISIONS)
+        .description("Autoscaler decisions per vLLM backend: up, down or hold")
+        .tag("namespace", namespace)
+        .tag("backend", backend)
+        .tag("direction", direction.label())
+        .register(registry)
+        .increment();
+  }
+
+  /** Sets the replicas wanted. */
+  public void desiredReplicas(String namespace, String backend, int replicas) {
+    desired.set(namespace, backend, replicas);
+  }
+
+  /** Sets whether the backend serves. */
+  public void ready(String namespace, String backend, boolean isReady) {
+    ready.set(namespace, backend, isReady ? 1 : 0);
+  }
+
+  /** Removes the series of a backend that is gone or changed kind. */
+  public void forget(String namespace, String backend) {
+    desired.forget(namespace, backend);
+    ready.forget(namespace, backend);
+    BackendGauge.removeAll(registry, DECISIONS, namespace, backend);
+  }
+}
