@@ -12,6 +12,8 @@ import io.aihandler.operator.tls.WebhookTlsSettings;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.webhook.admission.AdmissionController;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -38,6 +40,7 @@ class AdmissionWebhookServerTest {
 
   private RotatingKeyManager keys;
   private AdmissionWebhookServer server;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeEach
   void start() throws Exception {
@@ -64,7 +67,8 @@ class AdmissionWebhookServerTest {
                         (namespace, name) -> Optional.of(workflow).filter(w -> name.equals("wf")),
                         SidecarInjectionSettings.defaults())),
                 "/validate-workflows",
-                new AdmissionController<Workflow>(new WorkflowValidationWebhook())));
+                new AdmissionController<Workflow>(new WorkflowValidationWebhook())),
+            new AdmissionMetrics(registry));
     server.start();
   }
 
@@ -103,6 +107,50 @@ class AdmissionWebhookServerTest {
             java.util.Base64.getDecoder().decode(review.at("/response/patch").asText()),
             StandardCharsets.UTF_8);
     assertThat(patch).contains("aihandler-router");
+  }
+
+  private static final String UNLABELLED_POD_REVIEW =
+      POD_REVIEW.replace("\"labels\": {\"aihandler.io/workflow\": \"wf\"}", "\"labels\": {}");
+
+  private static final String WORKFLOW_REVIEW =
+      """
+      {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+       "request": {"uid": "b1c2d3e4-6393-11e8-b7cc-42010a800002",
+         "kind": {"group": "aihandler.io", "version": "v1alpha1", "kind": "Workflow"},
+         "resource": {"group": "aihandler.io", "version": "v1alpha1", "resource": "workflows"},
+         "namespace": "team", "operation": "CREATE",
+         "userInfo": {"username": "alice"},
+         "object": {"apiVersion": "aihandler.io/v1alpha1", "kind": "Workflow",
+           "metadata": {"name": "wf", "namespace": "team"},
+           "spec": {"policyRef": {"name": "p"}, "tasks": [{"name": "classify", "route": "r",
+             "prompt": {"user": "Ticket {{ticket}} from {{customer}}"},
+             "variables": [{"name": "ticket"}]}]}},
+         "dryRun": false}}
+      """;
+
+  private double admissions(String webhook, String result) {
+    Counter counter =
+        registry
+            .find("aihandler.operator.admissions")
+            .tags("webhook", webhook, "result", result)
+            .counter();
+    return counter == null ? 0 : counter.count();
+  }
+
+  @Test
+  void countsEveryReviewByWebhookAndResult() throws Exception {
+    assertThat(post("/mutate-pods", POD_REVIEW, keys.current()).status()).isEqualTo(200);
+    assertThat(post("/mutate-pods", UNLABELLED_POD_REVIEW, keys.current()).status()).isEqualTo(200);
+    Response refused = post("/validate-workflows", WORKFLOW_REVIEW, keys.current());
+    assertThat(JSON.readTree(refused.body()).at("/response/allowed").asBoolean()).isFalse();
+    assertThat(post("/validate-workflows", "{not json", keys.current()).status()).isEqualTo(400);
+
+    assertThat(admissions("mutate-pods", "allowed")).isEqualTo(1);
+    assertThat(admissions("mutate-pods", "skipped")).isEqualTo(1);
+    assertThat(admissions("validate-workflows", "denied")).isEqualTo(1);
+    assertThat(admissions("validate-workflows", "error")).isEqualTo(1);
+    assertThat(admissions("mutate-pods", "denied")).isZero();
+    assertThat(admissions("validate-workflows", "allowed")).isZero();
   }
 
   @Test
