@@ -104,7 +104,7 @@ public final class VllmAutoscaler {
     deciders.put(uid, new Remembered(decider, now));
     ScalingDecision decision = decider.decide(policy, now, currentReplicas, starting, loads);
     metrics.decided(
-        backend.owner().getMetadata().getNamespace(),
+        backend.namespace(),
         backend.name(),
         BackendMetrics.Direction.of(currentReplicas, decision.replicas()));
     return decision;

@@ -2,6 +2,7 @@ package io.aihandler.controllers.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
 
 /**
  * A vLLM backend's state and its autoscaler's decisions: {@code
@@ -29,7 +30,7 @@ public final class BackendMetrics {
     }
 
     String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
