@@ -3,16 +3,22 @@ package io.aihandler.controllers.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.aihandler.api.v1alpha1.ConditionedStatus;
 import io.aihandler.api.v1alpha1.ModelBackend;
+import io.aihandler.api.v1alpha1.RoutingPolicy;
+import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
+import io.aihandler.controllers.status.Conditions;
 import io.aihandler.controllers.testing.Eventually;
 import io.aihandler.controllers.testing.HostedFixtures;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.controllers.testing.RunningOperator;
+import io.aihandler.controllers.workflow.WorkflowReconciler;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -96,6 +102,22 @@ class OperatorMetricsTest {
     return gauge == null ? null : gauge.value();
   }
 
+  /**
+   * Waits for the status of a resource to carry Ready, so no status write is in flight when the
+   * operator stops (a watch closed mid-event stalls the mock API's shutdown).
+   */
+  private <R extends CustomResource<?, ? extends ConditionedStatus>> void settled(
+      Class<R> kind, String namespace, String name) {
+    Eventually.await(
+        kind.getSimpleName() + " " + name + " has Ready",
+        () -> {
+          R resource = client.resources(kind).inNamespace(namespace).withName(name).get();
+          return resource != null
+              && resource.getStatus() != null
+              && Conditions.find(resource.getStatus().getConditions(), Conditions.READY) != null;
+        });
+  }
+
   @Test
   void hostedBackendsCountTheirChecksAndTheGaugeSaysWhichKeyIsRefused() {
     var settings =
@@ -125,6 +147,8 @@ class OperatorMetricsTest {
                           "outcome",
                           "not_ready")
                       >= 1);
+      settled(ModelBackend.class, "llm", "good");
+      settled(ModelBackend.class, "llm", "bad");
     }
 
     assertThat(
@@ -200,6 +224,7 @@ class OperatorMetricsTest {
               count("aihandler.operator.reconciles", "kind", "ModelBackend", "outcome", "not_ready")
                   >= 1);
       assertThat(gauge(CredentialMetrics.VALID, "models", "llama")).isNull();
+      settled(ModelBackend.class, "models", "llama");
     }
   }
 
@@ -208,6 +233,7 @@ class OperatorMetricsTest {
     try (RunningOperator operator =
         RunningOperator.start(api, new RoutingPolicyReconciler(Clock.systemUTC(), metrics))) {
       client.resource(HostedFixtures.policy("team", "p", "llm/missing")).create();
+      settled(RoutingPolicy.class, "team", "p");
       Eventually.await(
           "not_ready RoutingPolicy reconcile",
           () ->
@@ -221,6 +247,27 @@ class OperatorMetricsTest {
       assertThat(
               count("aihandler.operator.reconciles", "kind", "RoutingPolicy", "outcome", "ready"))
           .isZero();
+    }
+  }
+
+  @Test
+  void aWorkflowWhosePolicyIsMissingIsCountedNotReady() {
+    try (RunningOperator operator =
+        RunningOperator.start(
+            api, new WorkflowReconciler(Clock.systemUTC(), ProviderEndpoints.PUBLIC, metrics))) {
+      client.resource(HostedFixtures.workflow("team", "wf", "missing-policy")).create();
+      settled(Workflow.class, "team", "wf");
+      Eventually.await(
+          "not_ready Workflow reconcile",
+          () ->
+              count("aihandler.operator.reconciles", "kind", "Workflow", "outcome", "not_ready")
+                  >= 1);
+      assertThat(
+              registry
+                  .find("aihandler.operator.reconcile.duration")
+                  .tag("kind", "Workflow")
+                  .timer())
+          .isNotNull();
     }
   }
 
