@@ -107,14 +107,15 @@ class ChatCompletionsApiTest {
     assertThat(sent.path("messages").size()).isEqualTo(2);
     // The request is counted once its response has been written, just after the client has it.
     String counted =
-        "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\"} 1.0";
+        "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\",task=\"none\"} 1.0";
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
     while (!sidecar.metrics().contains(counted) && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     assertThat(sidecar.metrics())
         .contains(counted)
-        .contains("aihandler_tokens_total{backend=\"gpt-4o\",direction=\"input\"} 19.0");
+        .contains(
+            "aihandler_tokens_total{backend=\"gpt-4o\",direction=\"input\",task=\"none\"} 19.0");
   }
 
   @Test
@@ -163,7 +164,8 @@ class ChatCompletionsApiTest {
     assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/event-stream");
     assertThat(r.body()).doesNotContain("\"usage\"").endsWith("data: [DONE]\n\n");
     assertThat(sidecar.metrics())
-        .contains("aihandler_tokens_total{backend=\"gpt-4o\",direction=\"output\"} 2.0");
+        .contains(
+            "aihandler_tokens_total{backend=\"gpt-4o\",direction=\"output\",task=\"none\"} 2.0");
   }
 
   @Test

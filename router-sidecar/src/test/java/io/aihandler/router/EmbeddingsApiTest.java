@@ -197,7 +197,7 @@ class EmbeddingsApiTest {
         + backend
         + "\",endpoint=\"embeddings\",outcome=\"success\",route=\""
         + route
-        + "\"}";
+        + "\",task=\"none\"}";
   }
 
   private void awaitMetric(String prefix) throws InterruptedException {
@@ -230,8 +230,9 @@ class EmbeddingsApiTest {
     assertThat(sidecar.metrics()).contains(counted("emb", "oai") + " 1.0");
     // 15 tokens at 20 USD a million input tokens.
     assertThat(sidecar.metrics())
-        .contains("aihandler_tokens_total{backend=\"oai\",direction=\"input\"} 15.0");
-    assertThat(sidecar.metrics()).contains("aihandler_cost_usd_total{backend=\"oai\"} 3.0E-4");
+        .contains("aihandler_tokens_total{backend=\"oai\",direction=\"input\",task=\"none\"} 15.0");
+    assertThat(sidecar.metrics())
+        .contains("aihandler_cost_usd_total{backend=\"oai\",task=\"none\"} 3.0E-4");
   }
 
   @Test

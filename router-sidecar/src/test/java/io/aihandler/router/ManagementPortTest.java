@@ -69,7 +69,7 @@ class ManagementPortTest {
     upstream.enqueue(ok(vllmCompletion("hello", "stop")));
     assertThat(sidecar.post("/v1/chat/completions", CHAT).statusCode()).isEqualTo(200);
     String served =
-        "aihandler_requests_total{backend=\"local\",endpoint=\"chat\",outcome=\"success\",route=\"main\"} 1.0";
+        "aihandler_requests_total{backend=\"local\",endpoint=\"chat\",outcome=\"success\",route=\"main\",task=\"none\"} 1.0";
     // The request's metrics are recorded right after its response is sent: allow a moment.
     HttpResponse<String> metrics = sidecar.getFrom(mgmt, "/metrics");
     for (int i = 0; i < 200 && !metrics.body().contains(served); i++) {

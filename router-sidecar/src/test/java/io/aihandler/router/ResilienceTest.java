@@ -115,7 +115,7 @@ class ResilienceTest {
         .isEqualTo("llama-3.3-70b");
     assertThat(sidecar.metrics())
         .contains(
-            "aihandler_fallbacks_total{backend=\"primary\",reason=\"serverError\",route=\"main\"} 1.0");
+            "aihandler_fallbacks_total{backend=\"primary\",reason=\"serverError\",route=\"main\",task=\"none\"} 1.0");
   }
 
   @Test
@@ -207,6 +207,6 @@ class ResilienceTest {
     assertThat(r.body()).contains("\"quick\"").doesNotContain("late").endsWith("data: [DONE]\n\n");
     assertThat(sidecar.metrics())
         .contains(
-            "aihandler_fallbacks_total{backend=\"primary\",reason=\"timeout\",route=\"main\"} 1.0");
+            "aihandler_fallbacks_total{backend=\"primary\",reason=\"timeout\",route=\"main\",task=\"none\"} 1.0");
   }
 }

@@ -188,7 +188,7 @@ class ResponsesApiTest {
     assertThat(sent.has("metadata")).isFalse();
     assertThat(sent.has("store")).isFalse();
     String counted =
-        "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"responses\",outcome=\"success\",route=\"chat\"} 1.0";
+        "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"responses\",outcome=\"success\",route=\"chat\",task=\"none\"} 1.0";
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!sidecar.metrics().contains(counted) && System.nanoTime() < deadline) {
       Thread.sleep(20);

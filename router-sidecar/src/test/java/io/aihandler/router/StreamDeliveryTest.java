@@ -179,7 +179,7 @@ class StreamDeliveryTest {
       }
     }
     String leftEarly =
-        "aihandler_requests_total{backend=\"llama\",endpoint=\"chat\",outcome=\"client_closed\",route=\"chat\"} "
+        "aihandler_requests_total{backend=\"llama\",endpoint=\"chat\",outcome=\"client_closed\",route=\"chat\",task=\"none\"} "
             + leaving
             + ".0";
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -137,7 +137,7 @@ class StreamFramingTest {
           .isIn("stop", "length");
     }
     assertThat(sidecar.metrics())
-        .contains("outcome=\"success\",route=\"" + backend + "\"} 4.0")
+        .contains("outcome=\"success\",route=\"" + backend + "\",task=\"none\"} 4.0")
         .doesNotContain("outcome=\"stream_error\"");
     assertThat(
             MAPPER

@@ -161,7 +161,7 @@ class TasksAndValidationTest {
     assertThat(out.path("attempts").asInt()).isEqualTo(3);
     assertThat(sidecar.metrics())
         .contains(
-            "aihandler_fallbacks_total{backend=\"llama\",reason=\"invalidOutput\",route=\"bulk\"} 1.0")
+            "aihandler_fallbacks_total{backend=\"llama\",reason=\"invalidOutput\",route=\"bulk\",task=\"classify-ticket\"} 1.0")
         .contains(
             "aihandler_validation_failures_total{backend=\"llama\",task=\"classify-ticket\"} 2.0");
   }

@@ -130,7 +130,7 @@ class TimeoutTest {
         .isLessThan(STALL_MS / 2);
     assertThat(b.getRequestCount()).as("no fallback after the first byte").isZero();
     assertMetricSoon(
-        "aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"stream_error\",route=\"idle\"} 1.0");
+        "aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"stream_error\",route=\"idle\",task=\"none\"} 1.0");
   }
 
   @Test
@@ -163,7 +163,7 @@ class TimeoutTest {
         .isLessThan(STALL_MS / 2);
     assertThat(a.getRequestCount() + b.getRequestCount()).isEqualTo(2);
     assertMetricSoon(
-        "aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"timeout\",route=\"bounded\"} 1.0");
+        "aihandler_requests_total{backend=\"a\",endpoint=\"chat\",outcome=\"timeout\",route=\"bounded\",task=\"none\"} 1.0");
   }
 
   @Test

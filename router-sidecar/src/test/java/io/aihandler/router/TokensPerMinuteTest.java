@@ -83,7 +83,7 @@ class TokensPerMinuteTest {
     assertThat(small.getRequestCount()).isEqualTo(2);
     assertThat(sidecar.metrics())
         .contains(
-            "aihandler_fallbacks_total{backend=\"small\",reason=\"unavailable\",route=\"main\"} 1.0");
+            "aihandler_fallbacks_total{backend=\"small\",reason=\"unavailable\",route=\"main\",task=\"none\"} 1.0");
   }
 
   @Test

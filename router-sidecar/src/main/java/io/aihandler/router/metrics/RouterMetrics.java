@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -20,6 +21,9 @@ import java.util.function.ToDoubleFunction;
  */
 public final class RouterMetrics {
 
+  /** The {@code aihandler_circuit_state} value of an open circuit. */
+  public static final double CIRCUIT_OPEN = 1;
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Object> circuitGauges = new ConcurrentHashMap<>();
@@ -27,12 +31,13 @@ public final class RouterMetrics {
   // Registering a meter builds and sorts its tags and looks it up in the registry, which cost more
   // than the request's own routing decisions; each meter is registered once and then found here
   // by its tag values. Labels are config names and fixed vocabularies, so the maps stay small.
-  private final Map<Four, Counter> requests = new ConcurrentHashMap<>();
-  private final Map<Three, Timer> requestDurations = new ConcurrentHashMap<>();
+  private final Map<Five, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<Four, Timer> requestDurations = new ConcurrentHashMap<>();
   private final Map<Two, Timer> upstreamDurations = new ConcurrentHashMap<>();
   private final Map<String, Timer> overheads = new ConcurrentHashMap<>();
-  private final Map<String, Usage> usages = new ConcurrentHashMap<>();
-  private final Map<Three, Counter> fallbacks = new ConcurrentHashMap<>();
+  private final Map<Three, StreamTimers> streamTimers = new ConcurrentHashMap<>();
+  private final Map<Two, Usage> usages = new ConcurrentHashMap<>();
+  private final Map<Four, Counter> fallbacks = new ConcurrentHashMap<>();
   private final Map<Three, Counter> skippedTargets = new ConcurrentHashMap<>();
   private final Map<Two, Counter> retries = new ConcurrentHashMap<>();
   private final Map<Two, Counter> validationFailures = new ConcurrentHashMap<>();
@@ -45,29 +50,81 @@ public final class RouterMetrics {
 
   private record Four(String a, String b, String c, String d) {}
 
+  private record Five(String a, String b, String c, String d, String e) {}
+
   private record Usage(Counter input, Counter output, Counter cost) {}
 
-  /** One finished API request. */
+  /**
+   * The timers of one stream's route, task and backend: looked up once per attempt, then recorded
+   * into on every chunk without any further lookup or allocation.
+   */
+  public record StreamTimers(Timer firstToken, Timer betweenTokens) {
+
+    /** From the attempt's start to its first content chunk reaching the client. */
+    public void firstToken(long nanos) {
+      firstToken.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One gap between two consecutive content chunks of a stream. */
+    public void betweenTokens(long nanos) {
+      betweenTokens.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * One finished API request. {@code task} is the task's name or {@code none}; like the route and
+   * backend it comes from the config, never from the request.
+   */
   public void request(
-      String endpoint, String route, String backend, String outcome, Duration latency) {
+      String endpoint,
+      String route,
+      String task,
+      String backend,
+      String outcome,
+      Duration latency) {
     meter(
             requests,
-            new Four(endpoint, route, backend, outcome),
+            new Five(endpoint, route, task, backend, outcome),
             k ->
                 Counter.builder("aihandler.requests")
-                    .description("API requests by route, backend and outcome")
-                    .tags("endpoint", k.a(), "route", k.b(), "backend", k.c(), "outcome", k.d())
+                    .description("API requests by route, task, backend and outcome")
+                    .tags(
+                        "endpoint",
+                        k.a(),
+                        "route",
+                        k.b(),
+                        "task",
+                        k.c(),
+                        "backend",
+                        k.d(),
+                        "outcome",
+                        k.e())
                     .register(registry))
         .increment();
     meter(
             requestDurations,
-            new Three(endpoint, route, outcome),
+            new Four(endpoint, route, task, outcome),
             k ->
-                Timer.builder("aihandler.request.duration")
+                histogram("aihandler.request.duration", LatencyBuckets.REQUEST)
                     .description("Time from request to last byte, all attempts included")
-                    .tags("endpoint", k.a(), "route", k.b(), "outcome", k.c())
+                    .tags("endpoint", k.a(), "route", k.b(), "task", k.c(), "outcome", k.d())
                     .register(registry))
         .record(latency);
+  }
+
+  /**
+   * The upstream outcome of an HTTP error status: the statuses providers document by their own
+   * name, any other by its class ({@code http_4xx}, {@code http_5xx}, {@code http_other}), so an
+   * upstream cannot grow the series with invented statuses.
+   */
+  public static String httpOutcome(int status) {
+    return switch (status) {
+      case 400, 401, 403, 404, 408, 409, 413, 422, 429, 500, 502, 503, 504, 529 -> "http_" + status;
+      default ->
+          status >= 400 && status < 500
+              ? "http_4xx"
+              : status >= 500 && status < 600 ? "http_5xx" : "http_other";
+    };
   }
 
   /** One upstream call, whatever its result. */
@@ -76,11 +133,35 @@ public final class RouterMetrics {
             upstreamDurations,
             new Two(backend, outcome),
             k ->
-                Timer.builder("aihandler.upstream.duration")
+                histogram("aihandler.upstream.duration", LatencyBuckets.UPSTREAM)
                     .description("Time of one upstream call (to the last byte)")
                     .tags("backend", k.a(), "outcome", k.b())
                     .register(registry))
         .record(latency);
+  }
+
+  /**
+   * The first-token and between-token timers of a stream served by {@code backend} for a route and
+   * task (or {@code none}). Streams only: a unary answer has no first token of its own.
+   */
+  public StreamTimers stream(String route, String task, String backend) {
+    return meter(
+        streamTimers,
+        new Three(route, task, backend),
+        k ->
+            new StreamTimers(
+                histogram("aihandler.time.to.first.token", LatencyBuckets.FIRST_TOKEN)
+                    .description(
+                        "Streams: from the attempt's start to its first content chunk reaching the"
+                            + " client")
+                    .tags("route", k.a(), "task", k.b(), "backend", k.c())
+                    .register(registry),
+                histogram("aihandler.time.between.tokens", LatencyBuckets.BETWEEN_TOKENS)
+                    .description(
+                        "Streams: each gap between two consecutive content chunks sent to the"
+                            + " client")
+                    .tags("route", k.a(), "task", k.b(), "backend", k.c())
+                    .register(registry)));
   }
 
   /** The sidecar's own share of a request's time: total minus time spent waiting upstream. */
@@ -89,46 +170,47 @@ public final class RouterMetrics {
             overheads,
             endpoint,
             e ->
-                Timer.builder("aihandler.overhead.duration")
+                histogram("aihandler.overhead.duration", LatencyBuckets.OVERHEAD)
                     .description("Request time not spent waiting on upstreams or backoff")
                     .tags("endpoint", e)
                     .register(registry))
         .record(overhead.isNegative() ? Duration.ZERO : overhead);
   }
 
-  /** Tokens and cost of one upstream call. */
-  public void usage(String backend, long inputTokens, long outputTokens, double costUsd) {
+  /** Tokens and cost of one upstream call, for a task (or {@code none}). */
+  public void usage(
+      String backend, String task, long inputTokens, long outputTokens, double costUsd) {
     Usage u =
         meter(
             usages,
-            backend,
-            b ->
+            new Two(backend, task),
+            k ->
                 new Usage(
                     Counter.builder("aihandler.tokens")
-                        .description("Tokens by backend and direction")
-                        .tags("backend", b, "direction", "input")
+                        .description("Tokens by backend, task and direction")
+                        .tags("backend", k.a(), "task", k.b(), "direction", "input")
                         .register(registry),
                     Counter.builder("aihandler.tokens")
-                        .tags("backend", b, "direction", "output")
+                        .tags("backend", k.a(), "task", k.b(), "direction", "output")
                         .register(registry),
                     Counter.builder("aihandler.cost.usd")
                         .description("Cost in USD from the backends' pricing")
-                        .tags("backend", b)
+                        .tags("backend", k.a(), "task", k.b())
                         .register(registry)));
     u.input().increment(inputTokens);
     u.output().increment(outputTokens);
     u.cost().increment(costUsd);
   }
 
-  /** A request moved on from one target to the next. */
-  public void fallback(String route, String fromBackend, String reason) {
+  /** A request (of a task, or {@code none}) moved on from one target to the next. */
+  public void fallback(String route, String task, String fromBackend, String reason) {
     meter(
             fallbacks,
-            new Three(route, fromBackend, reason),
+            new Four(route, task, fromBackend, reason),
             k ->
                 Counter.builder("aihandler.fallbacks")
                     .description("Moves to the next target, by reason")
-                    .tags("route", k.a(), "backend", k.b(), "reason", k.c())
+                    .tags("route", k.a(), "task", k.b(), "backend", k.c(), "reason", k.d())
                     .register(registry))
         .increment();
   }
@@ -262,7 +344,8 @@ public final class RouterMetrics {
   }
 
   /**
-   * Registers the circuit state gauge of a backend (0 closed, 1 open, 2 half-open, 3 other) once.
+   * Registers the circuit gauges of a backend once: the state as a number (0 closed, 1 open, 2
+   * half-open, 3 other), and whether it is open (1) or not (0), which an alert can name.
    */
   public <T> void circuitState(String backend, T holder, ToDoubleFunction<T> state) {
     circuitGauges.computeIfAbsent(
@@ -272,8 +355,20 @@ public final class RouterMetrics {
               .description("Circuit breaker state: 0 closed, 1 open, 2 half-open, 3 forced")
               .tags("backend", b)
               .register(registry);
+          Gauge.builder(
+                  "aihandler.circuit.open",
+                  holder,
+                  h -> state.applyAsDouble(h) == CIRCUIT_OPEN ? 1 : 0)
+              .description("1 while the backend's circuit is open and calls skip it, else 0")
+              .tags("backend", b)
+              .register(registry);
           return holder;
         });
+  }
+
+  /** A timer that publishes the given bucket boundaries as Prometheus histogram buckets. */
+  private static Timer.Builder histogram(String name, Duration[] buckets) {
+    return Timer.builder(name).publishPercentileHistogram(false).serviceLevelObjectives(buckets);
   }
 
   /** Writes the Prometheus text exposition. */

@@ -10,6 +10,7 @@ import java.util.List;
  */
 public final class CallRecord {
   String backend = "none";
+  String task = "none";
   int attempts;
   long inputTokens;
   long outputTokens;
@@ -30,6 +31,11 @@ public final class CallRecord {
 
   public String backend() {
     return backend;
+  }
+
+  /** The task's name from the config, or {@code none}: a metric label. */
+  public String task() {
+    return task;
   }
 
   public int attempts() {

@@ -16,6 +16,36 @@ final class CompletionChunks {
 
   private CompletionChunks() {}
 
+  /**
+   * Whether a chunk carries output the client can show: text, a refusal or tool-call arguments in a
+   * choice's delta. A role-only opening chunk, a finish reason or the usage chunk do not. Indexed
+   * reads only, no iterator: this runs on every chunk of every stream.
+   */
+  static boolean carriesContent(JsonNode chunk) {
+    JsonNode choices = chunk.get("choices");
+    if (choices == null) {
+      return false;
+    }
+    for (int i = 0; i < choices.size(); i++) {
+      JsonNode delta = choices.get(i).get("delta");
+      if (delta != null
+          && (nonEmptyText(delta.get("content"))
+              || nonEmptyText(delta.get("refusal"))
+              || nonEmptyArray(delta.get("tool_calls")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean nonEmptyText(JsonNode n) {
+    return n != null && n.isTextual() && !n.textValue().isEmpty();
+  }
+
+  private static boolean nonEmptyArray(JsonNode n) {
+    return n != null && n.isArray() && !n.isEmpty();
+  }
+
   static List<ObjectNode> of(ObjectNode completion, boolean includeUsage) {
     List<ObjectNode> chunks = new ArrayList<>();
     for (JsonNode choice : completion.path("choices")) {

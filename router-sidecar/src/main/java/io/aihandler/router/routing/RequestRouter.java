@@ -230,6 +230,7 @@ public final class RequestRouter {
   private AttemptResult route(RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
     Route route = call.route();
     long deadline = System.nanoTime() + call.timeout().toNanos();
+    record.task = taskLabel(call);
     Targets targets = eligibleTargets(rt, call, op, record);
     RetryState state =
         new RetryState(
@@ -270,7 +271,7 @@ public final class RequestRouter {
         if (state.afterRefusal().step() == RetryState.Step.STOP) {
           break;
         }
-        metrics.fallback(route.name(), b.name(), "unavailable");
+        metrics.fallback(route.name(), taskLabel(call), b.name(), "unavailable");
         continue;
       }
       state.attempted();
@@ -317,7 +318,8 @@ public final class RequestRouter {
               request = OutputCheck.repairRequest(request, inv);
               prepared = null;
             }
-            case FALL_BACK -> metrics.fallback(route.name(), b.name(), "invalidOutput");
+            case FALL_BACK ->
+                metrics.fallback(route.name(), taskLabel(call), b.name(), "invalidOutput");
             default -> {
               return fail(call, record, last, false, targets.withheld());
             }
@@ -348,7 +350,8 @@ public final class RequestRouter {
               record.upstreamNanos += System.nanoTime() - slept;
             }
             case FALL_BACK ->
-                metrics.fallback(route.name(), b.name(), Failures.triggerName(f.trigger()));
+                metrics.fallback(
+                    route.name(), taskLabel(call), b.name(), Failures.triggerName(f.trigger()));
             default -> {
               return fail(call, record, last, false, targets.withheld());
             }

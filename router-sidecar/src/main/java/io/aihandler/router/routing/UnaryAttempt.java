@@ -154,7 +154,7 @@ final class UnaryAttempt {
           b.translator()
               .toError(r.status(), new String(r.body(), StandardCharsets.UTF_8), r.headers());
       permit.upstreamError(err.kind(), took);
-      metrics.upstream(b.name(), "http_" + r.status(), Duration.ofNanos(took));
+      metrics.upstream(b.name(), RouterMetrics.httpOutcome(r.status()), Duration.ofNanos(took));
       return Failures.upstream(err, credentials);
     }
     T answer;

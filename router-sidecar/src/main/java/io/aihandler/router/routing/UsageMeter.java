@@ -34,7 +34,7 @@ final class UsageMeter {
     record.outputTokens += out;
     record.cost += cost;
     permit.used(in + out);
-    metrics.usage(b.name(), in, out, cost);
+    metrics.usage(b.name(), record.task, in, out, cost);
   }
 
   /** Meters an OpenAI {@code usage} object; anything else is ignored. */

@@ -358,12 +358,15 @@ public final class RouterServer implements AutoCloseable {
     final CallRecord record = new CallRecord();
     String model = "-";
     String route = "-";
+    String task = "none";
     String dataClass = "-";
     int status = 200;
     SseChunkSink sink;
 
     void resolved(RoutedCall call) {
       route = call.route().name();
+      // The config's name for the task, never the request's spelling of it.
+      task = call.taskName() == null ? "none" : call.taskName();
       dataClass = call.decision().label();
     }
 
@@ -534,7 +537,7 @@ public final class RouterServer implements AutoCloseable {
   private void finish(String endpoint, ServerRequest req, Exchange x, long started) {
     CallRecord record = x.record;
     Duration total = Duration.ofNanos(System.nanoTime() - started);
-    metrics.request(endpoint, x.route, record.backend(), record.outcome().label(), total);
+    metrics.request(endpoint, x.route, x.task, record.backend(), record.outcome().label(), total);
     metrics.overhead(endpoint, total.minusNanos(record.upstreamNanos()));
     // One line per request: routing facts only, never prompt or completion text. Values that come
     // from the request are escaped, so none can forge a line or a field.
