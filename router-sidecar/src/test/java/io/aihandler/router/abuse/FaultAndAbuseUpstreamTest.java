@@ -123,6 +123,12 @@ class FaultAndAbuseUpstreamTest extends FaultAndAbuseBase {
               + ", ending "
               + Text.clip(r.body().substring(Math.max(0, r.body().length() - 300)), 300));
     }
+    // Each access line is written just after its response has been sent: wait for the last one.
+    Poll.until(
+        Duration.ofSeconds(5),
+        () ->
+            accessLinesSince(from).stream().filter(l -> l.contains("route=close-sse")).count()
+                >= 12);
     List<String> lines =
         accessLinesSince(from).stream().filter(l -> l.contains("route=close-sse")).toList();
     expect(
