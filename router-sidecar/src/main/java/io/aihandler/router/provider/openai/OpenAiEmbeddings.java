@@ -12,8 +12,6 @@ import io.aihandler.router.provider.EmbeddingVectors;
 import io.aihandler.router.provider.UpstreamRequest;
 import io.aihandler.router.provider.openai.OpenAiTranslator.Flavor;
 import java.io.IOException;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,13 +84,7 @@ final class OpenAiEmbeddings implements EmbeddingTranslator {
     if (request.user() != null) {
       body.put("user", request.user());
     }
-    String path =
-        flavor == Flavor.AZURE
-            ? "/openai/deployments/"
-                + URLEncoder.encode(model, StandardCharsets.UTF_8)
-                + "/embeddings?api-version="
-                + URLEncoder.encode(apiVersion == null ? "" : apiVersion, StandardCharsets.UTF_8)
-            : "/embeddings";
+    String path = OpenAiTranslator.operationPath(flavor, model, apiVersion, "embeddings");
     return new UpstreamRequest(
         path,
         Map.of("content-type", "application/json", "accept", "application/json"),

@@ -35,6 +35,23 @@ public final class OpenAiTranslator implements ProviderTranslator {
 
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
+  /**
+   * The path of one operation ({@code chat/completions}, {@code embeddings}) under the base URL:
+   * Azure names the deployment in the path and needs its {@code api-version}; every other flavor
+   * serves the operation at the base URL.
+   */
+  static String operationPath(Flavor flavor, String model, String apiVersion, String operation) {
+    if (flavor != Flavor.AZURE) {
+      return "/" + operation;
+    }
+    return "/openai/deployments/"
+        + URLEncoder.encode(model, StandardCharsets.UTF_8)
+        + "/"
+        + operation
+        + "?api-version="
+        + URLEncoder.encode(apiVersion == null ? "" : apiVersion, StandardCharsets.UTF_8);
+  }
+
   private final Flavor flavor;
   private final String apiVersion;
   private final OpenAiEmbeddings embeddings;
@@ -72,15 +89,7 @@ public final class OpenAiTranslator implements ProviderTranslator {
     if (context.outputSchema() != null) {
       askForSchema(body, context);
     }
-    String path =
-        switch (flavor) {
-          case AZURE ->
-              "/openai/deployments/"
-                  + URLEncoder.encode(context.model(), StandardCharsets.UTF_8)
-                  + "/chat/completions?api-version="
-                  + URLEncoder.encode(apiVersion == null ? "" : apiVersion, StandardCharsets.UTF_8);
-          default -> "/chat/completions";
-        };
+    String path = operationPath(flavor, context.model(), apiVersion, "chat/completions");
     if (flavor == Flavor.AZURE) {
       body.remove("model");
     }
