@@ -1030,21 +1030,7 @@ public final class EmbeddedDemo implements AutoCloseable {
     }
     int status = blocked;
     LocalSidecar.AccessLine line =
-        sidecar
-            .accessAfter(seen, Duration.ofSeconds(5))
-            .orElseThrow(
-                () ->
-                    new DemoFailure(
-                        "the sidecar wrote no access log line for the blocked embedding"));
-    exchanges.add(
-        new Exchange(
-            "embeddings",
-            "openai-sdk",
-            "embed-articles",
-            status,
-            line.route(),
-            line.backend(),
-            line.attempts()));
+        sdkCall("embeddings", "embed-articles", seen, "the blocked embedding").line();
     DemoFailure.expect(
         status == 403,
         () -> "the restricted batch on a hosted-only route should get 403, got " + status);
@@ -1131,20 +1117,7 @@ public final class EmbeddedDemo implements AutoCloseable {
           "POST /v1/responses failed: HTTP " + e.statusCode() + " " + e.getMessage(), e);
     }
     LocalSidecar.AccessLine line =
-        sidecar
-            .accessAfter(seen, Duration.ofSeconds(5))
-            .orElseThrow(
-                () ->
-                    new DemoFailure("the sidecar wrote no access log line for the Responses call"));
-    exchanges.add(
-        new Exchange(
-            "responses",
-            "openai-sdk",
-            "classification",
-            line.status(),
-            line.route(),
-            line.backend(),
-            line.attempts()));
+        sdkCall("responses", "classification", seen, "the Responses call").line();
     String text =
         response.output().getFirst().asMessage().content().getFirst().asOutputText().text();
     JsonNode output = readJson(text);
@@ -1179,6 +1152,31 @@ public final class EmbeddedDemo implements AutoCloseable {
     return new DemoReport.Responses(response.id(), line.backend(), line.attempts(), output);
   }
 
+  /** One SDK request's access log line, and the exchange it was recorded as. */
+  private record SdkCall(LocalSidecar.AccessLine line, Exchange exchange) {}
+
+  /**
+   * Waits for the access log line of the SDK request sent after {@code seen} lines and records it
+   * as an exchange of the scene.
+   */
+  private SdkCall sdkCall(String scene, String model, int seen, String what) {
+    LocalSidecar.AccessLine line =
+        sidecar
+            .accessAfter(seen, Duration.ofSeconds(5))
+            .orElseThrow(() -> new DemoFailure("the sidecar wrote no access log line for " + what));
+    Exchange exchange =
+        new Exchange(
+            scene,
+            "openai-sdk",
+            model,
+            line.status(),
+            line.route(),
+            line.backend(),
+            line.attempts());
+    exchanges.add(exchange);
+    return new SdkCall(line, exchange);
+  }
+
   private record EmbeddingOutcome(Exchange exchange, int vectors, int dimensions) {}
 
   private EmbeddingOutcome embed(String scene, String model, List<String> inputs) {
@@ -1202,24 +1200,9 @@ public final class EmbeddedDemo implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    LocalSidecar.AccessLine line =
-        sidecar
-            .accessAfter(seen, Duration.ofSeconds(5))
-            .orElseThrow(
-                () ->
-                    new DemoFailure(
-                        "the sidecar wrote no access log line for the embeddings with model "
-                            + model));
-    Exchange exchange =
-        new Exchange(
-            scene,
-            "openai-sdk",
-            model,
-            line.status(),
-            line.route(),
-            line.backend(),
-            line.attempts());
-    exchanges.add(exchange);
+    SdkCall call = sdkCall(scene, model, seen, "the embeddings with model " + model);
+    LocalSidecar.AccessLine line = call.line();
+    Exchange exchange = call.exchange();
     int dimensions = response.data().isEmpty() ? 0 : response.data().getFirst().embedding().size();
     console.detail(
         pad("SDK embeddings " + model, 34)
@@ -1365,24 +1348,9 @@ public final class EmbeddedDemo implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    LocalSidecar.AccessLine line =
-        sidecar
-            .accessAfter(seen, Duration.ofSeconds(5))
-            .orElseThrow(
-                () ->
-                    new DemoFailure(
-                        "the sidecar wrote no access log line for the request with model "
-                            + model));
-    Exchange exchange =
-        new Exchange(
-            scene,
-            "openai-sdk",
-            model,
-            line.status(),
-            line.route(),
-            line.backend(),
-            line.attempts());
-    exchanges.add(exchange);
+    SdkCall call = sdkCall(scene, model, seen, "the request with model " + model);
+    LocalSidecar.AccessLine line = call.line();
+    Exchange exchange = call.exchange();
     String content = completion.choices().getFirst().message().content().orElse("");
     console.detail(
         pad("SDK model=" + model, 26)
