@@ -330,7 +330,8 @@ class WorkflowReconcilerTest {
                       first.variables(),
                       first.output(),
                       first.parameters(),
-                      first.timeout()));
+                      first.timeout(),
+                      first.evaluate()));
               workflow.setSpec(
                   new io.aihandler.api.v1alpha1.WorkflowSpec(
                       workflow.getSpec().policyRef(), tasks, workflow.getSpec().sidecar()));

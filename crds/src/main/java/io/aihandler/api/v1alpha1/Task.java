@@ -57,4 +57,9 @@ public record Task(
     @JsonPropertyDescription(
             "Timeout of a whole call of this task, e.g. 30s. Default: the route's.")
         @Pattern(ApiPatterns.DURATION)
-        String timeout) {}
+        String timeout,
+    @JsonPropertyDescription(
+            "Shadow evaluation: candidate backends that a sample of this task's requests is"
+                + " mirrored to after the client has its answer, to compare validity, latency and"
+                + " cost before switching.")
+        TaskEvaluation evaluate) {}

@@ -335,6 +335,8 @@ final class CallResolver {
           null,
           null,
           null,
+          null,
+          null,
           null);
     }
     throw new ApiException(

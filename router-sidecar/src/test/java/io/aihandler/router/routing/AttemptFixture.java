@@ -45,7 +45,18 @@ final class AttemptFixture implements AutoCloseable {
   AttemptFixture(Provider provider, String baseUrl, String idleTimeout, boolean stream) {
     Backend config =
         new Backend(
-            "b", provider, baseUrl, "m", null, Locality.IN_CLUSTER, null, null, null, null, null);
+            "b",
+            provider,
+            baseUrl,
+            "m",
+            null,
+            Locality.IN_CLUSTER,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
     backend =
         new BackendRuntime(
             config,
@@ -67,6 +78,8 @@ final class AttemptFixture implements AutoCloseable {
             "10s",
             "5s",
             idleTimeout,
+            null,
+            null,
             null);
     ObjectNode request = MAPPER.createObjectNode();
     request.put("model", "r");

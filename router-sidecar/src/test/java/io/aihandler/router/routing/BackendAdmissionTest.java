@@ -48,7 +48,8 @@ class BackendAdmissionTest {
             new Capabilities(contextWindow, null, null, null, null),
             null,
             creds,
-            100);
+            100,
+            null);
     return new BackendRuntime(
         config,
         new OpenAiTranslator(OpenAiTranslator.Flavor.VLLM, null),

@@ -44,12 +44,25 @@ class TargetOrderingTest {
             null,
             null,
             null,
+            null,
             null));
   }
 
   private static Route route(RoutingStrategy strategy, RouteTarget... targets) {
     return new Route(
-        "r", List.of(targets), strategy, null, null, null, null, null, null, null, null);
+        "r",
+        List.of(targets),
+        strategy,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   private static RouteTarget target(String backend, int weight, int priority) {

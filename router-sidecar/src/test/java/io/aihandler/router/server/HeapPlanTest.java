@@ -40,6 +40,9 @@ class HeapPlanTest {
         null,
         null,
         responsesStoreBytes,
+        null,
+        null,
+        null,
         null);
   }
 

@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param credentials where the API key is; none for endpoints that need no key
  * @param defaultMaxTokens output token limit sent when a request sets none and the provider needs
  *     one (Anthropic); default 4096
+ * @param capacity in-cluster backends the operator manages: whether a replica is ready; null means
+ *     always ready
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Backend(
@@ -31,7 +33,8 @@ public record Backend(
     Capabilities capabilities,
     Limits limits,
     Credentials credentials,
-    Integer defaultMaxTokens) {
+    Integer defaultMaxTokens,
+    Capacity capacity) {
 
   public Backend {
     if (locality == null && provider != null) {
@@ -46,6 +49,11 @@ public record Backend(
                   : StructuredOutputMode.NATIVE);
     }
     defaultMaxTokens = defaultMaxTokens == null ? 4096 : defaultMaxTokens;
+  }
+
+  /** Whether the backend has a ready replica now, as far as the config says. */
+  public boolean ready() {
+    return capacity == null || capacity.ready();
   }
 
   /**

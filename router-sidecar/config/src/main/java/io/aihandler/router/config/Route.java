@@ -21,6 +21,11 @@ import java.util.Set;
  *     perTryTimeout
  * @param streamIdleTimeout streaming: longest silence between two upstream events; default 30s
  * @param circuitBreaker circuit breaking per backend
+ * @param spillOver while an in-cluster target has no ready replica, send each request at once to
+ *     the next target its data classes allow; default true. Requests no other target may take
+ *     (restricted data) are held for the cold backend either way
+ * @param coldStartTimeout longest a request is held for a target with no ready replica; default
+ *     10m, sized for a model load
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Route(
@@ -34,7 +39,9 @@ public record Route(
     String timeout,
     String firstTokenTimeout,
     String streamIdleTimeout,
-    CircuitBreakerSettings circuitBreaker) {
+    CircuitBreakerSettings circuitBreaker,
+    Boolean spillOver,
+    String coldStartTimeout) {
 
   public Route {
     targets = targets == null ? List.of() : List.copyOf(targets);
@@ -47,6 +54,12 @@ public record Route(
     firstTokenTimeout = firstTokenTimeout == null ? perTryTimeout : firstTokenTimeout;
     streamIdleTimeout = streamIdleTimeout == null ? "30s" : streamIdleTimeout;
     circuitBreaker = circuitBreaker == null ? CircuitBreakerSettings.DEFAULTS : circuitBreaker;
+    spillOver = spillOver == null || spillOver;
+    coldStartTimeout = coldStartTimeout == null ? "10m" : coldStartTimeout;
+  }
+
+  public Duration coldStartTimeoutDuration() {
+    return Durations.parse(coldStartTimeout);
   }
 
   /** {@link #fallbackOn()} as a set. */

@@ -43,6 +43,12 @@ import java.time.Duration;
  * @param responsesStoreBytes most heap those stored responses take together; default 512 KiB,
  *     reserved out of the heap plan at start
  * @param responsesStoreTtl how long a stored response can be continued; default 1h, at most 24h
+ * @param activation how to ask the operator to wake a scaled-to-zero backend; null means the
+ *     sidecar never asks (standalone)
+ * @param maxHeldRequests most requests held at once for one backend with no ready replica; default
+ *     64, more get 503 with {@code Retry-After}
+ * @param holdKeepAliveInterval how often a held streaming request gets an SSE comment before its
+ *     first event, so clients and proxies do not time it out; default 10s
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -67,13 +73,16 @@ public record SidecarSettings(
     Long maxSseEventBytes,
     Integer responsesStoreEntries,
     Long responsesStoreBytes,
-    String responsesStoreTtl) {
+    String responsesStoreTtl,
+    Activation activation,
+    Integer maxHeldRequests,
+    String holdKeepAliveInterval) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
       new SidecarSettings(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
@@ -99,6 +108,13 @@ public record SidecarSettings(
     responsesStoreEntries = responsesStoreEntries == null ? 256 : responsesStoreEntries;
     responsesStoreBytes = responsesStoreBytes == null ? 512L * 1024 : responsesStoreBytes;
     responsesStoreTtl = responsesStoreTtl == null ? "1h" : responsesStoreTtl;
+    maxHeldRequests = maxHeldRequests == null ? 64 : maxHeldRequests;
+    holdKeepAliveInterval = holdKeepAliveInterval == null ? "10s" : holdKeepAliveInterval;
+  }
+
+  /** {@link #holdKeepAliveInterval()} as a duration. */
+  public Duration holdKeepAliveIntervalDuration() {
+    return Durations.parse(holdKeepAliveInterval);
   }
 
   /** {@link #reloadInterval()} as a duration. */

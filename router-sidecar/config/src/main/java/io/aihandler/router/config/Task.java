@@ -16,6 +16,7 @@ import java.util.List;
  * @param output the JSON Schema answers must match
  * @param parameters sampling parameters
  * @param timeout timeout of a whole call; default the route's
+ * @param evaluate shadow evaluation of candidate backends; null means none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Task(
@@ -26,7 +27,8 @@ public record Task(
     List<TaskVariable> variables,
     TaskOutput output,
     TaskParameters parameters,
-    String timeout) {
+    String timeout,
+    Evaluation evaluate) {
 
   public Task {
     variables = variables == null ? List.of() : List.copyOf(variables);

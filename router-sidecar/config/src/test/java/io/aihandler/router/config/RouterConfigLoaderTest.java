@@ -257,7 +257,8 @@ class RouterConfigLoaderTest {
     for (int i = 0; i < 2000; i++) {
       assertThat(Durations.parse(i + "ms")).isEqualTo(Duration.ofMillis(i));
     }
-    Route route = new Route("r", null, null, null, null, null, "2s", null, null, null, null);
+    Route route =
+        new Route("r", null, null, null, null, null, "2s", null, null, null, null, null, null);
     assertThat(route.perTryTimeoutDuration()).isEqualTo(Duration.ofSeconds(2));
     assertThat(route.firstTokenTimeoutDuration()).isEqualTo(Duration.ofSeconds(2));
     assertThat(route.timeoutDuration()).isEqualTo(Duration.ofSeconds(120));
