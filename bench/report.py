@@ -59,8 +59,16 @@ w(f"Run of {facts.get('date')} on {facts.get('cpu')}, {facts.get('memory')}, {fa
   f"{facts.get('settings')}. Sidecar JVM flags: `{facts.get('sidecar_java_opts')}` (+ AOT cache when made).")
 w("")
 
-for kind, title in (("json", "Chat completion (JSON, 657 B answer)"), ("sse", "Streamed chat completion (SSE, 21 events, 6.5 KB)")):
-    direct_rate, direct_sat = row("direct", kind, "rate"), row("direct", kind, "saturation")
+KINDS = (
+    ("json", "json", "Chat completion (JSON, 657 B answer)"),
+    ("sse", "sse", "Streamed chat completion (SSE, 21 events, 6.5 KB)"),
+    # The upstream speaks chat completions only: a Responses call is judged against the direct
+    # chat completion it turns into, so its added latency includes the translation both ways.
+    ("responses", "json", "Responses API (POST /v1/responses over the JSON upstream; added = vs. the direct chat completion)"),
+    ("embeddings", "embeddings", "Embeddings (one input, one 1,024-dimension vector, 9.8 KB answer)"),
+)
+for kind, base_kind, title in KINDS:
+    direct_rate, direct_sat = row("direct", base_kind, "rate"), row("direct", base_kind, "saturation")
     if not direct_rate:
         continue
     w(f"### {title}")
@@ -145,4 +153,22 @@ for target in ("sidecar", "sidecar-validated"):
     ready = facts.get("ready_ms_tuned-aot") or facts.get("ready_ms_tuned") or facts.get(f"ready_ms_{target}")
     if ready and target == "sidecar":
         w(f"| sidecar: ready < 1 s (median cold start, measured flags) | {ready} ms | {verdict(int(ready) < 1000)} |")
+# CPU per request against one nginx hop's, each kind against its own baseline (Responses against
+# the chat completion it becomes); the limits are the sidecar's targets where it has one.
+CPU_TARGETS = (
+    ("sidecar", "json", "json", 4),
+    ("sidecar-validated", "json", "json", 6),
+    ("sidecar", "sse", "sse", 8),
+    ("sidecar", "responses", "json", None),
+    ("sidecar", "embeddings", "embeddings", None),
+)
+for target, kind, base_kind, limit in CPU_TARGETS:
+    s, n = row(target, kind, "saturation"), row("nginx", base_kind, "saturation")
+    if not (s and n) or cpu_us_per_request(n) == 0:
+        continue
+    mine, hop = cpu_us_per_request(s), cpu_us_per_request(n)
+    ratio = mine / hop
+    goal = f"≤ {limit}× the nginx hop's" if limit else "vs the nginx hop's (no target)"
+    met = verdict(ratio <= limit) if limit else "–"
+    w(f"| {LABELS[target]}, {kind}: CPU per request {goal} | {mine:.0f} µs vs {hop:.0f} µs ({ratio:.1f}×) | {met} |")
 print("\n".join(out))

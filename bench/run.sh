@@ -146,6 +146,9 @@ request_body llama-3.3-70b true "$WORK/body-direct-stream.json"
 request_body chat false "$WORK/body-sidecar.json"
 request_body chat-stream true "$WORK/body-sidecar-stream.json"
 request_body classify-ticket false "$WORK/body-sidecar-task.json"
+sed -e "s|@MODEL@|bge-m3|" "$BENCH/load/embeddings-request.json" >"$WORK/body-direct-embeddings.json"
+sed -e "s|@MODEL@|embed|" "$BENCH/load/embeddings-request.json" >"$WORK/body-sidecar-embeddings.json"
+cp "$BENCH/load/responses-request.json" "$WORK/body-sidecar-responses.json"
 render "$BENCH/sidecar/plain.yaml" "$WORK/sidecar-plain.yaml" $SIDECAR_PORT
 render "$BENCH/sidecar/validated.yaml" "$WORK/sidecar-validated.yaml" $SIDECAR_PORT
 render "$BENCH/nginx/upstream.conf" "$WORK/nginx-upstream.conf" $UPSTREAM_PORT
@@ -318,6 +321,8 @@ elif "$JAVA" -XX:AOTCacheOutput="$WORK/probe.aot" -version >/dev/null 2>&1; then
   for body in body-sidecar.json body-sidecar-task.json body-sidecar-stream.json; do
     WRK_PACE_MS=0 wrk -t1 -c8 -d2s -s "$BENCH/load/chat.lua" "http://127.0.0.1:$SIDECAR_PORT/v1/chat/completions" -- "$WORK/$body" >/dev/null
   done
+  WRK_PACE_MS=0 wrk -t1 -c8 -d2s -s "$BENCH/load/chat.lua" "http://127.0.0.1:$SIDECAR_PORT/v1/responses" -- "$WORK/body-sidecar-responses.json" >/dev/null
+  WRK_PACE_MS=0 wrk -t1 -c8 -d2s -s "$BENCH/load/chat.lua" "http://127.0.0.1:$SIDECAR_PORT/v1/embeddings" -- "$WORK/body-sidecar-embeddings.json" >/dev/null
   stop "$SIDECAR_PID"
   if [[ -f $AOT ]]; then
     AOT_OPTS=(-XX:AOTCache="$AOT")
@@ -352,13 +357,17 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 CHAT=/v1/chat/completions
+EMBEDDINGS=/v1/embeddings
 JSON_OK='"chat.completion"'
 SSE_OK='data: [DONE]'
+EMBEDDINGS_OK='"embedding"'
+RESPONSES_OK='"object":"response"'
 
 say "Direct to the upstream"
 MEASURED_PIDS=("${UPSTREAM_PIDS[@]}")
 measure direct json "http://127.0.0.1:$UPSTREAM_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" || die "cannot measure direct json"
 measure direct sse "http://127.0.0.1:$UPSTREAM_PORT/sse$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" || die "cannot measure direct sse"
+measure direct embeddings "http://127.0.0.1:$UPSTREAM_PORT$EMBEDDINGS" "$WORK/body-direct-embeddings.json" "$EMBEDDINGS_OK" || die "cannot measure direct embeddings"
 
 if wanted nginx; then
   say "Through one nginx proxy hop"
@@ -366,6 +375,7 @@ if wanted nginx; then
   fact rss_idle_kib_nginx "$(rss_kib "${PROXY_PIDS[@]}")"
   measure nginx json "http://127.0.0.1:$PROXY_PORT$CHAT" "$WORK/body-direct.json" "$JSON_OK" || die "cannot measure nginx json"
   measure nginx sse "http://127.0.0.1:$PROXY_PORT/sse$CHAT" "$WORK/body-direct-stream.json" "$SSE_OK" || die "cannot measure nginx sse"
+  measure nginx embeddings "http://127.0.0.1:$PROXY_PORT$EMBEDDINGS" "$WORK/body-direct-embeddings.json" "$EMBEDDINGS_OK" || die "cannot measure nginx embeddings"
   fact rss_load_kib_nginx "$(rss_kib "${PROXY_PIDS[@]}")"
 fi
 
@@ -396,6 +406,9 @@ if wanted sidecar; then
   sidecar_target sidecar "$WORK/sidecar-plain.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
   measure sidecar json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar json"
   measure sidecar sse "$SIDECAR_URL" "$WORK/body-sidecar-stream.json" "$SSE_OK" || die "cannot measure sidecar sse"
+  # The Responses API over the same JSON upstream: its baseline is the chat completion's.
+  measure sidecar responses "http://127.0.0.1:$SIDECAR_PORT/v1/responses" "$WORK/body-sidecar-responses.json" "$RESPONSES_OK" || die "cannot measure sidecar responses"
+  measure sidecar embeddings "http://127.0.0.1:$SIDECAR_PORT$EMBEDDINGS" "$WORK/body-sidecar-embeddings.json" "$EMBEDDINGS_OK" || die "cannot measure sidecar embeddings"
   sidecar_done sidecar
 fi
 
