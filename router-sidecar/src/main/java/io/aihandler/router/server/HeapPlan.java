@@ -11,7 +11,7 @@ import java.util.List;
  *
  * <pre>
  *   heap = baseline + (maxConnections + management) × per connection + responses store
- *          + body budget
+ *          + shadow calls + body budget
  *   body budget ≥ maxRequestBytes × {@value MemoryBudget#BYTES_PER_BODY_BYTE}
  *                 + maxUpstreamResponseBytes × {@value #BYTES_PER_RESPONSE_BYTE}
  * </pre>
@@ -24,9 +24,12 @@ import java.util.List;
  * @param connections what the connections may take at most
  * @param responsesStore what stored responses may take at most ({@code
  *     sidecar.responsesStoreBytes}): a fixed share, so a full store cannot starve requests
+ * @param shadows what shadow-evaluation calls may hold at most ({@code sidecar.shadowMemoryBytes}):
+ *     a fixed share too, so shadows never take a client's memory
  * @param bodies the {@link MemoryBudget} for request bodies
  */
-public record HeapPlan(long heap, long connections, long responsesStore, long bodies) {
+public record HeapPlan(
+    long heap, long connections, long responsesStore, long shadows, long bodies) {
 
   /** The live heap of an idle sidecar with its config, metrics and caches, plus GC headroom. */
   public static final long BASELINE = 14L * 1024 * 1024;
@@ -46,8 +49,9 @@ public record HeapPlan(long heap, long connections, long responsesStore, long bo
     long connections =
         ((long) s.maxConnections() + RouterServer.MANAGEMENT_CONNECTIONS) * PER_CONNECTION;
     long store = s.responsesStoreBytes();
-    long bodies = Math.max(0, maxHeap - BASELINE - connections - store);
-    return new HeapPlan(maxHeap, connections, store, bodies);
+    long shadows = s.shadowMemoryBytes();
+    long bodies = Math.max(0, maxHeap - BASELINE - connections - store - shadows);
+    return new HeapPlan(maxHeap, connections, store, shadows, bodies);
   }
 
   /** What one request of the largest size allowed takes while served. */
@@ -81,7 +85,9 @@ public record HeapPlan(long heap, long connections, long responsesStore, long bo
               + s.maxConnections()
               + " and "
               + mib(responsesStore)
-              + " for responsesStoreBytes;"
+              + " for responsesStoreBytes and "
+              + mib(shadows)
+              + " for shadowMemoryBytes;"
               + " raise the heap (-Xmx, JAVA_OPTS) or lower those settings");
     }
     return problems;

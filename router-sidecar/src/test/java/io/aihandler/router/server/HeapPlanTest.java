@@ -43,6 +43,9 @@ class HeapPlanTest {
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -80,7 +83,7 @@ class HeapPlanTest {
     HeapPlan plan = HeapPlan.of(defaults, LAUNCHER_HEAP);
     assertThat(plan.responsesStore()).isEqualTo(512 * 1024);
     assertThat(plan.heap() - plan.bodies())
-        .isEqualTo(HeapPlan.BASELINE + plan.connections() + plan.responsesStore());
+        .isEqualTo(HeapPlan.BASELINE + plan.connections() + plan.responsesStore() + plan.shadows());
     SidecarSettings bigStore = settings(null, null, 8 * MIB);
     assertThat(HeapPlan.of(bigStore, LAUNCHER_HEAP).problems(bigStore))
         .singleElement()
