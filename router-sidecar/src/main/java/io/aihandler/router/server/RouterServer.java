@@ -100,7 +100,9 @@ public final class RouterServer implements AutoCloseable {
             router,
             new ResponseStore(
                 s.responsesStoreEntries(), s.responsesStoreBytes(), s.responsesStoreTtlDuration()));
-    this.shadows = new ShadowEvaluation(router, metrics, s);
+    this.shadows =
+        new ShadowEvaluation(
+            router, metrics, s, HeapPlan.shadowReservation(config.current().config()));
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
     this.inFlight = new Semaphore(maxConcurrentRequests);

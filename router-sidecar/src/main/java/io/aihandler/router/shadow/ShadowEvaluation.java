@@ -57,12 +57,17 @@ public final class ShadowEvaluation implements AutoCloseable {
   private final ShadowSampler sampler;
   private final ShadowBudget budget;
 
-  /** Shadow evaluation within the sidecar's shadow settings, on the wall clock's UTC days. */
-  public ShadowEvaluation(RequestRouter router, RouterMetrics metrics, SidecarSettings s) {
+  /**
+   * Shadow evaluation within the sidecar's shadow settings, on the wall clock's UTC days.
+   *
+   * @param memoryBytes the heap the plan reserved for shadow calls
+   */
+  public ShadowEvaluation(
+      RequestRouter router, RouterMetrics metrics, SidecarSettings s, long memoryBytes) {
     this(
         router,
         metrics,
-        new ShadowExecutor(s.shadowConcurrency(), s.shadowQueue(), s.shadowMemoryBytes()),
+        new ShadowExecutor(s.shadowConcurrency(), s.shadowQueue(), memoryBytes),
         new ShadowSampler(),
         new ShadowBudget(Clock.systemUTC()));
   }

@@ -54,9 +54,9 @@ import java.time.Duration;
  * @param shadowQueue shadow calls waiting for one of those threads; default 8, a sampled request
  *     that finds the queue full is not mirrored (counted {@code busy})
  * @param shadowMemoryBytes heap the waiting and running shadow calls may hold together (their
- *     requests, the primary answers they are compared with, the candidates' answers); default 128 KiB
- *     (a dozen calls of a few KiB of prompt each), reserved out of the heap plan at start; a call
- *     that does not fit is dropped as {@code busy}
+ *     requests, the primary answers they are compared with, the candidates' answers, read in steps
+ *     of 256 KiB of heap); default 1 MiB, reserved out of the heap plan at start when a task
+ *     evaluates candidates; a call that does not fit is dropped as {@code busy}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -123,7 +123,7 @@ public record SidecarSettings(
     holdKeepAliveInterval = holdKeepAliveInterval == null ? "10s" : holdKeepAliveInterval;
     shadowConcurrency = shadowConcurrency == null ? 2 : shadowConcurrency;
     shadowQueue = shadowQueue == null ? 8 : shadowQueue;
-    shadowMemoryBytes = shadowMemoryBytes == null ? 128L * 1024 : shadowMemoryBytes;
+    shadowMemoryBytes = shadowMemoryBytes == null ? 1024L * 1024 : shadowMemoryBytes;
   }
 
   /** {@link #holdKeepAliveInterval()} as a duration. */
