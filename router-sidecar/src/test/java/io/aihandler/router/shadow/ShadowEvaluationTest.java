@@ -104,7 +104,10 @@ class ShadowEvaluationTest {
               - {name: restricted, allowedLocalities: [in-cluster]}
             routes:
               - {name: hosted, targets: [{backend: gpt}], maxAttempts: 2}
-              - {name: local, targets: [{backend: llama}], maxAttempts: 2}
+              - name: local
+                targets: [{backend: llama}]
+                maxAttempts: 2
+                circuitBreaker: {minimumCalls: 2, windowSize: 2, openDuration: 1m}
             tasks:
               - name: classify
                 route: hosted
@@ -248,7 +251,9 @@ class ShadowEvaluationTest {
     llama.enqueue(ok(vllmCompletion(INVALID, "stop")));
     llama.enqueue(ok(vllmCompletion(DIFFERENT_PRIORITY, "stop")));
 
-    assertThat(sidecar.post("/v1/tasks/classify", TICKET).statusCode()).isEqualTo(200);
+    HttpResponse<String> r = sidecar.post("/v1/tasks/classify", TICKET);
+    // The client has the primary's answer, whatever the candidate says.
+    assertThat(JSON.readTree(r.body()).path("output")).isEqualTo(JSON.readTree(VALID));
     await(() -> value("aihandler_shadow_agreement_total", "measure", "exact") > 0);
 
     assertThat(llama.getRequestCount()).isEqualTo(2);
@@ -461,6 +466,25 @@ class ShadowEvaluationTest {
 
     await(() -> value("aihandler_shadow_skipped_total", "reason", "limits") == 1);
     assertThat(llama.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aCandidateWhoseCircuitIsOpenIsSkipped() throws Exception {
+    start();
+    // Two failures of the candidate as triage's primary open its circuit.
+    llama.enqueue(OpenAiFixtures.openAiError(500, "server_error", null, "boom"));
+    llama.enqueue(OpenAiFixtures.openAiError(500, "server_error", null, "boom"));
+    assertThat(sidecar.post("/v1/tasks/triage", TICKET).statusCode()).isEqualTo(502);
+    gpt.enqueue(ok(openAiCompletion(VALID, "stop")));
+
+    HttpResponse<String> r = sidecar.post("/v1/tasks/classify", TICKET);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    await(() -> value("aihandler_shadow_skipped_total", "reason", "circuit_open") == 1);
+    assertThat(llama.getRequestCount()).isEqualTo(2);
+    assertThat(
+            value("aihandler_shadow_skipped_total", "task", "triage", "reason", "primary_failed"))
+        .isEqualTo(1);
   }
 
   // ---- helpers ----
