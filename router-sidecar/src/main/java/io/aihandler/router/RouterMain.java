@@ -77,7 +77,7 @@ public final class RouterMain implements AutoCloseable {
     RequestRouter router =
         new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
     SidecarSettings settings = config.current().config().sidecar();
-    HeapPlan plan = HeapPlan.of(settings, maxHeap);
+    HeapPlan plan = HeapPlan.of(config.current().config(), maxHeap);
     List<String> problems = plan.problems(settings);
     if (!problems.isEmpty()) {
       throw new InvalidRouterConfigException(configFile.toString(), problems);

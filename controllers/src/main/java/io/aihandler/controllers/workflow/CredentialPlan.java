@@ -105,12 +105,32 @@ public final class CredentialPlan {
       RoutingPolicyResolution.Result resolution,
       Function<ModelBackend, Optional<Secret>> sourceOf,
       Optional<Secret> existingCopy) {
+    return plan(workflow, policy, resolution, List.of(), sourceOf, existingCopy);
+  }
+
+  /**
+   * @param candidates the tasks' usable evaluation candidates: shadow calls spend their keys too
+   * @param sourceOf the cached source Secret of a hosted backend
+   * @param existingCopy the Workflow's credentials Secret as cached
+   */
+  public static Plan plan(
+      Workflow workflow,
+      RoutingPolicy policy,
+      RoutingPolicyResolution.Result resolution,
+      List<ModelBackend> candidates,
+      Function<ModelBackend, Optional<Secret>> sourceOf,
+      Optional<Secret> existingCopy) {
     Map<BackendKey, ModelBackend> keyedBackends = new LinkedHashMap<>();
     for (RoutingPolicyResolution.ResolvedRoute route : resolution.routes()) {
       for (RoutingPolicyResolution.ResolvedTarget target : route.targets()) {
         if (needsKey(target.backend())) {
           keyedBackends.putIfAbsent(BackendKey.of(target.backend()), target.backend());
         }
+      }
+    }
+    for (ModelBackend candidate : candidates) {
+      if (needsKey(candidate)) {
+        keyedBackends.putIfAbsent(BackendKey.of(candidate), candidate);
       }
     }
     // Missing backends are ResolvedRefs' business; vLLM and keyless ones need no copy.

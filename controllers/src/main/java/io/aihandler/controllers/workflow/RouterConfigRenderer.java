@@ -70,6 +70,29 @@ public final class RouterConfigRenderer {
       List<ResolvedRoute> routes,
       Set<BackendKey> provisionedKeys,
       ProviderEndpoints providers) {
+    return render(
+        workflow,
+        policy,
+        routes,
+        new EvaluationCandidates.Resolution(List.of(), List.of()),
+        provisionedKeys,
+        providers);
+  }
+
+  /**
+   * @param routes the policy's routes with their usable targets (missing and refused backends
+   *     already left out)
+   * @param candidates the tasks' usable evaluation candidates: their backends join the document's
+   *     even when no route reaches them
+   * @param provisionedKeys backends whose key is in the Workflow's credentials Secret
+   */
+  public static Rendered render(
+      Workflow workflow,
+      io.aihandler.api.v1alpha1.RoutingPolicy policy,
+      List<ResolvedRoute> routes,
+      EvaluationCandidates.Resolution candidates,
+      Set<BackendKey> provisionedKeys,
+      ProviderEndpoints providers) {
     List<ResolvedRoute> servable =
         routes.stream().map(RouterConfigRenderer::readyTargetsFirst).toList();
     Map<BackendKey, ModelBackend> used = new LinkedHashMap<>();
@@ -78,6 +101,7 @@ public final class RouterConfigRenderer {
             route
                 .targets()
                 .forEach(t -> used.putIfAbsent(BackendKey.of(t.backend()), t.backend())));
+    candidates.backends().forEach(b -> used.putIfAbsent(BackendKey.of(b), b));
     Function<BackendKey, String> names = documentNames(used.keySet());
 
     ObjectNode document = JSON.createObjectNode();
@@ -133,7 +157,9 @@ public final class RouterConfigRenderer {
     if (policy.getSpec().unscannableDataClass() != null) {
       document.put("unscannableDataClass", policy.getSpec().unscannableDataClass());
     }
-    document.set("tasks", JSON.valueToTree(workflow.getSpec().tasks()));
+    ArrayNode tasks = JSON.valueToTree(workflow.getSpec().tasks());
+    tasks.forEach(task -> evaluation((ObjectNode) task, candidates, names));
+    document.set("tasks", tasks);
 
     String source =
         "router config of Workflow "
@@ -148,6 +174,34 @@ public final class RouterConfigRenderer {
       return Rendered.failed(e.problems());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a JSON tree always serialises", e);
+    }
+  }
+
+  /**
+   * A task's {@code evaluate} with its usable candidates named as the document names backends; none
+   * usable leaves the task without one (the others are reported by ResolvedRefs).
+   */
+  private static void evaluation(
+      ObjectNode task,
+      EvaluationCandidates.Resolution candidates,
+      Function<BackendKey, String> names) {
+    if (!(task.get("evaluate") instanceof ObjectNode evaluate)) {
+      return;
+    }
+    String name = task.path("name").asText();
+    ArrayNode rendered = JSON.createArrayNode();
+    for (EvaluationCandidates.Candidate c : candidates.usable()) {
+      if (c.task().equals(name)) {
+        rendered
+            .addObject()
+            .put("backend", names.apply(BackendKey.of(c.backend())))
+            .put("sampleRate", c.spec().sampleRate());
+      }
+    }
+    if (rendered.isEmpty()) {
+      task.remove("evaluate");
+    } else {
+      evaluate.set("candidates", rendered);
     }
   }
 

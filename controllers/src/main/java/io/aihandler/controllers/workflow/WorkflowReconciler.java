@@ -119,10 +119,15 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
         RoutingPolicyResolution.resolve(policy.get(), sources::backend, sources::namespaceLabels);
     boolean restricted = workflow.getSpec().egress() == Egress.RESTRICTED;
     List<String> problems = taskProblems(workflow, policy.get(), resolution.routes(), restricted);
+    EvaluationCandidates.Resolution candidates =
+        EvaluationCandidates.resolve(
+            workflow, policy.get(), sources::backend, sources::namespaceLabels);
+    problems.addAll(candidates.problems());
 
     Optional<Secret> copy = sources.credentialsCopy(workflow);
     CredentialPlan.Plan credentials =
-        CredentialPlan.plan(workflow, policy.get(), resolution, sources::sourceOf, copy);
+        CredentialPlan.plan(
+            workflow, policy.get(), resolution, candidates.backends(), sources::sourceOf, copy);
     if (!credentials.entries().isEmpty()
         && copy.isEmpty()
         && WorkflowSources.nameTakenByOthers(
@@ -136,7 +141,12 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             : Optional.of(CredentialSecretBuilder.build(workflow, credentials.entries()));
     RouterConfigRenderer.Rendered rendered =
         RouterConfigRenderer.render(
-            workflow, policy.get(), resolution.routes(), credentials.keyed(), providers);
+            workflow,
+            policy.get(),
+            resolution.routes(),
+            candidates,
+            credentials.keyed(),
+            providers);
     Optional<ConfigMap> configMap =
         rendered.ok()
             ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))
@@ -144,7 +154,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     Optional<NetworkPolicy> egressPolicy =
         restricted
             ? Optional.of(
-                WorkflowEgressPolicyBuilder.build(workflow, inClusterBackends(resolution.routes())))
+                WorkflowEgressPolicyBuilder.build(
+                    workflow, inClusterBackends(resolution.routes(), candidates.backends())))
             : Optional.empty();
 
     if (!credentials.keepExisting()) {
@@ -212,10 +223,17 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
 
   /** The vLLM backends the routes reach: the only destinations a restricted Workflow's pods get. */
   static List<ModelBackend> inClusterBackends(List<ResolvedRoute> routes) {
-    return routes.stream()
-        .flatMap(route -> route.targets().stream())
-        .map(ResolvedTarget::backend)
+    return inClusterBackends(routes, List.of());
+  }
+
+  /** The vLLM backends of the routes and of the evaluation candidates, which pods must reach. */
+  static List<ModelBackend> inClusterBackends(
+      List<ResolvedRoute> routes, List<ModelBackend> candidates) {
+    return java.util.stream.Stream.concat(
+            routes.stream().flatMap(route -> route.targets().stream()).map(ResolvedTarget::backend),
+            candidates.stream())
         .filter(backend -> backend.getSpec() != null && backend.getSpec().vllm() != null)
+        .distinct()
         .toList();
   }
 

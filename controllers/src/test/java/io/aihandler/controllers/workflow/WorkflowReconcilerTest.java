@@ -309,6 +309,73 @@ class WorkflowReconcilerTest {
   }
 
   @Test
+  void rendersEvaluationCandidatesAndNamesOneTheTasksDataClassForbids() {
+    Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
+    var claude = new io.aihandler.api.v1alpha1.BackendRef("claude", "llm-platform");
+    var llama = new io.aihandler.api.v1alpha1.BackendRef("llama-3-3-70b", "llm-platform");
+    client
+        .resources(Workflow.class)
+        .inNamespace("support")
+        .withName("support-tickets")
+        .edit(
+            workflow -> {
+              var tasks = new java.util.ArrayList<>(workflow.getSpec().tasks());
+              for (int i = 0; i < tasks.size(); i++) {
+                var t = tasks.get(i);
+                // classify-ticket is internal: Claude may see it. extract-entities is restricted:
+                // only the in-cluster Llama may.
+                List<io.aihandler.api.v1alpha1.EvaluationCandidate> candidates =
+                    switch (t.name()) {
+                      case "classify-ticket" ->
+                          List.of(new io.aihandler.api.v1alpha1.EvaluationCandidate(claude, 0.1));
+                      case "extract-entities" ->
+                          List.of(
+                              new io.aihandler.api.v1alpha1.EvaluationCandidate(claude, 1.0),
+                              new io.aihandler.api.v1alpha1.EvaluationCandidate(llama, 0.2));
+                      default -> null;
+                    };
+                if (candidates != null) {
+                  tasks.set(
+                      i,
+                      new io.aihandler.api.v1alpha1.Task(
+                          t.name(),
+                          t.route(),
+                          t.dataClass(),
+                          t.prompt(),
+                          t.variables(),
+                          t.output(),
+                          t.parameters(),
+                          t.timeout(),
+                          new io.aihandler.api.v1alpha1.TaskEvaluation(candidates, 2.0)));
+                }
+              }
+              workflow.setSpec(
+                  new io.aihandler.api.v1alpha1.WorkflowSpec(
+                      workflow.getSpec().policyRef(), tasks, workflow.getSpec().sidecar()));
+              return workflow;
+            });
+
+    Eventually.await(
+        "ResolvedRefs false", () -> conditionIs("ResolvedRefs", "False", "UnresolvedRefs"));
+    assertThat(condition("ResolvedRefs").getMessage())
+        .contains(
+            "task extract-entities: evaluation candidate ModelBackend llm-platform/claude is"
+                + " external, which data class restricted does not allow")
+        .doesNotContain("task classify-ticket");
+    Eventually.await(
+        "evaluate published",
+        () -> published().task("extract-entities").orElseThrow().evaluate() != null);
+    RouterConfig config = published();
+    assertThat(config.task("extract-entities").orElseThrow().evaluate().candidates())
+        .containsExactly(new io.aihandler.router.config.EvaluationCandidate("llama-3-3-70b", 0.2));
+    assertThat(config.task("classify-ticket").orElseThrow().evaluate().candidates())
+        .containsExactly(new io.aihandler.router.config.EvaluationCandidate("claude", 0.1));
+    assertThat(config.task("classify-ticket").orElseThrow().evaluate().dailyCostCap())
+        .isEqualTo(2.0);
+    assertThat(config.backend("claude").orElseThrow().credentials()).isNotNull();
+  }
+
+  @Test
   void neverPublishesADocumentTheSidecarWouldRefuse() throws Exception {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
     String good = workflow().getStatus().getConfigHash();

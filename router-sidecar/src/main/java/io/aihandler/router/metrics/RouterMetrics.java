@@ -27,6 +27,7 @@ public final class RouterMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, Object> circuitGauges = new ConcurrentHashMap<>();
+  private final EvaluationMetrics evaluation = new EvaluationMetrics(registry);
 
   // Registering a meter builds and sorts its tags and looks it up in the registry, which cost more
   // than the request's own routing decisions; each meter is registered once and then found here
@@ -282,6 +283,11 @@ public final class RouterMetrics {
             "backend",
             backend)
         .increment();
+  }
+
+  /** Judged task answers by role, shadow agreement and skips, task data classes. */
+  public EvaluationMetrics evaluation() {
+    return evaluation;
   }
 
   /** A config or credential reload: rare, so registered by name each time. */

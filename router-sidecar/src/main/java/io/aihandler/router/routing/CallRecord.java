@@ -1,5 +1,6 @@
 package io.aihandler.router.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.aihandler.router.runtime.MemoryCharge;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,10 @@ public final class CallRecord {
   long upstreamNanos;
   final List<String> failures = new ArrayList<>();
   Outcome outcome = Outcome.SUCCESS;
+  boolean routed;
+  long routedNanos;
+  int invalidAnswers;
+  JsonNode output;
   private MemoryCharge memory = MemoryCharge.NONE;
 
   /** Where the request's buffers (upstream answers) are charged. */
@@ -62,6 +67,26 @@ public final class CallRecord {
   /** One short line per failed attempt, e.g. {@code gpt-4o: HTTP 503}. */
   public List<String> failures() {
     return failures;
+  }
+
+  /** Whether the request reached routing (a resolved call, whatever became of it). */
+  public boolean routed() {
+    return routed;
+  }
+
+  /** Time spent routing: every attempt, repair, retry and backoff, until the answer was whole. */
+  public long routedNanos() {
+    return routedNanos;
+  }
+
+  /** Answers that failed schema validation before the last one (repaired or fallen back from). */
+  public int invalidAnswers() {
+    return invalidAnswers;
+  }
+
+  /** The validated output of a call with a schema that succeeded; null otherwise. */
+  public JsonNode output() {
+    return output;
   }
 
   public Outcome outcome() {

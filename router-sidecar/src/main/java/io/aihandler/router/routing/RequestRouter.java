@@ -88,6 +88,7 @@ public final class RequestRouter {
                 (b, out, ctx, deadline, permit) ->
                     unary.run(b, out, ctx, deadline, call, record, permit, limits)));
     AttemptResult.Valid v = (AttemptResult.Valid) r;
+    record.output = v.output();
     return new Answer(v.completion(), v.output());
   }
 
@@ -228,6 +229,17 @@ public final class RequestRouter {
    * AttemptResult.Streamed} or {@link AttemptResult.ClientGone}), or throws the request's error.
    */
   private AttemptResult route(RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
+    long started = System.nanoTime();
+    record.routed = true;
+    try {
+      return attempts(rt, call, record, op);
+    } finally {
+      record.routedNanos += System.nanoTime() - started;
+    }
+  }
+
+  private AttemptResult attempts(
+      RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
     Route route = call.route();
     long deadline = System.nanoTime() + call.timeout().toNanos();
     record.task = taskLabel(call);
@@ -309,6 +321,7 @@ public final class RequestRouter {
         }
         case AttemptResult.Invalid inv -> {
           metrics.validationFailure(taskLabel(call), b.name());
+          record.invalidAnswers++;
           last = Failures.invalidOutput(b, inv.errors());
           record.failures.add(b.name() + ": invalid output");
           Decision d = state.afterInvalidOutput(call.maxRepairAttempts());

@@ -8,7 +8,7 @@ import io.aihandler.router.provider.EmbeddingRequest;
  * characters a token (plus a few tokens of framing per message), and the most output it allows.
  * Only a budget's first guess; the provider's own count corrects it.
  */
-final class TokenEstimate {
+public final class TokenEstimate {
 
   private static final int CHARS_PER_TOKEN = 4;
   private static final int TOKENS_PER_MESSAGE = 4;
@@ -16,7 +16,7 @@ final class TokenEstimate {
   private TokenEstimate() {}
 
   /** Estimated input plus maximum output tokens of an OpenAI chat request. */
-  static long of(JsonNode request, int defaultMaxTokens) {
+  public static long of(JsonNode request, int defaultMaxTokens) {
     long chars = 0;
     JsonNode messages = request.path("messages");
     for (JsonNode m : messages) {

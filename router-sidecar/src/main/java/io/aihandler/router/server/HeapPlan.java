@@ -1,5 +1,6 @@
 package io.aihandler.router.server;
 
+import io.aihandler.router.config.RouterConfig;
 import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.upstream.UpstreamClient;
 import java.util.ArrayList;
@@ -11,7 +12,7 @@ import java.util.List;
  *
  * <pre>
  *   heap = baseline + (maxConnections + management) × per connection + responses store
- *          + body budget
+ *          + shadow calls + body budget
  *   body budget ≥ maxRequestBytes × {@value MemoryBudget#BYTES_PER_BODY_BYTE}
  *                 + maxUpstreamResponseBytes × {@value #BYTES_PER_RESPONSE_BYTE}
  * </pre>
@@ -24,9 +25,13 @@ import java.util.List;
  * @param connections what the connections may take at most
  * @param responsesStore what stored responses may take at most ({@code
  *     sidecar.responsesStoreBytes}): a fixed share, so a full store cannot starve requests
+ * @param shadows what shadow-evaluation calls may hold at most ({@code sidecar.shadowMemoryBytes}
+ *     when a task evaluates candidates, else nothing): a fixed share too, so shadows never take a
+ *     client's memory
  * @param bodies the {@link MemoryBudget} for request bodies
  */
-public record HeapPlan(long heap, long connections, long responsesStore, long bodies) {
+public record HeapPlan(
+    long heap, long connections, long responsesStore, long shadows, long bodies) {
 
   /** The live heap of an idle sidecar with its config, metrics and caches, plus GC headroom. */
   public static final long BASELINE = 14L * 1024 * 1024;
@@ -41,13 +46,37 @@ public record HeapPlan(long heap, long connections, long responsesStore, long bo
   /** Heap one byte of a whole upstream answer costs: its bytes, its tree and the client's copy. */
   public static final int BYTES_PER_RESPONSE_BYTE = UpstreamClient.HEAP_PER_ANSWER_BYTE;
 
-  /** The plan for these settings on a heap of {@code maxHeap} bytes. */
+  /**
+   * The plan for these settings on a heap of {@code maxHeap} bytes, for a document without shadow
+   * evaluation.
+   */
   public static HeapPlan of(SidecarSettings s, long maxHeap) {
+    return of(s, 0, maxHeap);
+  }
+
+  /** The plan for a document on a heap of {@code maxHeap} bytes. */
+  public static HeapPlan of(RouterConfig c, long maxHeap) {
+    return of(c.sidecar(), shadowReservation(c), maxHeap);
+  }
+
+  /**
+   * The heap reserved for shadow calls: {@code sidecar.shadowMemoryBytes} when a task evaluates
+   * candidates. A sidecar started without evaluation reserves none, and drops the shadow calls a
+   * later reload asks for as {@code busy} until it restarts.
+   */
+  public static long shadowReservation(RouterConfig c) {
+    boolean evaluates =
+        c.tasks().stream()
+            .anyMatch(t -> t.evaluate() != null && !t.evaluate().candidates().isEmpty());
+    return evaluates ? c.sidecar().shadowMemoryBytes() : 0;
+  }
+
+  private static HeapPlan of(SidecarSettings s, long shadows, long maxHeap) {
     long connections =
         ((long) s.maxConnections() + RouterServer.MANAGEMENT_CONNECTIONS) * PER_CONNECTION;
     long store = s.responsesStoreBytes();
-    long bodies = Math.max(0, maxHeap - BASELINE - connections - store);
-    return new HeapPlan(maxHeap, connections, store, bodies);
+    long bodies = Math.max(0, maxHeap - BASELINE - connections - store - shadows);
+    return new HeapPlan(maxHeap, connections, store, shadows, bodies);
   }
 
   /** What one request of the largest size allowed takes while served. */
@@ -81,7 +110,9 @@ public record HeapPlan(long heap, long connections, long responsesStore, long bo
               + s.maxConnections()
               + " and "
               + mib(responsesStore)
-              + " for responsesStoreBytes;"
+              + " for responsesStoreBytes and "
+              + mib(shadows)
+              + " for shadowMemoryBytes;"
               + " raise the heap (-Xmx, JAVA_OPTS) or lower those settings");
     }
     return problems;

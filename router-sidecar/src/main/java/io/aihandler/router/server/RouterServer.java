@@ -17,6 +17,7 @@ import io.aihandler.router.routing.RoutedCall;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.runtime.TimerTaskGuard;
+import io.aihandler.router.shadow.ShadowEvaluation;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.ListenerConfig;
@@ -66,6 +67,7 @@ public final class RouterServer implements AutoCloseable {
   private final ConfigReloader config;
   private final RequestRouter router;
   private final ResponsesApi responses;
+  private final ShadowEvaluation shadows;
   private final RouterMetrics metrics;
   private final ServerTimers timers;
   private final RequestBodyReader bodies;
@@ -98,6 +100,9 @@ public final class RouterServer implements AutoCloseable {
             router,
             new ResponseStore(
                 s.responsesStoreEntries(), s.responsesStoreBytes(), s.responsesStoreTtlDuration()));
+    this.shadows =
+        new ShadowEvaluation(
+            router, metrics, s, HeapPlan.shadowReservation(config.current().config()));
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
     this.inFlight = new Semaphore(maxConcurrentRequests);
@@ -216,6 +221,7 @@ public final class RouterServer implements AutoCloseable {
       server.stop();
     }
     timers.close();
+    shadows.close();
   }
 
   /** Whether the listeners are bound and serving. */
@@ -362,8 +368,11 @@ public final class RouterServer implements AutoCloseable {
     String dataClass = "-";
     int status = 200;
     SseChunkSink sink;
+    RouterRuntime rt;
+    RoutedCall call;
 
     void resolved(RoutedCall call) {
+      this.call = call;
       route = call.route().name();
       // The config's name for the task, never the request's spelling of it.
       task = call.taskName() == null ? "none" : call.taskName();
@@ -400,6 +409,7 @@ public final class RouterServer implements AutoCloseable {
                 + " requests at once (sidecar.maxConcurrentRequests); retry shortly");
       }
       RouterRuntime rt = config.current();
+      x.rt = rt;
       try (RequestBodyReader.Body body = bodies.read(req)) {
         x.record.memory(body::reserve);
         handler.serve(rt, body.json(), x);
@@ -558,5 +568,7 @@ public final class RouterServer implements AutoCloseable {
         String.valueOf(record.outputTokens()),
         String.format(Locale.ROOT, "%.6f", record.cost()),
         String.valueOf(total.toMillis()));
+    // The response is complete: judging it and mirroring it to candidates cannot delay it.
+    shadows.answered(x.rt, x.call, record);
   }
 }

@@ -43,6 +43,9 @@ class HeapPlanTest {
         null,
         null,
         null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -80,12 +83,47 @@ class HeapPlanTest {
     HeapPlan plan = HeapPlan.of(defaults, LAUNCHER_HEAP);
     assertThat(plan.responsesStore()).isEqualTo(512 * 1024);
     assertThat(plan.heap() - plan.bodies())
-        .isEqualTo(HeapPlan.BASELINE + plan.connections() + plan.responsesStore());
+        .isEqualTo(HeapPlan.BASELINE + plan.connections() + plan.responsesStore() + plan.shadows());
     SidecarSettings bigStore = settings(null, null, 8 * MIB);
     assertThat(HeapPlan.of(bigStore, LAUNCHER_HEAP).problems(bigStore))
         .singleElement()
         .asString()
         .contains("8.0 MiB for responsesStoreBytes");
     assertThat(HeapPlan.of(bigStore, 64 * MIB).problems(bigStore)).isEmpty();
+  }
+
+  @Test
+  void theShadowHeapIsReservedOnlyWhenATaskEvaluates() throws Exception {
+    String doc =
+        """
+        backends:
+          - {name: gpt, provider: openai-compatible, baseUrl: "https://api.openai.com/v1", model: gpt-4o}
+          - {name: llama, provider: vllm, baseUrl: "http://llama:8000/v1", model: llama}
+        routes:
+          - {name: main, targets: [{backend: gpt}]}
+        tasks:
+          - name: classify
+            route: main
+            %s
+        """;
+    io.aihandler.router.config.RouterConfig plain =
+        io.aihandler.router.config.RouterConfigLoader.parse(doc.formatted(""), "plain.yaml");
+    io.aihandler.router.config.RouterConfig evaluating =
+        io.aihandler.router.config.RouterConfigLoader.parse(
+            doc.formatted("evaluate: {candidates: [{backend: llama, sampleRate: 0.1}]}"),
+            "eval.yaml");
+
+    assertThat(HeapPlan.of(plain, LAUNCHER_HEAP).shadows()).isZero();
+    HeapPlan plan = HeapPlan.of(evaluating, LAUNCHER_HEAP);
+    assertThat(plan.shadows()).isEqualTo(MIB);
+    assertThat(plan.heap() - plan.bodies())
+        .isEqualTo(HeapPlan.BASELINE + plan.connections() + plan.responsesStore() + MIB);
+    // The launcher's 32 MiB leave no room for it with the other defaults; 36 MiB do.
+    assertThat(plan.problems(evaluating.sidecar()))
+        .singleElement()
+        .asString()
+        .contains("1.0 MiB for shadowMemoryBytes");
+    long heap36 = LAUNCHER_HEAP / 32 * 36;
+    assertThat(HeapPlan.of(evaluating, heap36).problems(evaluating.sidecar())).isEmpty();
   }
 }

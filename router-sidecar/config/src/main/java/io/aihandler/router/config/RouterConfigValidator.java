@@ -51,6 +51,7 @@ final class RouterConfigValidator {
   static List<String> problems(RouterConfig c) {
     List<String> p = new ArrayList<>();
     sidecar(c.sidecar(), p);
+    EvaluationRules.sidecar(c.sidecar(), p);
     if (c.backends().isEmpty()) {
       p.add("backends: at least one backend is needed");
     }
@@ -75,6 +76,7 @@ final class RouterConfigValidator {
       task("tasks[" + i + "]", c.tasks().get(i), routeNames, classNames, taskNames, p);
     }
     generatingTasksReachAChatModel(c, p);
+    EvaluationRules.tasks(c, p);
     return p;
   }
 

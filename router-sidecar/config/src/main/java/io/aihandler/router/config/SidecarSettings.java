@@ -49,6 +49,14 @@ import java.time.Duration;
  *     64, more get 503 with {@code Retry-After}
  * @param holdKeepAliveInterval how often a held streaming request gets an SSE comment before its
  *     first event, so clients and proxies do not time it out; default 10s
+ * @param shadowConcurrency shadow-evaluation calls run at once, on their own threads, never in a
+ *     client's place among {@code maxConcurrentRequests}; default 2, 0 turns shadow calls off
+ * @param shadowQueue shadow calls waiting for one of those threads; default 8, a sampled request
+ *     that finds the queue full is not mirrored (counted {@code busy})
+ * @param shadowMemoryBytes heap the waiting and running shadow calls may hold together (their
+ *     requests, the primary answers they are compared with, the candidates' answers, read in steps
+ *     of 256 KiB of heap); default 1 MiB, reserved out of the heap plan at start when a task
+ *     evaluates candidates; a call that does not fit is dropped as {@code busy}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -76,13 +84,16 @@ public record SidecarSettings(
     String responsesStoreTtl,
     Activation activation,
     Integer maxHeldRequests,
-    String holdKeepAliveInterval) {
+    String holdKeepAliveInterval,
+    Integer shadowConcurrency,
+    Integer shadowQueue,
+    Long shadowMemoryBytes) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
       new SidecarSettings(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
@@ -110,6 +121,9 @@ public record SidecarSettings(
     responsesStoreTtl = responsesStoreTtl == null ? "1h" : responsesStoreTtl;
     maxHeldRequests = maxHeldRequests == null ? 64 : maxHeldRequests;
     holdKeepAliveInterval = holdKeepAliveInterval == null ? "10s" : holdKeepAliveInterval;
+    shadowConcurrency = shadowConcurrency == null ? 2 : shadowConcurrency;
+    shadowQueue = shadowQueue == null ? 8 : shadowQueue;
+    shadowMemoryBytes = shadowMemoryBytes == null ? 1024L * 1024 : shadowMemoryBytes;
   }
 
   /** {@link #holdKeepAliveInterval()} as a duration. */
