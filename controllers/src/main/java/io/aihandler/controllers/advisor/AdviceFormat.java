@@ -1,6 +1,7 @@
 package io.aihandler.controllers.advisor;
 
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.Locale;
 
@@ -9,13 +10,16 @@ final class AdviceFormat {
 
   private AdviceFormat() {}
 
-  /** {@code $1,234.56}; amounts under a dollar keep four significant digits. */
+  /**
+   * {@code $1,234.56}; amounts under a dollar keep up to four significant digits: {@code $0.00165}.
+   */
   static String usd(double amount) {
     if (Double.isNaN(amount)) {
       return "unknown";
     }
     if (Math.abs(amount) < 1 && amount != 0) {
-      return "$" + new BigDecimal(amount).round(new java.math.MathContext(4)).toPlainString();
+      BigDecimal small = new BigDecimal(amount).round(new MathContext(4)).stripTrailingZeros();
+      return "$" + (small.scale() < 2 ? small.setScale(2) : small).toPlainString();
     }
     return String.format(Locale.ROOT, "$%,.2f", amount);
   }
