@@ -203,11 +203,17 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
                   + ", refreshed every "
                   + AdviceFormat.duration(settings.refreshInterval().toSeconds()));
     } catch (PrometheusQueryException e) {
-      LOG.warn(
-          "no advice for Workflow {}/{}: {}",
-          workflow.getMetadata().getNamespace(),
-          workflow.getMetadata().getName(),
-          e.getMessage());
+      String reason = e.unreachable() ? PROMETHEUS_UNREACHABLE : QUERY_FAILED;
+      // Once per transition, not on every refresh while Prometheus stays away.
+      if (!Conditions.lookup(previous.getConditions(), AdvisorStatusFields.ADVICE_AVAILABLE)
+          .map(c -> reason.equals(c.getReason()))
+          .orElse(false)) {
+        LOG.warn(
+            "no advice for Workflow {}/{}: {}",
+            workflow.getMetadata().getNamespace(),
+            workflow.getMetadata().getName(),
+            e.getMessage());
+      }
       return failed(
           workflow,
           context,
