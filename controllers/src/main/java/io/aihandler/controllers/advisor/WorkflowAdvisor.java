@@ -297,10 +297,48 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
         Conditions.merge(
             previous.getConditions(), List.of(condition), generation, clock.instant()));
     UpdateControl<Workflow> control =
-        StatusPatch.same(previous, status)
+        StatusPatch.same(previous, sameTimesAs(status, previous))
             ? UpdateControl.noUpdate()
             : UpdateControl.patchStatus(StatusPatch.of(workflow, status));
     return refresh ? control.rescheduleAfter(settings.refreshInterval()) : control;
+  }
+
+  /**
+   * The status with each task's {@code computedAt} as before: advice that came out the same is not
+   * written again just because it was computed again.
+   */
+  private static WorkflowStatus sameTimesAs(WorkflowStatus status, WorkflowStatus previous) {
+    Map<String, TaskAdvice> before = byName(previous.getTasks());
+    WorkflowStatus copy = new WorkflowStatus();
+    copy.setAdvice(status.getAdvice());
+    copy.setConditions(status.getConditions());
+    copy.setTasks(
+        status.getTasks().stream()
+            .map(
+                t -> {
+                  TaskAdvice old = before.get(t.name());
+                  return old == null ? t : withComputedAt(t, old.computedAt());
+                })
+            .toList());
+    return copy;
+  }
+
+  private static TaskAdvice withComputedAt(TaskAdvice advice, String computedAt) {
+    return new TaskAdvice(
+        advice.name(),
+        advice.verdict(),
+        advice.summary(),
+        advice.currentBackend(),
+        advice.bestCandidate(),
+        advice.answers(),
+        advice.backends(),
+        advice.tokensPerMonth(),
+        advice.requestsPerMonth(),
+        advice.costPerMonth(),
+        advice.observedFor(),
+        advice.promptHistory(),
+        advice.problem(),
+        computedAt);
   }
 
   private void recordVerdictChanges(

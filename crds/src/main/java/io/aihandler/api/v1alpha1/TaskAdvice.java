@@ -37,4 +37,8 @@ public record TaskAdvice(
         PromptHistory promptHistory,
     @JsonPropertyDescription("Why no advice could be computed for this task, if none could.")
         String problem,
-    @JsonPropertyDescription("When the advice was computed (RFC 3339).") String computedAt) {}
+    @JsonPropertyDescription(
+            "When the advice was computed (RFC 3339). It is recomputed every refresh interval; a"
+                + " result that came out the same is not written again, so this is when it last"
+                + " changed.")
+        String computedAt) {}
