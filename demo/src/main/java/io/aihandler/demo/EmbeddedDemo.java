@@ -244,7 +244,9 @@ public final class EmbeddedDemo implements AutoCloseable {
                   .withWindow(Duration.ofMinutes(15), Duration.ofSeconds(2), ""));
     }
     operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
-    console.ok("operator running: reconcilers ModelBackend, RoutingPolicy, Workflow");
+    console.ok(
+        "operator running: reconcilers ModelBackend, RoutingPolicy, Workflow, and the Workflow"
+            + " advisor");
     console.detail(
         "admission webhooks  https://127.0.0.1:"
             + operator.webhookPort()
