@@ -223,8 +223,19 @@ public final class TaskAdvisor {
                     round(b.p50Seconds(), 3),
                     round(b.p95Seconds(), 3),
                     round(b.costPerMonth(), 2),
-                    b.costBasis()))
+                    b.costBasis(),
+                    skipped(economics.skipped().get(b.name()))))
         .toList();
+  }
+
+  private static String skipped(Map<String, Double> reasons) {
+    if (reasons == null || reasons.isEmpty()) {
+      return null;
+    }
+    return reasons.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> e.getKey() + "=" + Math.round(e.getValue()))
+        .collect(java.util.stream.Collectors.joining(" "));
   }
 
   private static String leaning(List<AdviceAnswer> answers, AdviceLean lean) {

@@ -55,6 +55,8 @@ class TaskAdvisorTest {
         .backend("claude", "primary", 998, 2, 0, 0, 400, 30, 0.8, 0.00165)
         .backend("llama-3-3-70b", "shadow", 961, 20, 15, 4, 410, 32, 1.0, 0)
         .agreement("llama-3-3-70b", "exact", 900, 81)
+        .skipped("llama-3-3-70b", "busy", 4)
+        .skipped("llama-3-3-70b", "cost_cap", 2)
         .dataClass("internal", 1000);
   }
 
@@ -94,6 +96,8 @@ class TaskAdvisorTest {
     assertThat(advice.backends())
         .extracting(b -> b.backend() + "/" + b.role())
         .containsExactly("claude/current", "llama-3-3-70b/candidate");
+    assertThat(advice.backends().get(1).shadowSkipped()).isEqualTo("busy=4 cost_cap=2");
+    assertThat(advice.backends().get(0).shadowSkipped()).isNull();
   }
 
   @Test

@@ -38,5 +38,8 @@ public record BackendFigures(
             "Cost per month of the task's whole observed load on it, in USD: metered for the"
                 + " current hosted backend, projected for the others.")
         Double costPerMonth,
-    @JsonPropertyDescription("How costPerMonth was computed, with the figures.")
-        String costBasis) {}
+    @JsonPropertyDescription("How costPerMonth was computed, with the figures.") String costBasis,
+    @JsonPropertyDescription(
+            "Shadow only: requests not mirrored to it in the window, by reason (data_class, busy,"
+                + " cost_cap, limits, circuit_open, primary_failed), e.g. 'busy=3 data_class=2'.")
+        String shadowSkipped) {}
