@@ -117,6 +117,45 @@ class ChartOperationsTest {
   }
 
   @Test
+  void advisorValuesReachTheOperatorAndBadOnesAreRefusedAtInstall() {
+    var env =
+        ChartRenderer.render(
+                Map.of(
+                    "advisor.prometheusUrl",
+                    "http://prometheus-operated.monitoring:9090",
+                    "advisor.window",
+                    "14d",
+                    "advisor.engineerYearlyCostUsd",
+                    240000,
+                    "advisor.selfHostingEngineers",
+                    0.5,
+                    "advisor.openAboveTokensPerMonth",
+                    1000000000))
+            .operatorEnvironment();
+    assertThat(env.get("ADVISOR_PROMETHEUS_URL"))
+        .isEqualTo("http://prometheus-operated.monitoring:9090");
+    assertThat(env.get("ADVISOR_WINDOW")).isEqualTo("14d");
+    assertThat(env.get("ADVISOR_ENGINEER_YEARLY_COST_USD")).isEqualTo("240000");
+    assertThat(env.get("ADVISOR_SELF_HOSTING_ENGINEERS")).isEqualTo("0.5");
+    assertThat(env.get("ADVISOR_OPEN_ABOVE_TOKENS_PER_MONTH")).isEqualTo("1000000000");
+    assertThatThrownBy(
+            () -> ChartRenderer.render(Map.of("advisor.prometheusUrl", "prometheus:9090")))
+        .hasMessageContaining("/advisor/prometheusUrl");
+    assertThatThrownBy(
+            () ->
+                ChartRenderer.render(
+                    Map.of("advisor.prometheusUrl", "http://user:secret@prometheus:9090")))
+        .hasMessageContaining("/advisor/prometheusUrl");
+    assertThatThrownBy(() -> ChartRenderer.render(Map.of("advisor.window", "1w")))
+        .hasMessageContaining("/advisor/window");
+    assertThatThrownBy(
+            () ->
+                ChartRenderer.render(
+                    Map.of("extraEnv[0].name", "ADVISOR_WINDOW", "extraEnv[0].value", "1d")))
+        .hasMessageContaining("extraEnv sets ADVISOR_WINDOW");
+  }
+
+  @Test
   void helmTestChecksTheWebhookOverTlsAndWaitsForTheCrds() {
     List<JsonNode> hooks = ChartRenderer.renderHooks(Map.of());
     assertThat(hooks)

@@ -179,7 +179,22 @@ class ChartRenderingTest {
                 Map.entry("LEADER_ELECTION_LEASE", fullname + "-leader"),
                 Map.entry("LOG_LEVEL", "info"),
                 Map.entry(
-                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError")));
+                    "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"),
+                // The advisor's documented defaults, without a Prometheus.
+                Map.entry("ADVISOR_PROMETHEUS_URL", ""),
+                Map.entry("ADVISOR_NAMESPACE_LABEL", "namespace"),
+                Map.entry("ADVISOR_WINDOW", "7d"),
+                Map.entry("ADVISOR_REFRESH_INTERVAL", "15m"),
+                Map.entry("ADVISOR_QUERY_TIMEOUT", "10s"),
+                Map.entry("ADVISOR_CLOSED_BELOW_TOKENS_PER_MONTH", "50000000"),
+                Map.entry("ADVISOR_OPEN_ABOVE_TOKENS_PER_MONTH", "500000000"),
+                Map.entry("ADVISOR_SELF_HOSTING_ENGINEERS", "0.25"),
+                Map.entry("ADVISOR_ENGINEER_YEARLY_COST_USD", "200000"),
+                Map.entry("ADVISOR_VALIDITY_TOLERANCE_POINTS", "1"),
+                Map.entry("ADVISOR_COMPLEX_SCHEMA_NODES", "12"),
+                Map.entry("ADVISOR_FREQUENT_PROMPT_CHANGES_PER_MONTH", "2"),
+                Map.entry("ADVISOR_STABLE_PROMPT_DAYS", "30"),
+                Map.entry("ADVISOR_VLLM_CONCURRENCY_PER_REPLICA", "8")));
 
     // The names the operator is told are the objects the chart creates.
     Map<String, String> env = rendered.operatorEnvironment();

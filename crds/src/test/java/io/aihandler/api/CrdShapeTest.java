@@ -152,7 +152,8 @@ class CrdShapeTest {
         .containsExactly("Type", "Model", "Ready", "Available", "Desired", "Reason", "Age");
     assertThat(columns("modelbackends", 1)).containsExactly("Endpoint", "Message");
     assertThat(columns("routingpolicies", 0)).containsExactly("Ready", "Reason", "Age");
-    assertThat(columns("workflows", 0)).containsExactly("Policy", "Ready", "Reason", "Age");
+    assertThat(columns("workflows", 0))
+        .containsExactly("Policy", "Ready", "Reason", "Advice", "Age");
     assertThat(columns("workflows", 1)).containsExactly("Config", "Message");
     JsonNode ready = crd("modelbackends").at("/spec/versions/0/additionalPrinterColumns/2");
     assertThat(ready.path("jsonPath").asText())

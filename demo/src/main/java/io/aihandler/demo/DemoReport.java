@@ -19,7 +19,8 @@ public record DemoReport(
     Repair repair,
     Embeddings embeddings,
     Responses responses,
-    Metrics metrics) {
+    Metrics metrics,
+    ShadowEvaluationScene.Outcome shadow) {
 
   /** Scene 1: the embedded API server and the operator. */
   public record Startup(List<String> crds, int webhookPort, int metricsPort) {}

@@ -18,6 +18,7 @@ import com.openai.models.responses.ResponseTextConfig;
 import io.aihandler.api.v1alpha1.ModelBackend;
 import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Workflow;
+import io.aihandler.controllers.advisor.AdvisorSettings;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
@@ -33,6 +34,7 @@ import io.aihandler.demo.standin.VllmStandIn;
 import io.aihandler.operator.AiHandlerOperator;
 import io.aihandler.operator.OperatorSettings;
 import io.aihandler.router.config.InvalidRouterConfigException;
+import io.aihandler.testing.prometheus.PrometheusServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -127,6 +129,9 @@ public final class EmbeddedDemo implements AutoCloseable {
   private GeminiStandIn gemini;
   private LocalSidecar sidecar;
   private OpenAIClient sdk;
+  // Where the operator's advisor expects Prometheus; empty when none is installed.
+  private Optional<Integer> prometheusPort = Optional.empty();
+  private Runnable sidecarConfigRefresh = () -> {};
 
   public EmbeddedDemo(DemoConsole console) {
     this.console = console;
@@ -151,6 +156,17 @@ public final class EmbeddedDemo implements AutoCloseable {
     DemoReport.Embeddings embeddings = embeddingsKeepRestrictedBatchesInside();
     DemoReport.Responses responses = responsesWithValidatedOutput();
     DemoReport.Metrics metrics = metrics();
+    console.scene(6, "Shadow evaluation of classify-ticket, and the advice");
+    ShadowEvaluationScene.Outcome shadow =
+        new ShadowEvaluationScene(
+                client,
+                console,
+                vllm,
+                sidecarConfigRefresh,
+                (task, variables) -> task("shadow", task, variables),
+                sidecar.managementUrl(),
+                prometheusPort)
+            .play();
     summary();
     return new DemoReport(
         startup,
@@ -163,7 +179,8 @@ public final class EmbeddedDemo implements AutoCloseable {
         repair,
         embeddings,
         responses,
-        metrics);
+        metrics,
+        shadow);
   }
 
   // ---- scene 1 ----
@@ -213,8 +230,23 @@ public final class EmbeddedDemo implements AutoCloseable {
                 0,
                 new ProviderEndpoints(
                     openai.baseUrl() + "/v1", anthropic.baseUrl(), gemini.baseUrl()));
+    if (PrometheusServer.binary().isPresent()) {
+      try {
+        prometheusPort = Optional.of(PrometheusServer.freePort());
+      } catch (IOException e) {
+        throw new UncheckedIOException("no free port for Prometheus", e);
+      }
+      // A static scrape adds no namespace label; the advice refreshes every 2 s for the demo.
+      settings =
+          settings.withAdvisor(
+              AdvisorSettings.defaults()
+                  .withPrometheus(URI.create("http://127.0.0.1:" + prometheusPort.get()))
+                  .withWindow(Duration.ofMinutes(15), Duration.ofSeconds(2), ""));
+    }
     operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
-    console.ok("operator running: reconcilers ModelBackend, RoutingPolicy, Workflow");
+    console.ok(
+        "operator running: reconcilers ModelBackend, RoutingPolicy, Workflow, and the Workflow"
+            + " advisor");
     console.detail(
         "admission webhooks  https://127.0.0.1:"
             + operator.webhookPort()
@@ -722,6 +754,15 @@ public final class EmbeddedDemo implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
 
+    sidecarConfigRefresh =
+        () -> {
+          new LocalKubelet(client).mountVolumes(admitted, sidecarContainer, podRoot);
+          try {
+            Files.writeString(localConfig, network.localize(Files.readString(mounted)).yaml());
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     console.progress("starting the router sidecar (io.aihandler.router.RouterMain) on that config");
     try {
       sidecar = new LocalSidecar(localConfig, Map.of()).start();
@@ -1300,7 +1341,7 @@ public final class EmbeddedDemo implements AutoCloseable {
   // ---- scene 6 ----
 
   private void summary() {
-    console.scene(6, "Summary");
+    console.scene(7, "Summary");
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("SCENE", "CLIENT", "MODEL", "STATUS", "ROUTE", "BACKEND", "ATTEMPTS"));
     for (Exchange e : exchanges) {

@@ -24,7 +24,7 @@ class DemoEndToEndTest {
   static void runTheDemo() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (EmbeddedDemo demo =
-        new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 6))) {
+        new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 7))) {
       report = demo.play();
       keys = demo.keys();
     }
@@ -184,8 +184,24 @@ class DemoEndToEndTest {
   }
 
   @Test
+  void theShadowEvaluationEitherAdvisesOrSaysWhyNotAndPutsTheExamplesBack() {
+    ShadowEvaluationScene.Outcome shadow = report.shadow();
+    if (shadow.evaluated()
+        && io.aihandler.testing.prometheus.PrometheusServer.binary().isPresent()) {
+      assertThat(shadow.verdict()).isIn("open", "closed", "mixed");
+      assertThat(shadow.candidate()).startsWith("llama-3-3-70b: ");
+      assertThat(printed).contains("best candidate: llama-3-3-70b: ");
+    } else if (!shadow.evaluated()) {
+      assertThat(printed).contains("skipped: the operator did not publish the evaluation");
+    } else {
+      assertThat(printed).contains("apt-get install -y prometheus");
+    }
+    assertThat(printed).contains("the examples' Git state is back");
+  }
+
+  @Test
   void neverPrintsAKey() {
-    assertThat(printed).contains("6/6  Summary");
+    assertThat(printed).contains("7/7  Summary");
     for (String key : keys.all()) {
       assertThat(printed).doesNotContain(key);
     }

@@ -1,6 +1,7 @@
 package io.aihandler.operator;
 
 import io.aihandler.api.v1alpha1.Workflow;
+import io.aihandler.controllers.advisor.WorkflowAdvisor;
 import io.aihandler.controllers.metrics.DeletedBackendMetrics;
 import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
@@ -83,7 +84,8 @@ public final class AiHandlerOperator implements AutoCloseable {
                 .withProviders(settings.providers()),
             metrics),
         new RoutingPolicyReconciler(clock, metrics),
-        new WorkflowReconciler(clock, settings.providers(), metrics));
+        new WorkflowReconciler(clock, settings.providers(), metrics),
+        new WorkflowAdvisor(clock, settings.advisor()));
   }
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */

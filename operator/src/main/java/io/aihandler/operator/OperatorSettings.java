@@ -1,5 +1,6 @@
 package io.aihandler.operator;
 
+import io.aihandler.controllers.advisor.AdvisorSettings;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.operator.tls.WebhookTlsSettings;
 import io.aihandler.operator.webhook.SidecarInjectionSettings;
@@ -31,6 +32,8 @@ import java.util.stream.Collectors;
  * @param providers the hosted providers' default base URLs ({@code PROVIDER_ENDPOINTS}, e.g. {@code
  *     openai=https://egress.example/v1,anthropic=https://egress.example}); the public ones by
  *     default. A ModelBackend's own {@code spec.hosted.baseUrl} always wins.
+ * @param advisor where the advisor reads the sidecars' metrics and how it judges ({@code
+ *     ADVISOR_*}; see docs/evaluating-and-switching.md)
  */
 public record OperatorSettings(
     String namespace,
@@ -44,7 +47,8 @@ public record OperatorSettings(
     TlsMode tlsMode,
     WebhookTlsSettings tls,
     Optional<String> leaseName,
-    ProviderEndpoints providers) {
+    ProviderEndpoints providers,
+    AdvisorSettings advisor) {
 
   /** Who makes the webhook's certificate. */
   public enum TlsMode {
@@ -99,7 +103,8 @@ public record OperatorSettings(
         parsedTlsMode,
         tls,
         lease.isBlank() ? Optional.empty() : Optional.of(lease),
-        providers(env.getOrDefault("PROVIDER_ENDPOINTS", "")));
+        providers(env.getOrDefault("PROVIDER_ENDPOINTS", "")),
+        AdvisorEnvironment.read(env));
   }
 
   /** The same settings as another replica: its own identity and ports, the same Lease. */
@@ -121,7 +126,8 @@ public record OperatorSettings(
         tlsMode,
         tls,
         Optional.of(lease),
-        endpoints);
+        endpoints,
+        advisor);
   }
 
   /** Settings for a single process without leader election, on the given ports (0: any free). */
@@ -139,7 +145,26 @@ public record OperatorSettings(
         tlsMode,
         tls,
         Optional.empty(),
-        endpoints);
+        endpoints,
+        advisor);
+  }
+
+  /** The same settings with other advisor settings (the demo's Prometheus, a test's window). */
+  public OperatorSettings withAdvisor(AdvisorSettings advisor) {
+    return new OperatorSettings(
+        namespace,
+        podName,
+        watchNamespaces,
+        sidecarImage,
+        nativeSidecar,
+        sidecarImagePullSecrets,
+        webhookPort,
+        metricsPort,
+        tlsMode,
+        tls,
+        leaseName,
+        providers,
+        advisor);
   }
 
   /** A comma-separated list of Secret names; each must be a DNS subdomain. */

@@ -2,6 +2,7 @@ package io.aihandler.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -72,5 +73,67 @@ class OperatorSettingsTest {
         .hasMessageContaining("unknown provider mistral");
     assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("WEBHOOK_TLS_MODE", "manual")))
         .hasMessageContaining("WEBHOOK_TLS_MODE");
+  }
+
+  @Test
+  void theAdvisorHasTheDocumentedDefaultsAndNoPrometheusUnlessTold() {
+    var advisor = OperatorSettings.fromEnvironment(Map.of()).advisor();
+    assertThat(advisor.prometheusUrl()).isEmpty();
+    assertThat(advisor.window()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(advisor.refreshInterval()).isEqualTo(java.time.Duration.ofMinutes(15));
+    assertThat(advisor.closedBelowTokensPerMonth()).isEqualTo(50_000_000);
+    assertThat(advisor.openAboveTokensPerMonth()).isEqualTo(500_000_000);
+    // A quarter of a 200,000 USD engineer: 4,166.67 USD a month.
+    assertThat(advisor.engineeringCostPerMonth()).isCloseTo(4166.67, within(0.01));
+  }
+
+  @Test
+  void readsTheAdvisorsEnvironment() {
+    var advisor =
+        OperatorSettings.fromEnvironment(
+                Map.ofEntries(
+                    Map.entry("ADVISOR_PROMETHEUS_URL", "http://prometheus.monitoring:9090/"),
+                    Map.entry("ADVISOR_NAMESPACE_LABEL", "kubernetes_namespace"),
+                    Map.entry("ADVISOR_WINDOW", "14d"),
+                    Map.entry("ADVISOR_REFRESH_INTERVAL", "1h30m"),
+                    Map.entry("ADVISOR_SELF_HOSTING_ENGINEERS", "0.5"),
+                    Map.entry("ADVISOR_ENGINEER_YEARLY_COST_USD", "240000"),
+                    Map.entry("ADVISOR_OPEN_ABOVE_TOKENS_PER_MONTH", "1000000000")))
+            .advisor();
+    assertThat(advisor.prometheusUrl())
+        .contains(java.net.URI.create("http://prometheus.monitoring:9090/"));
+    assertThat(advisor.namespaceLabel()).isEqualTo("kubernetes_namespace");
+    assertThat(advisor.window()).isEqualTo(java.time.Duration.ofDays(14));
+    assertThat(advisor.refreshInterval()).isEqualTo(java.time.Duration.ofMinutes(90));
+    assertThat(advisor.engineeringCostPerMonth()).isEqualTo(10_000);
+    assertThat(advisor.openAboveTokensPerMonth()).isEqualTo(1e9);
+  }
+
+  @Test
+  void refusesAdvisorNonsenseWithoutEchoingAUrlThatMayHoldCredentials() {
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromEnvironment(
+                    Map.of("ADVISOR_PROMETHEUS_URL", "https://admin:hunter2@prometheus:9090")))
+        .hasMessageContaining("ADVISOR_PROMETHEUS_URL must be the http(s) base URL")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    assertThatThrownBy(
+            () -> OperatorSettings.fromEnvironment(Map.of("ADVISOR_PROMETHEUS_URL", "prometheus")))
+        .hasMessageContaining("ADVISOR_PROMETHEUS_URL");
+    assertThatThrownBy(() -> OperatorSettings.fromEnvironment(Map.of("ADVISOR_WINDOW", "1w")))
+        .hasMessageContaining("ADVISOR_WINDOW must be a duration");
+    assertThatThrownBy(
+            () -> OperatorSettings.fromEnvironment(Map.of("ADVISOR_SELF_HOSTING_ENGINEERS", "-1")))
+        .hasMessageContaining("ADVISOR_SELF_HOSTING_ENGINEERS");
+    assertThatThrownBy(
+            () ->
+                OperatorSettings.fromEnvironment(
+                    Map.of(
+                        "ADVISOR_CLOSED_BELOW_TOKENS_PER_MONTH", "900000000",
+                        "ADVISOR_OPEN_ABOVE_TOKENS_PER_MONTH", "100")))
+        .hasMessageContaining("must not be below the closed one");
+    assertThatThrownBy(
+            () -> OperatorSettings.fromEnvironment(Map.of("ADVISOR_NAMESPACE_LABEL", "name-space")))
+        .hasMessageContaining("Prometheus label name");
   }
 }

@@ -11,6 +11,7 @@ import io.aihandler.api.v1alpha1.RoutingPolicy;
 import io.aihandler.api.v1alpha1.Task;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.api.v1alpha1.WorkflowStatus;
+import io.aihandler.controllers.advisor.AdvisorStatusFields;
 import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.metrics.ReconcileMetrics;
@@ -217,8 +218,13 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   @Override
   public ErrorStatusUpdateControl<Workflow> updateErrorStatus(
       Workflow workflow, Context<Workflow> context, Exception e) {
+    // The advisor's fields are left to the advisor: this writer applies only its own.
+    Workflow own = new Workflow();
+    own.setMetadata(workflow.getMetadata());
+    own.setSpec(workflow.getSpec());
+    own.setStatus(AdvisorStatusFields.withoutAdvice(workflow.getStatus()));
     return FailureStatus.readyFalse(
-        workflow, e, WorkflowStatus::new, clock, new ResourceEvents(context.getClient(), clock));
+        own, e, WorkflowStatus::new, clock, new ResourceEvents(context.getClient(), clock));
   }
 
   /** The vLLM backends the routes reach: the only destinations a restricted Workflow's pods get. */
@@ -359,7 +365,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   /** Patches the status when it says something new; no write otherwise. */
   private UpdateControl<Workflow> status(
       Workflow workflow, Context<Workflow> context, List<Desired> conditions, String configHash) {
-    WorkflowStatus previous = workflow.getStatus();
+    // Only this reconciler's fields are compared and applied; the advisor owns the rest.
+    WorkflowStatus previous = AdvisorStatusFields.withoutAdvice(workflow.getStatus());
     long generation = Optional.ofNullable(workflow.getMetadata().getGeneration()).orElse(0L);
     WorkflowStatus status = new WorkflowStatus();
     status.setObservedGeneration(generation);
@@ -378,6 +385,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             previous == null ? List.of() : previous.getConditions(),
             status.getConditions(),
             Set.of());
-    return StatusPatch.ifChanged(workflow, status);
+    return StatusPatch.same(previous, status)
+        ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(StatusPatch.of(workflow, status));
   }
 }

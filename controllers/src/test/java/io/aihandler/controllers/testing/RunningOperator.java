@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A JOSDK {@link Operator} in its production configuration (server-side apply for the status of
@@ -20,6 +21,11 @@ public final class RunningOperator implements AutoCloseable {
   /** Registers the reconciler and starts the operator; returns once its informers are synced. */
   public static <P extends HasMetadata> RunningOperator start(
       MockKubernetesApi api, Reconciler<P> reconciler) {
+    return startAll(api, List.of(reconciler));
+  }
+
+  /** Registers several reconcilers (e.g. two controllers of one kind) and starts the operator. */
+  public static RunningOperator startAll(MockKubernetesApi api, List<Reconciler<?>> reconcilers) {
     Operator operator =
         new Operator(
             o ->
@@ -28,7 +34,7 @@ public final class RunningOperator implements AutoCloseable {
                     .withStopOnInformerErrorDuringStartup(true)
                     .withCacheSyncTimeout(Duration.ofSeconds(10))
                     .withReconciliationTerminationTimeout(Duration.ofSeconds(2)));
-    operator.register(reconciler);
+    reconcilers.forEach(operator::register);
     operator.start();
     return new RunningOperator(operator);
   }

@@ -2,6 +2,7 @@ package io.aihandler.controllers.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -26,10 +27,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * with 415. An apply of a missing object creates it; an apply of an existing one is a three-way
  * merge per field manager: the applied fields replace the stored ones, fields this manager applied
  * before and no longer applies are removed, everything else (other managers' fields, status) is
- * kept. Lists are replaced whole, which is what SSA does for a list one manager owns.
+ * kept. Lists are replaced whole, which is what SSA does for a list one manager owns, except {@code
+ * conditions}, which the CRDs declare a map keyed by {@code type}: there each manager's conditions
+ * are merged by type, and a type this manager applied before and no longer applies is removed, so
+ * two writers of different conditions keep each other's.
  *
- * <p>Not modelled: managedFields, conflicts between managers, merge keys inside lists. Drop this
- * class when {@code StockMockServerRejectsServerSideApplyTest} starts failing.
+ * <p>Not modelled: managedFields, conflicts between managers, other merge keys. Drop this class
+ * when {@code StockMockServerRejectsServerSideApplyTest} starts failing.
  *
  * <p>It also records every write (POST, PUT, PATCH, DELETE) so tests can count API writes, and can
  * refuse chosen writes the way an API server refuses an invalid object (422 with the offending
@@ -204,6 +208,11 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
         fields.hasNext(); ) {
       Map.Entry<String, JsonNode> field = fields.next();
       JsonNode previousValue = previous == null ? null : previous.get(field.getKey());
+      if (field.getKey().equals("conditions")
+          && field.getValue() instanceof ArrayNode appliedList) {
+        result.set("conditions", mergeByType(result.get("conditions"), previousValue, appliedList));
+        continue;
+      }
       result.set(
           field.getKey(),
           threeWayMerge(result.get(field.getKey()), previousValue, field.getValue()));
@@ -217,6 +226,45 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
                   result.remove(name);
                 }
               });
+    }
+    return result;
+  }
+
+  /** A list-map keyed by {@code type}: the stored entries with this manager's replaced. */
+  static ArrayNode mergeByType(JsonNode stored, JsonNode previous, ArrayNode applied) {
+    Set<String> appliedTypes = new java.util.HashSet<>();
+    applied.forEach(c -> appliedTypes.add(c.path("type").asText()));
+    Set<String> dropped = new java.util.HashSet<>();
+    if (previous instanceof ArrayNode previousList) {
+      previousList.forEach(
+          c -> {
+            if (!appliedTypes.contains(c.path("type").asText())) {
+              dropped.add(c.path("type").asText());
+            }
+          });
+    }
+    ArrayNode result = JSON.createArrayNode();
+    Set<String> placed = new java.util.HashSet<>();
+    if (stored instanceof ArrayNode storedList) {
+      for (JsonNode condition : storedList) {
+        String type = condition.path("type").asText();
+        if (dropped.contains(type)) {
+          continue;
+        }
+        JsonNode replacement = null;
+        for (JsonNode candidate : applied) {
+          if (candidate.path("type").asText().equals(type)) {
+            replacement = candidate;
+          }
+        }
+        result.add(replacement == null ? condition : replacement.deepCopy());
+        placed.add(type);
+      }
+    }
+    for (JsonNode condition : applied) {
+      if (placed.add(condition.path("type").asText())) {
+        result.add(condition.deepCopy());
+      }
     }
     return result;
   }

@@ -2,6 +2,9 @@ package io.aihandler.controllers.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -107,6 +110,30 @@ class ServerSideApplyDispatcherTest {
                 .getArgs())
         .containsExactly("--three");
   }
+
+  @Test
+  void conditionsAreMergedByTypeAcrossManagersAsTheCrdsListMapDeclares() {
+    ObjectNode one = JSON.createObjectNode();
+    ArrayNode stored = JSON.createArrayNode();
+    stored.addObject().put("type", "Ready").put("status", "True");
+    stored.addObject().put("type", "AdviceAvailable").put("status", "False");
+    stored.addObject().put("type", "Stale").put("status", "True");
+    ArrayNode previous = JSON.createArrayNode();
+    previous.addObject().put("type", "AdviceAvailable").put("status", "False");
+    previous.addObject().put("type", "Stale").put("status", "True");
+    ArrayNode applied = JSON.createArrayNode();
+    applied.addObject().put("type", "AdviceAvailable").put("status", "True");
+    one.set("conditions", applied);
+
+    ArrayNode merged = ServerSideApplyDispatcher.mergeByType(stored, previous, applied);
+
+    // Another manager's Ready is kept in place; this manager's Stale, no longer applied, is gone.
+    assertThat(merged).hasSize(2);
+    assertThat(merged.get(0).path("type").asText()).isEqualTo("Ready");
+    assertThat(merged.get(1).path("status").asText()).isEqualTo("True");
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   void writesAreCounted() {

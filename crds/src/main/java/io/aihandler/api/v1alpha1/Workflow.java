@@ -41,6 +41,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING,
     getDescription = "Why the workflow is or is not ready")
 @AdditionalPrinterColumn(
+    name = "Advice",
+    jsonPath = ".status.advice",
+    type = AdditionalPrinterColumn.Type.STRING,
+    getDescription = "Each task's verdict: open, closed or mixed")
+@AdditionalPrinterColumn(
     name = "Age",
     jsonPath = ".metadata.creationTimestamp",
     type = AdditionalPrinterColumn.Type.DATE)

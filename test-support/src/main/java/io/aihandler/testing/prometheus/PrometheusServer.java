@@ -84,9 +84,17 @@ public final class PrometheusServer implements AutoCloseable {
    */
   public static PrometheusServer start(String metricsPath, List<String> targets, List<Path> rules)
       throws IOException {
+    return startOn(freePort(), metricsPath, targets, rules);
+  }
+
+  /**
+   * As {@link #start(String, List, List)}, listening on a port chosen beforehand: for a client
+   * configured with Prometheus's URL before there is anything to scrape.
+   */
+  public static PrometheusServer startOn(
+      int port, String metricsPath, List<String> targets, List<Path> rules) throws IOException {
     Path prometheus = require(binary(), "prometheus");
     Path directory = Files.createTempDirectory("prometheus-test");
-    int port = freePort();
     StringBuilder config = new StringBuilder();
     config.append("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n");
     if (!rules.isEmpty()) {
@@ -284,7 +292,8 @@ public final class PrometheusServer implements AutoCloseable {
     return Optional.empty();
   }
 
-  private static int freePort() throws IOException {
+  /** A port free on loopback now. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket()) {
       s.bind(new InetSocketAddress("127.0.0.1", 0));
       return s.getLocalPort();
