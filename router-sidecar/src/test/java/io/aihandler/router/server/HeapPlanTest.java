@@ -43,6 +43,8 @@ class HeapPlanTest {
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 

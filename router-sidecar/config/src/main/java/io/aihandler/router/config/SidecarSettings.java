@@ -49,6 +49,10 @@ import java.time.Duration;
  *     64, more get 503 with {@code Retry-After}
  * @param holdKeepAliveInterval how often a held streaming request gets an SSE comment before its
  *     first event, so clients and proxies do not time it out; default 10s
+ * @param tracing OpenTelemetry traces: where they are exported, sampling, content capture; off by
+ *     default
+ * @param logFormat {@code text} (default, for people) or {@code json} (one JSON object per line,
+ *     the schema in docs/observability-traces-logs.md)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -76,13 +80,15 @@ public record SidecarSettings(
     String responsesStoreTtl,
     Activation activation,
     Integer maxHeldRequests,
-    String holdKeepAliveInterval) {
+    String holdKeepAliveInterval,
+    Tracing tracing,
+    String logFormat) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
       new SidecarSettings(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
@@ -110,6 +116,8 @@ public record SidecarSettings(
     responsesStoreTtl = responsesStoreTtl == null ? "1h" : responsesStoreTtl;
     maxHeldRequests = maxHeldRequests == null ? 64 : maxHeldRequests;
     holdKeepAliveInterval = holdKeepAliveInterval == null ? "10s" : holdKeepAliveInterval;
+    tracing = tracing == null ? Tracing.OFF : tracing;
+    logFormat = logFormat == null ? "text" : logFormat;
   }
 
   /** {@link #holdKeepAliveInterval()} as a duration. */
