@@ -29,6 +29,7 @@ final class AttemptTrace {
   private final long outputTokensBefore;
   private AttemptResult result;
   private String fallbackReason;
+  private String responseModel;
 
   private AttemptTrace(AttemptSpan span, CallRecord record, RoutedCall call) {
     this.span = span;
@@ -36,6 +37,8 @@ final class AttemptTrace {
     this.call = call;
     this.inputTokensBefore = record.inputTokens;
     this.outputTokensBefore = record.outputTokens;
+    // What a previous attempt's answer said is not this attempt's.
+    record.responseModel = null;
   }
 
   /** Starts the span of the record's current attempt at {@code b}. */
@@ -69,18 +72,26 @@ final class AttemptTrace {
     return out.withHeaders(extra);
   }
 
+  /**
+   * The model a provider's answer says produced it: {@code model} (OpenAI, vLLM, Anthropic) or
+   * {@code modelVersion} (Gemini); null when it names none. Cut to a sane length.
+   */
+  static String answeringModel(JsonNode upstreamAnswer) {
+    JsonNode m = upstreamAnswer.path("model");
+    if (!m.isTextual()) {
+      m = upstreamAnswer.path("modelVersion");
+    }
+    if (!m.isTextual()) {
+      return null;
+    }
+    String model = m.asText();
+    return model.length() <= 200 ? model : model.substring(0, 200);
+  }
+
   /** What the attempt came to. */
   void result(AttemptResult result) {
     this.result = result;
-    JsonNode completion =
-        switch (result) {
-          case AttemptResult.Valid v -> v.completion();
-          case AttemptResult.Invalid i -> i.completion();
-          default -> null;
-        };
-    if (completion != null && completion.path("model").isTextual()) {
-      record.responseModel = completion.path("model").asText();
-    }
+    this.responseModel = record.responseModel;
     if (call.validator() != null) {
       if (result instanceof AttemptResult.Valid) {
         record.validation = "valid";
@@ -131,7 +142,6 @@ final class AttemptTrace {
       case AttemptResult.Streamed s -> outcome = "ok";
     }
     List<String> finishReasons = new ArrayList<>();
-    String responseModel = null;
     String output = null;
     if (completion != null) {
       for (JsonNode choice : completion.path("choices")) {
@@ -139,8 +149,6 @@ final class AttemptTrace {
           finishReasons.add(choice.path("finish_reason").asText());
         }
       }
-      responseModel =
-          completion.path("model").isTextual() ? completion.path("model").asText() : null;
       if (span.capturesContent()) {
         output = ContentCapture.outputMessages(completion);
       }
