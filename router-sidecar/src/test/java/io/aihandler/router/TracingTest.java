@@ -216,7 +216,7 @@ class TracingTest {
         .containsEntry("gen_ai.response.finish_reasons", List.of("stop"))
         .containsEntry("gen_ai.usage.input_tokens", 19L)
         .containsEntry("gen_ai.usage.output_tokens", 10L)
-        .containsEntry("server.address", "127.0.0.1")
+        .containsEntry("server.address", gpt.getHostName())
         .containsEntry("server.port", (long) gpt.getPort())
         .containsEntry("aihandler.backend", "gpt")
         .containsEntry("aihandler.attempt", 1L)
