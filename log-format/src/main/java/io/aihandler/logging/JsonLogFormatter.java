@@ -114,8 +114,11 @@ public final class JsonLogFormatter extends Formatter {
     }
   }
 
-  /** The level's name in the schema: JUL's levels folded onto the five everyone knows. */
-  static String level(Level level) {
+  /**
+   * The level's name in the schema ({@code error}, {@code warn}, {@code info}, {@code debug},
+   * {@code trace}): JUL's levels folded onto the five everyone knows.
+   */
+  public static String level(Level level) {
     int v = level.intValue();
     if (v >= Level.SEVERE.intValue()) {
       return "error";
