@@ -111,6 +111,7 @@ public final class OtelTracing implements RequestTracing {
   /** Exports what is queued, within the export timeout, and stops exporting. */
   @Override
   public void close() {
-    provider.shutdown().join(exportTimeout.toMillis() + 2000, TimeUnit.MILLISECONDS);
+    // Bounded by one export timeout: a hung collector must not hold up the process stopping.
+    provider.shutdown().join(exportTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -86,8 +86,7 @@ class ObservabilityProcessTest {
   void tracingOffLoadsNoOpenTelemetryClass() throws Exception {
     Path classes = dir.resolve("classes.txt");
     sidecar =
-        SidecarProcess.startWith(
-            config("{}"), List.of("-Xlog:class+load=info:file=" + classes));
+        SidecarProcess.startWith(config("{}"), List.of("-Xlog:class+load=info:file=" + classes));
     openai.enqueue(ok(openAiCompletion("Hi", "stop")));
     assertThat(chat().statusCode()).isEqualTo(200);
     assertThat(openai.takeRequest().getHeaders().get("traceparent")).isNull();
@@ -102,8 +101,7 @@ class ObservabilityProcessTest {
   void tracedWithJsonLogsEveryLineIsJsonAndSpansReachTheCollector() throws Exception {
     sidecar =
         SidecarProcess.start(
-            config(
-                "{logFormat: json, tracing: {otlpEndpoint: \"" + receiver.endpoint() + "\"}}"));
+            config("{logFormat: json, tracing: {otlpEndpoint: \"" + receiver.endpoint() + "\"}}"));
     openai.enqueue(ok(openAiCompletion("The completion text", "stop")));
     HttpResponse<String> r = chat();
     assertThat(r.statusCode()).isEqualTo(200);
@@ -118,7 +116,9 @@ class ObservabilityProcessTest {
     for (String line : sidecar.log()) {
       JsonNode j = MAPPER.readTree(line);
       assertThat(j.isObject()).as(line).isTrue();
-      assertThat(j.has("ts") && j.has("level") && j.has("logger") && j.has("msg")).as(line).isTrue();
+      assertThat(j.has("ts") && j.has("level") && j.has("logger") && j.has("msg"))
+          .as(line)
+          .isTrue();
       if (j.path("msg").asText().equals("request")) {
         access = j;
       }
