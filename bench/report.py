@@ -18,6 +18,7 @@ LABELS = {
     "nginx": "one nginx proxy hop",
     "sidecar": "sidecar, plain routing",
     "sidecar-validated": "sidecar, detectors + schema validation",
+    "sidecar-traced": "sidecar, plain, every request traced (OTLP export)",
     "sidecar-jvm-defaults": "sidecar, plain, JVM default flags",
     "portkey": "Portkey gateway",
 }
@@ -96,7 +97,7 @@ w("### Footprint and start-up")
 w("")
 w("| process | ready ms | RSS idle MiB | RSS under load MiB (largest sample / high-water mark) |")
 w("| --- | ---: | ---: | ---: |")
-for target in ("sidecar", "sidecar-validated", "sidecar-jvm-defaults", "nginx", "portkey"):
+for target in ("sidecar", "sidecar-validated", "sidecar-traced", "sidecar-jvm-defaults", "nginx", "portkey"):
     idle = facts.get(f"rss_idle_kib_{target}")
     if idle is None:
         continue
@@ -105,7 +106,7 @@ for target in ("sidecar", "sidecar-validated", "sidecar-jvm-defaults", "nginx", 
     label = "nginx proxy (master + worker)" if target == "nginx" else LABELS[target]
     w(f"| {label} | {facts.get(f'ready_ms_{target}', '–')} | {mib(idle)} | {mib(load)}" + (f" / {mib(hwm)}" if hwm else "") + " |")
 w("")
-starts = [(k[len("ready_ms_"):], v) for k, v in facts.items() if k in ("ready_ms_jvm-defaults", "ready_ms_tuned", "ready_ms_tuned-aot")]
+starts = [(k[len("ready_ms_"):], v) for k, v in facts.items() if k in ("ready_ms_jvm-defaults", "ready_ms_tuned", "ready_ms_tuned-aot", "ready_ms_tuned-traced")]
 if starts:
     w("Sidecar cold start to `/readyz` 200, median: " + ", ".join(f"{name} {v} ms" for name, v in starts) + ".")
     w("")
@@ -129,7 +130,7 @@ def verdict(ok):
 dr, nr = row("direct", "json", "rate"), row("nginx", "json", "rate")
 ns = row("nginx", "json", "saturation")
 ps = row("portkey", "json", "saturation")
-for target in ("sidecar", "sidecar-validated"):
+for target in ("sidecar", "sidecar-validated", "sidecar-traced"):
     r, s = row(target, "json", "rate"), row(target, "json", "saturation")
     if not (r and dr and nr):
         continue

@@ -13,7 +13,8 @@
 #   BENCH_STARTS=5            cold starts timed per launcher
 #   BENCH_SKIP_BUILD=1        use the sidecar jar already in router-sidecar/target
 #   BENCH_TARGETS=...         measure only these targets, comma-separated, of direct, nginx, sidecar,
-#                             sidecar-validated, sidecar-jvm-defaults, portkey (default: all; the
+#                             sidecar-validated, sidecar-traced, sidecar-jvm-defaults, portkey
+#                             (default: all; the
 #                             direct call is always measured: every added latency is relative to it)
 #   BENCH_AOT=0               skip the ahead-of-time cache's training run (and measure without one)
 #   SIDECAR_JAVA_OPTS=...     JVM flags of the measured sidecar (default: see SIDECAR_TUNED_OPTS)
@@ -30,7 +31,7 @@ RATE=${BENCH_RATE:-1000}
 RATE_CONNECTIONS=${BENCH_RATE_CONNECTIONS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 STARTS=${BENCH_STARTS:-5}
-TARGETS=${BENCH_TARGETS:-direct,nginx,sidecar,sidecar-validated,sidecar-jvm-defaults,portkey}
+TARGETS=${BENCH_TARGETS:-direct,nginx,sidecar,sidecar-validated,sidecar-traced,sidecar-jvm-defaults,portkey}
 PORTKEY_VERSION=1.15.2
 
 UPSTREAM_PORT=18181
@@ -106,7 +107,9 @@ else
   note "nginx, wrk, curl, python3 and node are installed"
 fi
 mkdir -p "$WORK/portkey" "$WORK/tmp" "$RESULTS"
-if [[ ! -f $WORK/portkey/node_modules/@portkey-ai/gateway/build/start-server.js ]]; then
+if ! wanted portkey; then
+  note "Portkey is not among BENCH_TARGETS: not installed"
+elif [[ ! -f $WORK/portkey/node_modules/@portkey-ai/gateway/build/start-server.js ]]; then
   note "npm install @portkey-ai/gateway@$PORTKEY_VERSION (into bench/work/portkey)"
   npm install --silent --no-audit --no-fund --prefix "$WORK/portkey" "@portkey-ai/gateway@$PORTKEY_VERSION" >/dev/null
 else
@@ -120,8 +123,8 @@ done
 
 # ---------------------------------------------------------------------------------------------
 if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
-  say "Building the router sidecar (./mvnw -pl router-sidecar/config,router-sidecar -am install -DskipTests)"
-  (cd "$ROOT" && ./mvnw -B -q -pl router-sidecar/config,router-sidecar -am install -DskipTests) \
+  say "Building the router sidecar (./mvnw -pl router-sidecar -am install -DskipTests)"
+  (cd "$ROOT" && ./mvnw -B -q -pl router-sidecar -am install -DskipTests) \
     || note "WARNING: the build failed; measuring the jar already in router-sidecar/target"
 fi
 [[ -f $ROOT/router-sidecar/target/router-sidecar.jar ]] || die "router-sidecar/target/router-sidecar.jar is missing; build it first"
@@ -151,6 +154,7 @@ sed -e "s|@MODEL@|embed|" "$BENCH/load/embeddings-request.json" >"$WORK/body-sid
 cp "$BENCH/load/responses-request.json" "$WORK/body-sidecar-responses.json"
 render "$BENCH/sidecar/plain.yaml" "$WORK/sidecar-plain.yaml" $SIDECAR_PORT
 render "$BENCH/sidecar/validated.yaml" "$WORK/sidecar-validated.yaml" $SIDECAR_PORT
+render "$BENCH/sidecar/traced.yaml" "$WORK/sidecar-traced.yaml" $SIDECAR_PORT
 render "$BENCH/nginx/upstream.conf" "$WORK/nginx-upstream.conf" $UPSTREAM_PORT
 render "$BENCH/nginx/proxy.conf" "$WORK/nginx-proxy.conf" $PROXY_PORT
 
@@ -335,12 +339,12 @@ else
 fi
 rm -f "$WORK/probe.aot"
 
-time_starts() { # label java-opts...
+time_starts() { # label java-opts...   (START_CONFIG: the config started, default the plain one)
   local label=$1 samples=() i ms
   shift
   ((STARTS > 0)) || return 0
   for ((i = 0; i < STARTS; i++)); do
-    start_sidecar "$WORK/sidecar-plain.yaml" "$@"
+    start_sidecar "${START_CONFIG:-$WORK/sidecar-plain.yaml}" "$@"
     samples+=("$READY_MS")
     stop "$SIDECAR_PID"
   done
@@ -353,6 +357,10 @@ time_starts "jvm-defaults"
 time_starts "tuned" $SIDECAR_JAVA_OPTS
 if ((${#AOT_OPTS[@]})); then
   time_starts "tuned-aot" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
+fi
+if wanted sidecar-traced; then
+  # Tracing on loads and starts the OpenTelemetry SDK and its exporter thread: timed the same way.
+  START_CONFIG=$WORK/sidecar-traced.yaml time_starts "tuned-traced" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -416,6 +424,14 @@ if wanted sidecar-validated; then
   sidecar_target sidecar-validated "$WORK/sidecar-validated.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
   measure sidecar-validated json "$SIDECAR_URL" "$WORK/body-sidecar-task.json" '\"category\"' || die "cannot measure sidecar-validated json"
   sidecar_done sidecar-validated
+fi
+
+if wanted sidecar-traced; then
+  sidecar_target sidecar-traced "$WORK/sidecar-traced.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
+  measure sidecar-traced json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar-traced json"
+  measure sidecar-traced sse "$SIDECAR_URL" "$WORK/body-sidecar-stream.json" "$SSE_OK" || die "cannot measure sidecar-traced sse"
+  fact "trace_spans_sidecar-traced" "$(curl -s "http://127.0.0.1:$SIDECAR_PORT/metrics" | awk '/^aihandler_trace_spans_total/ {printf "%s%s=%s", sep, $1, $2; sep=" "}')"
+  sidecar_done sidecar-traced
 fi
 
 if wanted sidecar-jvm-defaults; then

@@ -178,6 +178,7 @@ class ChartRenderingTest {
                 Map.entry("VALIDATING_WEBHOOK_CONFIGURATION", cluster + "-workflow-validator"),
                 Map.entry("LEADER_ELECTION_LEASE", fullname + "-leader"),
                 Map.entry("LOG_LEVEL", "info"),
+                Map.entry("LOG_FORMAT", "text"),
                 Map.entry(
                     "JAVA_TOOL_OPTIONS", "-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"),
                 // The advisor's documented defaults, without a Prometheus.

@@ -16,12 +16,17 @@ public final class OperatorMain {
   private OperatorMain() {}
 
   public static void main(String[] args) throws InterruptedException {
-    // slf4j-simple reads its level once, when the first logger is made: set it before that.
-    String level =
-        System.getenv().getOrDefault("LOG_LEVEL", "info").toLowerCase(java.util.Locale.ROOT);
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+    // Before the first logger is made, so every line has the chosen level and format.
+    try {
+      OperatorLogging.configure(
+          System.getenv().getOrDefault("LOG_LEVEL", "info"),
+          OperatorSettings.logFormat(System.getenv()),
+          System.err);
+    } catch (IllegalArgumentException e) {
+      System.err.println("aihandler-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     Logger log = LoggerFactory.getLogger(OperatorMain.class);
     OperatorSettings settings;
     try {

@@ -107,6 +107,21 @@ public record OperatorSettings(
         AdvisorEnvironment.read(env));
   }
 
+  /**
+   * How the operator writes its log ({@code LOG_FORMAT}): {@code text} (the default) or {@code
+   * json}, the line schema the sidecar writes too (docs/observability-traces-logs.md). Read apart
+   * from the other settings because logging is set up before anything else.
+   *
+   * @throws IllegalArgumentException for any other value, naming the variable
+   */
+  public static io.aihandler.logging.LogFormat logFormat(Map<String, String> env) {
+    try {
+      return io.aihandler.logging.LogFormat.parse(env.get("LOG_FORMAT"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("LOG_FORMAT " + e.getMessage(), e);
+    }
+  }
+
   /** The same settings as another replica: its own identity and ports, the same Lease. */
   public OperatorSettings asReplica(
       String identity,

@@ -1,5 +1,7 @@
 package io.aihandler.router;
 
+import io.aihandler.logging.LogFormat;
+import io.aihandler.logging.LogOutput;
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
 import io.aihandler.router.config.SidecarSettings;
@@ -12,6 +14,7 @@ import io.aihandler.router.runtime.TimerTaskGuard;
 import io.aihandler.router.server.HeapPlan;
 import io.aihandler.router.server.MemoryBudget;
 import io.aihandler.router.server.RouterServer;
+import io.aihandler.router.tracing.TracingSwitch;
 import io.aihandler.router.upstream.UpstreamClient;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -40,6 +43,7 @@ public final class RouterMain implements AutoCloseable {
   private final ConfigReloader config;
   private final RouterServer server;
   private final RouterMetrics metrics;
+  private final TracingSwitch tracing;
   private final Integer portOverride;
   private final Integer managementPortOverride;
 
@@ -70,8 +74,18 @@ public final class RouterMain implements AutoCloseable {
     this.managementPortOverride = managementPort;
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
+    this.tracing = new TracingSwitch(metrics::traceSpans);
     this.config =
-        new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
+        new ConfigReloader(
+            configFile,
+            health,
+            credentials,
+            metrics,
+            applied -> {
+              applyLogLevel(applied);
+              LogOutput.use(LogFormat.parse(applied.sidecar().logFormat()));
+              tracing.apply(applied.sidecar().tracing());
+            });
     this.upstream =
         new UpstreamClient(new TimerTaskGuard("upstream-timer", metrics::backgroundTaskFailure));
     RequestRouter router =
@@ -84,7 +98,13 @@ public final class RouterMain implements AutoCloseable {
     }
     this.server =
         new RouterServer(
-            config, router, metrics, port, managementPort, new MemoryBudget(plan.bodies()));
+            config,
+            router,
+            metrics,
+            port,
+            managementPort,
+            new MemoryBudget(plan.bodies()),
+            tracing);
   }
 
   /**
@@ -170,11 +190,18 @@ public final class RouterMain implements AutoCloseable {
     return config;
   }
 
+  /** The tracing in use: off until the config names an OTLP endpoint. */
+  public TracingSwitch tracing() {
+    return tracing;
+  }
+
   @Override
   public void close() {
     config.close();
     server.close();
     upstream.close();
+    // After the server: spans of the requests that finished during the grace period go out too.
+    tracing.close();
   }
 
   private static void applyLogLevel(RouterConfig config) {

@@ -117,6 +117,12 @@ public final class RouterConfigRenderer {
       if (settings.logPrompts() != null) {
         sidecar.put("logPrompts", settings.logPrompts());
       }
+      if (settings.logFormat() != null) {
+        sidecar.set("logFormat", JSON.valueToTree(settings.logFormat()));
+      }
+      if (settings.tracing() != null) {
+        sidecar.set("tracing", TracingRendering.of(settings.tracing(), workflow));
+      }
     }
 
     ArrayNode backends = document.putArray("backends");

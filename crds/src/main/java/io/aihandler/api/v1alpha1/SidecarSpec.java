@@ -24,4 +24,13 @@ public record SidecarSpec(
     @JsonPropertyDescription(
             "Log prompt and completion text. Off by default: logs then hold routing facts only.")
         @Default("false")
-        Boolean logPrompts) {}
+        Boolean logPrompts,
+    @JsonPropertyDescription(
+            "OpenTelemetry traces: a span per request and per upstream attempt, exported over"
+                + " OTLP/HTTP. Off unless set.")
+        SidecarTracing tracing,
+    @JsonPropertyDescription(
+            "Log format: text (default, for people) or json (one JSON object per line with the"
+                + " request and trace ids).")
+        @Default("text")
+        LogFormat logFormat) {}

@@ -207,7 +207,7 @@ public final class PodSidecarInjector {
 
   private static SidecarSpec sidecarSpec(Workflow workflow) {
     return Optional.ofNullable(workflow.getSpec().sidecar())
-        .orElse(new SidecarSpec(null, null, null, null));
+        .orElse(new SidecarSpec(null, null, null, null, null, null));
   }
 
   /**

@@ -321,6 +321,19 @@ public final class RouterMetrics {
         .increment();
   }
 
+  /**
+   * Finished spans handed to the trace exporter: {@code exported}, {@code failed} (the collector
+   * refused them or did not answer within the export timeout) or {@code dropped} (the export queue
+   * was full). Called from the export thread, never per request.
+   */
+  public void traceSpans(String result, long spans) {
+    Counter.builder("aihandler.trace.spans")
+        .description("Finished spans by what became of them: exported, failed or dropped")
+        .tags("result", result)
+        .register(registry)
+        .increment(spans);
+  }
+
   /** The cached meter of a key, registered on first use. */
   private static <K, M> M meter(Map<K, M> cache, K key, Function<K, M> register) {
     M known = cache.get(key);

@@ -176,9 +176,12 @@ public final class ResponsesApi {
     StoredConversation conversation = StoredConversation.of(turns, call.routed().decision());
     if (conversation.bytes().length > call.maxStoredBytes()) {
       // Replaying it would make a request larger than any client may send.
+      io.aihandler.logging.LogContext.Ids ids = io.aihandler.logging.LogContext.current();
       LOG.log(
           Level.INFO,
-          "response {0} not stored: its conversation of {1} bytes exceeds maxRequestBytes",
+          "request {0}: response {1} not stored: its conversation of {2} bytes exceeds"
+              + " maxRequestBytes",
+          ids == null ? "-" : ids.requestId(),
           call.response().id(),
           String.valueOf(conversation.bytes().length));
       return false;

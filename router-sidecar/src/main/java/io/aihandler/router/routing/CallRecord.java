@@ -2,6 +2,7 @@ package io.aihandler.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.aihandler.router.runtime.MemoryCharge;
+import io.aihandler.router.tracing.RequestSpan;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +25,53 @@ public final class CallRecord {
   int invalidAnswers;
   JsonNode output;
   private MemoryCharge memory = MemoryCharge.NONE;
+  // For traces and logs: the request's id, its span, and what validation and fallbacks did.
+  private String requestId;
+  private RequestSpan trace = RequestSpan.NONE;
+  String validation = "none";
+  int repairs;
+  String fallbackReason;
+  String responseModel;
+
+  /** The request's {@code x-request-id}, sent upstream on every attempt; null outside a request. */
+  public String requestId() {
+    return requestId;
+  }
+
+  public void requestId(String requestId) {
+    this.requestId = requestId;
+  }
+
+  /** The request's span; {@link RequestSpan#NONE} when not traced. */
+  public RequestSpan trace() {
+    return trace;
+  }
+
+  public void trace(RequestSpan trace) {
+    this.trace = trace;
+  }
+
+  /**
+   * {@code valid} or {@code invalid} (the last answer judged against a schema), or {@code none}.
+   */
+  public String validation() {
+    return validation;
+  }
+
+  /** Re-asks after invalid output. */
+  public int repairs() {
+    return repairs;
+  }
+
+  /** Why the request last moved to another backend (a fallback trigger's name), or null. */
+  public String fallbackReason() {
+    return fallbackReason;
+  }
+
+  /** The model the answering backend named, or null. */
+  public String responseModel() {
+    return responseModel;
+  }
 
   /** Where the request's buffers (upstream answers) are charged. */
   public MemoryCharge memory() {

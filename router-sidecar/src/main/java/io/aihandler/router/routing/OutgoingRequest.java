@@ -91,6 +91,19 @@ record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
         URI.create(b.config().effectiveBaseUrl() + up.path()), headers, body);
   }
 
+  /**
+   * The same request with headers added for one attempt (request id, trace context). They never
+   * replace a header the translation or the key set.
+   */
+  OutgoingRequest withHeaders(Map<String, String> extra) {
+    if (extra.isEmpty()) {
+      return this;
+    }
+    Map<String, String> merged = new HashMap<>(extra);
+    merged.putAll(headers);
+    return new OutgoingRequest(uri, merged, body);
+  }
+
   /** The translator refused the request; the cause says why, in words for the client. */
   static final class Untranslatable extends RuntimeException {
     Untranslatable(RuntimeException cause) {

@@ -259,6 +259,7 @@ public final class RequestRouter {
     int current = -1;
     ObjectNode request = call.request();
     OutgoingRequest prepared = null; // sent again as is by a retry of the same target
+    boolean repairing = false;
 
     while (state.hasTarget()) {
       if (state.target() != current) {
@@ -290,6 +291,7 @@ public final class RequestRouter {
       record.attempts++;
       record.backend = b.name();
       AttemptResult result;
+      AttemptTrace traced;
       try (Permit permit = (Permit) admitted) {
         TranslationContext ctx = context(b, call, responseId, created);
         if (prepared == null) {
@@ -303,73 +305,86 @@ public final class RequestRouter {
             break;
           }
         }
-        result = op.attempt(b, prepared, ctx, deadline, permit);
+        traced = AttemptTrace.start(b, call, record, repairing);
+        repairing = false;
+        result = op.attempt(b, traced.headers(prepared), ctx, deadline, permit);
       }
-      switch (result) {
-        case AttemptResult.Valid v -> {
-          return v;
-        }
-        case AttemptResult.Streamed s -> {
-          return s;
-        }
-        case AttemptResult.Embedded e -> {
-          return e;
-        }
-        case AttemptResult.ClientGone gone -> {
-          record.outcome = gone.outcome();
-          return gone;
-        }
-        case AttemptResult.Invalid inv -> {
-          metrics.validationFailure(taskLabel(call), b.name());
-          record.invalidAnswers++;
-          last = Failures.invalidOutput(b, inv.errors());
-          record.failures.add(b.name() + ": invalid output");
-          Decision d = state.afterInvalidOutput(call.maxRepairAttempts());
-          switch (d.step()) {
-            case REPAIR -> {
-              metrics.repairAttempt(taskLabel(call), b.name());
-              request = OutputCheck.repairRequest(request, inv);
-              prepared = null;
-            }
-            case FALL_BACK ->
+      traced.result(result);
+      try {
+        switch (result) {
+          case AttemptResult.Valid v -> {
+            return v;
+          }
+          case AttemptResult.Streamed s -> {
+            return s;
+          }
+          case AttemptResult.Embedded e -> {
+            return e;
+          }
+          case AttemptResult.ClientGone gone -> {
+            record.outcome = gone.outcome();
+            return gone;
+          }
+          case AttemptResult.Invalid inv -> {
+            metrics.validationFailure(taskLabel(call), b.name());
+            record.invalidAnswers++;
+            last = Failures.invalidOutput(b, inv.errors());
+            record.failures.add(b.name() + ": invalid output");
+            Decision d = state.afterInvalidOutput(call.maxRepairAttempts());
+            switch (d.step()) {
+              case REPAIR -> {
+                metrics.repairAttempt(taskLabel(call), b.name());
+                record.repairs++;
+                repairing = true;
+                request = OutputCheck.repairRequest(request, inv);
+                prepared = null;
+              }
+              case FALL_BACK -> {
                 metrics.fallback(route.name(), taskLabel(call), b.name(), "invalidOutput");
-            default -> {
-              return fail(call, record, last, false, targets.withheld());
+                traced.fellBack("invalidOutput");
+              }
+              default -> {
+                return fail(call, record, last, false, targets.withheld());
+              }
             }
           }
-        }
-        case Failed f -> {
-          last = f;
-          record.failures.add(b.name() + ": " + Failures.shortReason(f));
-          if (Failures.REQUEST_TIMEOUT.equals(f.error().code())) {
-            // The whole request's time is spent: no retry or fallback could run anyway.
+          case Failed f -> {
+            last = f;
+            record.failures.add(b.name() + ": " + Failures.shortReason(f));
+            if (Failures.REQUEST_TIMEOUT.equals(f.error().code())) {
+              // The whole request's time is spent: no retry or fallback could run anyway.
+              if (f.afterFirstByte()) {
+                record.outcome = Outcome.TIMEOUT;
+                return f;
+              }
+              outOfTime = true;
+              break;
+            }
             if (f.afterFirstByte()) {
-              record.outcome = Outcome.TIMEOUT;
+              record.outcome = Outcome.STREAM_ERROR;
               return f;
             }
-            outOfTime = true;
-            break;
-          }
-          if (f.afterFirstByte()) {
-            record.outcome = Outcome.STREAM_ERROR;
-            return f;
-          }
-          Decision d = state.afterFailure(f.trigger(), f.error().retryAfter(), System.nanoTime());
-          switch (d.step()) {
-            case RETRY -> {
-              metrics.retry(b.name(), Failures.triggerName(f.trigger()));
-              long slept = System.nanoTime();
-              sleep(d.waitMillis());
-              record.upstreamNanos += System.nanoTime() - slept;
-            }
-            case FALL_BACK ->
+            Decision d = state.afterFailure(f.trigger(), f.error().retryAfter(), System.nanoTime());
+            switch (d.step()) {
+              case RETRY -> {
+                metrics.retry(b.name(), Failures.triggerName(f.trigger()));
+                long slept = System.nanoTime();
+                sleep(d.waitMillis());
+                record.upstreamNanos += System.nanoTime() - slept;
+              }
+              case FALL_BACK -> {
                 metrics.fallback(
                     route.name(), taskLabel(call), b.name(), Failures.triggerName(f.trigger()));
-            default -> {
-              return fail(call, record, last, false, targets.withheld());
+                traced.fellBack(Failures.triggerName(f.trigger()));
+              }
+              default -> {
+                return fail(call, record, last, false, targets.withheld());
+              }
             }
           }
         }
+      } finally {
+        traced.end();
       }
       if (outOfTime) {
         break;

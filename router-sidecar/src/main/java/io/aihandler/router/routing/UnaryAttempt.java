@@ -1,5 +1,6 @@
 package io.aihandler.router.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.metrics.RouterMetrics;
@@ -82,7 +83,10 @@ final class UnaryAttempt {
         new AnswerReader<ObjectNode>() {
           @Override
           public ObjectNode read(byte[] body) throws IOException {
-            return b.translator().toChatCompletion(MAPPER.readTree(body), ctx);
+            JsonNode answer = MAPPER.readTree(body);
+            // The answer names the client's model; the span records the one that answered.
+            record.responseModel = AttemptTrace.answeringModel(answer);
+            return b.translator().toChatCompletion(answer, ctx);
           }
 
           @Override

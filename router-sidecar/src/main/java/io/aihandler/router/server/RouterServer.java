@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.logging.LogContext;
 import io.aihandler.router.ApiException;
 import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
@@ -18,6 +19,9 @@ import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import io.aihandler.router.shadow.ShadowEvaluation;
+import io.aihandler.router.tracing.RequestSpan;
+import io.aihandler.router.tracing.RequestTracing;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.ListenerConfig;
@@ -63,6 +67,8 @@ public final class RouterServer implements AutoCloseable {
           "unreadable_body",
           "overloaded");
 
+  private static final HeaderName REQUEST_ID = HeaderNames.create(RequestIds.HEADER);
+
   private final ObjectMapper mapper = new ObjectMapper();
   private final ConfigReloader config;
   private final RequestRouter router;
@@ -72,6 +78,7 @@ public final class RouterServer implements AutoCloseable {
   private final ServerTimers timers;
   private final RequestBodyReader bodies;
   private final Semaphore inFlight;
+  private final RequestTracing tracing;
   private final int maxConcurrentRequests;
   private final WebServer server;
 
@@ -81,6 +88,7 @@ public final class RouterServer implements AutoCloseable {
    * @param port the API port to bind, overriding the config's (0 picks a free one)
    * @param managementPort the management port to bind, overriding the config's (0 picks a free one)
    * @param budget the heap share request bodies may take at once
+   * @param tracing starts each API request's span ({@link RequestTracing#OFF} for none)
    */
   public RouterServer(
       ConfigReloader config,
@@ -88,8 +96,10 @@ public final class RouterServer implements AutoCloseable {
       RouterMetrics metrics,
       Integer port,
       Integer managementPort,
-      MemoryBudget budget) {
+      MemoryBudget budget,
+      RequestTracing tracing) {
     this.config = config;
+    this.tracing = tracing;
     this.router = router;
     this.metrics = metrics;
     this.timers =
@@ -117,7 +127,7 @@ public final class RouterServer implements AutoCloseable {
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
             .update(b -> bounded(b, s, api))
-            .routing(r -> routes(r.addFilter(answered(api))))
+            .routing(r -> routes(r.addFilter(answered(api)).addFilter(RouterServer::requestId)))
             // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
             // their own keeps the API (which spends the backends' keys) on loopback.
             .putSocket(
@@ -128,7 +138,11 @@ public final class RouterServer implements AutoCloseable {
                         .port(managementPort != null ? managementPort : s.managementPort())
                         .shutdownGracePeriod(s.shutdownGraceDuration())
                         .update(b -> bounded(b, s, management)))
-            .routing(MANAGEMENT, r -> managementRoutes(r.addFilter(answered(management))))
+            .routing(
+                MANAGEMENT,
+                r ->
+                    managementRoutes(
+                        r.addFilter(answered(management)).addFilter(RouterServer::requestId)))
             .build();
   }
 
@@ -161,6 +175,18 @@ public final class RouterServer implements AutoCloseable {
         connections.requestEnded(req.remotePeer().host(), req.remotePeer().port());
       }
     };
+  }
+
+  /**
+   * Gives every request its id before any handler runs, so every response carries it (answers,
+   * errors, streams): the caller's {@code x-request-id} when sane, else a new one.
+   */
+  private static void requestId(
+      io.helidon.webserver.http.FilterChain chain,
+      io.helidon.webserver.http.RoutingRequest req,
+      io.helidon.webserver.http.RoutingResponse res) {
+    res.header(REQUEST_ID, RequestIds.of(req.headers().first(REQUEST_ID).orElse(null)));
+    chain.proceed();
   }
 
   /** Idle connections are looked for a few times per idle timeout, at most once a second. */
@@ -367,6 +393,8 @@ public final class RouterServer implements AutoCloseable {
     String task = "none";
     String dataClass = "-";
     int status = 200;
+    String errorCode;
+    String operation = "chat";
     SseChunkSink sink;
     RouterRuntime rt;
     RoutedCall call;
@@ -377,6 +405,7 @@ public final class RouterServer implements AutoCloseable {
       // The config's name for the task, never the request's spelling of it.
       task = call.taskName() == null ? "none" : call.taskName();
       dataClass = call.decision().label();
+      record.trace().resolved(SpanCall.of(operation, model, call, record.trace()));
     }
 
     boolean streamBegun() {
@@ -397,6 +426,26 @@ public final class RouterServer implements AutoCloseable {
   private void serve(String endpoint, ServerRequest req, ServerResponse res, Endpoint handler) {
     long started = System.nanoTime();
     Exchange x = new Exchange();
+    x.operation = endpoint.equals("embeddings") ? "embeddings" : "chat";
+    String requestId = res.headers().first(REQUEST_ID).orElseGet(RequestIds::fresh);
+    RequestSpan span =
+        tracing.start(endpoint, name -> req.headers().first(HeaderNames.create(name)).orElse(null));
+    span.requestId(requestId);
+    x.record.requestId(requestId);
+    x.record.trace(span);
+    try (LogContext.Scope ids =
+        LogContext.open(new LogContext.Ids(requestId, span.traceId(), span.spanId()))) {
+      serve(endpoint, req, res, handler, x, started);
+    }
+  }
+
+  private void serve(
+      String endpoint,
+      ServerRequest req,
+      ServerResponse res,
+      Endpoint handler,
+      Exchange x,
+      long started) {
     boolean admitted = inFlight.tryAcquire();
     try {
       if (!admitted) {
@@ -416,11 +465,16 @@ public final class RouterServer implements AutoCloseable {
       }
     } catch (ApiException e) {
       x.status = x.streamBegun() ? 200 : e.status();
+      x.errorCode = e.code() != null ? e.code() : e.type();
       if (x.record.outcome() == Outcome.SUCCESS) {
         x.record.outcome(Outcome.of(e));
       }
       if (x.streamBegun()) {
-        LOG.log(Level.WARNING, "error after the stream began: {0}", e.getMessage());
+        LOG.log(
+            Level.WARNING,
+            "request {0}: error after the stream began: {1}",
+            x.record.requestId(),
+            e.getMessage());
       } else {
         error(res, e);
       }
@@ -428,10 +482,12 @@ public final class RouterServer implements AutoCloseable {
       if (x.record.outcome() == Outcome.SUCCESS) {
         x.record.outcome(Outcome.CLIENT_CLOSED);
       }
+      x.errorCode = Outcome.CLIENT_CLOSED.label();
     } catch (RuntimeException | StackOverflowError e) {
       x.status = x.streamBegun() ? 200 : 500;
+      x.errorCode = "internal_error";
       x.record.outcome(Outcome.INTERNAL_ERROR);
-      LOG.log(Level.ERROR, "request failed: " + e, e);
+      LOG.log(Level.ERROR, "request " + x.record.requestId() + " failed: " + e, e);
       if (!x.streamBegun()) {
         error(
             res,
@@ -549,26 +605,45 @@ public final class RouterServer implements AutoCloseable {
     Duration total = Duration.ofNanos(System.nanoTime() - started);
     metrics.request(endpoint, x.route, x.task, record.backend(), record.outcome().label(), total);
     metrics.overhead(endpoint, total.minusNanos(record.upstreamNanos()));
-    // One line per request: routing facts only, never prompt or completion text. Values that come
-    // from the request are escaped, so none can forge a line or a field.
     ACCESS.log(
         Level.INFO,
-        "{0} {1} status={2} model={3} route={4} backend={5} attempts={6} outcome={7}"
-            + " data_class={8} tokens_in={9} tokens_out={10} cost_usd={11} duration_ms={12}",
-        req.prologue().method().text(),
-        AccessLogValue.of(req.path().rawPath()),
-        String.valueOf(x.status),
-        AccessLogValue.of(x.model),
-        AccessLogValue.of(x.route),
-        AccessLogValue.of(record.backend()),
-        String.valueOf(record.attempts()),
-        record.outcome().label(),
-        AccessLogValue.of(x.dataClass),
-        String.valueOf(record.inputTokens()),
-        String.valueOf(record.outputTokens()),
-        String.format(Locale.ROOT, "%.6f", record.cost()),
-        String.valueOf(total.toMillis()));
+        "{0}",
+        new AccessLine(
+            req.prologue().method().text(),
+            req.path().rawPath(),
+            x.status,
+            x.model,
+            x.route,
+            record.backend(),
+            record.attempts(),
+            record.outcome().label(),
+            x.dataClass,
+            record.inputTokens(),
+            record.outputTokens(),
+            record.cost(),
+            total.toMillis(),
+            record.requestId()));
+    record
+        .trace()
+        .end(
+            new RequestSpan.Result(
+                x.status,
+                record.outcome().label(),
+                record.outcome() == Outcome.SUCCESS ? null : errorType(x),
+                record.backend(),
+                record.responseModel(),
+                record.attempts(),
+                record.inputTokens(),
+                record.outputTokens(),
+                record.validation(),
+                record.repairs(),
+                record.fallbackReason()));
     // The response is complete: judging it and mirroring it to candidates cannot delay it.
     shadows.answered(x.rt, x.call, record);
+  }
+
+  /** The error code the client was sent, or the outcome when none was (a stream cut short). */
+  private static String errorType(Exchange x) {
+    return x.errorCode != null ? x.errorCode : x.record.outcome().label();
   }
 }

@@ -61,10 +61,23 @@ public final class SidecarProcess implements AutoCloseable {
 
   /** Starts a sidecar with these arguments after {@code --config}, without waiting for anything. */
   public static SidecarProcess launch(Path config, List<String> extraArgs) throws IOException {
+    return launch(config, List.of(), extraArgs);
+  }
+
+  /** Starts a sidecar on free ports with JVM flags after the shipped ones, and waits for them. */
+  public static SidecarProcess startWith(Path config, List<String> jvmFlags) throws IOException {
+    SidecarProcess p = launch(config, jvmFlags, List.of("--port", "0", "--management-port", "0"));
+    p.awaitPorts();
+    return p;
+  }
+
+  private static SidecarProcess launch(Path config, List<String> jvmFlags, List<String> extraArgs)
+      throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.addAll(SHIPPED_JVM_FLAGS);
+    cmd.addAll(jvmFlags);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(RouterMain.class.getName());

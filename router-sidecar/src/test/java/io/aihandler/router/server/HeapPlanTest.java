@@ -46,6 +46,8 @@ class HeapPlanTest {
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 

@@ -12,10 +12,16 @@ import java.util.logging.SimpleFormatter;
 public final class LogCapture extends Handler implements AutoCloseable {
 
   private final List<String> lines = new CopyOnWriteArrayList<>();
-  private final SimpleFormatter formatter = new SimpleFormatter();
+  private final java.util.logging.Formatter formatter;
   private final Logger root = Logger.getLogger("");
 
   public LogCapture() {
+    this(new SimpleFormatter());
+  }
+
+  /** Captures lines as {@code formatter} writes them, e.g. the JSON one. */
+  public LogCapture(java.util.logging.Formatter formatter) {
+    this.formatter = formatter;
     setLevel(Level.ALL);
     root.addHandler(this);
   }

@@ -164,6 +164,7 @@ final class RouterConfigValidator {
     if (ttl != null && ttl.compareTo(MAX_RESPONSES_STORE_TTL) > 0) {
       p.add("sidecar.responsesStoreTtl: " + s.responsesStoreTtl() + " is longer than 24h");
     }
+    ObservabilityValidator.check(s, p);
   }
 
   private static void between(String at, int value, int min, int max, List<String> p) {

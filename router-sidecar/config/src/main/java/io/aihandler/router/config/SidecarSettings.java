@@ -57,6 +57,10 @@ import java.time.Duration;
  *     requests, the primary answers they are compared with, the candidates' answers, read in steps
  *     of 256 KiB of heap); default 1 MiB, reserved out of the heap plan at start when a task
  *     evaluates candidates; a call that does not fit is dropped as {@code busy}
+ * @param tracing OpenTelemetry traces: where they are exported, sampling, content capture; off by
+ *     default
+ * @param logFormat {@code text} (default, for people) or {@code json} (one JSON object per line,
+ *     the schema in docs/observability-traces-logs.md)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
@@ -87,13 +91,15 @@ public record SidecarSettings(
     String holdKeepAliveInterval,
     Integer shadowConcurrency,
     Integer shadowQueue,
-    Long shadowMemoryBytes) {
+    Long shadowMemoryBytes,
+    Tracing tracing,
+    String logFormat) {
 
   /** The settings of a document that has no {@code sidecar} section. */
   public static final SidecarSettings DEFAULTS =
       new SidecarSettings(
           null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-          null, null, null, null, null, null, null, null, null, null, null, null, null);
+          null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
 
   public SidecarSettings {
     host = host == null ? "127.0.0.1" : host;
@@ -124,6 +130,8 @@ public record SidecarSettings(
     shadowConcurrency = shadowConcurrency == null ? 2 : shadowConcurrency;
     shadowQueue = shadowQueue == null ? 8 : shadowQueue;
     shadowMemoryBytes = shadowMemoryBytes == null ? 1024L * 1024 : shadowMemoryBytes;
+    tracing = tracing == null ? Tracing.OFF : tracing;
+    logFormat = logFormat == null ? "text" : logFormat;
   }
 
   /** {@link #holdKeepAliveInterval()} as a duration. */
