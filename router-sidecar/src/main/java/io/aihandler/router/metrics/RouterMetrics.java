@@ -41,6 +41,7 @@ public final class RouterMetrics {
   private final Map<Three, Counter> skippedTargets = new ConcurrentHashMap<>();
   private final Map<Two, Counter> retries = new ConcurrentHashMap<>();
   private final Map<Two, Counter> validationFailures = new ConcurrentHashMap<>();
+  private final Map<Four, Counter> validations = new ConcurrentHashMap<>();
   private final Map<Two, Counter> repairAttempts = new ConcurrentHashMap<>();
   private final Map<Two, Counter> dataPolicyBlocks = new ConcurrentHashMap<>();
 
@@ -255,6 +256,23 @@ public final class RouterMetrics {
             task,
             "backend",
             backend)
+        .increment();
+  }
+
+  /**
+   * One answer judged against a task's schema. {@code attempt} is {@code first} for a target's own
+   * answer and {@code repair} for its answer to a repair re-ask, so the share of valid {@code
+   * first} answers is the first-try validity of a task on a backend.
+   */
+  public void validation(String task, String backend, String attempt, boolean valid) {
+    meter(
+            validations,
+            new Four(task, backend, attempt, valid ? "valid" : "invalid"),
+            k ->
+                Counter.builder("aihandler.validations")
+                    .description("Answers judged against a schema, by attempt and result")
+                    .tags("task", k.a(), "backend", k.b(), "attempt", k.c(), "result", k.d())
+                    .register(registry))
         .increment();
   }
 

@@ -247,9 +247,11 @@ public final class RequestRouter {
     int current = -1;
     ObjectNode request = call.request();
     OutgoingRequest prepared = null; // sent again as is by a retry of the same target
+    String judging = ValidationAttempt.FIRST; // a target's own answer, or one to a repair
 
     while (state.hasTarget()) {
       if (state.target() != current) {
+        judging = ValidationAttempt.FIRST;
         current = state.target();
         request = call.request();
         prepared = null;
@@ -295,6 +297,9 @@ public final class RequestRouter {
       }
       switch (result) {
         case AttemptResult.Valid v -> {
+          if (v.output() != null) {
+            metrics.validation(taskLabel(call), b.name(), judging, true);
+          }
           return v;
         }
         case AttemptResult.Streamed s -> {
@@ -309,12 +314,14 @@ public final class RequestRouter {
         }
         case AttemptResult.Invalid inv -> {
           metrics.validationFailure(taskLabel(call), b.name());
+          metrics.validation(taskLabel(call), b.name(), judging, false);
           last = Failures.invalidOutput(b, inv.errors());
           record.failures.add(b.name() + ": invalid output");
           Decision d = state.afterInvalidOutput(call.maxRepairAttempts());
           switch (d.step()) {
             case REPAIR -> {
               metrics.repairAttempt(taskLabel(call), b.name());
+              judging = ValidationAttempt.REPAIR;
               request = OutputCheck.repairRequest(request, inv);
               prepared = null;
             }
