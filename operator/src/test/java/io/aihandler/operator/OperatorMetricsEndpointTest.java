@@ -151,6 +151,7 @@ class OperatorMetricsEndpointTest {
             "aihandler_operator_scaling_decisions_total{backend=\"llama\",direction=\"hold\",namespace=\"models\"}",
             "aihandler_operator_backend_desired_replicas{backend=\"llama\",namespace=\"models\"} 1.0",
             "aihandler_operator_backend_ready{backend=\"llama\",namespace=\"models\"} 0.0",
+            "aihandler_operator_backend_not_ready_since_seconds{backend=\"llama\",namespace=\"models\"}",
             "aihandler_operator_admissions_total{result=\"allowed\",webhook=\"mutate-pods\"} 1.0");
     Eventually.await(
         "every operator metric in the scrape",
