@@ -45,6 +45,18 @@ public final class RouterMetrics {
   private final Map<Two, Counter> repairAttempts = new ConcurrentHashMap<>();
   private final Map<Two, Counter> dataPolicyBlocks = new ConcurrentHashMap<>();
 
+  /**
+   * The reload and unreadable counters of both watched files start at 0, so the first failure of a
+   * sidecar is an increase Prometheus can see rather than a series that appears at 1.
+   */
+  public RouterMetrics() {
+    for (String file : new String[] {"config", "credentials"}) {
+      reloads(file, true);
+      reloads(file, false);
+      unreadable(file);
+    }
+  }
+
   private record Two(String a, String b) {}
 
   private record Three(String a, String b, String c) {}
@@ -304,11 +316,14 @@ public final class RouterMetrics {
 
   /** A config or credential reload: rare, so registered by name each time. */
   public void reload(String what, boolean success) {
-    Counter.builder("aihandler.config.reloads")
+    reloads(what, success).increment();
+  }
+
+  private Counter reloads(String what, boolean success) {
+    return Counter.builder("aihandler.config.reloads")
         .description("Reloads of the config and credential files, by outcome")
         .tags("file", what, "outcome", success ? "success" : "failure")
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /**
@@ -317,11 +332,14 @@ public final class RouterMetrics {
    * how long it lasted.
    */
   public void configUnreadable(String what) {
-    Counter.builder("aihandler.config.unreadable")
+    unreadable(what).increment();
+  }
+
+  private Counter unreadable(String what) {
+    return Counter.builder("aihandler.config.unreadable")
         .description("Checks that found a config or credential file missing or unreadable")
         .tags("file", what)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** A background task (e.g. "config-reload") that failed and runs again on its next tick. */
