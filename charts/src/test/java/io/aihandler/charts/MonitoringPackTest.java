@@ -229,6 +229,34 @@ class MonitoringPackTest {
   }
 
   @Test
+  void theInstallNotesNameTheEnabledPartsAndHowToTurnThemOn() {
+    assertThat(notes(Map.of()))
+        .contains("monitoring.* in the values turns on")
+        .doesNotContain("PodMonitor aihandler-sidecars");
+    assertThat(notes(EVERYTHING))
+        .contains(
+            "ServiceMonitor aihandler: the operator's /metrics",
+            "PodMonitor aihandler-sidecars: every router sidecar's port aihandler-mgmt in every"
+                + " namespace",
+            "spend threshold 50 USD per hour",
+            "ConfigMap aihandler-system/aihandler-dashboard");
+  }
+
+  /** The NOTES a client-only dry-run install prints. */
+  private static String notes(Map<String, Object> values) {
+    var install =
+        new com.marcnuri.helm.Helm(ChartRenderer.chartDirectory())
+            .install()
+            .withName(ChartRenderer.RELEASE)
+            .withNamespace(ChartRenderer.NAMESPACE)
+            .withKubeVersion("1.30.9")
+            .clientOnly()
+            .dryRun();
+    values.forEach(install::set);
+    return install.call().getOutput();
+  }
+
+  @Test
   void theShippedRulesPassPromtoolCheck(@TempDir Path dir) throws Exception {
     Path promtool = PrometheusServer.require(PrometheusServer.promtool(), "promtool");
     Path rendered = writeRenderedRules(dir, Map.of());
