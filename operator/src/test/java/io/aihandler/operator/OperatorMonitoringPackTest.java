@@ -252,6 +252,11 @@ class OperatorMonitoringPackTest {
   }
 
   @Test
+  void everyMetricTheOperatorExposedIsDocumented() {
+    assertThat(PACK.undocumented(prometheus)).isEmpty();
+  }
+
+  @Test
   void noKeyReachesPrometheus() {
     JsonNode everything = prometheus.query("{__name__=~\"aihandler_.+\"}");
     assertThat(everything).isNotEmpty();

@@ -164,6 +164,12 @@ class SidecarMonitoringPackTest {
   }
 
   @Test
+  void everyMetricTheSidecarExposedIsDocumented() {
+    assertThat(prometheus.query("count({__name__=~\"aihandler_.+\"})")).isNotEmpty();
+    assertThat(PACK.undocumented(prometheus)).isEmpty();
+  }
+
+  @Test
   void theTemplateVariablesListTheWorkflowsTasksAndBackends() {
     Map<String, Set<String>> values = new HashMap<>();
     for (MonitoringPack.Query query : PACK.dashboardQueries()) {

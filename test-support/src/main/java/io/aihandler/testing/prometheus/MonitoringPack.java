@@ -60,6 +60,34 @@ public final class MonitoringPack {
     return chart.resolve("files/grafana-dashboard.json");
   }
 
+  /** The page that documents every metric, alert and panel: {@code docs/observability.md}. */
+  public Path documentation() {
+    return chart.getParent().getParent().resolve("docs/observability.md");
+  }
+
+  /**
+   * The metric families of {@code aihandler_*} series Prometheus holds that the documentation does
+   * not name: a histogram's {@code _bucket}, {@code _count}, {@code _sum} and {@code _max} series
+   * count as their histogram.
+   */
+  public List<String> undocumented(PrometheusServer prometheus) {
+    String page;
+    try {
+      page = Files.readString(documentation());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    List<String> missing = new ArrayList<>();
+    for (JsonNode series : prometheus.query("group by (__name__) ({__name__=~\"aihandler_.+\"})")) {
+      String name = series.path("metric").path("__name__").asText();
+      String family = name.replaceAll("_(bucket|count|sum|max)$", "");
+      if (!page.contains("`" + family + "`") && !missing.contains(family)) {
+        missing.add(family);
+      }
+    }
+    return missing;
+  }
+
   /** Every alert of the rule file, in file order. */
   public List<Alert> alerts() {
     List<Alert> alerts = new ArrayList<>();
