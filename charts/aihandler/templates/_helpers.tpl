@@ -139,3 +139,14 @@ app.kubernetes.io/part-of: aihandler
 {{- define "aihandler.extraCaBundle" -}}
 {{- if or .Values.extraCaBundle.configMap .Values.extraCaBundle.secret -}}true{{- end -}}
 {{- end -}}
+
+{{/* Labels of a monitoring object: the chart's, monitoring.labels and the part's own (the argument's "part"). */}}
+{{- define "aihandler.monitoringLabels" -}}
+{{ include "aihandler.labels" .root }}
+{{- with .root.Values.monitoring.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- with .part.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}

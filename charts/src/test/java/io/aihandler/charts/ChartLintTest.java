@@ -30,7 +30,7 @@ class ChartLintTest {
   void refusesAMisspeltKeyInsideASection() {
     assertThatThrownBy(() -> ChartRenderer.render(Map.of("webhook.tls.mdoe", "cert-manager")))
         .hasMessageContaining("mdoe");
-    assertThatThrownBy(() -> ChartRenderer.render(Map.of("metrics.serviceMonitor.enable", true)))
+    assertThatThrownBy(() -> ChartRenderer.render(Map.of("monitoring.serviceMonitor.enable", true)))
         .hasMessageContaining("enable");
   }
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code helm template} of the chart with its defaults and the variations users reach for: each
- * rendered object is valid against the strict Kubernetes 1.30 schemas (or, for the ServiceMonitor
- * and cert-manager kinds that have none there, has the shape those operators expect), and each
+ * rendered object is valid against the strict Kubernetes 1.30 schemas (the Prometheus Operator's
+ * kinds against their CRDs' schemas, cert-manager's kinds have the shape it expects), and each
  * variation changes what it claims to.
  */
 class ChartRenderingTest {
@@ -38,10 +38,19 @@ class ChartRenderingTest {
         Arguments.of(
             "ServiceMonitor",
             Map.of(
-                "metrics.serviceMonitor.enabled",
+                "monitoring.serviceMonitor.enabled",
                 true,
-                "metrics.serviceMonitor.labels.release",
+                "monitoring.serviceMonitor.labels.release",
                 "kube-prometheus")),
+        Arguments.of(
+            "monitoring pack",
+            Map.of(
+                "monitoring.serviceMonitor.enabled", true,
+                "monitoring.podMonitor.enabled", true,
+                "monitoring.podMonitor.namespaces[0]", "shop",
+                "monitoring.prometheusRule.enabled", true,
+                "monitoring.dashboard.enabled", true,
+                "monitoring.labels.release", "kube-prometheus")),
         Arguments.of("container sidecar mode", Map.of("sidecar.mode", "container")),
         Arguments.of(
             "watch namespaces",
@@ -89,7 +98,8 @@ class ChartRenderingTest {
       String apiVersion = object.path("apiVersion").asText();
       String kind = object.path("kind").asText();
       switch (apiVersion) {
-        case "monitoring.coreos.com/v1" -> errors.addAll(HandCheckedShapes.serviceMonitor(object));
+        case "monitoring.coreos.com/v1" ->
+            errors.addAll(thirdPartySchemasOrSkip().validate(object));
         case "cert-manager.io/v1" -> errors.addAll(HandCheckedShapes.certManager(object));
         default -> {
           assertThat(schemas.knows(apiVersion, kind))
@@ -386,9 +396,9 @@ class ChartRenderingTest {
     ChartRenderer.Rendered rendered =
         ChartRenderer.render(
             Map.of(
-                "metrics.serviceMonitor.enabled",
+                "monitoring.serviceMonitor.enabled",
                 true,
-                "metrics.serviceMonitor.labels.release",
+                "monitoring.serviceMonitor.labels.release",
                 "kube-prometheus"));
     JsonNode monitor = rendered.single("ServiceMonitor");
     assertThat(monitor.path("metadata").path("labels").path("release").asText())
@@ -408,6 +418,13 @@ class ChartRenderingTest {
     assertThat(selected).containsExactly("aihandler-metrics");
     assertThat(monitor.path("spec").path("endpoints").get(0).path("port").asText())
         .isEqualTo("metrics");
+  }
+
+  private static ThirdPartySchemas thirdPartySchemasOrSkip() {
+    var schemas = ThirdPartySchemas.locate();
+    Assumptions.assumeTrue(
+        schemas.isPresent(), "third-party CRD schemas not found beside the Kubernetes schemas");
+    return schemas.get();
   }
 
   private static KubernetesSchemas schemasOrSkip() {

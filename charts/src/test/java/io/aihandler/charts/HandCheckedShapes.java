@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Shape checks for the kinds the strict Kubernetes schemas do not cover: the Prometheus Operator's
- * ServiceMonitor and cert-manager's Issuer and Certificate. They follow those CRDs' published
- * schemas for the fields the chart sets, and refuse any other field.
+ * Shape checks for cert-manager's Issuer and Certificate, which the strict Kubernetes schemas do
+ * not cover. They follow those CRDs' published schemas for the fields the chart sets, and refuse
+ * any other field.
  */
 final class HandCheckedShapes {
 
@@ -18,46 +18,6 @@ final class HandCheckedShapes {
   private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
 
   private HandCheckedShapes() {}
-
-  static List<String> serviceMonitor(JsonNode object) {
-    List<String> errors = new ArrayList<>();
-    common(object, "ServiceMonitor", errors);
-    JsonNode spec = object.path("spec");
-    onlyFields(
-        spec, Set.of("namespaceSelector", "selector", "endpoints"), "ServiceMonitor.spec", errors);
-    if (!spec.path("selector").path("matchLabels").isObject()
-        || spec.path("selector").path("matchLabels").isEmpty()) {
-      errors.add("ServiceMonitor.spec.selector.matchLabels must select the metrics Service");
-    }
-    if (!spec.path("endpoints").isArray() || spec.path("endpoints").isEmpty()) {
-      errors.add("ServiceMonitor.spec.endpoints must list at least one endpoint");
-    }
-    for (JsonNode endpoint : spec.path("endpoints")) {
-      onlyFields(
-          endpoint,
-          Set.of("port", "path", "scheme", "interval", "scrapeTimeout"),
-          "ServiceMonitor endpoint",
-          errors);
-      if (!endpoint.path("port").isTextual()) {
-        errors.add("ServiceMonitor endpoint.port must name a Service port");
-      }
-      if (!Set.of("http", "https").contains(endpoint.path("scheme").asText())) {
-        errors.add("ServiceMonitor endpoint.scheme must be http or https");
-      }
-      for (String field : List.of("interval", "scrapeTimeout")) {
-        if (!DURATION.matcher(endpoint.path(field).asText()).matches()) {
-          errors.add(
-              "ServiceMonitor endpoint." + field + " is not a duration: " + endpoint.path(field));
-        }
-      }
-    }
-    for (JsonNode name : spec.path("namespaceSelector").path("matchNames")) {
-      if (!DNS_LABEL.matcher(name.asText()).matches()) {
-        errors.add("ServiceMonitor namespaceSelector.matchNames has an invalid namespace " + name);
-      }
-    }
-    return errors;
-  }
 
   static List<String> certManager(JsonNode object) {
     List<String> errors = new ArrayList<>();

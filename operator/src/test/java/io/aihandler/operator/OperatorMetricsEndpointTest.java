@@ -9,24 +9,15 @@ import io.aihandler.controllers.testing.HostedFixtures;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.controllers.vllm.VllmBackend;
-import io.aihandler.operator.tls.WebhookCertificates;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyStore;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.AfterEach;
@@ -151,6 +142,7 @@ class OperatorMetricsEndpointTest {
             "aihandler_operator_scaling_decisions_total{backend=\"llama\",direction=\"hold\",namespace=\"models\"}",
             "aihandler_operator_backend_desired_replicas{backend=\"llama\",namespace=\"models\"} 1.0",
             "aihandler_operator_backend_ready{backend=\"llama\",namespace=\"models\"} 0.0",
+            "aihandler_operator_backend_not_ready_since_seconds{backend=\"llama\",namespace=\"models\"}",
             "aihandler_operator_admissions_total{result=\"allowed\",webhook=\"mutate-pods\"} 1.0");
     Eventually.await(
         "every operator metric in the scrape",
@@ -175,46 +167,18 @@ class OperatorMetricsEndpointTest {
   /** Posts an admission review of a pod that asks for a Workflow's sidecar: allowed, patched. */
   private int admit() throws Exception {
     client().resource(HostedFixtures.workflow("support", "support-tickets", "p")).create();
-    Secret tls =
-        client().secrets().inNamespace("aihandler-system").withName("aihandler-webhook-tls").get();
-    var authority =
-        WebhookCertificates.certificatesFromPem(
-                new String(
-                    Base64.getDecoder().decode(tls.getData().get("ca.crt")),
-                    StandardCharsets.US_ASCII))
-            .get(0);
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", authority);
-    TrustManagerFactory factory =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    factory.init(trust);
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, factory.getTrustManagers(), null);
-    var connection =
-        (HttpsURLConnection)
-            URI.create("https://127.0.0.1:" + operator.webhookPort() + "/mutate-pods")
-                .toURL()
-                .openConnection();
-    connection.setSSLSocketFactory(context.getSocketFactory());
-    connection.setHostnameVerifier((host, session) -> true);
-    connection.setRequestMethod("POST");
-    connection.setDoOutput(true);
-    try (OutputStream out = connection.getOutputStream()) {
-      out.write(
-          """
-          {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
-           "request": {"uid": "u-1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
-             "namespace": "support", "operation": "CREATE",
-             "object": {"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"generateName": "app-", "labels": {"aihandler.io/workflow": "support-tickets"}},
-               "spec": {"containers": [{"name": "app", "image": "app:1"}]}}}}
-          """
-              .getBytes(StandardCharsets.UTF_8));
-    }
-    int status = connection.getResponseCode();
-    connection.disconnect();
-    return status;
+    return WebhookClient.post(
+        client(),
+        operator.webhookPort(),
+        "/mutate-pods",
+        """
+        {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+         "request": {"uid": "u-1", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+           "namespace": "support", "operation": "CREATE",
+           "object": {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"generateName": "app-", "labels": {"aihandler.io/workflow": "support-tickets"}},
+             "spec": {"containers": [{"name": "app", "image": "app:1"}]}}}}
+        """);
   }
 
   private io.fabric8.kubernetes.client.KubernetesClient client() {

@@ -143,7 +143,12 @@ class TasksAndValidationTest {
     assertThat(messages.get(messages.size() - 1).path("content").asText()).contains("priority");
     assertThat(sidecar.metrics())
         .contains(
-            "aihandler_repair_attempts_total{backend=\"llama\",task=\"classify-ticket\"} 1.0");
+            "aihandler_repair_attempts_total{backend=\"llama\",task=\"classify-ticket\"} 1.0",
+            "aihandler_validations_total{attempt=\"first\",backend=\"llama\",result=\"invalid\","
+                + "task=\"classify-ticket\"} 1.0",
+            "aihandler_validations_total{attempt=\"repair\",backend=\"llama\",result=\"valid\","
+                + "task=\"classify-ticket\"} 1.0")
+        .doesNotContain("attempt=\"first\",backend=\"llama\",result=\"valid\"");
   }
 
   @Test

@@ -1,7 +1,12 @@
 package io.aihandler.controllers.metrics;
 
+import io.aihandler.controllers.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -17,6 +22,7 @@ public final class BackendMetrics {
   static final String DECISIONS = "aihandler.operator.scaling.decisions";
   static final String DESIRED = "aihandler.operator.backend.desired.replicas";
   static final String READY = "aihandler.operator.backend.ready";
+  static final String NOT_READY_SINCE = "aihandler.operator.backend.not.ready.since.seconds";
 
   /** Which way a decision moved the replicas. */
   public enum Direction {
@@ -37,6 +43,7 @@ public final class BackendMetrics {
   private final MeterRegistry registry;
   private final BackendGauge desired;
   private final BackendGauge ready;
+  private final BackendGauge notReadySince;
 
   BackendMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,6 +51,11 @@ public final class BackendMetrics {
         new BackendGauge(registry, DESIRED, "Replicas the operator wants for a vLLM backend");
     this.ready =
         new BackendGauge(registry, READY, "1 when a vLLM backend is Ready, 0 while it is not");
+    this.notReadySince =
+        new BackendGauge(
+            registry,
+            NOT_READY_SINCE,
+            "Unix time a vLLM backend's Ready condition last left True, 0 while Ready");
   }
 
   /** Counts one autoscaler decision. */
@@ -67,10 +79,35 @@ public final class BackendMetrics {
     ready.set(namespace, backend, isReady ? 1 : 0);
   }
 
+  /**
+   * Sets both readiness gauges from the Ready condition of the status a reconcile leaves. The time
+   * comes from the condition's {@code lastTransitionTime}, so it survives operator restarts and
+   * leader changes; a condition without a readable time counts from now.
+   */
+  public void readiness(String namespace, String backend, List<Condition> conditions, Instant now) {
+    Condition condition = conditions == null ? null : Conditions.find(conditions, Conditions.READY);
+    boolean isReady = condition != null && "True".equals(condition.getStatus());
+    ready(namespace, backend, isReady);
+    notReadySince.set(
+        namespace, backend, isReady ? 0 : transitionTime(condition, now).getEpochSecond());
+  }
+
+  private static Instant transitionTime(Condition condition, Instant now) {
+    if (condition == null || condition.getLastTransitionTime() == null) {
+      return now;
+    }
+    try {
+      return Instant.parse(condition.getLastTransitionTime());
+    } catch (DateTimeParseException e) {
+      return now;
+    }
+  }
+
   /** Removes the series of a backend that is gone or changed kind. */
   public void forget(String namespace, String backend) {
     desired.forget(namespace, backend);
     ready.forget(namespace, backend);
+    notReadySince.forget(namespace, backend);
     BackendGauge.removeAll(registry, DECISIONS, namespace, backend);
   }
 }

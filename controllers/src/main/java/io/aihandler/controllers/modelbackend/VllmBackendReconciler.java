@@ -79,7 +79,11 @@ final class VllmBackendReconciler {
               generation,
               now));
       recordReadyChange(resource, previous, status);
-      metrics.ready(resource.getMetadata().getNamespace(), resource.getMetadata().getName(), false);
+      metrics.readiness(
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          status.getConditions(),
+          now);
       return StatusPatch.ifChanged(resource, status);
     }
 
@@ -166,7 +170,7 @@ final class VllmBackendReconciler {
     recordReadyChange(resource, previous, status);
     String namespace = resource.getMetadata().getNamespace();
     metrics.desiredReplicas(namespace, backend.name(), replicas);
-    metrics.ready(namespace, backend.name(), health.readyCondition().isTrue());
+    metrics.readiness(namespace, backend.name(), status.getConditions(), now);
 
     UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
     return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;

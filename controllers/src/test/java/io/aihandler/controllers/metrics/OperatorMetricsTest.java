@@ -18,6 +18,8 @@ import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.testing.ModelBackends;
 import io.aihandler.controllers.testing.RunningOperator;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -31,7 +33,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -225,7 +229,57 @@ class OperatorMetricsTest {
                   >= 1);
       assertThat(gauge(CredentialMetrics.VALID, "models", "llama")).isNull();
       settled(ModelBackend.class, "models", "llama");
+      Condition ready =
+          Conditions.find(
+              client
+                  .resources(ModelBackend.class)
+                  .inNamespace("models")
+                  .withName("llama")
+                  .get()
+                  .getStatus()
+                  .getConditions(),
+              Conditions.READY);
+      Eventually.await(
+          "the not-ready-since gauge holds the Ready condition's transition time",
+          () ->
+              Double.valueOf(Instant.parse(ready.getLastTransitionTime()).getEpochSecond())
+                  .equals(gauge(BackendMetrics.NOT_READY_SINCE, "models", "llama")));
     }
+  }
+
+  @Test
+  void theNotReadySinceGaugeIsZeroWhileReadyAndTheTransitionTimeOtherwise() {
+    Instant now = Instant.parse("2026-03-01T10:00:00Z");
+    Condition loading =
+        new ConditionBuilder()
+            .withType(Conditions.READY)
+            .withStatus("False")
+            .withReason("ModelLoading")
+            .withLastTransitionTime("2026-03-01T09:15:00Z")
+            .build();
+    metrics.backends().readiness("models", "llama", List.of(loading), now);
+    assertThat(gauge(BackendMetrics.READY, "models", "llama")).isZero();
+    assertThat(gauge(BackendMetrics.NOT_READY_SINCE, "models", "llama"))
+        .isEqualTo(Instant.parse("2026-03-01T09:15:00Z").getEpochSecond());
+
+    metrics.backends().readiness("models", "fresh", List.of(), now);
+    assertThat(gauge(BackendMetrics.NOT_READY_SINCE, "models", "fresh"))
+        .as("no Ready condition yet: counted from now")
+        .isEqualTo(now.getEpochSecond());
+
+    Condition serving =
+        new ConditionBuilder(loading)
+            .withStatus("True")
+            .withReason("Ready")
+            .withLastTransitionTime("2026-03-01T09:40:00Z")
+            .build();
+    metrics.backends().readiness("models", "llama", List.of(serving), now);
+    assertThat(gauge(BackendMetrics.READY, "models", "llama")).isEqualTo(1);
+    assertThat(gauge(BackendMetrics.NOT_READY_SINCE, "models", "llama")).isZero();
+
+    metrics.forgetBackend("models", "llama");
+    assertThat(registry.find(BackendMetrics.NOT_READY_SINCE).tag("backend", "llama").gauge())
+        .isNull();
   }
 
   @Test

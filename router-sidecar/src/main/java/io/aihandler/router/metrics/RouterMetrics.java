@@ -42,8 +42,21 @@ public final class RouterMetrics {
   private final Map<Three, Counter> skippedTargets = new ConcurrentHashMap<>();
   private final Map<Two, Counter> retries = new ConcurrentHashMap<>();
   private final Map<Two, Counter> validationFailures = new ConcurrentHashMap<>();
+  private final Map<Four, Counter> validations = new ConcurrentHashMap<>();
   private final Map<Two, Counter> repairAttempts = new ConcurrentHashMap<>();
   private final Map<Two, Counter> dataPolicyBlocks = new ConcurrentHashMap<>();
+
+  /**
+   * The reload and unreadable counters of both watched files start at 0, so the first failure of a
+   * sidecar is an increase Prometheus can see rather than a series that appears at 1.
+   */
+  public RouterMetrics() {
+    for (String file : new String[] {"config", "credentials"}) {
+      reloads(file, true);
+      reloads(file, false);
+      unreadable(file);
+    }
+  }
 
   private record Two(String a, String b) {}
 
@@ -259,6 +272,23 @@ public final class RouterMetrics {
         .increment();
   }
 
+  /**
+   * One answer judged against a task's schema. {@code attempt} is {@code first} for a target's own
+   * answer and {@code repair} for its answer to a repair re-ask, so the share of valid {@code
+   * first} answers is the first-try validity of a task on a backend.
+   */
+  public void validation(String task, String backend, String attempt, boolean valid) {
+    meter(
+            validations,
+            new Four(task, backend, attempt, valid ? "valid" : "invalid"),
+            k ->
+                Counter.builder("aihandler.validations")
+                    .description("Answers judged against a schema, by attempt and result")
+                    .tags("task", k.a(), "backend", k.b(), "attempt", k.c(), "result", k.d())
+                    .register(registry))
+        .increment();
+  }
+
   /** A repair re-ask. */
   public void repairAttempt(String task, String backend) {
     counter(
@@ -292,11 +322,14 @@ public final class RouterMetrics {
 
   /** A config or credential reload: rare, so registered by name each time. */
   public void reload(String what, boolean success) {
-    Counter.builder("aihandler.config.reloads")
+    reloads(what, success).increment();
+  }
+
+  private Counter reloads(String what, boolean success) {
+    return Counter.builder("aihandler.config.reloads")
         .description("Reloads of the config and credential files, by outcome")
         .tags("file", what, "outcome", success ? "success" : "failure")
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /**
@@ -305,11 +338,14 @@ public final class RouterMetrics {
    * how long it lasted.
    */
   public void configUnreadable(String what) {
-    Counter.builder("aihandler.config.unreadable")
+    unreadable(what).increment();
+  }
+
+  private Counter unreadable(String what) {
+    return Counter.builder("aihandler.config.unreadable")
         .description("Checks that found a config or credential file missing or unreadable")
         .tags("file", what)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   /** A background task (e.g. "config-reload") that failed and runs again on its next tick. */

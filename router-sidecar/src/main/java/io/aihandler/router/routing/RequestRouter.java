@@ -260,9 +260,11 @@ public final class RequestRouter {
     ObjectNode request = call.request();
     OutgoingRequest prepared = null; // sent again as is by a retry of the same target
     boolean repairing = false;
+    String judging = ValidationAttempt.FIRST; // a target's own answer, or one to a repair
 
     while (state.hasTarget()) {
       if (state.target() != current) {
+        judging = ValidationAttempt.FIRST;
         current = state.target();
         request = call.request();
         prepared = null;
@@ -313,6 +315,9 @@ public final class RequestRouter {
       try {
         switch (result) {
           case AttemptResult.Valid v -> {
+            if (v.output() != null) {
+              metrics.validation(taskLabel(call), b.name(), judging, true);
+            }
             return v;
           }
           case AttemptResult.Streamed s -> {
@@ -327,6 +332,7 @@ public final class RequestRouter {
           }
           case AttemptResult.Invalid inv -> {
             metrics.validationFailure(taskLabel(call), b.name());
+            metrics.validation(taskLabel(call), b.name(), judging, false);
             record.invalidAnswers++;
             last = Failures.invalidOutput(b, inv.errors());
             record.failures.add(b.name() + ": invalid output");
@@ -336,6 +342,7 @@ public final class RequestRouter {
                 metrics.repairAttempt(taskLabel(call), b.name());
                 record.repairs++;
                 repairing = true;
+                judging = ValidationAttempt.REPAIR;
                 request = OutputCheck.repairRequest(request, inv);
                 prepared = null;
               }

@@ -242,7 +242,8 @@ class ConfigReloaderTest {
     assertThat(applied)
         .as("every config in use kept its data classes")
         .allSatisfy(c -> assertThat(c.dataClasses()).isNotEmpty());
-    assertThat(metrics.scrape()).doesNotContain("outcome=\"failure\"");
+    assertThat(metrics.scrape())
+        .contains("aihandler_config_reloads_total{file=\"config\",outcome=\"failure\"} 0.0");
   }
 
   @Test

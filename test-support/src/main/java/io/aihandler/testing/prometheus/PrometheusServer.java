@@ -18,7 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -93,6 +95,25 @@ public final class PrometheusServer implements AutoCloseable {
    */
   public static PrometheusServer startOn(
       int port, String metricsPath, List<String> targets, List<Path> rules) throws IOException {
+    Map<String, Map<String, String>> unlabelled = new LinkedHashMap<>();
+    targets.forEach(t -> unlabelled.put(t, Map.of()));
+    return startLabelledOn(port, metricsPath, unlabelled, rules);
+  }
+
+  /**
+   * Starts Prometheus like {@link #start(String, List, List)}, adding to each {@code host:port}
+   * target's series the given labels, the way service discovery and relabelling add {@code
+   * namespace}, {@code pod} or {@code workflow} in a cluster.
+   */
+  public static PrometheusServer startLabelled(
+      String metricsPath, Map<String, Map<String, String>> targets, List<Path> rules)
+      throws IOException {
+    return startLabelledOn(freePort(), metricsPath, targets, rules);
+  }
+
+  private static PrometheusServer startLabelledOn(
+      int port, String metricsPath, Map<String, Map<String, String>> targets, List<Path> rules)
+      throws IOException {
     Path prometheus = require(binary(), "prometheus");
     Path directory = Files.createTempDirectory("prometheus-test");
     StringBuilder config = new StringBuilder();
@@ -106,10 +127,17 @@ public final class PrometheusServer implements AutoCloseable {
     }
     config.append("scrape_configs:\n  - job_name: test\n    metrics_path: ");
     config.append(JSON.writeValueAsString(metricsPath)).append('\n');
-    config
-        .append("    static_configs:\n      - targets: ")
-        .append(JSON.writeValueAsString(targets));
-    config.append('\n');
+    config.append("    static_configs:\n");
+    for (Map.Entry<String, Map<String, String>> target : targets.entrySet()) {
+      config
+          .append("      - targets: ")
+          .append(JSON.writeValueAsString(List.of(target.getKey())))
+          .append('\n');
+      if (!target.getValue().isEmpty()) {
+        config.append("        labels: ").append(JSON.writeValueAsString(target.getValue()));
+        config.append('\n');
+      }
+    }
     Path configFile = directory.resolve("prometheus.yml");
     Files.writeString(configFile, config);
     Process process =
