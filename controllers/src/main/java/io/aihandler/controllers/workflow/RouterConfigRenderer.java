@@ -17,6 +17,7 @@ import io.aihandler.controllers.routing.RoutingPolicyResolution;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedRoute;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedTarget;
 import io.aihandler.controllers.vllm.VllmBackend;
+import io.aihandler.router.config.Activation;
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
 import io.aihandler.router.config.RouterConfigLoader;
@@ -70,6 +71,21 @@ public final class RouterConfigRenderer {
       List<ResolvedRoute> routes,
       Set<BackendKey> provisionedKeys,
       ProviderEndpoints providers) {
+    return render(workflow, policy, routes, provisionedKeys, providers, null);
+  }
+
+  /**
+   * @param activation how sidecars ask the operator to wake a backend with no ready replica;
+   *     written only when the document has such (vLLM) backends; null when the operator serves no
+   *     activations
+   */
+  public static Rendered render(
+      Workflow workflow,
+      io.aihandler.api.v1alpha1.RoutingPolicy policy,
+      List<ResolvedRoute> routes,
+      Set<BackendKey> provisionedKeys,
+      ProviderEndpoints providers,
+      Activation activation) {
     List<ResolvedRoute> servable =
         routes.stream().map(RouterConfigRenderer::readyTargetsFirst).toList();
     Map<BackendKey, ModelBackend> used = new LinkedHashMap<>();
@@ -93,6 +109,9 @@ public final class RouterConfigRenderer {
       if (settings.logPrompts() != null) {
         sidecar.put("logPrompts", settings.logPrompts());
       }
+    }
+    if (activation != null && used.values().stream().anyMatch(b -> b.getSpec().vllm() != null)) {
+      sidecar.set("activation", JSON.valueToTree(activation));
     }
 
     ArrayNode backends = document.putArray("backends");
@@ -152,14 +171,19 @@ public final class RouterConfigRenderer {
   }
 
   /**
-   * A route's targets that are ready, or all of them when none is: a backend that is loading or
-   * failing is not tried while another can serve, and when none can, the sidecar's circuit breakers
-   * and fallbacks decide rather than the route disappearing.
+   * A route's targets that are ready or can be woken, or all of them when none is. A vLLM backend
+   * always stays, marked with its {@link BackendCapacity}: the sidecar wakes it, holds the requests
+   * only it may serve and spills the others over. Any other backend that is not ready (a hosted one
+   * whose key fails) is left out while another can serve, and when none can, the sidecar's circuit
+   * breakers and fallbacks decide rather than the route disappearing.
    */
   static ResolvedRoute readyTargetsFirst(ResolvedRoute route) {
     List<ResolvedTarget> ready =
         route.targets().stream()
-            .filter(target -> RoutingPolicyResolution.ready(target.backend()))
+            .filter(
+                target ->
+                    BackendCapacity.of(target.backend()) != null
+                        || RoutingPolicyResolution.ready(target.backend()))
             .toList();
     return ready.isEmpty() ? route : new ResolvedRoute(route.route(), ready);
   }
@@ -180,6 +204,7 @@ public final class RouterConfigRenderer {
               : vllm.endpoint();
       node.put("baseUrl", endpoint);
       node.put("model", vllm.servedModelName());
+      node.set("capacity", JSON.valueToTree(BackendCapacity.of(backend)));
     } else {
       HostedSpec hosted = spec.hosted();
       defaultVectorSpace = hosted.model();

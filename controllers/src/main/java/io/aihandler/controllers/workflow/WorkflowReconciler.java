@@ -24,6 +24,7 @@ import io.aihandler.controllers.status.Conditions.Desired;
 import io.aihandler.controllers.status.FailureStatus;
 import io.aihandler.controllers.status.ResourceEvents;
 import io.aihandler.controllers.status.StatusPatch;
+import io.aihandler.router.config.Activation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,6 +65,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final ProviderEndpoints providers;
   private final ReconcileMetrics metrics;
   private final WorkflowSources sources = new WorkflowSources();
+  private final Supplier<Activation> activation;
 
   public WorkflowReconciler() {
     this(Clock.systemUTC(), ProviderEndpoints.PUBLIC);
@@ -80,9 +83,23 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    * @param metrics counts and times every reconcile
    */
   public WorkflowReconciler(Clock clock, ProviderEndpoints providers, OperatorMetrics metrics) {
+    this(clock, providers, metrics, () -> null);
+  }
+
+  /**
+   * @param activation how sidecars reach the operator's activation endpoint (its URL, the token
+   *     path and the CA that signs the operator's certificate, read at each reconcile so a renewed
+   *     CA reaches the next document); null from the supplier when there is none
+   */
+  public WorkflowReconciler(
+      Clock clock,
+      ProviderEndpoints providers,
+      OperatorMetrics metrics,
+      Supplier<Activation> activation) {
     this.clock = clock;
     this.providers = providers;
     this.metrics = metrics.reconciles();
+    this.activation = activation;
   }
 
   @Override
@@ -136,7 +153,12 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             : Optional.of(CredentialSecretBuilder.build(workflow, credentials.entries()));
     RouterConfigRenderer.Rendered rendered =
         RouterConfigRenderer.render(
-            workflow, policy.get(), resolution.routes(), credentials.keyed(), providers);
+            workflow,
+            policy.get(),
+            resolution.routes(),
+            credentials.keyed(),
+            providers,
+            activation.get());
     Optional<ConfigMap> configMap =
         rendered.ok()
             ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))

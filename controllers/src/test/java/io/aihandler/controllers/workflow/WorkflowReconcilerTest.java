@@ -291,7 +291,9 @@ class WorkflowReconcilerTest {
                       reasoning.backoff(),
                       reasoning.perTryTimeout(),
                       reasoning.timeout(),
-                      reasoning.circuitBreaker()));
+                      reasoning.circuitBreaker(),
+                      reasoning.spillOver(),
+                      reasoning.coldStartTimeout()));
               policy.setSpec(
                   new io.aihandler.api.v1alpha1.RoutingPolicySpec(
                       routes,

@@ -53,4 +53,13 @@ public record Scaling(
                 + " slow model reloads.")
         @Default("5m")
         @Pattern(ApiPatterns.DURATION)
-        String scaleDownDelay) {}
+        String scaleDownDelay,
+    @JsonPropertyDescription(
+            "With minReplicas: 0, how long the backend must be wholly idle before it is scaled to"
+                + " zero: no running or waiting request, no completed request"
+                + " (vllm:request_success_total unchanged) and no activation over the whole"
+                + " window. A router sidecar that needs it then activates it and holds or"
+                + " spills over requests while it loads. Default 30m; refused when minReplicas"
+                + " is above 0.")
+        @Pattern(ApiPatterns.DURATION)
+        String scaleToZeroAfter) {}
