@@ -6,7 +6,12 @@ import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
+import io.aihandler.controllers.workflow.WorkflowObjectNames;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
+import io.aihandler.operator.activation.ActivationEndpoint;
+import io.aihandler.operator.activation.ActivationEndpoints;
+import io.aihandler.operator.activation.ActivationMetrics;
+import io.aihandler.operator.activation.KubernetesTokenReviewer;
 import io.aihandler.operator.tls.RotatingKeyManager;
 import io.aihandler.operator.tls.WebhookTlsKeeper;
 import io.aihandler.operator.tls.WebhookTlsMaterial;
@@ -16,6 +21,7 @@ import io.aihandler.operator.webhook.SidecarInjectionSettings;
 import io.aihandler.operator.webhook.SidecarInjectionWebhook;
 import io.aihandler.operator.webhook.WorkflowLookup;
 import io.aihandler.operator.webhook.WorkflowValidationWebhook;
+import io.aihandler.router.config.Activation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -39,13 +45,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator process: the reconcilers (run by the leader only), the admission webhooks (served by
- * every replica, with their TLS kept in place), and the metrics and health endpoints. The same
- * wiring runs in production and against the embedded API server of the demo and tests.
+ * The operator process: the reconcilers (run by the leader only), the admission webhooks and the
+ * activation endpoint (served by every replica, with their TLS kept in place), and the metrics and
+ * health endpoints. The same wiring runs in production and against the embedded API server of the
+ * demo and tests.
  */
 public final class AiHandlerOperator implements AutoCloseable {
 
@@ -75,7 +83,10 @@ public final class AiHandlerOperator implements AutoCloseable {
 
   /** The reconcilers the operator runs. */
   static List<Reconciler<?>> reconcilers(
-      Clock clock, OperatorSettings settings, OperatorMetrics metrics) {
+      Clock clock,
+      OperatorSettings settings,
+      OperatorMetrics metrics,
+      Supplier<Activation> activation) {
     return List.of(
         new ModelBackendReconciler(
             ModelBackendReconcilerSettings.defaults()
@@ -83,7 +94,7 @@ public final class AiHandlerOperator implements AutoCloseable {
                 .withProviders(settings.providers()),
             metrics),
         new RoutingPolicyReconciler(clock, metrics),
-        new WorkflowReconciler(clock, settings.providers(), metrics));
+        new WorkflowReconciler(clock, settings.providers(), metrics, activation));
   }
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */
@@ -134,6 +145,18 @@ public final class AiHandlerOperator implements AutoCloseable {
                   "/validate-workflows",
                   new AdmissionController<Workflow>(new WorkflowValidationWebhook())),
               new AdmissionMetrics(registry));
+      webhooks.serve(
+          ActivationEndpoint.PATH,
+          ActivationEndpoints.create(
+              client,
+              new KubernetesTokenReviewer(client),
+              namespace ->
+                  workflowInformer.getStore().list().stream()
+                      .filter(w -> namespace.equals(w.getMetadata().getNamespace()))
+                      .toList(),
+              new ActivationMetrics(registry),
+              clock,
+              workflowInformer::hasSynced));
       webhooks.start();
       OperatorEndpoints endpoints =
           new OperatorEndpoints(
@@ -169,7 +192,14 @@ public final class AiHandlerOperator implements AutoCloseable {
                                     null,
                                     timing.exitOnLostLeadership())));
               });
-      for (Reconciler<?> reconciler : reconcilers(clock, settings, metrics)) {
+      Supplier<Activation> activation =
+          () ->
+              new Activation(
+                  settings.activationUrl(),
+                  WorkflowObjectNames.activationTokenFile(),
+                  keys.current().caBundlePem(),
+                  null);
+      for (Reconciler<?> reconciler : reconcilers(clock, settings, metrics, activation)) {
         register(operator, reconciler, settings);
       }
       operator.start();

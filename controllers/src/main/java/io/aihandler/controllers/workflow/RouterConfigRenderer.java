@@ -178,14 +178,17 @@ public final class RouterConfigRenderer {
    * breakers and fallbacks decide rather than the route disappearing.
    */
   static ResolvedRoute readyTargetsFirst(ResolvedRoute route) {
-    List<ResolvedTarget> ready =
+    if (route.targets().stream().noneMatch(t -> RoutingPolicyResolution.ready(t.backend()))) {
+      return route;
+    }
+    List<ResolvedTarget> kept =
         route.targets().stream()
             .filter(
                 target ->
                     BackendCapacity.of(target.backend()) != null
                         || RoutingPolicyResolution.ready(target.backend()))
             .toList();
-    return ready.isEmpty() ? route : new ResolvedRoute(route.route(), ready);
+    return new ResolvedRoute(route.route(), kept);
   }
 
   private static ObjectNode backend(
@@ -266,7 +269,7 @@ public final class RouterConfigRenderer {
   }
 
   /** Short, stable hash of the document: what sidecars report and the status shows. */
-  static String hash(String yaml) {
+  public static String hash(String yaml) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(yaml.getBytes(StandardCharsets.UTF_8));
