@@ -6,6 +6,7 @@ import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
+import io.aihandler.controllers.workflow.OperatorActivation;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
 import io.aihandler.operator.activation.ActivationEndpoint;
@@ -45,7 +46,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,7 +86,7 @@ public final class AiHandlerOperator implements AutoCloseable {
       Clock clock,
       OperatorSettings settings,
       OperatorMetrics metrics,
-      Supplier<Activation> activation) {
+      OperatorActivation activation) {
     return List.of(
         new ModelBackendReconciler(
             ModelBackendReconcilerSettings.defaults()
@@ -192,13 +192,16 @@ public final class AiHandlerOperator implements AutoCloseable {
                                     null,
                                     timing.exitOnLostLeadership())));
               });
-      Supplier<Activation> activation =
-          () ->
-              new Activation(
-                  settings.activationUrl(),
-                  WorkflowObjectNames.activationTokenFile(),
-                  keys.current().caBundlePem(),
-                  null);
+      OperatorActivation activation =
+          new OperatorActivation(
+              () ->
+                  new Activation(
+                      settings.activationUrl(),
+                      WorkflowObjectNames.activationTokenFile(),
+                      keys.current().caBundlePem(),
+                      null),
+              settings.namespace(),
+              webhooks.port());
       for (Reconciler<?> reconciler : reconcilers(clock, settings, metrics, activation)) {
         register(operator, reconciler, settings);
       }

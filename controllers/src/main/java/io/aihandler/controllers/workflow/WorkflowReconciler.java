@@ -24,7 +24,6 @@ import io.aihandler.controllers.status.Conditions.Desired;
 import io.aihandler.controllers.status.FailureStatus;
 import io.aihandler.controllers.status.ResourceEvents;
 import io.aihandler.controllers.status.StatusPatch;
-import io.aihandler.router.config.Activation;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -42,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +63,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final ProviderEndpoints providers;
   private final ReconcileMetrics metrics;
   private final WorkflowSources sources = new WorkflowSources();
-  private final Supplier<Activation> activation;
+  private final OperatorActivation activation;
 
   public WorkflowReconciler() {
     this(Clock.systemUTC(), ProviderEndpoints.PUBLIC);
@@ -83,19 +81,17 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    * @param metrics counts and times every reconcile
    */
   public WorkflowReconciler(Clock clock, ProviderEndpoints providers, OperatorMetrics metrics) {
-    this(clock, providers, metrics, () -> null);
+    this(clock, providers, metrics, OperatorActivation.NONE);
   }
 
   /**
-   * @param activation how sidecars reach the operator's activation endpoint (its URL, the token
-   *     path and the CA that signs the operator's certificate, read at each reconcile so a renewed
-   *     CA reaches the next document); null from the supplier when there is none
+   * @param activation how sidecars reach the operator's activation endpoint
    */
   public WorkflowReconciler(
       Clock clock,
       ProviderEndpoints providers,
       OperatorMetrics metrics,
-      Supplier<Activation> activation) {
+      OperatorActivation activation) {
     this.clock = clock;
     this.providers = providers;
     this.metrics = metrics.reconciles();
@@ -158,7 +154,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             resolution.routes(),
             credentials.keyed(),
             providers,
-            activation.get());
+            activation.activation().get());
     Optional<ConfigMap> configMap =
         rendered.ok()
             ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))
@@ -166,7 +162,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     Optional<NetworkPolicy> egressPolicy =
         restricted
             ? Optional.of(
-                WorkflowEgressPolicyBuilder.build(workflow, inClusterBackends(resolution.routes())))
+                WorkflowEgressPolicyBuilder.build(
+                    workflow, inClusterBackends(resolution.routes()), activation))
             : Optional.empty();
 
     if (!credentials.keepExisting()) {
