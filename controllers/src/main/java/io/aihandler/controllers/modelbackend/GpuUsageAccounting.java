@@ -93,9 +93,12 @@ final class GpuUsageAccounting {
         gpuHourly == null ? null : round(round(saved) * gpuHourly));
   }
 
-  /** Four decimals: a GPU-second is about 0.0003 GPU-hours. */
+  /**
+   * Six decimals (a GPU-second is about 0.0003 GPU-hours): the totals are summed from the rounded
+   * status values, so coarser rounding would drift by hours a year.
+   */
   private static double round(double value) {
-    return Math.round(value * 10_000) / 10_000.0;
+    return Math.round(value * 1_000_000) / 1_000_000.0;
   }
 
   private static double orZero(Double value) {
