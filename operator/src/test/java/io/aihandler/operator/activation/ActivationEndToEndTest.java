@@ -144,6 +144,19 @@ class ActivationEndToEndTest {
         () ->
             published("support", "support-tickets") != null
                 && published("other", "other-app") != null);
+    Eventually.await(
+        "both backends reported",
+        Duration.ofSeconds(20),
+        () ->
+            reported(backend("llama"))
+                && reported(backend("mistral"))
+                && api.client()
+                        .apps()
+                        .deployments()
+                        .inNamespace("llm-platform")
+                        .withName("llama")
+                        .get()
+                    != null);
     trust = trustingCaOf(published("support", "support-tickets").sidecar().activation());
   }
 
@@ -211,6 +224,13 @@ class ActivationEndToEndTest {
         () -> deployment("llama").getSpec().getReplicas() == 1);
     assertThat(Duration.between(asked, Instant.now())).isLessThan(Duration.ofSeconds(5));
 
+    // The Deployment is written before the status: wait for the decision to be recorded.
+    Eventually.await(
+        "the wake-up in the scaling history",
+        () -> {
+          var history = backend("llama").getStatus().getScalingHistory();
+          return history != null && history.getLast().to() == 1;
+        });
     ModelBackend llama = backend("llama");
     assertThat(Instant.parse(llama.getStatus().getLastActivationTime()))
         .isAfterOrEqualTo(asked.minusSeconds(1));
@@ -394,6 +414,12 @@ class ActivationEndToEndTest {
     } catch (Exception e) {
       throw new AssertionError(e);
     }
+  }
+
+  private static boolean reported(ModelBackend backend) {
+    return backend != null
+        && backend.getStatus() != null
+        && backend.getStatus().getConditions().stream().anyMatch(c -> c.getType().equals("Ready"));
   }
 
   private ModelBackend backend(String name) {
