@@ -85,7 +85,8 @@ final class BackendActivation {
     }
     Instant now = clock.instant();
     Instant last = parse(status.getLastActivationTime());
-    if (last == null || !last.plus(COALESCE).isAfter(now)) {
+    boolean record = last == null || !last.plus(COALESCE).isAfter(now);
+    if (record) {
       client
           .resources(ModelBackend.class)
           .inNamespace(request.namespace())
@@ -97,13 +98,14 @@ final class BackendActivation {
                   + now.truncatedTo(ChronoUnit.MILLIS)
                   + "\"}}");
     }
+    String recorded = record ? "activation recorded" : "an activation was just recorded";
     return atZero
         ? new Answer(
             Outcome.ACCEPTED,
             CapacityState.SCALED_TO_ZERO,
-            "activation recorded; the operator scales it from zero now")
+            recorded + "; the operator scales it from zero now")
         : new Answer(
-            Outcome.ACCEPTED, CapacityState.STARTING, "activation recorded; replicas are starting");
+            Outcome.ACCEPTED, CapacityState.STARTING, recorded + "; replicas are starting");
   }
 
   private static Instant parse(String text) {

@@ -218,6 +218,12 @@ class ActivationEndToEndTest {
     assertThat(answer.body())
         .contains("\"modelBackend\":\"llm-platform/llama\"")
         .contains("\"state\":\"scaled-to-zero\"");
+    // Idempotent: a second sidecar asking at once is accepted and records nothing new.
+    String recorded = backend("llama").getStatus().getLastActivationTime();
+    Answer again = activate(SUPPORT_TOKEN, "{\"modelBackend\": \"llm-platform/llama\"}");
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.body()).contains("an activation was just recorded");
+    assertThat(backend("llama").getStatus().getLastActivationTime()).isEqualTo(recorded);
     Eventually.await(
         "the Deployment at one replica",
         Duration.ofSeconds(5),
@@ -256,17 +262,15 @@ class ActivationEndToEndTest {
                     .state()
                 == CapacityState.STARTING);
 
-    // Idempotent: asking again while it starts changes nothing and is accepted.
-    String recorded = backend("llama").getStatus().getLastActivationTime();
-    Answer again = activate(SUPPORT_TOKEN, "{\"modelBackend\": \"llm-platform/llama\"}");
-    assertThat(again.status()).isEqualTo(202);
-    assertThat(again.body()).contains("\"state\":\"starting\"");
-    assertThat(backend("llama").getStatus().getLastActivationTime()).isEqualTo(recorded);
+    // A sidecar activating again later, while the backend starts, is accepted too.
+    Answer later = activate(SUPPORT_TOKEN, "{\"modelBackend\": \"llm-platform/llama\"}");
+    assertThat(later.status()).isEqualTo(202);
+    assertThat(later.body()).contains("\"state\":\"starting\"");
     assertThat(deployment("llama").getSpec().getReplicas()).isEqualTo(1);
 
     assertThat(operator.scrapeMetrics())
         .contains(
-            "aihandler_operator_activations_total{backend=\"llm-platform/llama\",namespace=\"support\",result=\"accepted\"} 2.0");
+            "aihandler_operator_activations_total{backend=\"llm-platform/llama\",namespace=\"support\",result=\"accepted\"} 3.0");
   }
 
   @Test
