@@ -1,9 +1,13 @@
 -- Argo CD health of an aihandler.io ModelBackend (vLLM or hosted).
 -- Healthy: Ready=True for the current generation, and no condition Ready depends on is False.
 -- Progressing: no status yet, a status older than the spec, or a backend that is still starting.
--- Suspended: a vLLM backend scaled to zero on purpose. Degraded: anything else, with the Ready
--- condition's message, or Ready=True while a condition it depends on (WorkloadAvailable for vLLM,
--- CredentialsResolved and CredentialsValid for hosted) is False, with that condition's message.
+-- Healthy too: a vLLM backend the autoscaler scaled to zero while idle (Ready=True, reason
+-- ScaledToZero): it serves on demand, the next request wakes it, so the Application stays Healthy
+-- rather than showing a pause nobody asked for. Suspended: a vLLM backend fixed at zero replicas
+-- (Ready=False, reason ScaledToZero): only a change of its spec brings it back. Degraded: anything
+-- else, with the Ready condition's message, or Ready=True while a condition it depends on
+-- (WorkloadAvailable for vLLM, CredentialsResolved and CredentialsValid for hosted) is False, with
+-- that condition's message.
 local hs = {}
 
 -- Reasons of Ready=False that resolve on their own: the Deployment rolls out, the model loads.
@@ -25,12 +29,15 @@ local function find(conditions, type)
   return nil
 end
 
-local function failingDependency(conditions)
+-- An idle backend at zero has no workload by design: WorkloadAvailable=False, reason
+-- ScaledToZero, is then no contradiction of Ready=True.
+local function failingDependency(conditions, ready)
   if conditions == nil then
     return nil
   end
   for _, condition in ipairs(conditions) do
-    if dependsOn[condition.type] and condition.status == "False" then
+    local idle = ready.reason == "ScaledToZero" and condition.reason == "ScaledToZero"
+    if dependsOn[condition.type] and condition.status == "False" and not idle then
       return condition
     end
   end
@@ -72,7 +79,7 @@ if generation ~= nil and ready.observedGeneration ~= nil and ready.observedGener
   return hs
 end
 
-local failing = failingDependency(obj.status.conditions)
+local failing = failingDependency(obj.status.conditions, ready)
 if ready.status == "True" and failing ~= nil then
   hs.status = "Degraded"
   hs.message = failing.type .. ": " .. describe(failing, "False")

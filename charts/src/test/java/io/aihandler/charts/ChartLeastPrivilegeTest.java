@@ -73,7 +73,8 @@ class ChartLeastPrivilegeTest {
           .isEqualTo(role.path("metadata").path("name").asText());
     }
     // What stays cluster-wide is read-only namespaces (shareWith selectors), the operator's own
-    // webhook configurations by name, and its permission self-check.
+    // webhook configurations by name, its permission self-check, and the TokenReviews that
+    // authenticate activations.
     assertThat(grants)
         .filteredOn(g -> g.namespace().isEmpty())
         .extracting(ChartRbacTest.Grant::resource)
@@ -81,7 +82,8 @@ class ChartLeastPrivilegeTest {
             "namespaces",
             "mutatingwebhookconfigurations",
             "validatingwebhookconfigurations",
-            "selfsubjectrulesreviews");
+            "selfsubjectrulesreviews",
+            "tokenreviews");
     assertThat(rendered.operatorEnvironment()).containsEntry("WATCH_NAMESPACES", "team-a,team-b");
   }
 

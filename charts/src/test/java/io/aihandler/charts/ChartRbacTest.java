@@ -132,6 +132,7 @@ class ChartRbacTest {
     assertThat(verbs(grants, "", "events")).containsExactlyInAnyOrder("create", "patch");
     assertThat(verbs(grants, "authorization.k8s.io", "selfsubjectrulesreviews"))
         .containsExactly("create");
+    assertThat(verbs(grants, "authentication.k8s.io", "tokenreviews")).containsExactly("create");
 
     Set<String> granted =
         Set.copyOf(grants.stream().map(g -> g.group() + "/" + g.resource()).toList());
@@ -158,7 +159,8 @@ class ChartRbacTest {
             "coordination.k8s.io/leases",
             "admissionregistration.k8s.io/mutatingwebhookconfigurations",
             "admissionregistration.k8s.io/validatingwebhookconfigurations",
-            "authorization.k8s.io/selfsubjectrulesreviews");
+            "authorization.k8s.io/selfsubjectrulesreviews",
+            "authentication.k8s.io/tokenreviews");
   }
 
   @Test

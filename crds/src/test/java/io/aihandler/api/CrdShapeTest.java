@@ -150,7 +150,8 @@ class CrdShapeTest {
   void printerColumnsAnswerIsItWorkingAndWhyNotInDeclaredOrder() {
     assertThat(columns("modelbackends", 0))
         .containsExactly("Type", "Model", "Ready", "Available", "Desired", "Reason", "Age");
-    assertThat(columns("modelbackends", 1)).containsExactly("Endpoint", "Message");
+    assertThat(columns("modelbackends", 1))
+        .containsExactly("Endpoint", "GPU-Hours", "Saved", "Message");
     assertThat(columns("routingpolicies", 0)).containsExactly("Ready", "Reason", "Age");
     assertThat(columns("workflows", 0))
         .containsExactly("Policy", "Ready", "Reason", "Advice", "Age");

@@ -182,6 +182,8 @@ final class ShadowEvaluationScene {
             null,
             "20s",
             "45s",
+            null,
+            null,
             null));
     policy.setSpec(
         new RoutingPolicySpec(

@@ -7,7 +7,13 @@ import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
+import io.aihandler.controllers.workflow.OperatorActivation;
+import io.aihandler.controllers.workflow.WorkflowObjectNames;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
+import io.aihandler.operator.activation.ActivationEndpoint;
+import io.aihandler.operator.activation.ActivationEndpoints;
+import io.aihandler.operator.activation.ActivationMetrics;
+import io.aihandler.operator.activation.KubernetesTokenReviewer;
 import io.aihandler.operator.tls.RotatingKeyManager;
 import io.aihandler.operator.tls.WebhookTlsKeeper;
 import io.aihandler.operator.tls.WebhookTlsMaterial;
@@ -17,6 +23,7 @@ import io.aihandler.operator.webhook.SidecarInjectionSettings;
 import io.aihandler.operator.webhook.SidecarInjectionWebhook;
 import io.aihandler.operator.webhook.WorkflowLookup;
 import io.aihandler.operator.webhook.WorkflowValidationWebhook;
+import io.aihandler.router.config.Activation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -44,9 +51,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator process: the reconcilers (run by the leader only), the admission webhooks (served by
- * every replica, with their TLS kept in place), and the metrics and health endpoints. The same
- * wiring runs in production and against the embedded API server of the demo and tests.
+ * The operator process: the reconcilers (run by the leader only), the admission webhooks and the
+ * activation endpoint (served by every replica, with their TLS kept in place), and the metrics and
+ * health endpoints. The same wiring runs in production and against the embedded API server of the
+ * demo and tests.
  */
 public final class AiHandlerOperator implements AutoCloseable {
 
@@ -76,7 +84,10 @@ public final class AiHandlerOperator implements AutoCloseable {
 
   /** The reconcilers the operator runs. */
   static List<Reconciler<?>> reconcilers(
-      Clock clock, OperatorSettings settings, OperatorMetrics metrics) {
+      Clock clock,
+      OperatorSettings settings,
+      OperatorMetrics metrics,
+      OperatorActivation activation) {
     return List.of(
         new ModelBackendReconciler(
             ModelBackendReconcilerSettings.defaults()
@@ -84,7 +95,7 @@ public final class AiHandlerOperator implements AutoCloseable {
                 .withProviders(settings.providers()),
             metrics),
         new RoutingPolicyReconciler(clock, metrics),
-        new WorkflowReconciler(clock, settings.providers(), metrics),
+        new WorkflowReconciler(clock, settings.providers(), metrics, activation),
         new WorkflowAdvisor(clock, settings.advisor()));
   }
 
@@ -136,6 +147,18 @@ public final class AiHandlerOperator implements AutoCloseable {
                   "/validate-workflows",
                   new AdmissionController<Workflow>(new WorkflowValidationWebhook())),
               new AdmissionMetrics(registry));
+      webhooks.serve(
+          ActivationEndpoint.PATH,
+          ActivationEndpoints.create(
+              client,
+              new KubernetesTokenReviewer(client),
+              namespace ->
+                  workflowInformer.getStore().list().stream()
+                      .filter(w -> namespace.equals(w.getMetadata().getNamespace()))
+                      .toList(),
+              new ActivationMetrics(registry),
+              clock,
+              workflowInformer::hasSynced));
       webhooks.start();
       OperatorEndpoints endpoints =
           new OperatorEndpoints(
@@ -171,7 +194,17 @@ public final class AiHandlerOperator implements AutoCloseable {
                                     null,
                                     timing.exitOnLostLeadership())));
               });
-      for (Reconciler<?> reconciler : reconcilers(clock, settings, metrics)) {
+      OperatorActivation activation =
+          new OperatorActivation(
+              () ->
+                  new Activation(
+                      settings.activationUrl(),
+                      WorkflowObjectNames.activationTokenFile(),
+                      keys.current().caBundlePem(),
+                      null),
+              settings.namespace(),
+              webhooks.port());
+      for (Reconciler<?> reconciler : reconcilers(clock, settings, metrics, activation)) {
         register(operator, reconciler, settings);
       }
       operator.start();

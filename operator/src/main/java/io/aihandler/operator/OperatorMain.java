@@ -48,6 +48,10 @@ public final class OperatorMain {
         return;
       }
     }
+    // The HTTPS listener takes calls from every router sidecar (activations), not only from the
+    // API server: a client that sends its request slowly is cut off rather than holding a thread
+    // and a connection for ever. Read once by the JDK's server, so set before it starts.
+    System.setProperty("sun.net.httpserver.maxReqTime", "30");
     KubernetesClient client = new KubernetesClientBuilder().build();
     AiHandlerOperator operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
     CountDownLatch stopped = new CountDownLatch(1);

@@ -229,6 +229,14 @@ public record OperatorSettings(
     return new ProviderEndpoints(openai, anthropic, gemini);
   }
 
+  /**
+   * Where router sidecars send activations: the webhook Service (port 443), path {@code
+   * /activations}, under the name the serving certificate is issued for.
+   */
+  public String activationUrl() {
+    return "https://" + tls.dnsNames().get(0) + "/activations";
+  }
+
   /** How often the webhook certificate is checked for renewal. */
   public Duration tlsCheckInterval() {
     return Duration.ofHours(1);

@@ -2,6 +2,7 @@ package io.aihandler.controllers.autoscaling;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
@@ -23,7 +24,13 @@ import java.util.Locale;
  *   <li>pods still loading count as coming capacity: no further scale-up (except on a spike) until
  *       they serve, so a queue that grows while weights load does not cause overshoot;
  *   <li>a ready pod that does not answer is never taken as idle: its load is estimated as the
- *       average of the others, and no scale-down happens while any pod is unaccounted for.
+ *       average of the others, and no scale-down happens while any pod is unaccounted for;
+ *   <li>with {@code minReplicas: 0}, load alone never goes below one replica: only a whole {@code
+ *       scaleToZeroAfter} window without use ({@link IdleWindow}) scales to zero, and an activation
+ *       at zero scales to one at once (the spike path, no stabilisation). An activation within the
+ *       window is always newer than the scale to zero, since that needed a window without one; so
+ *       "an activation within the window" is the whole wake-up rule and survives a change of
+ *       leader.
  * </ul>
  *
  * Not thread-safe: one decider per backend, called from its reconciliation.
@@ -33,7 +40,18 @@ public final class ScalingDecider {
   private record Recommendation(Instant at, int replicas) {}
 
   private final Deque<Recommendation> history = new ArrayDeque<>();
+  private final IdleWindow idle = new IdleWindow();
   private Instant firstSeen;
+
+  /** Decides the replicas of a backend that has never been activated. */
+  public ScalingDecision decide(
+      ScalingPolicy policy,
+      Instant now,
+      int currentReplicas,
+      int startingPods,
+      List<PodLoad> loads) {
+    return decide(policy, now, currentReplicas, startingPods, loads, null);
+  }
 
   /**
    * Decides the replicas.
@@ -43,22 +61,45 @@ public final class ScalingDecider {
    * @param currentReplicas replicas the Deployment has now
    * @param startingPods pods that exist but are not ready yet (loading the model)
    * @param loads one entry per ready pod
+   * @param lastActivation when a router last asked for the backend, or null
    */
   public ScalingDecision decide(
       ScalingPolicy policy,
       Instant now,
       int currentReplicas,
       int startingPods,
-      List<PodLoad> loads) {
+      List<PodLoad> loads,
+      Instant lastActivation) {
     if (firstSeen == null) {
       firstSeen = now;
     }
     int current = Math.max(0, currentReplicas);
+    idle.observe(now, loads, lastActivation);
     int bounded = policy.clamp(current);
     if (bounded != current) {
       return new ScalingDecision(
           bounded,
           "replicas " + current + " outside " + policy.minReplicas() + ".." + policy.maxReplicas());
+    }
+    if (policy.scalesToZero()) {
+      Duration window = policy.scaleToZeroAfter();
+      if (current == 0) {
+        if (lastActivation != null && !lastActivation.isBefore(now.minus(window))) {
+          return new ScalingDecision(
+              policy.clampServing(1),
+              "activated at "
+                  + lastActivation.truncatedTo(ChronoUnit.SECONDS)
+                  + ": scaling from zero at once");
+        }
+        return new ScalingDecision(0, "scaled to zero while idle; the next activation wakes it");
+      }
+      if (idle.idleFor(now).compareTo(window) >= 0) {
+        return new ScalingDecision(
+            0,
+            "idle for "
+                + describe(window)
+                + " (no running, waiting or completed request, no activation): scaling to zero");
+      }
     }
     List<PodLoad> answered = loads.stream().filter(PodLoad::answered).toList();
     int unanswered = loads.size() - answered.size();
@@ -71,7 +112,7 @@ public final class ScalingDecider {
     }
     double measured = answered.stream().mapToDouble(l -> l.value().getAsDouble()).sum();
     double total = measured + unanswered * (measured / answered.size());
-    int raw = policy.clamp((int) Math.ceil(total / policy.target() - 1e-9));
+    int raw = policy.clampServing((int) Math.ceil(total / policy.target() - 1e-9));
     remember(now, raw, policy);
 
     String signal =
@@ -108,6 +149,14 @@ public final class ScalingDecider {
       return new ScalingDecision(current, signal + ": scale-down waits for its delay");
     }
     return new ScalingDecision(current, signal);
+  }
+
+  private static String describe(Duration window) {
+    long seconds = window.toSeconds();
+    if (seconds % 3600 == 0) {
+      return seconds / 3600 + "h";
+    }
+    return seconds % 60 == 0 ? seconds / 60 + "m" : seconds + "s";
   }
 
   private static String metricName(ScalingPolicy policy) {

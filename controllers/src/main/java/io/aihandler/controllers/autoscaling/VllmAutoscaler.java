@@ -70,14 +70,21 @@ public final class VllmAutoscaler {
                 + "/metrics");
   }
 
+  /** Decides the replicas of a backend that has never been activated. */
+  public ScalingDecision evaluate(VllmBackend backend, int currentReplicas, List<Pod> pods) {
+    return evaluate(backend, currentReplicas, pods, null);
+  }
+
   /**
    * Decides the replicas of a backend.
    *
    * @param backend the backend, which must have scaling
    * @param currentReplicas the Deployment's replicas now
    * @param pods the backend's pods
+   * @param lastActivation when a router last asked for the backend (its status), or null
    */
-  public ScalingDecision evaluate(VllmBackend backend, int currentReplicas, List<Pod> pods) {
+  public ScalingDecision evaluate(
+      VllmBackend backend, int currentReplicas, List<Pod> pods, Instant lastActivation) {
     ScalingPolicy policy = ScalingPolicy.of(backend.spec().scaling());
     Map<String, URI> readyPods = new LinkedHashMap<>();
     int starting = 0;
@@ -102,7 +109,8 @@ public final class VllmAutoscaler {
     ScalingDecider decider =
         deciders.containsKey(uid) ? deciders.get(uid).decider() : new ScalingDecider();
     deciders.put(uid, new Remembered(decider, now));
-    ScalingDecision decision = decider.decide(policy, now, currentReplicas, starting, loads);
+    ScalingDecision decision =
+        decider.decide(policy, now, currentReplicas, starting, loads, lastActivation);
     metrics.decided(
         backend.namespace(),
         backend.name(),

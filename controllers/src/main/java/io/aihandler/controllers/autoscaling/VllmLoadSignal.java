@@ -24,7 +24,26 @@ public final class VllmLoadSignal {
   /** The older name of {@link #KV_CACHE}, read when the new one is absent. */
   public static final String KV_CACHE_LEGACY = "vllm:gpu_cache_usage_perc";
 
+  /** Requests finished, by finish reason (a counter). */
+  public static final String SUCCESS = "vllm:request_success_total";
+
   private VllmLoadSignal() {}
+
+  /**
+   * The pod's activity, or null when its metrics lack the request gauges (then it is never taken as
+   * idle). A missing success counter counts as zero: vLLM creates its series with the first
+   * finished request.
+   */
+  public static PodActivity activity(List<PrometheusText.Sample> samples, String servedModelName) {
+    OptionalDouble running = sum(samples, RUNNING, servedModelName);
+    OptionalDouble waiting = sum(samples, WAITING, servedModelName);
+    if (running.isEmpty() || waiting.isEmpty()) {
+      return null;
+    }
+    return new PodActivity(
+        running.getAsDouble() + waiting.getAsDouble(),
+        sum(samples, SUCCESS, servedModelName).orElse(0));
+  }
 
   /** The signal, or empty when the metrics lack it. */
   public static OptionalDouble of(

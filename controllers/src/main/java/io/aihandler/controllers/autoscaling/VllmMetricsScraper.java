@@ -68,9 +68,10 @@ public final class VllmMetricsScraper {
       if (response.statusCode() != 200) {
         return PodLoad.failed(pod, "metrics answered HTTP " + response.statusCode());
       }
-      var value = VllmLoadSignal.of(PrometheusText.parse(response.body()), metric, servedModelName);
+      var samples = PrometheusText.parse(response.body());
+      var value = VllmLoadSignal.of(samples, metric, servedModelName);
       return value.isPresent()
-          ? PodLoad.of(pod, value.getAsDouble())
+          ? PodLoad.of(pod, value.getAsDouble(), VllmLoadSignal.activity(samples, servedModelName))
           : PodLoad.failed(
               pod, "metrics lack the " + metric + " signal of model " + servedModelName);
     } catch (HttpTimeoutException e) {

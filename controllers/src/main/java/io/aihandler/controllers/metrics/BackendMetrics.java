@@ -15,7 +15,11 @@ import java.util.Locale;
  * {@code up}, {@code down} or {@code hold}), {@code
  * aihandler_operator_backend_desired_replicas{namespace, backend}} (the replicas the operator
  * wants, fixed or decided) and {@code aihandler_operator_backend_ready{namespace, backend}} (1 when
- * Ready, 0 while the model loads, the Deployment progresses or the pods fail).
+ * Ready, 0 while the model loads, the Deployment progresses or the pods fail). GPU time: {@code
+ * aihandler_operator_gpu_hours_used_total{namespace, backend}} (replicas x GPUs x time), {@code
+ * aihandler_operator_gpu_hours_saved_total{namespace, backend}} (the replica a backend scaled to
+ * zero does not run) and, for backends with {@code pricing.gpuHourly}, {@code
+ * aihandler_operator_gpu_cost_usd_total} and {@code aihandler_operator_gpu_savings_usd_total}.
  */
 public final class BackendMetrics {
 
@@ -23,6 +27,10 @@ public final class BackendMetrics {
   static final String DESIRED = "aihandler.operator.backend.desired.replicas";
   static final String READY = "aihandler.operator.backend.ready";
   static final String NOT_READY_SINCE = "aihandler.operator.backend.not.ready.since.seconds";
+  static final String GPU_HOURS_USED = "aihandler.operator.gpu.hours.used";
+  static final String GPU_HOURS_SAVED = "aihandler.operator.gpu.hours.saved";
+  static final String GPU_COST = "aihandler.operator.gpu.cost.usd";
+  static final String GPU_SAVINGS = "aihandler.operator.gpu.savings.usd";
 
   /** Which way a decision moved the replicas. */
   public enum Direction {
@@ -103,11 +111,56 @@ public final class BackendMetrics {
     }
   }
 
+  /**
+   * Adds GPU time a backend used and saved since the last accounting.
+   *
+   * @param gpuHourly the price of a GPU-hour in USD, or null when the backend sets none
+   */
+  public void gpuHours(
+      String namespace, String backend, double used, double saved, Double gpuHourly) {
+    add(GPU_HOURS_USED, "GPU-hours held by a vLLM backend's pods", namespace, backend, used);
+    add(
+        GPU_HOURS_SAVED,
+        "GPU-hours a vLLM backend did not spend because it was scaled to zero",
+        namespace,
+        backend,
+        saved);
+    if (gpuHourly != null) {
+      add(
+          GPU_COST,
+          "Cost of a vLLM backend's GPU time in USD",
+          namespace,
+          backend,
+          used * gpuHourly);
+      add(
+          GPU_SAVINGS,
+          "GPU cost in USD a vLLM backend did not spend because it was scaled to zero",
+          namespace,
+          backend,
+          saved * gpuHourly);
+    }
+  }
+
+  private void add(String name, String description, String namespace, String backend, double by) {
+    Counter counter =
+        Counter.builder(name)
+            .description(description)
+            .tag("namespace", namespace)
+            .tag("backend", backend)
+            .register(registry);
+    if (by > 0) {
+      counter.increment(by);
+    }
+  }
+
   /** Removes the series of a backend that is gone or changed kind. */
   public void forget(String namespace, String backend) {
     desired.forget(namespace, backend);
     ready.forget(namespace, backend);
     notReadySince.forget(namespace, backend);
-    BackendGauge.removeAll(registry, DECISIONS, namespace, backend);
+    for (String name :
+        new String[] {DECISIONS, GPU_HOURS_USED, GPU_HOURS_SAVED, GPU_COST, GPU_SAVINGS}) {
+      BackendGauge.removeAll(registry, name, namespace, backend);
+    }
   }
 }

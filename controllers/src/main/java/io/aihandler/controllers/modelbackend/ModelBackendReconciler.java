@@ -40,13 +40,20 @@ import java.util.Set;
  * spec.hosted}: a provider's API, whose credentials are handled separately); this class only wires
  * the informers and dispatches on the kind.
  *
+ * <p>Reconciles on every change of a backend, status included, so an activation recorded by any
+ * operator replica wakes a backend scaled to zero in the reconcile that follows.
+ *
  * <p>No finalizer: everything built for a backend carries its owner reference and goes with it
  * through Kubernetes' garbage collector, and a finalizer would block deletion while the operator is
  * down.
  */
 @ControllerConfiguration(
     name = ModelBackendReconciler.NAME,
-    fieldManager = OwnedObjectApplier.FIELD_MANAGER)
+    fieldManager = OwnedObjectApplier.FIELD_MANAGER,
+    // An activation changes only the status (lastActivationTime); it must start a reconcile at
+    // once, not at the next autoscaling interval. The cost is one more reconcile after each of
+    // the operator's own status writes, which finds nothing to change.
+    generationAwareEventProcessing = false)
 public class ModelBackendReconciler implements Reconciler<ModelBackend> {
 
   /** The controller's name. */

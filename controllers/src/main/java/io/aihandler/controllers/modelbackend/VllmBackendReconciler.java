@@ -109,7 +109,7 @@ final class VllmBackendReconciler {
     } else if (current < 0) {
       replicas = backend.minReplicas();
     } else {
-      decision = autoscaler.evaluate(backend, current, pods);
+      decision = autoscaler.evaluate(backend, current, pods, lastActivation(previous));
       replicas = decision.replicas();
     }
 
@@ -129,8 +129,10 @@ final class VllmBackendReconciler {
         context.getSecondaryResource(PodDisruptionBudget.class).orElse(null),
         context);
 
+    boolean scalesToZero = backend.autoscaled() && backend.minReplicas() == 0;
     VllmWorkloadHealth health =
-        VllmWorkloadHealth.assess(deployment, pods, replicas, backend.gpuResourceName());
+        VllmWorkloadHealth.assess(
+            deployment, pods, replicas, backend.gpuResourceName(), scalesToZero);
     ModelBackendStatus status = baseStatus(resource, previous, generation);
     status.setEndpoint(backend.endpoint());
     status.setSelector(backend.selectorText());
@@ -157,7 +159,7 @@ final class VllmBackendReconciler {
                   Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size())));
       events.normal(
           resource,
-          "Scaled",
+          decision.replicas() == 0 ? "ScaledToZero" : current == 0 ? "ScaledFromZero" : "Scaled",
           "Scaled from "
               + current
               + " to "
@@ -165,15 +167,62 @@ final class VllmBackendReconciler {
               + " replicas: "
               + decision.reason());
     }
+    // Written by the activation endpoint under its own field manager; carried here only so an
+    // unchanged status is recognised, and left out of the patch (see patchWithoutActivation).
+    status.setLastActivationTime(previous.getLastActivationTime());
+    GpuUsageAccounting.Accounted gpu =
+        GpuUsageAccounting.account(
+            previous.getGpuUsage(),
+            previous.getReplicas() == null || previous.getDesiredReplicas() == null
+                ? null
+                : new GpuUsageAccounting.InForce(
+                    previous.getReplicas(), previous.getDesiredReplicas()),
+            new GpuUsageAccounting.InForce(status.getReplicas(), replicas),
+            scalesToZero,
+            backend.gpus(),
+            resource.getSpec().pricing() == null ? null : resource.getSpec().pricing().gpuHourly(),
+            now);
+    status.setGpuUsage(gpu.usage());
     status.setConditions(
         Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
     recordReadyChange(resource, previous, status);
     String namespace = resource.getMetadata().getNamespace();
     metrics.desiredReplicas(namespace, backend.name(), replicas);
     metrics.readiness(namespace, backend.name(), status.getConditions(), now);
+    metrics.gpuHours(
+        namespace,
+        backend.name(),
+        gpu.usedHours(),
+        gpu.savedHours(),
+        resource.getSpec().pricing() == null ? null : resource.getSpec().pricing().gpuHourly());
 
-    UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
+    UpdateControl<ModelBackend> control = patchWithoutActivation(resource, status);
     return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;
+  }
+
+  /**
+   * The status patch, if the status changed, without {@code lastActivationTime}: that field belongs
+   * to the activation endpoint (served by every replica), and a full-status apply that carried a
+   * value read a moment ago could overwrite a newer activation.
+   */
+  private static UpdateControl<ModelBackend> patchWithoutActivation(
+      ModelBackend resource, ModelBackendStatus status) {
+    UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
+    control.getResource().ifPresent(patch -> patch.getStatus().setLastActivationTime(null));
+    return control;
+  }
+
+  /** The latest activation in the status, or null. */
+  static Instant lastActivation(ModelBackendStatus status) {
+    String text = status.getLastActivationTime();
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static ModelBackendStatus baseStatus(

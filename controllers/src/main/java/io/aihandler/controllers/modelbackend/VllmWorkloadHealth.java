@@ -61,6 +61,36 @@ public record VllmWorkloadHealth(
    */
   public static VllmWorkloadHealth assess(
       Deployment deployment, List<Pod> pods, int desiredReplicas, String gpuResourceName) {
+    return assess(deployment, pods, desiredReplicas, gpuResourceName, false);
+  }
+
+  /**
+   * Assesses the workload.
+   *
+   * @param wakesOnDemand the backend scales to zero when idle and an activation wakes it: at zero
+   *     it is Ready (reason {@value #REASON_SCALED_TO_ZERO}), since routers hold or spill over its
+   *     requests while it loads; a backend fixed at zero replicas is not
+   */
+  public static VllmWorkloadHealth assess(
+      Deployment deployment,
+      List<Pod> pods,
+      int desiredReplicas,
+      String gpuResourceName,
+      boolean wakesOnDemand) {
+    if (desiredReplicas == 0 && wakesOnDemand) {
+      String message = "Scaled to zero while idle; the next request wakes it";
+      int ready =
+          deployment == null || deployment.getStatus() == null
+              ? 0
+              : orZero(deployment.getStatus().getReadyReplicas());
+      return new VllmWorkloadHealth(
+          0,
+          ready,
+          pods.size(),
+          new Conditions.Desired(
+              Conditions.WORKLOAD_AVAILABLE, false, REASON_SCALED_TO_ZERO, message),
+          new Conditions.Desired(Conditions.READY, true, REASON_SCALED_TO_ZERO, message));
+    }
     int existing = pods.size();
     if (deployment == null) {
       var progressing =

@@ -17,6 +17,7 @@ import io.aihandler.controllers.routing.RoutingPolicyResolution;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedRoute;
 import io.aihandler.controllers.routing.RoutingPolicyResolution.ResolvedTarget;
 import io.aihandler.controllers.vllm.VllmBackend;
+import io.aihandler.router.config.Activation;
 import io.aihandler.router.config.InvalidRouterConfigException;
 import io.aihandler.router.config.RouterConfig;
 import io.aihandler.router.config.RouterConfigLoader;
@@ -76,7 +77,8 @@ public final class RouterConfigRenderer {
         routes,
         new EvaluationCandidates.Resolution(List.of(), List.of()),
         provisionedKeys,
-        providers);
+        providers,
+        null);
   }
 
   /**
@@ -85,6 +87,9 @@ public final class RouterConfigRenderer {
    * @param candidates the tasks' usable evaluation candidates: their backends join the document's
    *     even when no route reaches them
    * @param provisionedKeys backends whose key is in the Workflow's credentials Secret
+   * @param activation how sidecars ask the operator to wake a backend with no ready replica;
+   *     written only when the document has such (vLLM) backends; null when the operator serves no
+   *     activations
    */
   public static Rendered render(
       Workflow workflow,
@@ -92,7 +97,8 @@ public final class RouterConfigRenderer {
       List<ResolvedRoute> routes,
       EvaluationCandidates.Resolution candidates,
       Set<BackendKey> provisionedKeys,
-      ProviderEndpoints providers) {
+      ProviderEndpoints providers,
+      Activation activation) {
     List<ResolvedRoute> servable =
         routes.stream().map(RouterConfigRenderer::readyTargetsFirst).toList();
     Map<BackendKey, ModelBackend> used = new LinkedHashMap<>();
@@ -123,6 +129,9 @@ public final class RouterConfigRenderer {
       if (settings.tracing() != null) {
         sidecar.set("tracing", TracingRendering.of(settings.tracing(), workflow));
       }
+    }
+    if (activation != null && used.values().stream().anyMatch(b -> b.getSpec().vllm() != null)) {
+      sidecar.set("activation", JSON.valueToTree(activation));
     }
 
     ArrayNode backends = document.putArray("backends");
@@ -212,16 +221,24 @@ public final class RouterConfigRenderer {
   }
 
   /**
-   * A route's targets that are ready, or all of them when none is: a backend that is loading or
-   * failing is not tried while another can serve, and when none can, the sidecar's circuit breakers
-   * and fallbacks decide rather than the route disappearing.
+   * A route's targets that are ready or can be woken, or all of them when none is. A vLLM backend
+   * always stays, marked with its {@link BackendCapacity}: the sidecar wakes it, holds the requests
+   * only it may serve and spills the others over. Any other backend that is not ready (a hosted one
+   * whose key fails) is left out while another can serve, and when none can, the sidecar's circuit
+   * breakers and fallbacks decide rather than the route disappearing.
    */
   static ResolvedRoute readyTargetsFirst(ResolvedRoute route) {
-    List<ResolvedTarget> ready =
+    if (route.targets().stream().noneMatch(t -> RoutingPolicyResolution.ready(t.backend()))) {
+      return route;
+    }
+    List<ResolvedTarget> kept =
         route.targets().stream()
-            .filter(target -> RoutingPolicyResolution.ready(target.backend()))
+            .filter(
+                target ->
+                    BackendCapacity.of(target.backend()) != null
+                        || RoutingPolicyResolution.ready(target.backend()))
             .toList();
-    return ready.isEmpty() ? route : new ResolvedRoute(route.route(), ready);
+    return new ResolvedRoute(route.route(), kept);
   }
 
   private static ObjectNode backend(
@@ -240,6 +257,7 @@ public final class RouterConfigRenderer {
               : vllm.endpoint();
       node.put("baseUrl", endpoint);
       node.put("model", vllm.servedModelName());
+      node.set("capacity", JSON.valueToTree(BackendCapacity.of(backend)));
     } else {
       HostedSpec hosted = spec.hosted();
       defaultVectorSpace = hosted.model();
@@ -301,7 +319,7 @@ public final class RouterConfigRenderer {
   }
 
   /** Short, stable hash of the document: what sidecars report and the status shows. */
-  static String hash(String yaml) {
+  public static String hash(String yaml) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(yaml.getBytes(StandardCharsets.UTF_8));

@@ -22,9 +22,10 @@ import java.util.Map;
 /**
  * The NetworkPolicy of a Workflow with {@code spec.egress: restricted}: its pods (label {@code
  * aihandler.io/workflow: <name>}, the app and the sidecar alike) may open connections only to the
- * cluster DNS and to the vLLM pods of the in-cluster backends its routes name, on vLLM's port.
- * Nothing else, so no process in the pod can reach a hosted API or anything outside the cluster.
- * Ingress is not touched. Pure.
+ * cluster DNS, to the vLLM pods of the in-cluster backends its routes name, on vLLM's port, and (to
+ * wake such a backend scaled to zero) to the operator's namespace on its HTTPS port. Nothing else,
+ * so no process in the pod can reach a hosted API or anything outside the cluster. Ingress is not
+ * touched. Pure.
  *
  * <p>DNS is the pods labelled {@value #DNS_LABEL}={@value #DNS_LABEL_VALUE} in any namespace (the
  * label CoreDNS carries on kubeadm, GKE, EKS and AKS), UDP and TCP 53.
@@ -46,8 +47,20 @@ public final class WorkflowEgressPolicyBuilder {
    *     not matter
    */
   public static NetworkPolicy build(Workflow workflow, Collection<ModelBackend> inClusterBackends) {
+    return build(workflow, inClusterBackends, OperatorActivation.NONE);
+  }
+
+  /**
+   * @param operator when it serves activations and a route has a vLLM backend, the sidecar may also
+   *     reach the operator's pods on their HTTPS port, to wake a backend scaled to zero
+   */
+  public static NetworkPolicy build(
+      Workflow workflow, Collection<ModelBackend> inClusterBackends, OperatorActivation operator) {
     List<NetworkPolicyEgressRule> rules = new ArrayList<>();
     rules.add(dnsRule());
+    if (operator.enabled() && !inClusterBackends.isEmpty()) {
+      rules.add(operatorRule(operator));
+    }
     inClusterBackends.stream()
         .map(BackendKey::of)
         .distinct()
@@ -90,6 +103,22 @@ public final class WorkflowEgressPolicyBuilder {
             new NetworkPolicyPortBuilder()
                 .withProtocol("TCP")
                 .withPort(new IntOrString(53))
+                .build())
+        .build();
+  }
+
+  private static NetworkPolicyEgressRule operatorRule(OperatorActivation operator) {
+    return new NetworkPolicyEgressRuleBuilder()
+        .withTo(
+            new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector()
+                .withMatchLabels(Map.of(NAMESPACE_NAME_LABEL, operator.namespace()))
+                .endNamespaceSelector()
+                .build())
+        .withPorts(
+            new NetworkPolicyPortBuilder()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(operator.port()))
                 .build())
         .build();
   }

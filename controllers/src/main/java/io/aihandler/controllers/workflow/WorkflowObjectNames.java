@@ -17,7 +17,22 @@ public final class WorkflowObjectNames {
   /** Directory the credentials Secret is mounted at in the sidecar. */
   public static final String CREDENTIALS_DIRECTORY = "/etc/aihandler/credentials";
 
+  /**
+   * Directory of the projected ServiceAccount token (audience {@code aihandler.io/activation}) the
+   * sidecar sends with an activation.
+   */
+  public static final String ACTIVATION_TOKEN_DIRECTORY =
+      "/var/run/secrets/aihandler.io/activation";
+
+  /** File name of that token in its directory. */
+  public static final String ACTIVATION_TOKEN_KEY = "token";
+
   private WorkflowObjectNames() {}
+
+  /** Path of the activation token inside the sidecar. */
+  public static String activationTokenFile() {
+    return ACTIVATION_TOKEN_DIRECTORY + "/" + ACTIVATION_TOKEN_KEY;
+  }
 
   /** The ConfigMap holding the router document of a Workflow. */
   public static String routerConfigMap(Workflow workflow) {

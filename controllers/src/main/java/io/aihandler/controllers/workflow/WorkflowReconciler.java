@@ -64,6 +64,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   private final ProviderEndpoints providers;
   private final ReconcileMetrics metrics;
   private final WorkflowSources sources = new WorkflowSources();
+  private final OperatorActivation activation;
 
   public WorkflowReconciler() {
     this(Clock.systemUTC(), ProviderEndpoints.PUBLIC);
@@ -81,9 +82,21 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
    * @param metrics counts and times every reconcile
    */
   public WorkflowReconciler(Clock clock, ProviderEndpoints providers, OperatorMetrics metrics) {
+    this(clock, providers, metrics, OperatorActivation.NONE);
+  }
+
+  /**
+   * @param activation how sidecars reach the operator's activation endpoint
+   */
+  public WorkflowReconciler(
+      Clock clock,
+      ProviderEndpoints providers,
+      OperatorMetrics metrics,
+      OperatorActivation activation) {
     this.clock = clock;
     this.providers = providers;
     this.metrics = metrics.reconciles();
+    this.activation = activation;
   }
 
   @Override
@@ -147,7 +160,8 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
             resolution.routes(),
             candidates,
             credentials.keyed(),
-            providers);
+            providers,
+            activation.activation().get());
     Optional<ConfigMap> configMap =
         rendered.ok()
             ? Optional.of(RouterConfigMapBuilder.build(workflow, rendered.yaml(), rendered.hash()))
@@ -156,7 +170,9 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
         restricted
             ? Optional.of(
                 WorkflowEgressPolicyBuilder.build(
-                    workflow, inClusterBackends(resolution.routes(), candidates.backends())))
+                    workflow,
+                    inClusterBackends(resolution.routes(), candidates.backends()),
+                    activation))
             : Optional.empty();
 
     if (!credentials.keepExisting()) {

@@ -20,6 +20,7 @@ final class VllmMetricsPod implements AutoCloseable {
   private volatile double waiting;
   private volatile double running;
   private volatile double kvCache;
+  private volatile double completed;
   private volatile boolean legacyKvCacheName;
   private volatile int failWithStatus;
 
@@ -53,6 +54,12 @@ final class VllmMetricsPod implements AutoCloseable {
     return this;
   }
 
+  /** Sets {@code vllm:request_success_total} (split over two finish reasons, as vLLM does). */
+  VllmMetricsPod completed(double requests) {
+    this.completed = requests;
+    return this;
+  }
+
   VllmMetricsPod legacyKvCacheName() {
     this.legacyKvCacheName = true;
     return this;
@@ -81,6 +88,11 @@ final class VllmMetricsPod implements AutoCloseable {
         # HELP %5$s KV-cache usage. 1 means 100 percent usage.
         # TYPE %5$s gauge
         %5$s{%1$s} %4$s
+        # HELP vllm:request_success_total Count of successfully processed requests.
+        # TYPE vllm:request_success_total counter
+        vllm:request_success_total{%1$s,finished_reason="stop"} %6$.1f
+        vllm:request_success_total{%1$s,finished_reason="length"} %7$.1f
+        vllm:request_success_total{engine="0",model_name="some-other-model",finished_reason="stop"} 77.0
         # HELP vllm:prompt_tokens_total Number of prefill tokens processed.
         # TYPE vllm:prompt_tokens_total counter
         vllm:prompt_tokens_total{%1$s} 1.234567e+06
@@ -96,7 +108,9 @@ final class VllmMetricsPod implements AutoCloseable {
         running,
         waiting,
         Double.toString(kvCache),
-        kvName);
+        kvName,
+        Math.ceil(completed / 2),
+        Math.floor(completed / 2));
   }
 
   @Override

@@ -27,16 +27,14 @@ public final class MockKubernetesApi implements AutoCloseable {
   private final ServerSideApplyDispatcher dispatcher;
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final TokenReviewStandIn tokens;
 
   private MockKubernetesApi() {
     this.dispatcher = new ServerSideApplyDispatcher(new KubernetesCrudDispatcher());
+    this.tokens = new TokenReviewStandIn(new AccessReviewStandIn(dispatcher));
     this.server =
         new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new AccessReviewStandIn(dispatcher),
-            false);
+            new Context(), new MockWebServer(), new HashMap<>(), tokens, false);
     server.init();
     this.client = server.createClient();
   }
@@ -46,6 +44,11 @@ public final class MockKubernetesApi implements AutoCloseable {
     MockKubernetesApi api = new MockKubernetesApi();
     api.installCrds(crdManifests());
     return api;
+  }
+
+  /** The TokenReviews this server answers: tests mint ServiceAccount tokens here. */
+  public TokenReviewStandIn tokens() {
+    return tokens;
   }
 
   /** A client of this server. */

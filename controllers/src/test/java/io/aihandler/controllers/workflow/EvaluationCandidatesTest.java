@@ -182,7 +182,13 @@ class EvaluationCandidatesTest {
     assertThat(plan.condition().message()).doesNotContain(CLAUDE_KEY);
     var rendered =
         RouterConfigRenderer.render(
-            w, localOnly, resolution.routes(), candidates, plan.keyed(), ProviderEndpoints.PUBLIC);
+            w,
+            localOnly,
+            resolution.routes(),
+            candidates,
+            plan.keyed(),
+            ProviderEndpoints.PUBLIC,
+            null);
     assertThat(rendered.problems()).isEmpty();
     Backend candidate = rendered.config().backend("claude").orElseThrow();
     assertThat(candidate.credentials().file()).endsWith("support.claude");
@@ -291,7 +297,8 @@ class EvaluationCandidatesTest {
                 policy, key -> Optional.ofNullable(backends.get(key)), ns -> Map.of())
             .routes();
     var rendered =
-        RouterConfigRenderer.render(w, policy, routes, candidates, keyed, ProviderEndpoints.PUBLIC);
+        RouterConfigRenderer.render(
+            w, policy, routes, candidates, keyed, ProviderEndpoints.PUBLIC, null);
     assertThat(rendered.problems()).isEmpty();
     return rendered.config();
   }

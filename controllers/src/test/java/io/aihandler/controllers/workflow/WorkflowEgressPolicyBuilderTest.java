@@ -121,5 +121,36 @@ class WorkflowEgressPolicyBuilderTest {
   @Test
   void validatesAgainstTheStrictKubernetesSchema() {
     assertThat(KubernetesSchemas.required().validate(policy)).isEmpty();
+    assertThat(KubernetesSchemas.required().validate(withOperator())).isEmpty();
+  }
+
+  private static final OperatorActivation OPERATOR =
+      new OperatorActivation(() -> null, "aihandler-system", 9443);
+
+  private static NetworkPolicy withOperator() {
+    return WorkflowEgressPolicyBuilder.build(
+        WORKFLOW, List.of(vllm("llm-platform", "llama")), OPERATOR);
+  }
+
+  @Test
+  void withInClusterBackendsTheSidecarMayReachTheOperatorToWakeThem() {
+    List<NetworkPolicyEgressRule> rules = withOperator().getSpec().getEgress();
+
+    assertThat(rules).hasSize(3);
+    NetworkPolicyEgressRule operator = rules.get(1);
+    assertThat(operator.getTo()).hasSize(1);
+    assertThat(operator.getTo().get(0).getNamespaceSelector().getMatchLabels())
+        .isEqualTo(Map.of("kubernetes.io/metadata.name", "aihandler-system"));
+    assertThat(operator.getTo().get(0).getIpBlock()).isNull();
+    assertThat(operator.getPorts())
+        .extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+        .containsExactly("TCP/9443");
+  }
+
+  @Test
+  void withoutInClusterBackendsThereIsNothingToWakeAndNoOperatorRule() {
+    assertThat(
+            WorkflowEgressPolicyBuilder.build(WORKFLOW, List.of(), OPERATOR).getSpec().getEgress())
+        .hasSize(1);
   }
 }

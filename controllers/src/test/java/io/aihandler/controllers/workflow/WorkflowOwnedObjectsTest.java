@@ -196,7 +196,9 @@ class WorkflowOwnedObjectsTest {
                                       route.backoff(),
                                       route.perTryTimeout(),
                                       route.timeout(),
-                                      route.circuitBreaker())
+                                      route.circuitBreaker(),
+                                      route.spillOver(),
+                                      route.coldStartTimeout())
                                   : route)
                       .toList();
               policy.setSpec(

@@ -10,6 +10,8 @@ import io.aihandler.controllers.testing.Eventually;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.testing.RunningOperator;
 import io.aihandler.router.config.Backend;
+import io.aihandler.router.config.Capacity;
+import io.aihandler.router.config.CapacityState;
 import io.aihandler.router.config.RouterConfig;
 import io.aihandler.router.config.RouterConfigLoader;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -213,7 +215,7 @@ class WorkflowReconcilerTest {
   }
 
   @Test
-  void leavesOutTargetsThatAreNotReadyWhileAnotherCanServe() throws Exception {
+  void keepsColdVllmTargetsWithTheirCapacityAndLeavesOutHostedOnesNotReady() throws Exception {
     Eventually.await("Ready", () -> conditionIs("Ready", "True", "Ready"));
     // No backend reports Ready yet: every target stays, the sidecar's breakers decide.
     assertThat(published().route("reasoning").orElseThrow().targets())
@@ -221,18 +223,61 @@ class WorkflowReconcilerTest {
         .containsExactly("claude", "gpt-4o", "llama-3-3-70b");
 
     markReady("claude");
-    Eventually.await(
-        "only claude", () -> published().route("reasoning").orElseThrow().targets().size() == 1);
-    assertThat(published().route("reasoning").orElseThrow().targets().get(0).backend())
-        .isEqualTo("claude");
-
-    markReady("llama-3-3-70b");
+    // gpt-4o (hosted, not ready) goes while claude serves; llama (vLLM) stays, starting.
     Eventually.await(
         "claude and llama",
         () -> published().route("reasoning").orElseThrow().targets().size() == 2);
+    assertThat(published().route("reasoning").orElseThrow().targets())
+        .extracting(t -> t.backend())
+        .containsExactly("claude", "llama-3-3-70b");
+    assertThat(published().backend("llama-3-3-70b").orElseThrow().capacity())
+        .isEqualTo(new Capacity(CapacityState.STARTING, "llm-platform/llama-3-3-70b"));
+    assertThat(published().backend("claude").orElseThrow().capacity()).isNull();
+
+    String starting = workflow().getStatus().getConfigHash();
+    replicas("llama-3-3-70b", 1, 2);
+    Eventually.await(
+        "llama ready", () -> published().backend("llama-3-3-70b").orElseThrow().ready());
+    assertThat(workflow().getStatus().getConfigHash()).isNotEqualTo(starting);
+    assertThat(
+            configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
+        .isEqualTo(workflow().getStatus().getConfigHash());
+
+    replicas("llama-3-3-70b", 0, 0);
+    Eventually.await(
+        "llama scaled to zero",
+        () ->
+            published().backend("llama-3-3-70b").orElseThrow().capacity().state()
+                == CapacityState.SCALED_TO_ZERO);
+    // No target of this route reports Ready: all stay, the cold one with its state.
     assertThat(published().route("classification").orElseThrow().targets())
         .extracting(t -> t.backend())
-        .containsExactly("llama-3-3-70b");
+        .containsExactly("llama-3-3-70b", "gemini-flash");
+
+    replicas("llama-3-3-70b", 0, 1);
+    Eventually.await(
+        "llama lost its pods",
+        () ->
+            published().backend("llama-3-3-70b").orElseThrow().capacity().state()
+                == CapacityState.STARTING);
+  }
+
+  private void replicas(String backend, int ready, int desired) {
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("llm-platform")
+        .withName(backend)
+        .editStatus(
+            current -> {
+              var status =
+                  current.getStatus() == null
+                      ? new io.aihandler.api.v1alpha1.ModelBackendStatus()
+                      : current.getStatus();
+              status.setReadyReplicas(ready);
+              status.setDesiredReplicas(desired);
+              current.setStatus(status);
+              return current;
+            });
   }
 
   private void markReady(String backend) {
@@ -291,7 +336,9 @@ class WorkflowReconcilerTest {
                       reasoning.backoff(),
                       reasoning.perTryTimeout(),
                       reasoning.timeout(),
-                      reasoning.circuitBreaker()));
+                      reasoning.circuitBreaker(),
+                      reasoning.spillOver(),
+                      reasoning.coldStartTimeout()));
               policy.setSpec(
                   new io.aihandler.api.v1alpha1.RoutingPolicySpec(
                       routes,

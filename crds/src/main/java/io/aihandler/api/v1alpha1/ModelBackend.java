@@ -62,6 +62,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
     priority = 1,
     getDescription = "Base URL routers use")
 @AdditionalPrinterColumn(
+    name = "GPU-Hours",
+    jsonPath = ".status.gpuUsage.gpuHoursUsed",
+    type = AdditionalPrinterColumn.Type.NUMBER,
+    priority = 1,
+    getDescription = "GPU-hours the backend's pods held")
+@AdditionalPrinterColumn(
+    name = "Saved",
+    jsonPath = ".status.gpuUsage.gpuHoursSaved",
+    type = AdditionalPrinterColumn.Type.NUMBER,
+    priority = 1,
+    getDescription = "GPU-hours scale to zero saved")
+@AdditionalPrinterColumn(
     name = "Message",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].message",
     type = AdditionalPrinterColumn.Type.STRING,

@@ -43,6 +43,15 @@ public class ModelBackendStatus extends ConditionedStatus {
   @JsonPropertyDescription("The latest autoscaling decisions, newest last.")
   private List<ScalingEvent> scalingHistory;
 
+  @JsonPropertyDescription(
+      "When a router sidecar last asked for this backend because it had no ready replica"
+          + " (RFC 3339). Written by the operator's activation endpoint; an activation wakes a"
+          + " backend scaled to zero at once and restarts its idle window.")
+  private String lastActivationTime;
+
+  @JsonPropertyDescription("GPU-hours used and saved by scale to zero, with their cost.")
+  private GpuUsage gpuUsage;
+
   public String getType() {
     return type;
   }
@@ -97,6 +106,22 @@ public class ModelBackendStatus extends ConditionedStatus {
 
   public void setSelector(String selector) {
     this.selector = selector;
+  }
+
+  public String getLastActivationTime() {
+    return lastActivationTime;
+  }
+
+  public void setLastActivationTime(String lastActivationTime) {
+    this.lastActivationTime = lastActivationTime;
+  }
+
+  public GpuUsage getGpuUsage() {
+    return gpuUsage;
+  }
+
+  public void setGpuUsage(GpuUsage gpuUsage) {
+    this.gpuUsage = gpuUsage;
   }
 
   public List<ScalingEvent> getScalingHistory() {

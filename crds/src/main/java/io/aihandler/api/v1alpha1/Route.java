@@ -33,6 +33,12 @@ import java.util.List;
         "(!has(self.timeout) || duration(self.timeout) <= duration('1h'))"
             + " && (!has(self.perTryTimeout) || duration(self.perTryTimeout) <= duration('1h'))",
     messageExpression = "'route ' + self.name + ': timeout and perTryTimeout must be at most 1h'")
+@ValidationRule(
+    value =
+        "!has(self.coldStartTimeout) || (duration(self.coldStartTimeout) > duration('0s')"
+            + " && duration(self.coldStartTimeout) <= duration('1h'))",
+    messageExpression =
+        "'route ' + self.name + ': coldStartTimeout must be above 0 and at most 1h'")
 public record Route(
     @JsonPropertyDescription("Name of the route; tasks and requests name it. A DNS label.")
         @Required
@@ -66,4 +72,18 @@ public record Route(
         @Pattern(ApiPatterns.DURATION)
         String timeout,
     @JsonPropertyDescription("Circuit breaking per backend of this route.")
-        CircuitBreaker circuitBreaker) {}
+        CircuitBreaker circuitBreaker,
+    @JsonPropertyDescription(
+            "While an in-cluster target has no ready replica (scaled to zero, loading, lost its"
+                + " node), send each request at once to the next target its data class allows"
+                + " (e.g. a hosted model) instead of holding it. Requests no other target may"
+                + " take (restricted data) are held for the cold backend either way. Default"
+                + " true.")
+        @Default("true")
+        Boolean spillOver,
+    @JsonPropertyDescription(
+            "Longest a request is held for an in-cluster target with no ready replica before it"
+                + " fails with 503 naming the backend and its state, e.g. 10m (the default,"
+                + " sized for a model load). At most 1h.")
+        @Pattern(ApiPatterns.DURATION)
+        String coldStartTimeout) {}

@@ -11,7 +11,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 /**
  * Autoscaling of a vLLM backend: desired replicas = ceil(total signal / target), kept within
- * [minReplicas, maxReplicas].
+ * [max(1, minReplicas), maxReplicas]; with minReplicas 0, zero after a whole idle window.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
@@ -22,10 +22,20 @@ import io.fabric8.generator.annotation.ValidationRule;
     message =
         "with metric kvCache, target is the KV-cache fraction per replica: above 0 and at most 1"
             + " (e.g. 0.8)")
+@ValidationRule(
+    value = "!has(self.scaleToZeroAfter) || self.minReplicas == 0",
+    message = "scaling.scaleToZeroAfter applies only with minReplicas: 0")
+@ValidationRule(
+    value =
+        "!has(self.scaleToZeroAfter) || (duration(self.scaleToZeroAfter) >= duration('1m')"
+            + " && duration(self.scaleToZeroAfter) <= duration('168h'))",
+    message = "scaling.scaleToZeroAfter must be between 1m and 168h")
 public record Scaling(
-    @JsonPropertyDescription("Fewest replicas, kept even when idle.")
+    @JsonPropertyDescription(
+            "Fewest replicas, kept even when idle. 0 lets the backend scale to zero after"
+                + " scaleToZeroAfter without any use; the next request wakes it.")
         @Default("1")
-        @Min(1)
+        @Min(0)
         @Max(1000)
         Integer minReplicas,
     @JsonPropertyDescription("Most replicas; bounds GPU spend.") @Required @Min(1) @Max(1000)
@@ -53,4 +63,13 @@ public record Scaling(
                 + " slow model reloads.")
         @Default("5m")
         @Pattern(ApiPatterns.DURATION)
-        String scaleDownDelay) {}
+        String scaleDownDelay,
+    @JsonPropertyDescription(
+            "With minReplicas: 0, how long the backend must be wholly idle before it is scaled to"
+                + " zero: no running or waiting request, no completed request"
+                + " (vllm:request_success_total unchanged) and no activation over the whole"
+                + " window. A router sidecar that needs it then activates it and holds or"
+                + " spills over requests while it loads. Default 30m; refused when minReplicas"
+                + " is above 0.")
+        @Pattern(ApiPatterns.DURATION)
+        String scaleToZeroAfter) {}

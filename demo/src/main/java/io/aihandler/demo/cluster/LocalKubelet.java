@@ -36,10 +36,26 @@ import java.util.Optional;
  */
 public final class LocalKubelet {
 
+  /** Mints a pod's projected ServiceAccount token, as the kubelet asks the API server to. */
+  @FunctionalInterface
+  public interface TokenMinter {
+    String mint(String namespace, String serviceAccount, String pod, String audience);
+  }
+
   private final KubernetesClient client;
+  private final TokenMinter tokens;
 
   public LocalKubelet(KubernetesClient client) {
+    this(client, null);
+  }
+
+  /**
+   * @param tokens mints the tokens of projected {@code serviceAccountToken} volumes; null leaves
+   *     them unmounted
+   */
+  public LocalKubelet(KubernetesClient client, TokenMinter tokens) {
     this.client = client;
+    this.tokens = tokens;
   }
 
   /**
@@ -176,6 +192,26 @@ public final class LocalKubelet {
             .orElse(Map.of())
             .forEach((key, value) -> files.put(key, Base64.getDecoder().decode(value)));
         items = volume.getSecret().getItems();
+      } else if (volume.getProjected() != null && tokens != null) {
+        files = new LinkedHashMap<>();
+        for (var source : volume.getProjected().getSources()) {
+          var token = source.getServiceAccountToken();
+          if (token != null) {
+            String serviceAccount =
+                Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default");
+            files.put(
+                token.getPath(),
+                tokens
+                    .mint(
+                        namespace, serviceAccount, pod.getMetadata().getName(), token.getAudience())
+                    .getBytes(StandardCharsets.UTF_8));
+          }
+        }
+        items = null;
+        Path directory = root.resolve(mount.getMountPath().replaceFirst("^/+", ""));
+        write(directory, files, items, true);
+        mounts.put(mount.getMountPath(), directory);
+        continue;
       } else {
         continue; // emptyDir and the like: nothing the cluster provides
       }

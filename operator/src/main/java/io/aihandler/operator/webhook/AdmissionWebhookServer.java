@@ -66,6 +66,11 @@ public final class AdmissionWebhookServer implements AutoCloseable {
     server.createContext("/healthz", exchange -> respond(exchange, 200, "text/plain", "ok"));
   }
 
+  /** Serves another endpoint on the same HTTPS listener (before {@link #start()}). */
+  public void serve(String path, com.sun.net.httpserver.HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   public void start() {
     server.start();
     LOG.info("Admission webhooks listening on {}", server.getAddress());

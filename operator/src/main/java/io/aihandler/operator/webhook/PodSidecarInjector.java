@@ -3,6 +3,7 @@ package io.aihandler.operator.webhook;
 import io.aihandler.api.v1alpha1.SidecarSpec;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
+import io.aihandler.router.config.Activation;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -21,9 +22,9 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The pod a labelled pod becomes: the router sidecar with its config and credential volumes, probes
- * and a restricted security context, and the app containers pointed at it. Pure and idempotent: a
- * pod that already has the sidecar is returned unchanged.
+ * The pod a labelled pod becomes: the router sidecar with its config and credential volumes, its
+ * projected activation token, probes and a restricted security context, and the app containers
+ * pointed at it. Pure and idempotent: a pod that already has the sidecar is returned unchanged.
  */
 public final class PodSidecarInjector {
 
@@ -33,6 +34,13 @@ public final class PodSidecarInjector {
   static final String CONFIG_VOLUME = "aihandler-router-config";
   static final String CREDENTIALS_VOLUME = "aihandler-credentials";
   static final String TMP_VOLUME = "aihandler-tmp";
+  static final String ACTIVATION_TOKEN_VOLUME = "aihandler-activation-token";
+
+  /**
+   * Lifetime of the projected activation token; the kubelet renews it at 80% of that, and the
+   * sidecar reads the file on every activation.
+   */
+  static final long ACTIVATION_TOKEN_SECONDS = 3600;
 
   /** Annotation that records the injection (and the Workflow generation it was made from). */
   public static final String INJECTED_ANNOTATION = "aihandler.io/injected-from-generation";
@@ -123,6 +131,11 @@ public final class PodSidecarInjector {
         .withName(TMP_VOLUME)
         .withMountPath("/tmp")
         .endVolumeMount()
+        .addNewVolumeMount()
+        .withName(ACTIVATION_TOKEN_VOLUME)
+        .withMountPath(WorkflowObjectNames.ACTIVATION_TOKEN_DIRECTORY)
+        .withReadOnly(true)
+        .endVolumeMount()
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
         .withRunAsUser(65532L)
@@ -175,6 +188,22 @@ public final class PodSidecarInjector {
             .withMedium("Memory")
             .withSizeLimit(new Quantity("16Mi"))
             .endEmptyDir()
+            .build(),
+        // The pod's ServiceAccount token for the activation audience only: it authenticates the
+        // sidecar to the operator and is worth nothing to the Kubernetes API. Mounted into the
+        // sidecar alone, not into the app containers.
+        new VolumeBuilder()
+            .withName(ACTIVATION_TOKEN_VOLUME)
+            .withNewProjected()
+            .withDefaultMode(0440)
+            .addNewSource()
+            .withNewServiceAccountToken()
+            .withAudience(Activation.AUDIENCE)
+            .withExpirationSeconds(ACTIVATION_TOKEN_SECONDS)
+            .withPath(WorkflowObjectNames.ACTIVATION_TOKEN_KEY)
+            .endServiceAccountToken()
+            .endSource()
+            .endProjected()
             .build());
   }
 

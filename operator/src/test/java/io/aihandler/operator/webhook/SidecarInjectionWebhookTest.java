@@ -128,7 +128,11 @@ class SidecarInjectionWebhookTest {
     assertThat(sidecar.getVolumeMounts())
         .extracting(
             mount -> mount.getMountPath() + (Boolean.TRUE.equals(mount.getReadOnly()) ? ":ro" : ""))
-        .containsExactly("/etc/aihandler/router:ro", "/etc/aihandler/credentials:ro", "/tmp");
+        .containsExactly(
+            "/etc/aihandler/router:ro",
+            "/etc/aihandler/credentials:ro",
+            "/tmp",
+            "/var/run/secrets/aihandler.io/activation:ro");
 
     var security = sidecar.getSecurityContext();
     assertThat(security.getRunAsNonRoot()).isTrue();
@@ -139,12 +143,42 @@ class SidecarInjectionWebhookTest {
     var volumes = result.getSpec().getVolumes();
     assertThat(volumes)
         .extracting(volume -> volume.getName())
-        .containsExactly("aihandler-router-config", "aihandler-credentials", "aihandler-tmp");
+        .containsExactly(
+            "aihandler-router-config",
+            "aihandler-credentials",
+            "aihandler-tmp",
+            "aihandler-activation-token");
     assertThat(volumes.get(0).getConfigMap().getName()).isEqualTo("support-tickets-router");
     assertThat(volumes.get(1).getSecret().getSecretName()).isEqualTo("support-tickets-credentials");
     assertThat(volumes.get(1).getSecret().getOptional()).isTrue();
     assertThat(result.getMetadata().getAnnotations())
         .containsEntry(PodSidecarInjector.INJECTED_ANNOTATION, "3");
+  }
+
+  @Test
+  void mountsTheActivationTokenIntoTheSidecarOnly() throws Exception {
+    Pod pod = pod(LABELLED_POD);
+    Pod result = patched(pod, review(nativeSidecar, pod, "support"));
+
+    var token =
+        result.getSpec().getVolumes().stream()
+            .filter(v -> v.getName().equals("aihandler-activation-token"))
+            .findFirst()
+            .orElseThrow()
+            .getProjected();
+    assertThat(token.getSources()).hasSize(1);
+    var projected = token.getSources().get(0).getServiceAccountToken();
+    assertThat(projected.getAudience()).isEqualTo("aihandler.io/activation");
+    assertThat(projected.getExpirationSeconds()).isEqualTo(3600L);
+    assertThat(projected.getPath()).isEqualTo("token");
+    assertThat("/var/run/secrets/aihandler.io/activation/" + projected.getPath())
+        .isEqualTo(io.aihandler.controllers.workflow.WorkflowObjectNames.activationTokenFile());
+    // The app containers get no activation token.
+    assertThat(result.getSpec().getContainers())
+        .allSatisfy(
+            app ->
+                assertThat(Optional.ofNullable(app.getVolumeMounts()).orElse(List.of()))
+                    .noneMatch(m -> m.getName().equals("aihandler-activation-token")));
   }
 
   @Test
