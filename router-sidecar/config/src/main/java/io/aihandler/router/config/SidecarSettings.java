@@ -60,7 +60,7 @@ import java.time.Duration;
  * @param tracing OpenTelemetry traces: where they are exported, sampling, content capture; off by
  *     default
  * @param logFormat {@code text} (default, for people) or {@code json} (one JSON object per line,
- *     the schema in docs/observability-traces-logs.md)
+ *     the schema in docs/observability.md)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarSettings(
