@@ -6,6 +6,7 @@ import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
+import io.aihandler.router.runtime.ColdCapacity;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.CredentialStore;
 import io.aihandler.router.runtime.TimerTaskGuard;
@@ -40,6 +41,7 @@ public final class RouterMain implements AutoCloseable {
   private final ConfigReloader config;
   private final RouterServer server;
   private final RouterMetrics metrics;
+  private final ColdCapacity cold;
   private final Integer portOverride;
   private final Integer managementPortOverride;
 
@@ -70,12 +72,22 @@ public final class RouterMain implements AutoCloseable {
     this.managementPortOverride = managementPort;
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
+    this.cold = new ColdCapacity(metrics);
     this.config =
-        new ConfigReloader(configFile, health, credentials, metrics, RouterMain::applyLogLevel);
+        new ConfigReloader(
+            configFile,
+            health,
+            credentials,
+            metrics,
+            applied -> {
+              applyLogLevel(applied);
+              cold.configure(applied);
+            });
     this.upstream =
         new UpstreamClient(new TimerTaskGuard("upstream-timer", metrics::backgroundTaskFailure));
     RequestRouter router =
-        new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
+        new RequestRouter(
+            upstream, credentials, health, metrics, ThreadLocalRandom.current(), cold);
     SidecarSettings settings = config.current().config().sidecar();
     HeapPlan plan = HeapPlan.of(settings, maxHeap);
     List<String> problems = plan.problems(settings);
@@ -175,6 +187,7 @@ public final class RouterMain implements AutoCloseable {
     config.close();
     server.close();
     upstream.close();
+    cold.close();
   }
 
   private static void applyLogLevel(RouterConfig config) {

@@ -9,6 +9,7 @@ import io.aihandler.router.config.Backoff;
 import io.aihandler.router.config.Locality;
 import io.aihandler.router.config.Route;
 import io.aihandler.router.config.RouteTarget;
+import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.provider.EmbeddingRequest;
 import io.aihandler.router.provider.TranslationContext;
@@ -17,6 +18,7 @@ import io.aihandler.router.routing.BackendAdmission.Permit;
 import io.aihandler.router.routing.RetryState.Decision;
 import io.aihandler.router.runtime.BackendHealth;
 import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.ColdCapacity;
 import io.aihandler.router.runtime.CredentialStore;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.upstream.UpstreamClient;
@@ -41,6 +43,11 @@ import java.util.random.RandomGenerator;
  * attempt reach a backend, {@link UnaryAttempt} and {@link StreamingAttempt} make it, and {@link
  * Failures} names what went wrong. One loop serves every kind of call; an {@link Operation} says
  * what differs between chat and embeddings (which backends serve it, how it is translated).
+ *
+ * <p>A target with no ready replica ({@link ColdCapacity}) is spilt over from or held for, as
+ * {@link ColdRoute} decides, before any attempt reaches it. Time held is not spent from the
+ * request's timeout: a hold is bounded by the route's {@code coldStartTimeout}, and the request's
+ * timeout bounds the serving once a replica is ready.
  */
 public final class RequestRouter {
 
@@ -52,6 +59,7 @@ public final class RequestRouter {
   private final BackendAdmission admission;
   private final UnaryAttempt unary;
   private final StreamingAttempt streaming;
+  private final ColdCapacity cold;
   // Backoff settings per route, built once: the function checks its arguments on creation.
   private final Map<Backoff, IntervalFunction> backoffs = new ConcurrentHashMap<>();
 
@@ -60,7 +68,9 @@ public final class RequestRouter {
       CredentialStore credentials,
       BackendHealth health,
       RouterMetrics metrics,
-      RandomGenerator random) {
+      RandomGenerator random,
+      ColdCapacity cold) {
+    this.cold = cold;
     this.upstream = upstream;
     this.credentials = credentials;
     this.health = health;
@@ -77,18 +87,27 @@ public final class RequestRouter {
 
   /** Serves a non-streaming call (or a streaming one whose output must be validated first). */
   public Answer complete(RouterRuntime rt, RoutedCall call, CallRecord record) {
-    UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
-    AttemptResult r =
-        route(
-            rt,
-            call,
-            record,
-            new Chat(
-                call,
-                (b, out, ctx, deadline, permit) ->
-                    unary.run(b, out, ctx, deadline, call, record, permit, limits)));
-    AttemptResult.Valid v = (AttemptResult.Valid) r;
+    AttemptResult.Valid v = (AttemptResult.Valid) complete(rt, call, record, null);
     return new Answer(v.completion(), v.output());
+  }
+
+  /**
+   * A whole answer; {@link AttemptResult.ClientGone} when the client of a held stream left.
+   *
+   * @param keepAlive where keep-alives go while the request is held; null for none
+   */
+  private AttemptResult complete(
+      RouterRuntime rt, RoutedCall call, CallRecord record, ColdCapacity.KeepAlive keepAlive) {
+    UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
+    return route(
+        rt,
+        call,
+        record,
+        new Chat(
+            call,
+            (b, out, ctx, deadline, permit) ->
+                unary.run(b, out, ctx, deadline, call, record, permit, limits)),
+        keepAlive);
   }
 
   /**
@@ -106,14 +125,53 @@ public final class RequestRouter {
       return;
     }
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
-    route(
-        rt,
-        call,
-        record,
-        new Chat(
-            call,
-            (b, out, ctx, deadline, permit) ->
-                streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)));
+    HeldStream held = new HeldStream(sink);
+    try {
+      route(
+          rt,
+          call,
+          record,
+          new Chat(
+              call,
+              (b, out, ctx, deadline, permit) ->
+                  streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)),
+          held);
+    } catch (ApiException e) {
+      held.failed(e, record);
+      throw e;
+    }
+  }
+
+  /**
+   * A stream's keep-alives while it is held. Once one is sent the response is committed, so an
+   * error that follows goes to the client as the stream's error event.
+   */
+  private static final class HeldStream implements ColdCapacity.KeepAlive {
+    private final ChunkSink sink;
+    private boolean sent;
+
+    HeldStream(ChunkSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void send() throws IOException {
+      sent = true;
+      sink.keepAlive();
+    }
+
+    /** The request failed with {@code e}: after a keep-alive, the stream ends with it. */
+    void failed(ApiException e, CallRecord record) {
+      if (!sent || record.outcome == Outcome.CLIENT_CLOSED) {
+        return;
+      }
+      try {
+        sink.begin();
+        sink.error(e);
+      } catch (IOException clientGone) {
+        record.outcome = Outcome.CLIENT_CLOSED;
+      }
+    }
   }
 
   /**
@@ -127,7 +185,7 @@ public final class RequestRouter {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     EmbeddingOperation op =
         new EmbeddingOperation(request, call, record, limits, credentials, unary, metrics);
-    AttemptResult.Embedded e = (AttemptResult.Embedded) route(rt, call, record, op);
+    AttemptResult.Embedded e = (AttemptResult.Embedded) route(rt, call, record, op, null);
     return new Embeddings(e.vectors(), e.promptTokens());
   }
 
@@ -193,7 +251,18 @@ public final class RequestRouter {
     ObjectNode whole = JsonNodeFactory.instance.objectNode().setAll(call.request());
     whole.put("stream", false);
     whole.remove("stream_options");
-    Answer a = complete(rt, call.withRequest(whole), record);
+    HeldStream held = new HeldStream(sink);
+    AttemptResult r;
+    try {
+      r = complete(rt, call.withRequest(whole), record, held);
+    } catch (ApiException e) {
+      held.failed(e, record);
+      throw e;
+    }
+    if (!(r instanceof AttemptResult.Valid v)) {
+      return; // the client left while held
+    }
+    Answer a = new Answer(v.completion(), v.output());
     // The answer is whole: a client that does not take it within the idle limit is cut off.
     try (StreamWatch watch = new StreamWatch(upstream::schedule, null)) {
       watch.writing(
@@ -227,8 +296,17 @@ public final class RequestRouter {
    * Runs attempts until one succeeds; returns its result ({@link AttemptResult.Valid}, {@link
    * AttemptResult.Streamed} or {@link AttemptResult.ClientGone}), or throws the request's error.
    */
-  private AttemptResult route(RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
+  private AttemptResult route(
+      RouterRuntime rt,
+      RoutedCall call,
+      CallRecord record,
+      Operation op,
+      ColdCapacity.KeepAlive keepAlive) {
     Route route = call.route();
+    SidecarSettings sidecar = rt.config().sidecar();
+    long coldBudget = route.coldStartTimeoutDuration().toNanos();
+    long heldNanos = 0;
+    String spilledFrom = null;
     long deadline = System.nanoTime() + call.timeout().toNanos();
     record.task = taskLabel(call);
     Targets targets = eligibleTargets(rt, call, op, record);
@@ -262,6 +340,55 @@ public final class RequestRouter {
       if (!state.hasAttemptLeft()) {
         break;
       }
+      ColdRoute.Step coldStep =
+          ColdRoute.step(targets.order(), current, cold::state, route.spillOver());
+      if (coldStep instanceof ColdRoute.Spill spill) {
+        BackendRuntime to = targets.order().get(spill.to());
+        metrics.spillover(route.name(), b.name(), to.name(), ColdRoute.reason(spill.from()));
+        record.failures.add(
+            b.name()
+                + ": no ready replica ("
+                + ColdRoute.stateName(spill.from())
+                + "), spilt over");
+        cold.wake(b.config(), sidecar.activation());
+        spilledFrom = spilledFrom == null ? b.name() : spilledFrom;
+        state.spillTo(spill.to());
+        continue;
+      }
+      if (coldStep instanceof ColdRoute.Hold hold) {
+        cold.wake(b.config(), sidecar.activation());
+        long since = System.nanoTime();
+        ColdCapacity.Outcome o =
+            cold.hold(
+                b.config(),
+                sidecar.maxHeldRequests(),
+                since + Math.max(0, coldBudget - heldNanos),
+                sidecar.holdKeepAliveIntervalDuration(),
+                keepAlive);
+        long waited = System.nanoTime() - since;
+        heldNanos += waited;
+        state.held(waited);
+        switch (o) {
+          case READY -> {
+            // a replica is ready: the attempt goes ahead
+          }
+          case FULL -> {
+            record.outcome = Outcome.UNAVAILABLE;
+            throw Failures.holdsFull(
+                b, ColdRoute.stateName(hold.state()), sidecar.maxHeldRequests());
+          }
+          case TIMEOUT -> {
+            record.outcome = Outcome.UNAVAILABLE;
+            throw Failures.holdTimeout(
+                call, b, ColdRoute.stateName(cold.state(b.config())), heldNanos / 1_000_000);
+          }
+          case CANCELLED -> {
+            record.outcome = Outcome.CLIENT_CLOSED;
+            return new AttemptResult.ClientGone(Outcome.CLIENT_CLOSED);
+          }
+          case INTERRUPTED -> throw Failures.shuttingDown();
+        }
+      }
       ObjectNode admitting = request;
       BackendAdmission.Admission admitted =
           admission.admit(b, backend -> op.charge(backend, admitting));
@@ -291,7 +418,12 @@ public final class RequestRouter {
             break;
           }
         }
-        result = op.attempt(b, prepared, ctx, deadline, permit);
+        result = op.attempt(b, prepared, ctx, state.deadline(), permit);
+      }
+      if (spilledFrom != null
+          && !(result instanceof Failed)
+          && !(result instanceof AttemptResult.Invalid)) {
+        metrics.spilloverCost(route.name(), spilledFrom, b.name(), record.cost);
       }
       switch (result) {
         case AttemptResult.Valid v -> {
@@ -328,6 +460,12 @@ public final class RequestRouter {
         case Failed f -> {
           last = f;
           record.failures.add(b.name() + ": " + Failures.shortReason(f));
+          if (Failures.CONNECTION_REFUSED.equals(f.error().code())) {
+            // No ready pod: the next turn finds the target cold, and spills over or holds.
+            cold.lost(b.config());
+            state.refund();
+            continue;
+          }
           if (Failures.REQUEST_TIMEOUT.equals(f.error().code())) {
             // The whole request's time is spent: no retry or fallback could run anyway.
             if (f.afterFirstByte()) {
