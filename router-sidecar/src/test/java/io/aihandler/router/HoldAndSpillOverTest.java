@@ -305,4 +305,34 @@ class HoldAndSpillOverTest {
     assertThat(hosted.received(SECRET)).isZero();
     assertThat(hosted.bodies).hasSize(1);
   }
+
+  @Test
+  void embeddingsAreHeldOrSpiltOverByDataClassLikeChat() throws Exception {
+    String caps = "capabilities: {chat: false, embeddings: {dimensions: 8, vectorSpace: shared}}";
+    String embeddings =
+        config("scaled-to-zero")
+            .replace(
+                "capacity: {state: scaled-to-zero, modelBackend: ml/llama}",
+                "capacity: {state: scaled-to-zero, modelBackend: ml/llama}\n    " + caps)
+            .replace("locality: external", "locality: external\n    " + caps);
+    sidecar.rewriteConfig(embeddings);
+
+    CompletableFuture<HttpResponse<String>> held =
+        async(
+            () ->
+                sidecar.post(
+                    "/v1/embeddings", "{\"model\":\"main\",\"input\":\"mail " + SECRET + "\"}"));
+    awaitHeld(1);
+    HttpResponse<String> spilled =
+        sidecar.post("/v1/embeddings", "{\"model\":\"main\",\"input\":\"the plan\"}");
+    assertThat(spilled.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(spilled.body()).at("/data/0/embedding").size()).isEqualTo(8);
+
+    vllm.servingOnly.set(true);
+    sidecar.rewriteConfig(embeddings.replace("state: scaled-to-zero", "state: ready"));
+    assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(hosted.received(SECRET)).isZero();
+    assertThat(vllm.received(SECRET)).isEqualTo(1);
+    assertThat(hosted.bodies).hasSize(1);
+  }
 }
