@@ -185,6 +185,7 @@ public final class RouterMain implements AutoCloseable {
   @Override
   public void close() {
     config.close();
+    cold.stop(); // held requests are answered now, not kept until the grace runs out
     server.close();
     upstream.close();
     cold.close();

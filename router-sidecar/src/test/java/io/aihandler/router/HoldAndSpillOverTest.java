@@ -335,4 +335,20 @@ class HoldAndSpillOverTest {
     assertThat(vllm.received(SECRET)).isEqualTo(1);
     assertThat(hosted.bodies).hasSize(1);
   }
+
+  @Test
+  void aSidecarThatStopsAnswersItsHeldRequestsAtOnce() throws Exception {
+    CompletableFuture<HttpResponse<String>> held =
+        async(() -> sidecar.post("/v1/chat/completions", RESTRICTED.formatted("main")));
+    awaitHeld(1);
+
+    long started = System.nanoTime();
+    sidecar.close();
+
+    HttpResponse<String> r = held.get(10, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(error(r).path("code").asText()).isEqualTo("shutting_down");
+    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    assertThat(hosted.received(SECRET)).isZero();
+  }
 }

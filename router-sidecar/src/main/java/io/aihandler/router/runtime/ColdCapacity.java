@@ -34,9 +34,11 @@ import java.util.function.Predicate;
  *
  * <p>While requests are held for a backend, its health endpoint is probed every {@link
  * #probeInterval} (each probe bounded by the probe's own timeout), and the operator is asked to
- * activate it ({@link ActivationClient}, at most once per {@code minInterval}). Both stop when the
- * last held request leaves. A held request waits on the backend's condition, woken by a reload or a
- * passing probe, with a bounded number held per backend.
+ * activate it ({@link ActivationClient}, at most once per {@code minInterval}). Probing stops when
+ * the last held request leaves, except for a backend taken as starting because it refused a
+ * connection: no config change may come to end that, so it is probed until it answers. A held
+ * request waits on the backend's condition, woken by a reload or a passing probe, with a bounded
+ * number held per backend.
  */
 public final class ColdCapacity implements AutoCloseable {
 
@@ -55,7 +57,7 @@ public final class ColdCapacity implements AutoCloseable {
     FULL,
     /** The client went away while held (a keep-alive could not be written). */
     CANCELLED,
-    /** The sidecar is stopping (the request's thread was interrupted). */
+    /** The sidecar is stopping ({@link #stop()}, or the request's thread was interrupted). */
     INTERRUPTED
   }
 
@@ -75,6 +77,7 @@ public final class ColdCapacity implements AutoCloseable {
     volatile Backend backend;
     volatile CapacityState configured;
     volatile CapacityState learned; // null: nothing learnt since the config's last change
+    volatile boolean refused; // taken as starting because it refused a connection
     ScheduledFuture<?> probe; // guarded by lock
 
     Cold(Backend b) {
@@ -98,6 +101,7 @@ public final class ColdCapacity implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("aihandler-capacity-probe").unstarted(r));
   private final AutoCloseable resources;
+  private volatile boolean stopping;
 
   /** Probes with {@link ReadinessProbe} and activates with {@link ActivationClient}. */
   public ColdCapacity(RouterMetrics metrics) {
@@ -167,6 +171,7 @@ public final class ColdCapacity implements AutoCloseable {
         if (c.configured != now) {
           c.configured = now;
           c.learned = null;
+          c.refused = false;
         }
         c.changed.signalAll();
       } finally {
@@ -210,6 +215,10 @@ public final class ColdCapacity implements AutoCloseable {
           "backend {0} refused a connection: taken as starting until it is ready again",
           b.name());
       learn(c, CapacityState.STARTING);
+      // No re-rendered config may ever say otherwise (the outage can be shorter than the
+      // operator's view of it): probed until it answers, held requests or not.
+      c.refused = true;
+      startProbing(c);
     }
   }
 
@@ -217,6 +226,7 @@ public final class ColdCapacity implements AutoCloseable {
     c.lock.lock();
     try {
       c.learned = state == c.configured ? null : state;
+      c.refused = c.refused && c.learned == CapacityState.STARTING;
       c.changed.signalAll();
     } finally {
       c.lock.unlock();
@@ -266,6 +276,9 @@ public final class ColdCapacity implements AutoCloseable {
     if (c.state() == CapacityState.READY) {
       return Outcome.READY;
     }
+    if (stopping) {
+      return Outcome.INTERRUPTED;
+    }
     if (c.held.incrementAndGet() > maxHeld) {
       c.held.decrementAndGet();
       metrics.hold(b.name(), "rejected_full");
@@ -310,6 +323,9 @@ public final class ColdCapacity implements AutoCloseable {
         if (c.state() == CapacityState.READY) {
           return Outcome.READY;
         }
+        if (stopping) {
+          return Outcome.INTERRUPTED;
+        }
         now = System.nanoTime();
         if (now >= untilNanos) {
           return Outcome.TIMEOUT;
@@ -342,7 +358,7 @@ public final class ColdCapacity implements AutoCloseable {
   private void probeTick(Cold c) {
     c.lock.lock();
     try {
-      if (c.held.get() == 0 || c.state() == CapacityState.READY) {
+      if ((c.held.get() == 0 && !c.refused) || c.state() == CapacityState.READY) {
         if (c.probe != null) {
           c.probe.cancel(false);
           c.probe = null;
@@ -378,8 +394,25 @@ public final class ColdCapacity implements AutoCloseable {
             });
   }
 
+  /**
+   * The sidecar is stopping: every held request is let go at once (it is answered 503 {@code
+   * shutting_down}, to be retried on another pod) and none is held any more.
+   */
+  public void stop() {
+    stopping = true;
+    for (Cold c : backends.values()) {
+      c.lock.lock();
+      try {
+        c.changed.signalAll();
+      } finally {
+        c.lock.unlock();
+      }
+    }
+  }
+
   @Override
   public void close() {
+    stop();
     timer.shutdownNow();
     activations.close();
     if (resources != null) {

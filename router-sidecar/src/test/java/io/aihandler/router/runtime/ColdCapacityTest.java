@@ -225,6 +225,44 @@ class ColdCapacityTest {
     assertThat(held.get(5, TimeUnit.SECONDS)).isEqualTo(ColdCapacity.Outcome.READY);
   }
 
+  @Test
+  void aBackendThatRefusedIsProbedWithNothingHeldUntilItAnswers() throws Exception {
+    Backend b = vllm(CapacityState.READY);
+    cold.configure(config(b));
+    cold.lost(b);
+    assertThat(cold.ready(b)).isFalse();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (probes.get() < 3 && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertThat(probes.get()).as("probed with nothing held").isGreaterThanOrEqualTo(3);
+
+    healthy.set(true);
+    while (!cold.ready(b) && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    assertThat(cold.ready(b)).isTrue();
+    Thread.sleep(60);
+    int after = probes.get();
+    Thread.sleep(200);
+    assertThat(probes.get()).as("no more probes once ready").isEqualTo(after);
+  }
+
+  @Test
+  void stoppingLetsEveryHeldRequestGoAndHoldsNoMore() throws Exception {
+    Backend b = vllm(CapacityState.SCALED_TO_ZERO);
+    CompletableFuture<ColdCapacity.Outcome> held =
+        async(() -> cold.hold(b, 4, in(Duration.ofSeconds(30)), Duration.ofSeconds(30), null));
+    awaitHeld(1);
+
+    cold.stop();
+
+    assertThat(held.get(5, TimeUnit.SECONDS)).isEqualTo(ColdCapacity.Outcome.INTERRUPTED);
+    assertThat(cold.hold(b, 4, in(Duration.ofSeconds(30)), Duration.ofSeconds(30), null))
+        .isEqualTo(ColdCapacity.Outcome.INTERRUPTED);
+    assertThat(cold.held("llama")).isZero();
+  }
+
   private static CompletableFuture<ColdCapacity.Outcome> async(
       java.util.function.Supplier<ColdCapacity.Outcome> hold) {
     CompletableFuture<ColdCapacity.Outcome> f = new CompletableFuture<>();
