@@ -205,6 +205,42 @@ class HeldStreamsTest {
     assertThat(vllm.bodies).isEmpty();
   }
 
+  @Test
+  void aHeldResponsesStreamGetsKeepAlivesThenItsEventsInOrder() throws Exception {
+    HttpResponse<Stream<String>> r =
+        http.sendAsync(
+                HttpRequest.newBuilder(URI.create(sidecar.baseUrl() + "/v1/responses"))
+                    .header("content-type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"main\",\"stream\":true,\"store\":false,\"input\":\"mail "
+                                + HoldAndSpillOverTest.SECRET
+                                + "\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofLines())
+            .get(10, TimeUnit.SECONDS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> reading =
+        async(
+            () -> {
+              r.body().forEach(lines::add);
+              return null;
+            });
+    await("a keep-alive", () -> lines.contains(": keep-alive"));
+
+    vllm.servingOnly.set(true);
+    sidecar.rewriteConfig(config("ready"));
+    reading.get(10, TimeUnit.SECONDS);
+
+    List<String> events = lines.stream().filter(l -> l.startsWith("event: ")).toList();
+    assertThat(events.getFirst()).isEqualTo("event: response.created");
+    assertThat(events).contains("event: response.completed");
+    assertThat(lines.indexOf("event: response.created"))
+        .isGreaterThan(lines.lastIndexOf(": keep-alive"));
+    assertThat(hosted.bodies).isEmpty();
+  }
+
   private static int indexOf(List<String> lines, String prefix) {
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).startsWith(prefix)) {
