@@ -9,7 +9,6 @@ import io.aihandler.router.config.Backoff;
 import io.aihandler.router.config.Locality;
 import io.aihandler.router.config.Route;
 import io.aihandler.router.config.RouteTarget;
-import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.provider.EmbeddingRequest;
 import io.aihandler.router.provider.TranslationContext;
@@ -303,10 +302,7 @@ public final class RequestRouter {
       Operation op,
       ColdCapacity.KeepAlive keepAlive) {
     Route route = call.route();
-    SidecarSettings sidecar = rt.config().sidecar();
-    long coldBudget = route.coldStartTimeoutDuration().toNanos();
-    long heldNanos = 0;
-    String spilledFrom = null;
+    ColdGate coldGate = new ColdGate(cold, metrics, call, record, rt.config().sidecar(), keepAlive);
     long deadline = System.nanoTime() + call.timeout().toNanos();
     record.task = taskLabel(call);
     Targets targets = eligibleTargets(rt, call, op, record);
@@ -340,53 +336,15 @@ public final class RequestRouter {
       if (!state.hasAttemptLeft()) {
         break;
       }
-      ColdRoute.Step coldStep =
-          ColdRoute.step(targets.order(), current, cold::state, route.spillOver());
-      if (coldStep instanceof ColdRoute.Spill spill) {
-        BackendRuntime to = targets.order().get(spill.to());
-        metrics.spillover(route.name(), b.name(), to.name(), ColdRoute.reason(spill.from()));
-        record.failures.add(
-            b.name()
-                + ": no ready replica ("
-                + ColdRoute.stateName(spill.from())
-                + "), spilt over");
-        cold.wake(b.config(), sidecar.activation());
-        spilledFrom = spilledFrom == null ? b.name() : spilledFrom;
-        state.spillTo(spill.to());
-        continue;
-      }
-      if (coldStep instanceof ColdRoute.Hold hold) {
-        cold.wake(b.config(), sidecar.activation());
-        long since = System.nanoTime();
-        ColdCapacity.Outcome o =
-            cold.hold(
-                b.config(),
-                sidecar.maxHeldRequests(),
-                since + Math.max(0, coldBudget - heldNanos),
-                sidecar.holdKeepAliveIntervalDuration(),
-                keepAlive);
-        long waited = System.nanoTime() - since;
-        heldNanos += waited;
-        state.held(waited);
-        switch (o) {
-          case READY -> {
-            // a replica is ready: the attempt goes ahead
-          }
-          case FULL -> {
-            record.outcome = Outcome.UNAVAILABLE;
-            throw Failures.holdsFull(
-                b, ColdRoute.stateName(hold.state()), sidecar.maxHeldRequests());
-          }
-          case TIMEOUT -> {
-            record.outcome = Outcome.UNAVAILABLE;
-            throw Failures.holdTimeout(
-                call, b, ColdRoute.stateName(cold.state(b.config())), heldNanos / 1_000_000);
-          }
-          case CANCELLED -> {
-            record.outcome = Outcome.CLIENT_CLOSED;
-            return new AttemptResult.ClientGone(Outcome.CLIENT_CLOSED);
-          }
-          case INTERRUPTED -> throw Failures.shuttingDown();
+      switch (coldGate.before(targets.order(), state)) {
+        case MOVED -> {
+          continue;
+        }
+        case CLIENT_GONE -> {
+          return new AttemptResult.ClientGone(Outcome.CLIENT_CLOSED);
+        }
+        case ATTEMPT -> {
+          // ready, or held until it was
         }
       }
       ObjectNode admitting = request;
@@ -420,10 +378,8 @@ public final class RequestRouter {
         }
         result = op.attempt(b, prepared, ctx, state.deadline(), permit);
       }
-      if (spilledFrom != null
-          && !(result instanceof Failed)
-          && !(result instanceof AttemptResult.Invalid)) {
-        metrics.spilloverCost(route.name(), spilledFrom, b.name(), record.cost);
+      if (!(result instanceof Failed) && !(result instanceof AttemptResult.Invalid)) {
+        coldGate.answered(b);
       }
       switch (result) {
         case AttemptResult.Valid v -> {
@@ -460,11 +416,8 @@ public final class RequestRouter {
         case Failed f -> {
           last = f;
           record.failures.add(b.name() + ": " + Failures.shortReason(f));
-          if (Failures.CONNECTION_REFUSED.equals(f.error().code())) {
-            // No ready pod: the next turn finds the target cold, and spills over or holds.
-            cold.lost(b.config());
-            state.refund();
-            continue;
+          if (coldGate.refused(b, f, state)) {
+            continue; // no ready pod: the next turn spills over or holds
           }
           if (Failures.REQUEST_TIMEOUT.equals(f.error().code())) {
             // The whole request's time is spent: no retry or fallback could run anyway.
