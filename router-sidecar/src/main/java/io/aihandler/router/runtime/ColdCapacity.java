@@ -162,6 +162,9 @@ public final class ColdCapacity implements AutoCloseable {
   public void configure(RouterConfig config) {
     Set<String> named = new HashSet<>();
     for (Backend b : config.backends()) {
+      if (b.capacity() == null && !backends.containsKey(b.name())) {
+        continue; // always ready: nothing to know, and no held-requests series of its own
+      }
       named.add(b.name());
       Cold c = entry(b);
       CapacityState now = configuredState(b);
@@ -272,10 +275,10 @@ public final class ColdCapacity implements AutoCloseable {
    */
   public Outcome hold(
       Backend b, int maxHeld, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive) {
-    Cold c = entry(b);
-    if (c.state() == CapacityState.READY) {
+    if (state(b) == CapacityState.READY) {
       return Outcome.READY;
     }
+    Cold c = entry(b);
     if (stopping) {
       return Outcome.INTERRUPTED;
     }

@@ -71,6 +71,8 @@ class ColdCapacityTest {
         .isEqualTo(ColdCapacity.Outcome.READY);
     cold.lost(hosted); // a hosted backend's refusal is an ordinary failure
     assertThat(cold.ready(hosted)).isTrue();
+    cold.configure(config(hosted));
+    assertThat(metrics.scrape()).doesNotContain("aihandler_held_requests{backend=\"llama\"}");
   }
 
   @Test
