@@ -261,10 +261,6 @@ final class RouterConfigValidator {
     backendSizes(at, b, p);
     Capacity cap = b.capacity();
     if (cap != null) {
-      if (b.locality() != Locality.IN_CLUSTER) {
-        // Holding and spill-over are for capacity the cluster brings up; a hosted one is there.
-        p.add(at + ".capacity: applies only to in-cluster backends");
-      }
       if (cap.modelBackend() != null
           && !cap.modelBackend()
               .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {

@@ -69,12 +69,10 @@ class ColdCapacityConfigTest {
   }
 
   @Test
-  void capacityIsForInClusterBackendsNamedByNamespaceAndName() {
+  void capacityNamesItsModelBackendByNamespaceAndName() {
     assertThat(problems("", "capacity: {state: starting, modelBackend: ml/llama}", "")).isEmpty();
     assertThat(problems("", "capacity: {state: starting, modelBackend: llama}", ""))
         .containsExactly("backends[0].capacity.modelBackend: \"llama\" is not <namespace>/<name>");
-    assertThat(problems("", "locality: external\n    capacity: {state: ready}", ""))
-        .containsExactly("backends[0].capacity: applies only to in-cluster backends");
   }
 
   @Test
