@@ -112,6 +112,12 @@ public final class ActivationClient implements AutoCloseable {
     return result;
   }
 
+  /** Whether this backend's turn to be asked has come (without taking it). */
+  public boolean due(String backend, Duration minInterval) {
+    Long last = lastCall.get(backend);
+    return last == null || nanoTime.getAsLong() - last >= minInterval.toNanos();
+  }
+
   /** Takes this backend's turn to be asked; false when its last turn is under minInterval old. */
   private boolean claim(String backend, Duration minInterval) {
     long now = nanoTime.getAsLong();
@@ -238,7 +244,7 @@ public final class ActivationClient implements AutoCloseable {
       Client old = client;
       client = new Client(settings, http);
       if (old != null) {
-        old.http().close();
+        old.http().shutdownNow();
       }
       return http;
     }
@@ -286,7 +292,7 @@ public final class ActivationClient implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (client != null) {
-      client.http().close();
+      client.http().shutdownNow(); // a call under way is abandoned, not waited for
     }
   }
 }

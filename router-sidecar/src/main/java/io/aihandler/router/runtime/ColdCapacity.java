@@ -251,8 +251,8 @@ public final class ColdCapacity implements AutoCloseable {
     if (activation == null || b.capacity() == null || b.capacity().modelBackend() == null) {
       return;
     }
-    if (ready(b)) {
-      return;
+    if (ready(b) || !activations.due(b.name(), activation.minIntervalDuration())) {
+      return; // no thread for a call that would not be made
     }
     String modelBackend = b.capacity().modelBackend();
     Thread.ofVirtual()

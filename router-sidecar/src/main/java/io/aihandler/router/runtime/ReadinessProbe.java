@@ -66,6 +66,6 @@ public final class ReadinessProbe implements AutoCloseable {
 
   @Override
   public void close() {
-    http.close();
+    http.shutdownNow(); // a probe under way is abandoned, not waited for
   }
 }

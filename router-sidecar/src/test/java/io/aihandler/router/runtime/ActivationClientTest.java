@@ -102,8 +102,10 @@ class ActivationClientTest {
     operator.enqueue(answer(200, "ready"));
     operator.enqueue(answer(202, "starting"));
 
+    assertThat(client.due("llama", Duration.ofSeconds(10))).isTrue();
     assertThat(client.activate("llama", "ml/llama", settings())).isNotNull();
     now.addAndGet(Duration.ofSeconds(9).toNanos());
+    assertThat(client.due("llama", Duration.ofSeconds(10))).isFalse();
     assertThat(client.activate("llama", "ml/llama", settings())).as("within 10s").isNull();
     // Another backend has its own turn.
     assertThat(client.activate("qwen", "ml/qwen", settings()))
