@@ -109,8 +109,8 @@ public record OperatorSettings(
 
   /**
    * How the operator writes its log ({@code LOG_FORMAT}): {@code text} (the default) or {@code
-   * json}, the line schema the sidecar writes too (docs/observability.md). Read apart
-   * from the other settings because logging is set up before anything else.
+   * json}, the line schema the sidecar writes too (docs/observability.md). Read apart from the
+   * other settings because logging is set up before anything else.
    *
    * @throws IllegalArgumentException for any other value, naming the variable
    */

@@ -8,6 +8,7 @@ import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.runtime.BackendHealth;
+import io.aihandler.router.runtime.ColdCapacity;
 import io.aihandler.router.runtime.ConfigReloader;
 import io.aihandler.router.runtime.CredentialStore;
 import io.aihandler.router.runtime.TimerTaskGuard;
@@ -44,6 +45,7 @@ public final class RouterMain implements AutoCloseable {
   private final RouterServer server;
   private final RouterMetrics metrics;
   private final TracingSwitch tracing;
+  private final ColdCapacity cold;
   private final Integer portOverride;
   private final Integer managementPortOverride;
 
@@ -75,6 +77,7 @@ public final class RouterMain implements AutoCloseable {
     BackendHealth health = new BackendHealth(metrics);
     CredentialStore credentials = new CredentialStore(environment, metrics);
     this.tracing = new TracingSwitch(metrics::traceSpans);
+    this.cold = new ColdCapacity(metrics);
     this.config =
         new ConfigReloader(
             configFile,
@@ -85,11 +88,13 @@ public final class RouterMain implements AutoCloseable {
               applyLogLevel(applied);
               LogOutput.use(LogFormat.parse(applied.sidecar().logFormat()));
               tracing.apply(applied.sidecar().tracing());
+              cold.configure(applied);
             });
     this.upstream =
         new UpstreamClient(new TimerTaskGuard("upstream-timer", metrics::backgroundTaskFailure));
     RequestRouter router =
-        new RequestRouter(upstream, credentials, health, metrics, ThreadLocalRandom.current());
+        new RequestRouter(
+            upstream, credentials, health, metrics, ThreadLocalRandom.current(), cold);
     SidecarSettings settings = config.current().config().sidecar();
     HeapPlan plan = HeapPlan.of(config.current().config(), maxHeap);
     List<String> problems = plan.problems(settings);
@@ -198,10 +203,12 @@ public final class RouterMain implements AutoCloseable {
   @Override
   public void close() {
     config.close();
+    cold.stop(); // held requests are answered now, not kept until the grace runs out
     server.close();
     upstream.close();
     // After the server: spans of the requests that finished during the grace period go out too.
     tracing.close();
+    cold.close();
   }
 
   private static void applyLogLevel(RouterConfig config) {

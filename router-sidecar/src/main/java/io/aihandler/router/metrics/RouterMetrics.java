@@ -45,6 +45,11 @@ public final class RouterMetrics {
   private final Map<Four, Counter> validations = new ConcurrentHashMap<>();
   private final Map<Two, Counter> repairAttempts = new ConcurrentHashMap<>();
   private final Map<Two, Counter> dataPolicyBlocks = new ConcurrentHashMap<>();
+  private final Map<Four, Counter> spillovers = new ConcurrentHashMap<>();
+  private final Map<Three, Counter> spilloverCosts = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> holds = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> activations = new ConcurrentHashMap<>();
+  private final Map<String, Object> heldGauges = new ConcurrentHashMap<>();
 
   /**
    * The reload and unreadable counters of both watched files start at 0, so the first failure of a
@@ -318,6 +323,84 @@ public final class RouterMetrics {
   /** Judged task answers by role, shadow agreement and skips, task data classes. */
   public EvaluationMetrics evaluation() {
     return evaluation;
+  }
+
+  /**
+   * A request sent at once to a later target because {@code from} had no ready replica ({@code
+   * reason}: {@code scaled_to_zero} or {@code starting}).
+   */
+  public void spillover(String route, String from, String to, String reason) {
+    meter(
+            spillovers,
+            new Four(route, from, to, reason),
+            k ->
+                Counter.builder("aihandler.spillovers")
+                    .description(
+                        "Requests sent to a later target because an in-cluster one had no ready"
+                            + " replica")
+                    .tags("route", k.a(), "from", k.b(), "to", k.c(), "reason", k.d())
+                    .register(registry))
+        .increment();
+  }
+
+  /** The metered cost of a spilled request, served by {@code to} instead of {@code from}. */
+  public void spilloverCost(String route, String from, String to, double costUsd) {
+    meter(
+            spilloverCosts,
+            new Three(route, from, to),
+            k ->
+                Counter.builder("aihandler.spillover.cost.usd")
+                    .description(
+                        "Cost in USD of requests served by a later target while an in-cluster one"
+                            + " had no ready replica")
+                    .tags("route", k.a(), "from", k.b(), "to", k.c())
+                    .register(registry))
+        .increment(costUsd);
+  }
+
+  /**
+   * A hold for a backend with no ready replica ended ({@code outcome}: {@code served}, {@code
+   * timeout}, {@code rejected_full}, {@code cancelled}).
+   */
+  public void hold(String backend, String outcome) {
+    counter(
+            holds,
+            "aihandler.holds",
+            "Requests held for a backend with no ready replica, by how the hold ended",
+            "backend",
+            backend,
+            "outcome",
+            outcome)
+        .increment();
+  }
+
+  /** Registers the gauge of the requests held for a backend now, once per backend. */
+  public <T> void heldRequests(String backend, T holder, ToDoubleFunction<T> held) {
+    heldGauges.computeIfAbsent(
+        backend,
+        b -> {
+          Gauge.builder("aihandler.held.requests", holder, held)
+              .description("Requests held now for a backend with no ready replica")
+              .tags("backend", b)
+              .register(registry);
+          return holder;
+        });
+  }
+
+  /**
+   * An activation call to the operator for a backend ({@code result}: {@code accepted}, {@code
+   * ready}, {@code refused}, {@code rate_limited}, {@code error}).
+   */
+  public void activation(String backend, String result) {
+    counter(
+            activations,
+            "aihandler.activations",
+            "Calls asking the operator to bring a backend up, by result",
+            "backend",
+            backend,
+            "result",
+            result)
+        .increment();
   }
 
   /** A config or credential reload: rare, so registered by name each time. */

@@ -95,6 +95,11 @@ final class ResponseEventSink implements ChunkSink {
   }
 
   @Override
+  public void keepAlive() throws IOException {
+    writer.keepAlive();
+  }
+
+  @Override
   public void chunk(ObjectNode chunk) throws IOException {
     if (chunk.path("usage").isObject()) {
       usage = chunk.get("usage");

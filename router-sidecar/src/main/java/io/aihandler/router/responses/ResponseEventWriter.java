@@ -18,4 +18,7 @@ public interface ResponseEventWriter {
 
   /** Ends the stream. Responses streams have no {@code [DONE]} line. */
   void end() throws IOException;
+
+  /** Sends an SSE comment that is no event, committing the response first if needed. */
+  default void keepAlive() throws IOException {}
 }

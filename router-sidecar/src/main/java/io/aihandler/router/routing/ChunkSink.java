@@ -23,4 +23,11 @@ public interface ChunkSink {
 
   /** Ends a broken stream with an error event and no {@code [DONE]}. */
   void error(ApiException error) throws IOException;
+
+  /**
+   * Sends an SSE comment ({@code : keep-alive}) while the request is held for a backend with no
+   * ready replica, committing the response first if needed: clients and proxies see bytes before
+   * the first event, and no event. A sink that cannot send one does nothing.
+   */
+  default void keepAlive() throws IOException {}
 }

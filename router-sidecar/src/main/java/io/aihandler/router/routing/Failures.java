@@ -21,6 +21,7 @@ final class Failures {
   static final String STREAM_IDLE_TIMEOUT = "stream_idle_timeout";
   static final String FIRST_TOKEN_TIMEOUT = "first_token_timeout";
   static final String WITHHELD_FALLBACKS = "data_policy_withheld_fallbacks";
+  static final String CONNECTION_REFUSED = "upstream_connection_refused";
 
   private Failures() {}
 
@@ -116,6 +117,30 @@ final class Failures {
   static Failed connectionFailed(BackendRuntime b) {
     return badGateway(
         "upstream_unreachable", "backend " + b.name() + " could not be reached", false);
+  }
+
+  /**
+   * A backend with {@code capacity} refused the connection: it has no ready pod. The request goes
+   * the way of a cold backend (spill-over or hold); the client sees this only when that runs out.
+   */
+  static Failed connectionRefused(BackendRuntime b) {
+    return badGateway(
+        CONNECTION_REFUSED,
+        "backend " + b.name() + " refused the connection (no ready replica)",
+        false);
+  }
+
+  /** Whether an attempt's I/O failure is a refused connection: nothing listens there now. */
+  static boolean refused(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   /** The translator cannot express the request for this provider: the client's to change. */
@@ -225,6 +250,41 @@ final class Failures {
   }
 
   // ---- the whole request ----
+
+  /** As many requests as allowed are held for the cold backend already: nothing was sent. */
+  static ApiException holdsFull(BackendRuntime b, String state, int maxHeld) {
+    return new ApiException(
+        503,
+        "server_error",
+        "hold_queue_full",
+        "backend "
+            + b.name()
+            + " has no ready replica ("
+            + state
+            + ") and "
+            + maxHeld
+            + " requests are held for it already (sidecar.maxHeldRequests); retry later");
+  }
+
+  /** The request was held for the cold backend until its hold ran out: nothing was sent. */
+  static ApiException holdTimeout(
+      RoutedCall call, BackendRuntime b, String state, long heldMillis) {
+    return new ApiException(
+        503,
+        "server_error",
+        "cold_start_timeout",
+        "backend "
+            + b.name()
+            + " had no ready replica ("
+            + state
+            + ") while the request was held for "
+            + heldMillis
+            + " ms (route "
+            + call.route().name()
+            + " coldStartTimeout "
+            + call.route().coldStartTimeout()
+            + "); nothing was sent");
+  }
 
   /** No backend of the route is one the request's data class may reach: nothing was sent. */
   static ApiException dataPolicyBlocked(RoutedCall call, List<String> withheld) {

@@ -17,6 +17,7 @@ import io.aihandler.router.routing.BackendAdmission.Permit;
 import io.aihandler.router.routing.RetryState.Decision;
 import io.aihandler.router.runtime.BackendHealth;
 import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.ColdCapacity;
 import io.aihandler.router.runtime.CredentialStore;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.upstream.UpstreamClient;
@@ -41,8 +42,15 @@ import java.util.random.RandomGenerator;
  * attempt reach a backend, {@link UnaryAttempt} and {@link StreamingAttempt} make it, and {@link
  * Failures} names what went wrong. One loop serves every kind of call; an {@link Operation} says
  * what differs between chat and embeddings (which backends serve it, how it is translated).
+ *
+ * <p>A target with no ready replica ({@link ColdCapacity}) is spilt over from or held for, as
+ * {@link ColdRoute} decides, before any attempt reaches it. Time held is not spent from the
+ * request's timeout: a hold is bounded by the route's {@code coldStartTimeout}, and the request's
+ * timeout bounds the serving once a replica is ready.
  */
 public final class RequestRouter {
+
+  private final ColdCapacity cold;
 
   private final CredentialStore credentials;
   private final BackendHealth health;
@@ -60,7 +68,9 @@ public final class RequestRouter {
       CredentialStore credentials,
       BackendHealth health,
       RouterMetrics metrics,
-      RandomGenerator random) {
+      RandomGenerator random,
+      ColdCapacity cold) {
+    this.cold = cold;
     this.upstream = upstream;
     this.credentials = credentials;
     this.health = health;
@@ -77,6 +87,17 @@ public final class RequestRouter {
 
   /** Serves a non-streaming call (or a streaming one whose output must be validated first). */
   public Answer complete(RouterRuntime rt, RoutedCall call, CallRecord record) {
+    AttemptResult.Valid v = (AttemptResult.Valid) complete(rt, call, record, null);
+    return new Answer(v.completion(), v.output());
+  }
+
+  /**
+   * A whole answer; {@link AttemptResult.ClientGone} when the client of a held stream left.
+   *
+   * @param keepAlive where keep-alives go while the request is held; null for none
+   */
+  private AttemptResult complete(
+      RouterRuntime rt, RoutedCall call, CallRecord record, ColdCapacity.KeepAlive keepAlive) {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     AttemptResult r =
         route(
@@ -86,10 +107,12 @@ public final class RequestRouter {
             new Chat(
                 call,
                 (b, out, ctx, deadline, permit) ->
-                    unary.run(b, out, ctx, deadline, call, record, permit, limits)));
-    AttemptResult.Valid v = (AttemptResult.Valid) r;
-    record.output = v.output();
-    return new Answer(v.completion(), v.output());
+                    unary.run(b, out, ctx, deadline, call, record, permit, limits)),
+            keepAlive);
+    if (r instanceof AttemptResult.Valid v) {
+      record.output = v.output();
+    }
+    return r;
   }
 
   /**
@@ -107,14 +130,21 @@ public final class RequestRouter {
       return;
     }
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
-    route(
-        rt,
-        call,
-        record,
-        new Chat(
-            call,
-            (b, out, ctx, deadline, permit) ->
-                streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)));
+    HeldStream held = new HeldStream(sink);
+    try {
+      route(
+          rt,
+          call,
+          record,
+          new Chat(
+              call,
+              (b, out, ctx, deadline, permit) ->
+                  streaming.run(b, out, ctx, deadline, call, record, permit, sink, limits)),
+          held);
+    } catch (ApiException e) {
+      held.failed(e, record);
+      throw e;
+    }
   }
 
   /**
@@ -128,7 +158,7 @@ public final class RequestRouter {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     EmbeddingOperation op =
         new EmbeddingOperation(request, call, record, limits, credentials, unary, metrics);
-    AttemptResult.Embedded e = (AttemptResult.Embedded) route(rt, call, record, op);
+    AttemptResult.Embedded e = (AttemptResult.Embedded) route(rt, call, record, op, null);
     return new Embeddings(e.vectors(), e.promptTokens());
   }
 
@@ -194,7 +224,18 @@ public final class RequestRouter {
     ObjectNode whole = JsonNodeFactory.instance.objectNode().setAll(call.request());
     whole.put("stream", false);
     whole.remove("stream_options");
-    Answer a = complete(rt, call.withRequest(whole), record);
+    HeldStream held = new HeldStream(sink);
+    AttemptResult r;
+    try {
+      r = complete(rt, call.withRequest(whole), record, held);
+    } catch (ApiException e) {
+      held.failed(e, record);
+      throw e;
+    }
+    if (!(r instanceof AttemptResult.Valid v)) {
+      return; // the client left while held
+    }
+    Answer a = new Answer(v.completion(), v.output());
     // The answer is whole: a client that does not take it within the idle limit is cut off.
     try (StreamWatch watch = new StreamWatch(upstream::schedule, null)) {
       watch.writing(
@@ -228,19 +269,29 @@ public final class RequestRouter {
    * Runs attempts until one succeeds; returns its result ({@link AttemptResult.Valid}, {@link
    * AttemptResult.Streamed} or {@link AttemptResult.ClientGone}), or throws the request's error.
    */
-  private AttemptResult route(RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
+  private AttemptResult route(
+      RouterRuntime rt,
+      RoutedCall call,
+      CallRecord record,
+      Operation op,
+      ColdCapacity.KeepAlive keepAlive) {
     long started = System.nanoTime();
     record.routed = true;
     try {
-      return attempts(rt, call, record, op);
+      return attempts(rt, call, record, op, keepAlive);
     } finally {
       record.routedNanos += System.nanoTime() - started;
     }
   }
 
   private AttemptResult attempts(
-      RouterRuntime rt, RoutedCall call, CallRecord record, Operation op) {
+      RouterRuntime rt,
+      RoutedCall call,
+      CallRecord record,
+      Operation op,
+      ColdCapacity.KeepAlive keepAlive) {
     Route route = call.route();
+    ColdGate coldGate = new ColdGate(cold, metrics, call, record, rt.config().sidecar(), keepAlive);
     long deadline = System.nanoTime() + call.timeout().toNanos();
     record.task = taskLabel(call);
     Targets targets = eligibleTargets(rt, call, op, record);
@@ -277,6 +328,17 @@ public final class RequestRouter {
       if (!state.hasAttemptLeft()) {
         break;
       }
+      switch (coldGate.before(targets.order(), state)) {
+        case MOVED -> {
+          continue;
+        }
+        case CLIENT_GONE -> {
+          return new AttemptResult.ClientGone(Outcome.CLIENT_CLOSED);
+        }
+        case ATTEMPT -> {
+          // ready, or held until it was
+        }
+      }
       ObjectNode admitting = request;
       BackendAdmission.Admission admitted =
           admission.admit(b, backend -> op.charge(backend, admitting));
@@ -309,7 +371,10 @@ public final class RequestRouter {
         }
         traced = AttemptTrace.start(b, call, record, repairing);
         repairing = false;
-        result = op.attempt(b, traced.headers(prepared), ctx, deadline, permit);
+        result = op.attempt(b, traced.headers(prepared), ctx, state.deadline(), permit);
+      }
+      if (!(result instanceof Failed) && !(result instanceof AttemptResult.Invalid)) {
+        coldGate.answered(b);
       }
       traced.result(result);
       try {
@@ -358,6 +423,9 @@ public final class RequestRouter {
           case Failed f -> {
             last = f;
             record.failures.add(b.name() + ": " + Failures.shortReason(f));
+            if (coldGate.refused(b, f, state)) {
+              continue; // no ready pod: the next turn spills over or holds
+            }
             if (Failures.REQUEST_TIMEOUT.equals(f.error().code())) {
               // The whole request's time is spent: no retry or fallback could run anyway.
               if (f.afterFirstByte()) {

@@ -41,7 +41,7 @@ final class RetryState {
   private final Set<FallbackTrigger> fallbackOn;
   private final IntervalFunction backoff;
   private final Duration maxBackoff;
-  private final long deadlineNanos;
+  private long deadlineNanos;
   private int attemptsLeft;
   private int target;
   private int retries;
@@ -83,6 +83,40 @@ final class RetryState {
 
   boolean outOfTime(long nowNanos) {
     return nowNanos >= deadlineNanos;
+  }
+
+  /** The {@link System#nanoTime()} at which the request's time runs out. */
+  long deadline() {
+    return deadlineNanos;
+  }
+
+  /**
+   * The request was held for a target with no ready replica: the time held is not spent from the
+   * request's timeout, which bounds the serving once a replica is ready.
+   */
+  void held(long nanos) {
+    deadlineNanos += Math.max(0, nanos);
+  }
+
+  /**
+   * The request spills over from a target with no ready replica to a later one: nothing was sent
+   * and no attempt is spent, whatever the route's {@code fallbackOn}.
+   */
+  void spillTo(int later) {
+    if (later <= target || later > targets) {
+      throw new IllegalArgumentException("a spill-over goes to a later target");
+    }
+    target = later;
+    retries = 0;
+    repairs = 0;
+  }
+
+  /**
+   * The attempt found nothing listening (a cold backend's refused connection): it is given back,
+   * since the request is spilt over or held and then tried as if for the first time.
+   */
+  void refund() {
+    attemptsLeft++;
   }
 
   /** An attempt is being made: it spends one of the budget. */

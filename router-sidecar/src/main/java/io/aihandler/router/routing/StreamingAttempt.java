@@ -121,6 +121,13 @@ final class StreamingAttempt {
               : Failures.timeout(b, call.route().firstTokenTimeoutDuration());
       return failedBeforeStream(run, e, "timeout", f);
     } catch (IOException e) {
+      if (b.config().capacity() != null && Failures.refused(e)) {
+        // No ready pod: the cold path keeps traffic off the backend, its circuit is not charged.
+        long took = run.took();
+        record.upstreamNanos += took;
+        metrics.upstream(b.name(), "connection_refused", Duration.ofNanos(took));
+        return Failures.connectionRefused(b);
+      }
       return failedBeforeStream(run, e, "connection_error", Failures.connectionFailed(b));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -140,6 +140,13 @@ final class UnaryAttempt {
               : Failures.timeout(b, timeout);
       return failed(b, permit, record, started, e, "timeout", f);
     } catch (IOException e) {
+      if (b.config().capacity() != null && Failures.refused(e)) {
+        // No ready pod: the cold path keeps traffic off the backend, its circuit is not charged.
+        long took = System.nanoTime() - started;
+        record.upstreamNanos += took;
+        metrics.upstream(b.name(), "connection_refused", Duration.ofNanos(took));
+        return Failures.connectionRefused(b);
+      }
       return failed(
           b, permit, record, started, e, "connection_error", Failures.connectionFailed(b));
     } catch (InterruptedException e) {

@@ -28,6 +28,7 @@ final class SseChunkSink implements ChunkSink, ResponseEventWriter {
   private static final byte[] ERROR_EVENT = "event: error\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] LINE_END = "\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
   private final ServerResponse response;
   private final ObjectMapper mapper;
@@ -44,10 +45,24 @@ final class SseChunkSink implements ChunkSink, ResponseEventWriter {
 
   @Override
   public void begin() {
+    if (out != null) {
+      return; // committed by a keep-alive while the request was held
+    }
     response.status(200);
     response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
     response.header(HeaderNames.CACHE_CONTROL, "no-cache");
     out = response.outputStream();
+  }
+
+  @Override
+  public void keepAlive() throws IOException {
+    try {
+      begin();
+      out.write(KEEP_ALIVE);
+      out.flush();
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
   }
 
   @Override

@@ -143,4 +143,43 @@ class RetryStateTest {
     s.afterRefusal();
     assertThat(s.hasTarget()).isFalse();
   }
+
+  @Test
+  void aSpillOverMovesToTheLaterTargetWithoutSpendingAnAttemptWhateverFallbackOnSays() {
+    RetryState s = state(3, 1, EnumSet.noneOf(FallbackTrigger.class));
+    s.spillTo(2);
+    assertThat(s.target()).isEqualTo(2);
+    assertThat(s.hasAttemptLeft()).isTrue();
+    assertThat(s.hasTarget()).isTrue();
+  }
+
+  @Test
+  void aSpillOverGoesOnlyForward() {
+    RetryState s = state(3, 3, ALL);
+    s.spillTo(1);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.spillTo(1))
+        .isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.spillTo(4))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void timeHeldForAColdTargetMovesTheDeadlineOn() {
+    RetryState s = state(1, 3, ALL);
+    assertThat(s.outOfTime(NOW + TEN_SECONDS)).isTrue();
+    s.held(TimeUnit.SECONDS.toNanos(5));
+    assertThat(s.deadline()).isEqualTo(NOW + TEN_SECONDS + TimeUnit.SECONDS.toNanos(5));
+    assertThat(s.outOfTime(NOW + TEN_SECONDS)).isFalse();
+    s.held(-1); // never earlier
+    assertThat(s.deadline()).isEqualTo(NOW + TEN_SECONDS + TimeUnit.SECONDS.toNanos(5));
+  }
+
+  @Test
+  void aRefusedConnectionToAColdTargetGivesItsAttemptBack() {
+    RetryState s = state(1, 1, ALL);
+    s.attempted();
+    assertThat(s.hasAttemptLeft()).isFalse();
+    s.refund();
+    assertThat(s.hasAttemptLeft()).isTrue();
+  }
 }

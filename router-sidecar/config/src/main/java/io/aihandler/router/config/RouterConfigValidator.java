@@ -165,6 +165,30 @@ final class RouterConfigValidator {
       p.add("sidecar.responsesStoreTtl: " + s.responsesStoreTtl() + " is longer than 24h");
     }
     ObservabilityValidator.check(s, p);
+    // Each held request keeps its client's connection and a request slot: 0 holds none.
+    between("sidecar.maxHeldRequests", s.maxHeldRequests(), 0, 100_000, p);
+    boundedDuration("sidecar.holdKeepAliveInterval", s.holdKeepAliveInterval(), p);
+    activation(s.activation(), p);
+  }
+
+  /**
+   * The activation call carries the pod's token: only over HTTPS, trusting only the given CA, from
+   * an absolute token path.
+   */
+  private static void activation(Activation a, List<String> p) {
+    if (a == null) {
+      return;
+    }
+    if (a.url() == null || !a.url().matches("https://[^\\s/]+(/\\S*)?")) {
+      p.add("sidecar.activation.url: \"" + a.url() + "\" is not an https URL");
+    }
+    if (a.tokenPath() == null || !a.tokenPath().startsWith("/")) {
+      p.add("sidecar.activation.tokenPath: must be an absolute path");
+    }
+    if (a.caCertificate() == null || !a.caCertificate().contains("-----BEGIN CERTIFICATE-----")) {
+      p.add("sidecar.activation.caCertificate: must be a PEM certificate");
+    }
+    boundedDuration("sidecar.activation.minInterval", a.minInterval(), p);
   }
 
   private static void between(String at, int value, int min, int max, List<String> p) {
@@ -238,6 +262,18 @@ final class RouterConfigValidator {
       nonNegative(at + ".pricing.gpuHourly", pr.gpuHourly(), p);
     }
     backendSizes(at, b, p);
+    Capacity cap = b.capacity();
+    if (cap != null) {
+      if (cap.modelBackend() != null
+          && !cap.modelBackend()
+              .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?")) {
+        p.add(
+            at
+                + ".capacity.modelBackend: \""
+                + cap.modelBackend()
+                + "\" is not <namespace>/<name>");
+      }
+    }
   }
 
   /**
@@ -350,6 +386,7 @@ final class RouterConfigValidator {
     Duration total = boundedDuration(at + ".timeout", r.timeout(), p);
     boundedDuration(at + ".firstTokenTimeout", r.firstTokenTimeout(), p);
     boundedDuration(at + ".streamIdleTimeout", r.streamIdleTimeout(), p);
+    boundedDuration(at + ".coldStartTimeout", r.coldStartTimeout(), p);
     if (perTry != null && total != null && perTry.compareTo(total) > 0) {
       p.add(at + ".perTryTimeout: must not exceed timeout");
     }
