@@ -115,6 +115,15 @@ public final class MockKubernetesApi implements AutoCloseable {
   @Override
   public void close() {
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // fabric8's server waits a fixed 10 s for its connections to drain; on a loaded machine the
+      // watches of an operator that has just stopped can take longer. The server is stopped either
+      // way, and the next test starts its own on a new port, so a slow drain fails no behaviour.
+      if (!String.valueOf(e.getMessage()).startsWith("Unable to close MockWebServer")) {
+        throw e;
+      }
+    }
   }
 }

@@ -238,7 +238,9 @@ class WorkflowReconcilerTest {
     replicas("llama-3-3-70b", 1, 2);
     Eventually.await(
         "llama ready", () -> published().backend("llama-3-3-70b").orElseThrow().ready());
-    assertThat(workflow().getStatus().getConfigHash()).isNotEqualTo(starting);
+    // The ConfigMap is applied before the status that names its hash: wait for both.
+    Eventually.await(
+        "the new hash in status", () -> !starting.equals(workflow().getStatus().getConfigHash()));
     assertThat(
             configMap().getMetadata().getAnnotations().get(RouterConfigMapBuilder.HASH_ANNOTATION))
         .isEqualTo(workflow().getStatus().getConfigHash());
