@@ -34,6 +34,11 @@ public record DemoKeys(String openai, String anthropic, String gemini, String hu
     };
   }
 
+  /** A projected ServiceAccount token of this run, as the API server would mint one. */
+  static String randomToken() {
+    return "demo-sa-token-" + hex(new SecureRandom());
+  }
+
   public List<String> all() {
     return List.of(openai, anthropic, gemini, huggingFace);
   }

@@ -13,7 +13,7 @@ public final class DemoMain {
     // slf4j-simple reads its level once, when the first logger is made: set it before that.
     // The scenes print what matters; the operator's own log would drown them.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
-    DemoConsole console = new DemoConsole(System.out, 7);
+    DemoConsole console = new DemoConsole(System.out, 8);
     console.title("AI Handler demo: operator + router sidecar on an embedded Kubernetes API");
     int status;
     try (EmbeddedDemo demo = new EmbeddedDemo(console)) {

@@ -20,7 +20,8 @@ public record DemoReport(
     Embeddings embeddings,
     Responses responses,
     Metrics metrics,
-    ShadowEvaluationScene.Outcome shadow) {
+    ShadowEvaluationScene.Outcome shadow,
+    ColdStartScene.Outcome coldStart) {
 
   /** Scene 1: the embedded API server and the operator. */
   public record Startup(List<String> crds, int webhookPort, int metricsPort) {}

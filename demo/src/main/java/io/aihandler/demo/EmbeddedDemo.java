@@ -23,6 +23,7 @@ import io.aihandler.controllers.hosted.ProviderEndpoints;
 import io.aihandler.controllers.testing.MockKubernetesApi;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
 import io.aihandler.demo.DemoReport.Exchange;
+import io.aihandler.demo.cluster.AdjustableClock;
 import io.aihandler.demo.cluster.AdmissionWebhookCall;
 import io.aihandler.demo.cluster.ClusterNetworkStandIn;
 import io.aihandler.demo.cluster.LocalKubelet;
@@ -61,7 +62,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -132,6 +132,12 @@ public final class EmbeddedDemo implements AutoCloseable {
   // Where the operator's advisor expects Prometheus; empty when none is installed.
   private Optional<Integer> prometheusPort = Optional.empty();
   private Runnable sidecarConfigRefresh = () -> {};
+  private Path sidecarConfigFile;
+  // The operator's clock: the cold-start scene moves it past idle windows.
+  private final AdjustableClock operatorClock = new AdjustableClock();
+  // The pod's projected tokens, minted once per pod and audience and known to the API's
+  // TokenReviews.
+  private final Map<String, String> mintedTokens = new java.util.concurrent.ConcurrentHashMap<>();
 
   public EmbeddedDemo(DemoConsole console) {
     this.console = console;
@@ -167,6 +173,19 @@ public final class EmbeddedDemo implements AutoCloseable {
                 sidecar.managementUrl(),
                 prometheusPort)
             .play();
+    console.scene(7, "Cold capacity: scale to zero, wake on demand, hold or spill over");
+    ColdStartScene.Outcome coldStart =
+        new ColdStartScene(
+                client,
+                console,
+                vllm,
+                operatorClock,
+                sidecarConfigRefresh,
+                sidecar,
+                sidecarConfigFile,
+                "http://127.0.0.1:" + operator.metricsPort(),
+                this::externalRequestBodies)
+            .play();
     summary();
     return new DemoReport(
         startup,
@@ -180,7 +199,29 @@ public final class EmbeddedDemo implements AutoCloseable {
         embeddings,
         responses,
         metrics,
-        shadow);
+        shadow,
+        coldStart);
+  }
+
+  /** The bodies of every model call the hosted stand-ins received. */
+  private List<String> externalRequestBodies() {
+    return Stream.of(openai, anthropic, gemini)
+        .flatMap(s -> s.generations().stream())
+        .map(ProviderStandIn.Received::body)
+        .toList();
+  }
+
+  private LocalKubelet kubelet() {
+    return new LocalKubelet(
+        client,
+        (namespace, serviceAccount, pod, audience) ->
+            mintedTokens.computeIfAbsent(
+                String.join("/", namespace, serviceAccount, pod, audience),
+                k -> {
+                  String token = DemoKeys.randomToken();
+                  api.tokens().issue(token, namespace, serviceAccount, pod, audience);
+                  return token;
+                }));
   }
 
   // ---- scene 1 ----
@@ -243,7 +284,7 @@ public final class EmbeddedDemo implements AutoCloseable {
                   .withPrometheus(URI.create("http://127.0.0.1:" + prometheusPort.get()))
                   .withWindow(Duration.ofMinutes(15), Duration.ofSeconds(2), ""));
     }
-    operator = AiHandlerOperator.start(client, settings, Clock.systemUTC());
+    operator = AiHandlerOperator.start(client, settings, operatorClock);
     console.ok(
         "operator running: reconcilers ModelBackend, RoutingPolicy, Workflow, and the Workflow"
             + " advisor");
@@ -712,8 +753,7 @@ public final class EmbeddedDemo implements AutoCloseable {
         "kubelet's part: mounting the pod's ConfigMap and Secret volumes under "
             + workDirectory.resolve("pod"));
     Path podRoot = workDirectory.resolve("pod");
-    Map<String, Path> mounts =
-        new LocalKubelet(client).mountVolumes(admitted, sidecarContainer, podRoot);
+    Map<String, Path> mounts = kubelet().mountVolumes(admitted, sidecarContainer, podRoot);
     mounts.forEach((inPod, local) -> console.detail(pad(inPod, 28) + "-> " + local));
     String configPath = configPathOf(sidecarContainer);
     ClusterNetworkStandIn network = new ClusterNetworkStandIn(podRoot);
@@ -734,6 +774,9 @@ public final class EmbeddedDemo implements AutoCloseable {
             + ".svc:"
             + embeddingService.getSpec().getPorts().get(0).getPort(),
         embeddingVllm.hostAndPort());
+    // The operator's webhook Service, where sidecars send activations.
+    network.resolve(
+        settings.tls().dnsNames().get(0) + ":443", "127.0.0.1:" + operator.webhookPort());
     Path mounted = network.inPod(configPath);
     DemoFailure.expect(
         Files.isRegularFile(mounted),
@@ -748,6 +791,7 @@ public final class EmbeddedDemo implements AutoCloseable {
         "cluster DNS and pod paths of the rendered config, mapped to this machine (ClusterNetworkStandIn):");
     localized.mappings().forEach(console::detail);
     Path localConfig = workDirectory.resolve("router.localized.yaml");
+    sidecarConfigFile = localConfig;
     try {
       Files.writeString(localConfig, localized.yaml());
     } catch (IOException e) {
@@ -756,9 +800,14 @@ public final class EmbeddedDemo implements AutoCloseable {
 
     sidecarConfigRefresh =
         () -> {
-          new LocalKubelet(client).mountVolumes(admitted, sidecarContainer, podRoot);
+          kubelet().mountVolumes(admitted, sidecarContainer, podRoot);
           try {
-            Files.writeString(localConfig, network.localize(Files.readString(mounted)).yaml());
+            // As the kubelet, write only a changed document: the sidecar loads a file once it
+            // is stable, and a rewrite, even of the same text, is a change to it.
+            String yaml = network.localize(Files.readString(mounted)).yaml();
+            if (!yaml.equals(Files.readString(localConfig))) {
+              Files.writeString(localConfig, yaml);
+            }
           } catch (IOException e) {
             throw new UncheckedIOException(e);
           }
@@ -1338,10 +1387,10 @@ public final class EmbeddedDemo implements AutoCloseable {
     return new DemoReport.Metrics(sidecarLines, operatorLines);
   }
 
-  // ---- scene 6 ----
+  // ---- scene 8 ----
 
   private void summary() {
-    console.scene(7, "Summary");
+    console.scene(8, "Summary");
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("SCENE", "CLIENT", "MODEL", "STATUS", "ROUTE", "BACKEND", "ATTEMPTS"));
     for (Exchange e : exchanges) {
@@ -1507,6 +1556,11 @@ public final class EmbeddedDemo implements AutoCloseable {
 
   static String pad(String text, int width) {
     return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
+  }
+
+  /** The ServiceAccount tokens minted for the app's pod, for tests that prove they never leak. */
+  public List<String> serviceAccountTokens() {
+    return List.copyOf(mintedTokens.values());
   }
 
   /** The demo keys of this run, for tests that prove they never leak. */

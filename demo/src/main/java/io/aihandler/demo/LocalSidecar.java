@@ -118,6 +118,19 @@ final class LocalSidecar implements AutoCloseable {
     return access.size() > seen ? Optional.of(access.get(seen)) : Optional.empty();
   }
 
+  /**
+   * The access lines of the {@code count} requests that completed after the first {@code seen}, in
+   * the order they completed, waiting briefly for them.
+   */
+  List<AccessLine> accessSince(int seen, int count, Duration wait) {
+    accessAfter(seen + count - 1, wait);
+    if (access.size() < seen + count) {
+      throw new DemoFailure(
+          "the sidecar wrote " + (access.size() - seen) + " access log lines, not " + count);
+    }
+    return List.copyOf(access.subList(seen, seen + count));
+  }
+
   List<String> warnings() {
     return List.copyOf(warnings);
   }

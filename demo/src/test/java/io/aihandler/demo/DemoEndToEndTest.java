@@ -24,7 +24,7 @@ class DemoEndToEndTest {
   static void runTheDemo() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (EmbeddedDemo demo =
-        new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 7))) {
+        new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 8))) {
       report = demo.play();
       keys = demo.keys();
     }

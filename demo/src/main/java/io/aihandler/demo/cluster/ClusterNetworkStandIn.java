@@ -57,6 +57,63 @@ public final class ClusterNetworkStandIn {
   /** The router document with its pod paths and Service names mapped, and what was mapped. */
   public record Localized(String yaml, List<String> mappings) {}
 
+  /**
+   * The operator's activation endpoint: its Service name stays in the URL (the sidecar checks the
+   * operator's certificate against it), resolved by {@link ClusterDnsStandIn} to the local address
+   * and with the Service port replaced by the local one, as kube-proxy forwards 443 to the pod's
+   * port; the projected token's path points into the pod's mounted volumes.
+   */
+  private void localizeActivation(ObjectNode sidecar, List<String> mappings) {
+    if (!sidecar.path("activation").isObject()) {
+      return;
+    }
+    ObjectNode activation = (ObjectNode) sidecar.get("activation");
+    String url = activation.path("url").asText(null);
+    if (url != null) {
+      URI uri = URI.create(url);
+      String host = uri.getHost();
+      int port = uri.getPort() > 0 ? uri.getPort() : 443;
+      String local = services.get(host + ":" + port);
+      if (local == null) {
+        throw new IllegalStateException(
+            "sidecar.activation calls Service "
+                + host
+                + ":"
+                + port
+                + ", which has no local stand-in");
+      }
+      URI target = URI.create("http://" + local);
+      try {
+        ClusterDnsStandIn.register(host, java.net.InetAddress.getByName(target.getHost()));
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalStateException("not an address: " + target.getHost(), e);
+      }
+      String mapped = "https://" + host + ":" + target.getPort() + uri.getRawPath();
+      activation.put("url", mapped);
+      mappings.add(
+          "sidecar.activation.url "
+              + url
+              + " -> "
+              + mapped
+              + " ("
+              + host
+              + " resolved to "
+              + target.getHost()
+              + ", cluster DNS)");
+    }
+    String tokenPath = activation.path("tokenPath").asText(null);
+    if (tokenPath != null && tokenPath.startsWith("/")) {
+      Path local = inPod(tokenPath);
+      activation.put("tokenPath", local.toString());
+      mappings.add(
+          "sidecar.activation.tokenPath "
+              + tokenPath
+              + " -> <pod>/"
+              + podRoot.relativize(local)
+              + " (projected token)");
+    }
+  }
+
   /** Maps a rendered router document onto this machine. */
   public Localized localize(String routerYaml) {
     List<String> mappings = new ArrayList<>();
@@ -78,6 +135,7 @@ public final class ClusterNetworkStandIn {
       sidecar.put("managementHost", "127.0.0.1");
       mappings.add("sidecar.managementHost " + managementHost + " -> 127.0.0.1 (pod IP)");
     }
+    localizeActivation(sidecar, mappings);
     for (JsonNode node : document.path("backends")) {
       ObjectNode backend = (ObjectNode) node;
       String name = backend.path("name").asText();

@@ -27,8 +27,20 @@ import java.util.function.Consumer;
  */
 public final class LoadingKubelet implements AutoCloseable {
 
+  /** What a step did to the pod. */
+  public enum Change {
+    /** A pod was created and loads the model: it runs but is not ready. */
+    STARTED,
+    /** The pod loaded the model and is ready. */
+    READY,
+    /** Zero replicas are wanted: the pods were deleted. */
+    DELETED,
+    /** The step failed (the API refused a write); the next step tries again. */
+    FAILED
+  }
+
   /** One step the emulated cluster took. */
-  public record Step(Instant at, String what) {}
+  public record Step(Instant at, Change change, String what) {}
 
   private final KubernetesClient client;
   private final String namespace;
@@ -76,12 +88,26 @@ public final class LoadingKubelet implements AutoCloseable {
       }
       int wanted = Optional.ofNullable(current.getSpec().getReplicas()).orElse(1);
       String podName = deployment + "-0";
-      Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
+      // Every pod of the Deployment, also those another kubelet started before this one ran.
+      List<Pod> pods =
+          client
+              .pods()
+              .inNamespace(namespace)
+              .withLabels(current.getSpec().getSelector().getMatchLabels())
+              .list()
+              .getItems();
+      Pod pod = pods.isEmpty() ? null : pods.getFirst();
       if (wanted == 0) {
-        if (pod != null) {
-          client.pods().inNamespace(namespace).withName(podName).delete();
+        if (!pods.isEmpty()) {
+          for (Pod gone : pods) {
+            client.resource(gone).delete();
+          }
           loadingSince = null;
-          report("scaled to zero: pod " + podName + " deleted, its GPUs released");
+          report(
+              Change.DELETED,
+              "scaled to zero: pod "
+                  + String.join(", ", pods.stream().map(p -> p.getMetadata().getName()).toList())
+                  + " deleted, GPUs released");
         }
         writeDeploymentStatus(current, 0, 0);
         return;
@@ -102,6 +128,7 @@ public final class LoadingKubelet implements AutoCloseable {
         client.resource(stored).updateStatus();
         writeDeploymentStatus(current, 1, 0);
         report(
+            Change.STARTED,
             "pod " + podName + " started: vLLM loads the model (" + loadTime.toMillis() + " ms)");
         return;
       }
@@ -110,10 +137,10 @@ public final class LoadingKubelet implements AutoCloseable {
         pod.setStatus(status(true));
         client.resource(pod).updateStatus();
         writeDeploymentStatus(current, 1, 1);
-        report("pod " + podName + " ready: the model is loaded and serves");
+        report(Change.READY, "pod " + podName + " ready: the model is loaded and serves");
       }
     } catch (RuntimeException e) {
-      report("emulated kubelet step failed: " + e.getClass().getSimpleName());
+      report(Change.FAILED, "emulated kubelet step failed: " + e.getClass().getSimpleName());
     }
   }
 
@@ -164,8 +191,8 @@ public final class LoadingKubelet implements AutoCloseable {
     client.resource(current).updateStatus();
   }
 
-  private void report(String what) {
-    listener.accept(new Step(Instant.now(), what));
+  private void report(Change change, String what) {
+    listener.accept(new Step(Instant.now(), change, what));
   }
 
   @Override

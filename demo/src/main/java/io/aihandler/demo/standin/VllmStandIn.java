@@ -17,6 +17,8 @@ public final class VllmStandIn extends ProviderStandIn {
   private final String servedModelName;
   private final int embeddingDimensions;
   private final AtomicInteger invalidAnswersToGive = new AtomicInteger();
+  // False while the pod it plays is loading its model or does not exist.
+  private volatile boolean serving = true;
 
   /** A chat model. */
   public VllmStandIn(String servedModelName) {
@@ -41,6 +43,14 @@ public final class VllmStandIn extends ProviderStandIn {
     invalidAnswersToGive.set(count);
   }
 
+  /**
+   * Whether the pod this plays serves: while it loads its model (or no pod exists) vLLM answers
+   * nothing, so every request, {@code /health} included, gets 503.
+   */
+  public void serving(boolean serving) {
+    this.serving = serving;
+  }
+
   @Override
   protected boolean isGeneration(String method, String path) {
     return method.equals("POST")
@@ -59,6 +69,9 @@ public final class VllmStandIn extends ProviderStandIn {
 
   @Override
   protected MockResponse generate(String path, JsonNode request) {
+    if (!serving) {
+      return notServing();
+    }
     if (!servedModelName.equals(request.path("model").asText())) {
       return json(
           404,
@@ -115,6 +128,9 @@ public final class VllmStandIn extends ProviderStandIn {
 
   @Override
   protected MockResponse other(String method, String path) {
+    if (!serving) {
+      return notServing();
+    }
     return switch (path) {
       case "/health" -> new MockResponse.Builder().code(200).build();
       case "/metrics" ->
@@ -132,6 +148,10 @@ public final class VllmStandIn extends ProviderStandIn {
                   .formatted(servedModelName));
       default -> json(404, "{\"detail\":\"Not Found\"}");
     };
+  }
+
+  private static MockResponse notServing() {
+    return json(503, "{\"detail\":\"Service Unavailable\"}");
   }
 
   private String metrics() {
