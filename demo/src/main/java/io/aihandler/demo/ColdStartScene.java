@@ -50,15 +50,18 @@ final class ColdStartScene {
 
   /** What the scene established. */
   record Outcome(
+      String readyAtZero,
       List<String> timeline,
-      String heldBackend,
+      DemoReport.Exchange held,
       Duration heldFor,
-      String spilledTo,
+      DemoReport.Exchange spilled,
       Duration spillOverLatency,
       int restrictedAtExternal,
       List<String> sidecarMetrics,
       List<String> operatorMetrics,
-      List<Integer> scalingHistory) {}
+      List<Integer> scalingHistory,
+      List<String> events,
+      Double gpuHoursSaved) {}
 
   static final Duration LOAD_TIME = Duration.ofSeconds(3);
   static final String SCALE_TO_ZERO_AFTER = "1m";
@@ -166,10 +169,13 @@ final class ColdStartScene {
       letIdleWindowPass();
       awaitScaledToZero(1);
       awaitSidecarSeesState("scaled-to-zero");
+      String readyAtZero =
+          readyCondition().map(c -> c.getStatus() + " " + c.getReason()).orElse("none");
       console.ok(
-          "at zero replicas: status Ready="
-              + readyCondition().map(c -> c.getStatus() + " (" + c.getReason() + ")").orElse("?")
-              + ", the rendered config keeps the backend with capacity.state scaled-to-zero");
+          "at zero replicas: Ready="
+              + readyAtZero
+              + " (idle by design, not broken); the rendered config keeps the backend, with"
+              + " capacity.state scaled-to-zero");
 
       console.line(
           "a restricted request (an email address in it) for route "
@@ -286,9 +292,12 @@ final class ColdStartScene {
           () -> "the sidecar's metrics miss the spill-over, hold or activation: " + sidecarMetrics);
       List<String> operatorMetrics =
           metricLines(
-              operatorMetricsUrl + "/metrics",
-              "aihandler_operator_activations_total",
-              "aihandler_gpu_hours");
+                  operatorMetricsUrl + "/metrics",
+                  "aihandler_operator_activations_total",
+                  "aihandler_operator_gpu_hours")
+              .stream()
+              .filter(l -> l.contains(EmbeddedDemo.VLLM_BACKEND))
+              .toList();
       DemoFailure.expect(
           operatorMetrics.stream()
               .anyMatch(
@@ -308,20 +317,52 @@ final class ColdStartScene {
           Optional.ofNullable(backend().getStatus().getScalingHistory()).orElse(List.of()).stream()
               .map(ScalingEvent::to)
               .toList();
+      List<String> scalingEvents =
+          client.v1().events().inNamespace(EmbeddedDemo.PLATFORM).list().getItems().stream()
+              .filter(e -> EmbeddedDemo.VLLM_BACKEND.equals(e.getInvolvedObject().getName()))
+              .filter(e -> e.getReason() != null && e.getReason().contains("Scaled"))
+              .map(e -> e.getReason() + ": " + e.getMessage())
+              .toList();
+      DemoFailure.expect(
+          scalingEvents.stream().anyMatch(e -> e.startsWith("ScaledToZero"))
+              && scalingEvents.stream().anyMatch(e -> e.startsWith("ScaledFromZero")),
+          () -> "no ScaledToZero and ScaledFromZero Events for the backend: " + scalingEvents);
+      DemoFailure.expect(
+          !history.isEmpty() && history.getLast() == 0,
+          () ->
+              "status.scalingHistory does not end with the scale to zero: "
+                  + backend().getStatus().getScalingHistory());
       printTimeline(start);
+      console.line("kubectl get events -n " + EmbeddedDemo.PLATFORM + " (the backend's scaling)");
+      scalingEvents.forEach(e -> console.detail(EmbeddedDemo.abbreviate(e, 150)));
+      var gpu = backend().getStatus().getGpuUsage();
+      Double saved = gpu == null ? null : gpu.gpuHoursSaved();
+      if (gpu != null) {
+        console.line(
+            "status.gpuUsage: "
+                + String.format(java.util.Locale.ROOT, "%.3f", gpu.gpuHoursUsed())
+                + " GPU-hours used, "
+                + String.format(java.util.Locale.ROOT, "%.3f", saved)
+                + " saved by scale to zero (on the operator's clock, which moved "
+                + operatorClock.ahead().toMinutes()
+                + "m ahead)");
+      }
       console.ok(
           "woken on demand, held restricted data until its own pod was ready, spilled the rest,"
               + " back to zero");
       return new Outcome(
-          events.stream().map(Event::what).toList(),
-          heldLine.backend(),
+          readyAtZero,
+          inOrder().stream().map(Event::what).toList(),
+          exchange(heldLine),
           heldFor,
-          spillLine.backend(),
+          exchange(spillLine),
           spillLatency,
           restrictedOutside,
           sidecarMetrics,
           operatorMetrics,
-          history);
+          history,
+          scalingEvents,
+          saved);
     } finally {
       sync.shutdownNow();
     }
@@ -413,6 +454,11 @@ final class ColdStartScene {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  private static DemoReport.Exchange exchange(LocalSidecar.AccessLine line) {
+    return new DemoReport.Exchange(
+        "cold start", "http", ROUTE, line.status(), line.route(), line.backend(), line.attempts());
+  }
+
   private static <T> T join(CompletableFuture<T> future) {
     try {
       return future.get(30, TimeUnit.SECONDS);
@@ -428,12 +474,16 @@ final class ColdStartScene {
 
   private void printTimeline(Instant start) {
     console.line("timeline (seconds since the scene began)");
-    List<Event> sorted = new ArrayList<>(events);
-    sorted.sort((a, b) -> a.at().compareTo(b.at()));
-    for (Event e : sorted) {
+    for (Event e : inOrder()) {
       double seconds = Math.max(0, Duration.between(start, e.at()).toMillis()) / 1000.0;
       console.detail(EmbeddedDemo.pad(String.format("%6.1f s", seconds), 10) + e.what());
     }
+  }
+
+  private List<Event> inOrder() {
+    List<Event> sorted = new ArrayList<>(events);
+    sorted.sort((a, b) -> a.at().compareTo(b.at()));
+    return sorted;
   }
 
   private ModelBackend backend() {

@@ -186,6 +186,8 @@ public final class EmbeddedDemo implements AutoCloseable {
                 "http://127.0.0.1:" + operator.metricsPort(),
                 this::externalRequestBodies)
             .play();
+    exchanges.add(coldStart.spilled());
+    exchanges.add(coldStart.held());
     summary();
     return new DemoReport(
         startup,

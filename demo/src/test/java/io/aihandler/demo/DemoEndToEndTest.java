@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,7 @@ class DemoEndToEndTest {
 
   private static DemoReport report;
   private static DemoKeys keys;
+  private static List<String> tokens;
   private static String printed;
 
   @BeforeAll
@@ -27,6 +29,7 @@ class DemoEndToEndTest {
         new EmbeddedDemo(new DemoConsole(new PrintStream(out, true, StandardCharsets.UTF_8), 8))) {
       report = demo.play();
       keys = demo.keys();
+      tokens = demo.serviceAccountTokens();
     }
     printed = out.toString(StandardCharsets.UTF_8);
   }
@@ -200,9 +203,66 @@ class DemoEndToEndTest {
   }
 
   @Test
+  void wakesTheBackendFromZeroHoldsRestrictedRequestsAndSpillsOverTheRest() {
+    ColdStartScene.Outcome cold = report.coldStart();
+    // Idle by design: Ready stays True, with a reason that says why no pod runs.
+    assertThat(cold.readyAtZero()).isEqualTo("True ScaledToZero");
+    assertThat(cold.held().backend()).isEqualTo("llama-3-3-70b");
+    assertThat(cold.held().status()).isEqualTo(200);
+    assertThat(cold.heldFor()).isGreaterThanOrEqualTo(ColdStartScene.LOAD_TIME);
+    assertThat(cold.spilled().backend()).isEqualTo("gemini-flash");
+    assertThat(cold.spilled().status()).isEqualTo(200);
+    assertThat(cold.spillOverLatency()).isLessThan(ColdStartScene.LOAD_TIME);
+    assertThat(cold.restrictedAtExternal()).isZero();
+
+    List<String> timeline = cold.timeline();
+    int activation = indexOf(timeline, "operator: activation accepted");
+    int started = indexOf(timeline, "kubelet: pod llama-3-3-70b-0 started");
+    int ready = indexOf(timeline, "kubelet: pod llama-3-3-70b-0 ready");
+    int spilled = indexOf(timeline, "sidecar: internal request answered");
+    int held = indexOf(timeline, "sidecar: held restricted request answered");
+    assertThat(activation).isLessThan(started);
+    assertThat(started).isLessThan(spilled).isLessThan(ready);
+    assertThat(ready).isLessThan(held);
+    assertThat(timeline.getLast()).isEqualTo("operator: scaled to zero");
+    assertThat(timeline.stream().filter(t -> t.equals("operator: scaled to zero"))).hasSize(2);
+
+    assertThat(cold.scalingHistory()).endsWith(0);
+    assertThat(cold.events())
+        .anyMatch(e -> e.startsWith("ScaledToZero"))
+        .anyMatch(e -> e.startsWith("ScaledFromZero"));
+    assertThat(cold.gpuHoursSaved()).isPositive();
+    assertThat(cold.sidecarMetrics())
+        .anyMatch(
+            l ->
+                l.startsWith("aihandler_spillovers_total")
+                    && l.contains("reason=\"scaled_to_zero\"")
+                    && l.contains("to=\"gemini-flash\""))
+        .anyMatch(l -> l.startsWith("aihandler_holds_total") && l.contains("outcome=\"served\""))
+        .anyMatch(
+            l -> l.startsWith("aihandler_activations_total") && l.contains("result=\"accepted\""));
+    assertThat(cold.operatorMetrics())
+        .anyMatch(
+            l ->
+                l.startsWith("aihandler_operator_activations_total")
+                    && l.contains("namespace=\"support\"")
+                    && l.contains("result=\"accepted\""));
+  }
+
+  private static int indexOf(List<String> timeline, String prefix) {
+    for (int i = 0; i < timeline.size(); i++) {
+      if (timeline.get(i).startsWith(prefix)) {
+        return i;
+      }
+    }
+    throw new AssertionError("the timeline has no " + prefix + ": " + timeline);
+  }
+
+  @Test
   void neverPrintsAKey() {
-    assertThat(printed).contains("7/7  Summary");
-    for (String key : keys.all()) {
+    assertThat(printed).contains("8/8  Summary");
+    assertThat(tokens).isNotEmpty();
+    for (String key : Stream.concat(keys.all().stream(), tokens.stream()).toList()) {
       assertThat(printed).doesNotContain(key);
     }
     assertThat(printed)

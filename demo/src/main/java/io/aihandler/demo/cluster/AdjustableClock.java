@@ -14,9 +14,19 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class AdjustableClock extends Clock {
 
-  private final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+  private final AtomicReference<Duration> ahead;
+  private final ZoneId zone;
 
-  /** Moves the clock forward by {@code amount}. */
+  public AdjustableClock() {
+    this(new AtomicReference<>(Duration.ZERO), ZoneOffset.UTC);
+  }
+
+  private AdjustableClock(AtomicReference<Duration> ahead, ZoneId zone) {
+    this.ahead = ahead;
+    this.zone = zone;
+  }
+
+  /** Moves the clock forward by {@code amount} (and every view of it in another zone). */
   public void advance(Duration amount) {
     if (amount.isNegative()) {
       throw new IllegalArgumentException("the clock only moves forward");
@@ -36,11 +46,11 @@ public final class AdjustableClock extends Clock {
 
   @Override
   public ZoneId getZone() {
-    return ZoneOffset.UTC;
+    return zone;
   }
 
   @Override
   public Clock withZone(ZoneId zone) {
-    throw new UnsupportedOperationException("the demo's operator runs in UTC");
+    return new AdjustableClock(ahead, zone);
   }
 }
