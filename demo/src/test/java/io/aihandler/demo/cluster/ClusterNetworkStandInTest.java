@@ -59,6 +59,33 @@ class ClusterNetworkStandInTest {
   }
 
   @Test
+  void keepsTheOperatorsServiceNameInTheActivationUrlAndResolvesItLocally() throws Exception {
+    String rendered =
+        RENDERED.replace(
+            "  managementHost: 0.0.0.0\n",
+            """
+              managementHost: 0.0.0.0
+              activation:
+                url: https://aihandler-webhook.aihandler-system.svc/activations
+                tokenPath: /var/run/secrets/aihandler.io/activation/token
+            """);
+    ClusterNetworkStandIn network =
+        new ClusterNetworkStandIn(pod)
+            .resolve("llama.llm-platform.svc:8000", "127.0.0.2:8000")
+            .resolve("aihandler-webhook.aihandler-system.svc:443", "127.0.0.1:18443");
+
+    ClusterNetworkStandIn.Localized localized = network.localize(rendered);
+
+    // The name stays, for the certificate check; only the port is the local one.
+    assertThat(localized.yaml())
+        .contains("url: \"https://aihandler-webhook.aihandler-system.svc:18443/activations\"")
+        .contains(pod.resolve("var/run/secrets/aihandler.io/activation/token").toString());
+    assertThat(java.net.InetAddress.getByName("aihandler-webhook.aihandler-system.svc"))
+        .isEqualTo(java.net.InetAddress.getByName("127.0.0.1"));
+    assertThat(localized.mappings()).hasSize(5);
+  }
+
+  @Test
   void refusesAServiceWithoutAStandInNamingIt() {
     ClusterNetworkStandIn network = new ClusterNetworkStandIn(pod);
 

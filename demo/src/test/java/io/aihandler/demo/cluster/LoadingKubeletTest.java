@@ -132,6 +132,58 @@ class LoadingKubeletTest {
     }
   }
 
+  @Test
+  void deletesAtZeroThePodsAnotherKubeletStartedAndStartsNoneWhileOneRuns() {
+    try (MockKubernetesApi api = MockKubernetesApi.startWithCrds()) {
+      var client = api.client();
+      client
+          .resource(
+              new DeploymentBuilder()
+                  .withNewMetadata()
+                  .withName("llama")
+                  .withNamespace("llm-platform")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withReplicas(1)
+                  .withNewSelector()
+                  .addToMatchLabels("app", "llama")
+                  .endSelector()
+                  .withNewTemplate()
+                  .withNewMetadata()
+                  .addToLabels("app", "llama")
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewContainer()
+                  .withName("vllm")
+                  .withImage("vllm/vllm-openai:v0.11.0")
+                  .endContainer()
+                  .endSpec()
+                  .endTemplate()
+                  .endSpec()
+                  .build())
+          .create();
+      List<Pod> running = new LocalKubelet(client).runReady("llm-platform", "llama", "127.0.0.2");
+      List<LoadingKubelet.Step> steps = new CopyOnWriteArrayList<>();
+      try (LoadingKubelet kubelet =
+          new LoadingKubelet(
+                  client, "llm-platform", "llama", "127.0.0.2", Duration.ofMillis(100), steps::add)
+              .start(Duration.ofMillis(50))) {
+        // A ready pod runs: over a few steps, nothing is started.
+        Thread.sleep(300);
+        assertThat(steps).isEmpty();
+
+        client.apps().deployments().inNamespace("llm-platform").withName("llama").scale(0);
+        Eventually.await("the pod gone", () -> steps.size() == 1);
+        assertThat(steps.getFirst().change()).isEqualTo(LoadingKubelet.Change.DELETED);
+        assertThat(steps.getFirst().what()).contains(running.getFirst().getMetadata().getName());
+        assertThat(client.pods().inNamespace("llm-platform").list().getItems()).isEmpty();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
   private static boolean ready(Pod pod) {
     return pod.getStatus().getConditions().stream()
         .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
