@@ -13,6 +13,9 @@ public final class DemoMain {
     // slf4j-simple reads its level once, when the first logger is made: set it before that.
     // The scenes print what matters; the operator's own log would drown them.
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "error");
+    // The sidecar's jar names its own libraries in its manifest, slf4j-jdk14 among them (in a pod
+    // its log goes through java.util.logging); here slf4j-simple is the one that must answer.
+    System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
     DemoConsole console = new DemoConsole(System.out, 8);
     console.title("AI Handler demo: operator + router sidecar on an embedded Kubernetes API");
     int status;

@@ -238,14 +238,26 @@ public final class LocalKubelet {
         }
         Path target = directory.resolve(path);
         Files.createDirectories(target.getParent());
-        Files.write(target, file.getValue());
+        if (Files.isRegularFile(target)
+            && java.util.Arrays.equals(Files.readAllBytes(target), file.getValue())) {
+          continue; // unchanged: a remount must not touch what the sidecar reads
+        }
+        // As the kubelet's atomic writer: a reader sees the old file or the new one, never a
+        // half-written one (an empty key file would take a backend's key away for a moment).
+        Path next = Files.createTempFile(target.getParent(), ".next-", ".tmp");
+        Files.write(next, file.getValue());
         if (secret) {
           try {
-            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(next, PosixFilePermissions.fromString("rw-------"));
           } catch (UnsupportedOperationException e) {
             // not a POSIX file system: the temp directory is private to the user anyway
           }
         }
+        Files.move(
+            next,
+            target,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot mount into " + directory, e);
