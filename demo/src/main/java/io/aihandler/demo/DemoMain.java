@@ -16,6 +16,7 @@ public final class DemoMain {
     // The sidecar's jar names its own libraries in its manifest, slf4j-jdk14 among them (in a pod
     // its log goes through java.util.logging); here slf4j-simple is the one that must answer.
     System.setProperty("slf4j.provider", "org.slf4j.simple.SimpleServiceProvider");
+    System.setProperty("slf4j.internal.verbosity", "WARN");
     DemoConsole console = new DemoConsole(System.out, 8);
     console.title("AI Handler demo: operator + router sidecar on an embedded Kubernetes API");
     int status;
