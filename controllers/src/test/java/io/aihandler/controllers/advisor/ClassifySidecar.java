@@ -30,12 +30,15 @@ import mockwebserver3.RecordedRequest;
  */
 final class ClassifySidecar implements AutoCloseable {
 
-  /** The providers' usage, as {@link OpenAiFixtures} frames it. */
-  static final int CLAUDE_INPUT = 19;
+  /**
+   * The providers' usage per call: a ticket with its thread, a short answer. The fixtures' frames
+   * with these numbers in their {@code usage}.
+   */
+  static final int CLAUDE_INPUT = 4000;
 
-  static final int CLAUDE_OUTPUT = 10;
-  static final int LLAMA_INPUT = 25;
-  static final int LLAMA_OUTPUT = 12;
+  static final int CLAUDE_OUTPUT = 300;
+  static final int LLAMA_INPUT = 4100;
+  static final int LLAMA_OUTPUT = 320;
 
   /** claude's price per million tokens in and out: the cost of one answer follows. */
   static final double CLAUDE_COST = (CLAUDE_INPUT * 3.0 + CLAUDE_OUTPUT * 15.0) / 1e6;
@@ -78,13 +81,9 @@ final class ClassifySidecar implements AutoCloseable {
             marker ->
                 marker.equals("fail")
                     ? OpenAiFixtures.openAiError(500, "server_error", null, "overloaded")
-                    : OpenAiFixtures.ok(OpenAiFixtures.openAiCompletion(VALID, "stop")),
+                    : OpenAiFixtures.ok(claude(VALID)),
             false));
-    llama.setDispatcher(
-        answering(
-            LLAMA_DELAY,
-            marker -> OpenAiFixtures.ok(OpenAiFixtures.vllmCompletion(VALID, "stop")),
-            true));
+    llama.setDispatcher(answering(LLAMA_DELAY, marker -> OpenAiFixtures.ok(llama(VALID)), true));
     claude.start();
     llama.start();
     Path config = directory.resolve("router.yaml");
@@ -213,13 +212,30 @@ final class ClassifySidecar implements AutoCloseable {
           case "invalid" -> INVALID;
           default -> VALID;
         };
-    return OpenAiFixtures.ok(OpenAiFixtures.vllmCompletion(answer, "stop"));
+    return OpenAiFixtures.ok(llama(answer));
+  }
+
+  private static String claude(String content) {
+    return OpenAiFixtures.openAiCompletion(content, "stop")
+        .replace(
+            "\"prompt_tokens\":19,\"completion_tokens\":10,\"total_tokens\":29",
+            "\"prompt_tokens\":%d,\"completion_tokens\":%d,\"total_tokens\":%d"
+                .formatted(CLAUDE_INPUT, CLAUDE_OUTPUT, CLAUDE_INPUT + CLAUDE_OUTPUT));
+  }
+
+  private static String llama(String content) {
+    return OpenAiFixtures.vllmCompletion(content, "stop")
+        .replace(
+            "\"prompt_tokens\":25,\"total_tokens\":37,\"completion_tokens\":12",
+            "\"prompt_tokens\":%d,\"total_tokens\":%d,\"completion_tokens\":%d"
+                .formatted(LLAMA_INPUT, LLAMA_INPUT + LLAMA_OUTPUT, LLAMA_OUTPUT));
   }
 
   private static String config(String claudeUrl, String llamaUrl) {
-    // Shadows queue deep enough that none of a test's requests is dropped as busy.
+    // One shadow at a time, in a queue deep enough that none of a test's requests is dropped as
+    // busy (two at once on the default shadow heap dropped some).
     return """
-        sidecar: {shadowQueue: 64}
+        sidecar: {shadowConcurrency: 1, shadowQueue: 64}
         backends:
           - name: claude
             provider: openai-compatible
