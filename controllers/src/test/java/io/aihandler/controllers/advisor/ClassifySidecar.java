@@ -89,7 +89,8 @@ final class ClassifySidecar implements AutoCloseable {
     Path config = directory.resolve("router.yaml");
     Files.writeString(config, config(claude.url("/v1").toString(), llama.url("/v1").toString()));
     // The launcher's 32 MiB heap has no room for the shadow heap beside the default limits (the
-    // sidecar refuses such a config at start); a task that evaluates needs more, as in a pod.
+    // sidecar refuses such a config at start, docs/router-sidecar.md); a pod's heap follows its
+    // memory limit.
     sidecar = SidecarProcess.startWith(config, List.of("-Xmx48m"));
   }
 
