@@ -81,9 +81,8 @@ final class ClassifySidecar implements AutoCloseable {
             marker ->
                 marker.equals("fail")
                     ? OpenAiFixtures.openAiError(500, "server_error", null, "overloaded")
-                    : OpenAiFixtures.ok(claude(VALID)),
-            false));
-    llama.setDispatcher(answering(LLAMA_DELAY, marker -> OpenAiFixtures.ok(llama(VALID)), true));
+                    : OpenAiFixtures.ok(claude(VALID))));
+    llama.setDispatcher(answering(LLAMA_DELAY, ClassifySidecar::candidate));
     claude.start();
     llama.start();
     Path config = directory.resolve("router.yaml");
@@ -188,15 +187,18 @@ final class ClassifySidecar implements AutoCloseable {
 
   /** A provider answering by the request's marker. */
   private static Dispatcher answering(
-      Duration delay, java.util.function.Function<String, MockResponse> byMarker, boolean llama) {
+      Duration delay, java.util.function.Function<String, MockResponse> byMarker) {
     return new Dispatcher() {
       @Override
       public MockResponse dispatch(RecordedRequest request) {
         String body = request.getBody() == null ? "" : request.getBody().utf8();
         Matcher m = MARKER.matcher(body);
         String marker = m.find() ? m.group(1) : "";
-        MockResponse response = llama ? candidate(marker) : byMarker.apply(marker);
-        return response.newBuilder().headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS).build();
+        return byMarker
+            .apply(marker)
+            .newBuilder()
+            .headersDelay(delay.toMillis(), TimeUnit.MILLISECONDS)
+            .build();
       }
     };
   }
