@@ -161,7 +161,7 @@ public final class AdviceQuestions {
               + " trails "
               + closed.get().name()
               + " by "
-              + AdviceFormat.number(gap * 100)
+              + String.format(java.util.Locale.ROOT, "%.1f", gap * 100)
               + " points first try",
           evidence);
     }

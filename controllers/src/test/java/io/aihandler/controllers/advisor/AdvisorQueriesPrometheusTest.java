@@ -1,11 +1,19 @@
 package io.aihandler.controllers.advisor;
 
+import static io.aihandler.controllers.advisor.ClassifySidecar.Shadow.AGREE;
+import static io.aihandler.controllers.advisor.ClassifySidecar.Shadow.DISAGREE;
+import static io.aihandler.controllers.advisor.ClassifySidecar.Shadow.INVALID;
+import static io.aihandler.controllers.advisor.ClassifySidecar.Shadow.REPAIRED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.aihandler.controllers.advisor.ClassifySidecar.Shadow;
 import io.aihandler.controllers.advisor.PrometheusClient.Sample;
 import io.aihandler.testing.prometheus.PrometheusServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -14,63 +22,84 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every expression of {@link AdvisorQueries}, sent by the advisor's own client to a real Prometheus
- * that scrapes the task metrics in the text format a Micrometer registry writes, with the labels,
- * names and buckets of the sidecar's contract.
+ * that scrapes real sidecar processes, labelled with their namespace as a cluster's scrape labels
+ * them. The sidecars route to MockWebServer providers: a hosted primary, claude, and a self-hosted
+ * candidate, the Llama, that is sometimes invalid.
  *
- * <p>Traffic: the classify task's clients get 100 answers from claude (98 valid first try, one
- * after a repair, one failed) at 0.8 s; llama answers 50 of them in shadow (45, 3, 2 invalid) at
- * 1.2 s. A second task and a second namespace's series must not leak into the first's figures.
+ * <p>Traffic, after one request of each kind has made every series exist: 40 classify requests in
+ * namespace {@code support}, 39 answered by claude and mirrored to the Llama (30 agreeing, 3 with
+ * another priority, 3 repaired, 3 still invalid), one failed by claude; one request the client
+ * marks restricted, which external claude may not serve (answered by no backend, so counted as
+ * failed on backend {@code none}); 5 summarize requests. A sidecar in namespace {@code elsewhere}
+ * fails its classify requests: none of that may leak into the first's figures.
+ *
+ * <p>{@code increase()} extrapolates a little past its first and last samples: each figure lies
+ * between what the sidecar counted and a twelfth more (the series are sampled for at least 12 s,
+ * every second); the tests allow 15%.
  */
 class AdvisorQueriesPrometheusTest {
 
   private static final Duration WINDOW = Duration.ofMinutes(10);
-  private static TaskMetricsTarget support;
-  private static TaskMetricsTarget other;
+  private static final List<Shadow> TRAFFIC = traffic();
+  private static Path directory;
+  private static ClassifySidecar support;
+  private static ClassifySidecar elsewhere;
   private static PrometheusServer prometheus;
   private static PrometheusClient client;
+  private static String before;
+  private static String after;
   private static long startedAt;
 
+  /**
+   * 39 shadows: every 13th from the 4th disagrees, from the 7th is repaired, from the 13th stays
+   * invalid.
+   */
+  private static List<Shadow> traffic() {
+    List<Shadow> traffic = new java.util.ArrayList<>();
+    for (int i = 0; i < 39; i++) {
+      traffic.add(i % 13 == 3 ? DISAGREE : i % 13 == 6 ? REPAIRED : i % 13 == 12 ? INVALID : AGREE);
+    }
+    return List.copyOf(traffic);
+  }
+
   @BeforeAll
-  static void scrapeRecordedTraffic() throws Exception {
+  static void scrapeRealTraffic() throws Exception {
     PrometheusServer.require(PrometheusServer.binary(), "prometheus");
-    support = new TaskMetricsTarget("support");
-    other = new TaskMetricsTarget("elsewhere");
-    support.declare("classify", "claude", "primary");
-    support.declare("classify", "llama-3-3-70b", "shadow");
-    support.declare("summarize", "claude", "primary");
-    support.declareClass("classify", "internal");
-    support.declareClass("classify", "restricted");
-    support.declareSkip("classify", "llama-3-3-70b", "busy");
-    other.declare("classify", "claude", "primary");
-    startedAt = System.currentTimeMillis();
-    prometheus = PrometheusServer.start(List.of(support.target(), other.target()));
+    directory = Files.createTempDirectory("advisor-queries");
+    support = ClassifySidecar.start(Files.createDirectory(directory.resolve("support")));
+    elsewhere = ClassifySidecar.start(Files.createDirectory(directory.resolve("elsewhere")));
+    // One of each, so every series exists before Prometheus first scrapes it: increase() does not
+    // see what a series held at its first sample.
+    for (Shadow s : Shadow.values()) {
+      support.classify(s);
+    }
+    support.classifyFailing();
+    support.classifyRestricted();
+    support.summarize();
+    elsewhere.classifyFailing();
+    support.awaitShadows(Shadow.values().length);
+    Map<String, Map<String, String>> targets = new LinkedHashMap<>();
+    targets.put(support.target(), Map.of("namespace", "support"));
+    targets.put(elsewhere.target(), Map.of("namespace", "elsewhere"));
+    prometheus = PrometheusServer.startLabelled("/metrics", targets, List.of());
     prometheus.awaitUp(Duration.ofSeconds(30));
     prometheus.awaitFreshScrape();
+    startedAt = System.currentTimeMillis();
+    before = support.metrics();
 
-    for (int i = 0; i < 100; i++) {
-      String result = i < 98 ? "valid_first_try" : i == 98 ? "valid_after_repair" : "failed";
-      support.answer(
-          "classify", "claude", "primary", result, Duration.ofMillis(800), 500, 40, 0.0021);
-      support.request("classify", i < 99 ? "internal" : "restricted");
-      other.answer(
-          "classify", "claude", "primary", "invalid", Duration.ofSeconds(30), 9000, 900, 1.0);
+    for (Shadow s : TRAFFIC) {
+      support.classify(s);
+      elsewhere.classifyFailing();
     }
-    for (int i = 0; i < 50; i++) {
-      String result = i < 45 ? "valid_first_try" : i < 48 ? "valid_after_repair" : "invalid";
-      support.answer(
-          "classify", "llama-3-3-70b", "shadow", result, Duration.ofMillis(1200), 520, 45, 0);
+    support.classifyFailing();
+    support.classifyRestricted();
+    for (int i = 0; i < 5; i++) {
+      support.summarize();
     }
-    for (int i = 0; i < 20; i++) {
-      support.answer(
-          "summarize", "claude", "primary", "failed", Duration.ofSeconds(9), 3000, 300, 0.05);
-    }
-    support.agree("classify", "llama-3-3-70b", "exact", "agree", 40);
-    support.agree("classify", "llama-3-3-70b", "exact", "disagree", 8);
-    support.agree("classify", "llama-3-3-70b", "field", "agree", 130);
-    support.agree("classify", "llama-3-3-70b", "field", "disagree", 14);
-    for (int i = 0; i < 3; i++) {
-      support.skip("classify", "llama-3-3-70b", "busy");
-    }
+    support.awaitShadows(Shadow.values().length + TRAFFIC.size());
+    after = support.metrics();
+    // The series' sampled span is at least 12 s, so the extrapolation adds at most a twelfth.
+    Thread.sleep(Math.max(0, 12_000 - (System.currentTimeMillis() - startedAt)));
     prometheus.awaitFreshScrape();
     client = new PrometheusClient(prometheus.url(), Duration.ofSeconds(10), 4 * 1024 * 1024);
   }
@@ -80,9 +109,10 @@ class AdvisorQueriesPrometheusTest {
     if (prometheus != null) {
       prometheus.close();
     }
-    if (support != null) {
-      support.close();
-      other.close();
+    for (ClassifySidecar sidecar : new ClassifySidecar[] {support, elsewhere}) {
+      if (sidecar != null) {
+        sidecar.close();
+      }
     }
   }
 
@@ -96,6 +126,37 @@ class AdvisorQueriesPrometheusTest {
             s -> labels.entrySet().stream().allMatch(e -> s.label(e.getKey()).equals(e.getValue())))
         .mapToDouble(Sample::value)
         .sum();
+  }
+
+  /** What the support sidecar counted during the traffic, in its own exposition. */
+  private static double counted(String metric, String... fragments) {
+    String[] all = new String[fragments.length + 1];
+    all[0] = "task=\"classify\"";
+    System.arraycopy(fragments, 0, all, 1, fragments.length);
+    return ClassifySidecar.sum(after, metric, all) - ClassifySidecar.sum(before, metric, all);
+  }
+
+  /** A Prometheus figure for what the sidecar counted: that much, and a little more. */
+  private static void assertIncrease(double prometheusFigure, double sidecarCount) {
+    assertThat(prometheusFigure).isBetween(sidecarCount * 0.999, sidecarCount * 1.15 + 1e-9);
+  }
+
+  @Test
+  void theSidecarCountedTheTrafficAsDescribed() {
+    assertThat(counted("aihandler_task_answers_total", "backend=\"claude\"", "role=\"primary\""))
+        .isEqualTo(40);
+    assertThat(counted("aihandler_task_answers_total", "backend=\"claude\"", "result=\"failed\""))
+        .isEqualTo(1);
+    assertThat(counted("aihandler_task_answers_total", "backend=\"none\"", "result=\"failed\""))
+        .isEqualTo(1);
+    assertThat(counted("aihandler_task_answers_total", "role=\"shadow\"", "valid_first_try"))
+        .isEqualTo(33);
+    assertThat(counted("aihandler_task_answers_total", "role=\"shadow\"", "valid_after_repair"))
+        .isEqualTo(3);
+    assertThat(counted("aihandler_task_answers_total", "role=\"shadow\"", "result=\"invalid\""))
+        .isEqualTo(3);
+    assertThat(counted("aihandler_task_data_classes_total", "data_class=\"internal+restricted\""))
+        .isEqualTo(1);
   }
 
   @Test
@@ -113,63 +174,81 @@ class AdvisorQueriesPrometheusTest {
   void answersCountPerBackendRoleAndResult() throws Exception {
     List<Sample> answers = client.query(classify().answers());
     double claude = value(answers, Map.of("backend", "claude", "role", "primary"));
+    assertIncrease(claude, 40);
     double firstTry =
         value(answers, Map.of("backend", "claude", "role", "primary", "result", "valid_first_try"));
-    // increase() extrapolates a little; the shares of one scrape are exact.
-    assertThat(claude).isCloseTo(100, within(25.0));
-    assertThat(firstTry / claude).isCloseTo(0.98, within(1e-9));
+    assertThat(firstTry / claude).isCloseTo(39.0 / 40, within(0.01));
     double llama = value(answers, Map.of("backend", "llama-3-3-70b", "role", "shadow"));
-    assertThat(value(answers, Map.of("backend", "llama-3-3-70b", "result", "invalid")) / llama)
-        .isCloseTo(0.04, within(1e-9));
-    // The other namespace's invalid answers and the other task's failures are not here.
+    assertIncrease(llama, 39);
+    double invalid = value(answers, Map.of("backend", "llama-3-3-70b", "result", "invalid"));
+    assertIncrease(invalid, 3);
+    assertIncrease(
+        value(answers, Map.of("backend", "llama-3-3-70b", "result", "valid_after_repair")), 3);
+    // The other namespace's failures are not here: only the support sidecar's one.
+    assertIncrease(value(answers, Map.of("backend", "claude", "result", "failed")), 1);
+    assertIncrease(value(answers, Map.of("backend", "none", "result", "failed")), 1);
     assertThat(value(answers, Map.of("backend", "claude", "result", "invalid"))).isZero();
-    assertThat(value(answers, Map.of("backend", "claude", "result", "failed")) / claude)
-        .isCloseTo(0.01, within(1e-9));
   }
 
   @Test
   void tokensCostAndDurationsSumPerBackendAndRole() throws Exception {
-    List<Sample> answers = client.query(classify().answers());
-    double claude = value(answers, Map.of("backend", "claude", "role", "primary"));
-    // Two queries are two instants, each with its own extrapolation: their ratios are close, not
-    // exact.
     List<Sample> tokens = client.query(classify().tokens());
-    assertThat(value(tokens, Map.of("backend", "claude", "direction", "input")) / claude)
-        .isCloseTo(500, within(10.0));
-    assertThat(value(tokens, Map.of("backend", "llama-3-3-70b", "direction", "output")))
-        .isPositive();
-    assertThat(value(client.query(classify().cost()), Map.of("backend", "claude")) / claude)
-        .isCloseTo(0.0021, within(0.0021 * 0.02));
+    assertIncrease(
+        value(tokens, Map.of("backend", "claude", "role", "primary", "direction", "input")),
+        counted(
+            "aihandler_task_tokens_total",
+            "backend=\"claude\"",
+            "role=\"primary\"",
+            "direction=\"input\""));
+    assertIncrease(
+        value(tokens, Map.of("backend", "claude", "direction", "input")),
+        39 * ClassifySidecar.CLAUDE_INPUT);
+    // A repaired or invalid shadow is two calls to the Llama.
+    assertIncrease(
+        value(tokens, Map.of("backend", "llama-3-3-70b", "role", "shadow", "direction", "output")),
+        (33 + 2 * 6) * ClassifySidecar.LLAMA_OUTPUT);
+    assertIncrease(
+        value(client.query(classify().cost()), Map.of("backend", "claude", "role", "primary")),
+        39 * ClassifySidecar.CLAUDE_COST);
     double seconds = value(client.query(classify().durationSum()), Map.of("backend", "claude"));
     double count = value(client.query(classify().durationCount()), Map.of("backend", "claude"));
-    assertThat(seconds / count).isCloseTo(0.8, within(0.01));
+    assertIncrease(count, 40);
+    double sidecarMean =
+        counted("aihandler_task_answer_duration_seconds_sum", "backend=\"claude\"")
+            / counted("aihandler_task_answer_duration_seconds_count", "backend=\"claude\"");
+    assertThat(seconds / count).isCloseTo(sidecarMean, within(sidecarMean * 0.1));
   }
 
   @Test
-  void quantilesComeFromTheSidecarsBucketsSummedAcrossPods() throws Exception {
-    // 0.8 s falls in (0.5, 1]: histogram_quantile interpolates linearly inside the bucket.
+  void quantilesComeFromTheSidecarsBuckets() throws Exception {
     List<Sample> p50 = client.query(classify().latencyQuantile(0.5));
     List<Sample> p95 = client.query(classify().latencyQuantile(0.95));
-    assertThat(value(p50, Map.of("backend", "claude", "role", "primary")))
-        .isCloseTo(0.75, within(1e-6));
-    assertThat(value(p95, Map.of("backend", "claude", "role", "primary")))
-        .isCloseTo(0.975, within(1e-6));
-    // 1.2 s falls in (1, 2.5].
-    assertThat(value(p50, Map.of("backend", "llama-3-3-70b", "role", "shadow")))
-        .isCloseTo(1.75, within(1e-6));
+    double claude = value(p50, Map.of("backend", "claude", "role", "primary"));
+    double llama = value(p50, Map.of("backend", "llama-3-3-70b", "role", "shadow"));
+    // claude takes 30 ms and the Llama 120 ms a call (twice that when it repairs): the sidecar's
+    // buckets hold them apart.
+    assertThat(claude).isBetween(0.025, 0.1);
+    assertThat(llama).isBetween(0.1, 0.25);
+    assertThat(value(p95, Map.of("backend", "llama-3-3-70b", "role", "shadow")))
+        .isGreaterThanOrEqualTo(llama);
   }
 
   @Test
   void agreementSkipsAndDataClassesCount() throws Exception {
     List<Sample> agreement = client.query(classify().agreement());
+    // 30 agreeing and 3 repaired answers equal the primary's; 3 have another priority.
     double agree = value(agreement, Map.of("measure", "exact", "result", "agree"));
-    double all = value(agreement, Map.of("measure", "exact"));
-    assertThat(agree / all).isCloseTo(40.0 / 48, within(1e-9));
-    assertThat(value(client.query(classify().skipped()), Map.of("reason", "busy"))).isPositive();
+    assertIncrease(agree, 33);
+    assertIncrease(value(agreement, Map.of("measure", "exact", "result", "disagree")), 3);
+    assertIncrease(value(agreement, Map.of("measure", "field", "result", "agree")), 33 * 3 + 3 * 2);
+    assertIncrease(value(agreement, Map.of("measure", "field", "result", "disagree")), 3);
+    // The failed request and the one claude could not serve have nothing to compare with.
+    assertIncrease(
+        value(client.query(classify().skipped()), Map.of("reason", "primary_failed")), 2);
     List<Sample> classes = client.query(classify().dataClasses());
-    double internal = value(classes, Map.of("data_class", "internal"));
-    double restricted = value(classes, Map.of("data_class", "restricted"));
-    assertThat(restricted / (internal + restricted)).isCloseTo(0.01, within(1e-9));
+    assertIncrease(value(classes, Map.of("data_class", "internal")), 40);
+    // A request's effective class is every class that applies to it.
+    assertIncrease(value(classes, Map.of("data_class", "internal+restricted")), 1);
   }
 
   @Test
@@ -177,7 +256,7 @@ class AdvisorQueriesPrometheusTest {
     List<Sample> span = client.query(classify().observedSeconds());
     double elapsed = (System.currentTimeMillis() - startedAt) / 1000.0;
     assertThat(span).singleElement();
-    assertThat(span.getFirst().value()).isBetween(1.0, elapsed + 2);
+    assertThat(span.getFirst().value()).isBetween(elapsed - 3, elapsed + 3);
     assertThat(span.getFirst().value()).isLessThan(WINDOW.toSeconds());
   }
 
@@ -192,18 +271,16 @@ class AdvisorQueriesPrometheusTest {
             WINDOW);
 
     assertThat(economics.currentBackend()).isEqualTo("claude");
-    assertThat(economics.current().answers().firstTryRate()).isCloseTo(0.98, within(1e-9));
+    assertThat(economics.current().answers().firstTryRate()).isCloseTo(39.0 / 40, within(0.01));
     BackendEconomics llama =
         economics.backends().stream()
             .filter(b -> b.name().equals("llama-3-3-70b"))
             .findFirst()
             .orElseThrow();
-    assertThat(llama.answers().firstTryRate()).isCloseTo(0.90, within(1e-9));
-    assertThat(llama.exactAgreement()).isCloseTo(40.0 / 48, within(1e-9));
-    assertThat(llama.inputPerRequest()).isCloseTo(520, within(10.0));
-    assertThat(llama.meanSeconds()).isCloseTo(1.2, within(0.01));
-    // A month is far more than the seconds observed: the volume is extrapolated from them.
+    assertThat(llama.answers().firstTryRate()).isCloseTo(33.0 / 39, within(0.03));
+    assertThat(llama.exactAgreement()).isCloseTo(33.0 / 36, within(0.03));
+    assertThat(llama.inputPerRequest()).isGreaterThanOrEqualTo(ClassifySidecar.LLAMA_INPUT);
+    assertThat(llama.meanSeconds()).isGreaterThan(0.1);
     assertThat(economics.monthFactor()).isGreaterThan(30.0 * 86_400 / WINDOW.toSeconds());
-    assertThat(economics.requestsPerMonth()).isGreaterThan(100 * economics.monthFactor() * 0.75);
   }
 }

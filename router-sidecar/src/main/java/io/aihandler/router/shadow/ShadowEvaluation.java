@@ -137,6 +137,9 @@ public final class ShadowEvaluation implements AutoCloseable {
       if (b == null) {
         continue; // the validator makes every candidate a backend of the document
       }
+      if (name.equals(record.backend())) {
+        continue; // the candidate gave the answer itself: it is judged as the primary already
+      }
       if (!primaryValid) {
         evaluation.skipped(task, name, "primary_failed");
         continue;

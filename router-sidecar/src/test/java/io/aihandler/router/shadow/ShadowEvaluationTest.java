@@ -108,6 +108,9 @@ class ShadowEvaluationTest {
                 targets: [{backend: llama}]
                 maxAttempts: 2
                 circuitBreaker: {minimumCalls: 2, windowSize: 2, openDuration: 1m}
+              - name: local-first
+                strategy: failover
+                targets: [{backend: llama, priority: 0}, {backend: gpt, priority: 1}]
             tasks:
               - name: classify
                 route: hosted
@@ -142,6 +145,14 @@ class ShadowEvaluationTest {
                 parameters: {maxTokens: 50}
                 evaluate:
                   candidates: [{backend: gpt, sampleRate: 1}]
+              - name: sort
+                route: local-first
+                dataClass: internal
+                prompt: {user: "Sort: {{ticket}}"}
+                variables: [{name: ticket}]
+                parameters: {maxTokens: 50}
+                evaluate:
+                  candidates: [{backend: llama, sampleRate: 1}]
             """
                 .formatted(
                     sidecarSettings,
@@ -485,6 +496,24 @@ class ShadowEvaluationTest {
     assertThat(
             value("aihandler_shadow_skipped_total", "task", "triage", "reason", "primary_failed"))
         .isEqualTo(1);
+  }
+
+  @Test
+  void aCandidateThatGaveTheAnswerItselfIsNotAskedAgain() throws Exception {
+    start();
+    llama.enqueue(ok(vllmCompletion("sorted", "stop")));
+    assertThat(sidecar.post("/v1/tasks/sort", TICKET).statusCode()).isEqualTo(200);
+    // A classify request next, whose shadow goes to the Llama: once it is judged, a shadow of the
+    // sort request (queued earlier) would have been sent too.
+    gpt.enqueue(ok(openAiCompletion(VALID, "stop")));
+    llama.enqueue(ok(vllmCompletion(VALID, "stop")));
+    assertThat(sidecar.post("/v1/tasks/classify", TICKET).statusCode()).isEqualTo(200);
+
+    await(() -> answers("classify", "llama", "shadow", "valid_first_try") == 1);
+    assertThat(llama.getRequestCount()).isEqualTo(2);
+    assertThat(answers("sort", "llama", "primary", "valid_first_try")).isEqualTo(1);
+    assertThat(value("aihandler_task_answers_total", "task", "sort", "role", "shadow")).isZero();
+    assertThat(value("aihandler_shadow_skipped_total", "task", "sort")).isZero();
   }
 
   // ---- helpers ----
