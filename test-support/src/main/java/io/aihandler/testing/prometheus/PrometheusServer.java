@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Assumptions;
  * the first scrape lands a few seconds after start, so {@link #awaitUp} before asserting.
  *
  * <p>Where the binary is missing, {@link #start} aborts the test with a message saying how to get
- * it, unless {@code AIHANDLER_REQUIRE_PROMETHEUS=true} (set by {@code .ci/run} once it has
- * installed the package), which turns absence into a failure.
+ * it, unless {@code AIHANDLER_REQUIRE_PROMETHEUS=true} (set by {@code .ci/run}, which installs the
+ * package first), which turns absence into a failure.
  */
 public final class PrometheusServer implements AutoCloseable {
 
