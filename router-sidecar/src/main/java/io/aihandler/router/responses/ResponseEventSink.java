@@ -100,6 +100,11 @@ final class ResponseEventSink implements ChunkSink {
   }
 
   @Override
+  public void flush() throws IOException {
+    writer.flush();
+  }
+
+  @Override
   public void chunk(ObjectNode chunk) throws IOException {
     if (chunk.path("usage").isObject()) {
       usage = chunk.get("usage");

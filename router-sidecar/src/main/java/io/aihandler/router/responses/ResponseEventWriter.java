@@ -13,8 +13,11 @@ public interface ResponseEventWriter {
   /** Commits the response (status 200, event-stream headers). */
   void begin() throws IOException;
 
-  /** Sends one event, flushed. */
+  /** Sends one event; its bytes may wait in the response's buffer until {@link #flush()}. */
   void event(String type, ObjectNode data) throws IOException;
+
+  /** Sends the events still buffered. */
+  default void flush() throws IOException {}
 
   /** Ends the stream. Responses streams have no {@code [DONE]} line. */
   void end() throws IOException;

@@ -15,8 +15,15 @@ public interface ChunkSink {
   /** Commits the response (status 200, event-stream headers). After this, no fallback. */
   void begin() throws IOException;
 
-  /** Sends one {@code chat.completion.chunk}. */
+  /**
+   * Sends one {@code chat.completion.chunk}. Its bytes may wait in the response's buffer until
+   * {@link #flush()}, {@link #done()} or {@link #error}: the router flushes whenever the upstream
+   * has no further event ready, so chunks that arrive together leave together.
+   */
   void chunk(ObjectNode chunk) throws IOException;
+
+  /** Sends what the chunks before it wrote and are still buffered. */
+  default void flush() throws IOException {}
 
   /** Ends a complete stream with {@code data: [DONE]}. */
   void done() throws IOException;

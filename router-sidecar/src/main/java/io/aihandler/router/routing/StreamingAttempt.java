@@ -198,7 +198,7 @@ final class StreamingAttempt {
       } catch (RuntimeException e) {
         return streamFailed(run, "stream_error", Failures.badStream(run.b, run.begun), e);
       }
-      AttemptResult gone = write(run, chunks);
+      AttemptResult gone = write(run, chunks, ev != null && reader.eventBuffered());
       if (gone != null) {
         return gone;
       }
@@ -208,9 +208,12 @@ final class StreamingAttempt {
     }
   }
 
-  /** Writes the chunks of one event; a {@link AttemptResult.ClientGone} if the client left. */
-  private AttemptResult write(Run run, List<ObjectNode> chunks) {
-    if (chunks.isEmpty()) {
+  /**
+   * Writes the chunks of one event, and sends them unless {@code more} (another event is already in
+   * and will be written with them); a {@link AttemptResult.ClientGone} if the client left.
+   */
+  private AttemptResult write(Run run, List<ObjectNode> chunks, boolean more) {
+    if (chunks.isEmpty() && (more || !run.begun)) {
       return null;
     }
     writingChunks(run);
@@ -228,6 +231,9 @@ final class StreamingAttempt {
         if (CompletionChunks.carriesContent(out)) {
           contentSent(run);
         }
+      }
+      if (!more) {
+        run.sink.flush();
       }
     } catch (IOException clientGone) {
       return clientGone(run, run.watch.settle());

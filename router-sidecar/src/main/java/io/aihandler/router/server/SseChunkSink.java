@@ -14,11 +14,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes chunks to the client as server-sent events, flushing each so tokens arrive as made. A
- * client that goes away mid-stream surfaces as an {@link IOException}, whatever form the server's
- * write failure takes, so the router treats it as the client's doing and never as the backend's.
- * Chat streams are unnamed {@code data:} events ending in {@code [DONE]}; Responses streams are
- * named events ({@link ResponseEventWriter}) with no {@code [DONE]}.
+ * Writes chunks to the client as server-sent events. A chunk is flushed when the router says the
+ * upstream has no further event ready ({@link #flush()}), so tokens arrive as made while events
+ * that came in one read leave in one write, and the stream's last bytes go with its end. A client
+ * that goes away mid-stream surfaces as an {@link IOException}, whatever form the server's write
+ * failure takes, so the router treats it as the client's doing and never as the backend's. Chat
+ * streams are unnamed {@code data:} events ending in {@code [DONE]}; Responses streams are named
+ * events ({@link ResponseEventWriter}) with no {@code [DONE]}.
  */
 final class SseChunkSink implements ChunkSink, ResponseEventWriter {
 
@@ -33,6 +35,7 @@ final class SseChunkSink implements ChunkSink, ResponseEventWriter {
   private final ServerResponse response;
   private final ObjectMapper mapper;
   private OutputStream out;
+  private boolean unflushed;
 
   SseChunkSink(ServerResponse response, ObjectMapper mapper) {
     this.response = response;
@@ -72,7 +75,20 @@ final class SseChunkSink implements ChunkSink, ResponseEventWriter {
       // Serialised straight into the response stream: no intermediate string per chunk.
       mapper.writeValue(new NonClosing(out), chunk);
       out.write(END);
+      unflushed = true;
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    if (!unflushed) {
+      return;
+    }
+    try {
       out.flush();
+      unflushed = false;
     } catch (UncheckedIOException | CloseConnectionException e) {
       throw clientGone(e);
     }
@@ -112,7 +128,7 @@ final class SseChunkSink implements ChunkSink, ResponseEventWriter {
       out.write(DATA);
       mapper.writeValue(new NonClosing(out), data);
       out.write(END);
-      out.flush();
+      unflushed = true;
     } catch (UncheckedIOException | CloseConnectionException e) {
       throw clientGone(e);
     }

@@ -93,6 +93,50 @@ public final class SseEventReader implements AutoCloseable {
   }
 
   /**
+   * Whether the next {@link #next()} will return an event without reading from the stream: a whole
+   * event (a {@code data} line, then a blank line) is already in the buffer. A caller that holds
+   * output back while this is true and sends it when it is false never delays what it wrote behind
+   * a wait for the upstream.
+   */
+  public boolean eventBuffered() {
+    boolean data = false;
+    int i = position;
+    if (afterCarriageReturn && i < end && buffer[i] == '\n') {
+      i++;
+    }
+    while (i < end) {
+      int start = i;
+      while (i < end && buffer[i] != '\n' && buffer[i] != '\r') {
+        i++;
+      }
+      if (i == end) {
+        return false; // a line still arriving
+      }
+      int length = i - start;
+      if (buffer[i] == '\r' && i + 1 < end && buffer[i + 1] == '\n') {
+        i++;
+      }
+      i++;
+      if (length == 0) {
+        if (data) {
+          return true;
+        }
+      } else if (isDataField(start, length)) {
+        data = true;
+      }
+    }
+    return false;
+  }
+
+  private boolean isDataField(int start, int length) {
+    if (length < DATA.length
+        || !Arrays.equals(buffer, start, start + DATA.length, DATA, 0, DATA.length)) {
+      return false;
+    }
+    return length == DATA.length || buffer[start + DATA.length] == ':';
+  }
+
+  /**
    * Reads one line (ended by LF, CR or CRLF) into {@link #line}; false at the end of the stream
    * with nothing read.
    *

@@ -185,4 +185,73 @@ class StreamingAttemptTest {
     assertThat(outcome[1]).as("the interrupt was cleared").isEqualTo(false);
     assertThat(tookMs).isBetween(250L, 3_000L);
   }
+
+  /**
+   * Records what the router asks of the sink, in order, with the time of each flush that sends
+   * something (as the client's sink does, a flush with nothing new written sends nothing).
+   */
+  private static final class FlushLog extends AttemptFixture.RecordingSink {
+    final List<String> calls = new java.util.ArrayList<>();
+    final List<Long> flushedAtMs = new java.util.ArrayList<>();
+    final long t0 = System.nanoTime();
+    boolean unflushed;
+
+    @Override
+    public void chunk(ObjectNode chunk) throws IOException {
+      super.chunk(chunk);
+      calls.add("chunk");
+      unflushed = true;
+    }
+
+    @Override
+    public void flush() {
+      if (unflushed) {
+        calls.add("flush");
+        flushedAtMs.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        unflushed = false;
+      }
+    }
+
+    @Override
+    public void done() {
+      super.done();
+      calls.add("done");
+    }
+  }
+
+  @Test
+  void eventsThatArriveTogetherAreSentInOneFlush() throws Exception {
+    startVllm("5s");
+    server.enqueue(OpenAiFixtures.sse(OpenAiFixtures.streamEvents(List.of("a", "b", "c"), true)));
+    FlushLog sink = new FlushLog();
+
+    assertThat(run(sink)).isInstanceOf(AttemptResult.Streamed.class);
+
+    // role, three pieces, the finish chunk (the usage chunk is not asked for), then [DONE]
+    assertThat(sink.calls)
+        .containsExactly("chunk", "chunk", "chunk", "chunk", "chunk", "flush", "done");
+  }
+
+  @Test
+  void whatWasWrittenIsFlushedBeforeTheRouterWaitsForTheUpstream() throws Exception {
+    startVllm("5s");
+    String head = sse(OpenAiFixtures.streamEvents(List.of("first"), false));
+    String body = head + sse(OpenAiFixtures.streamEvents(List.of(" second"), true));
+    server.enqueue(
+        new MockResponse.Builder()
+            .code(200)
+            .addHeader("content-type", "text/event-stream")
+            .body(body)
+            .throttleBody(head.length(), 1500, TimeUnit.MILLISECONDS)
+            .build());
+    FlushLog sink = new FlushLog();
+
+    assertThat(run(sink)).isInstanceOf(AttemptResult.Streamed.class);
+
+    assertThat(sink.calls.subList(0, 3))
+        .as("the head's two chunks are sent while the rest of the stream is awaited")
+        .containsExactly("chunk", "chunk", "flush");
+    assertThat(sink.flushedAtMs.getFirst()).isLessThan(1_000L);
+    assertThat(sink.calls.getLast()).isEqualTo("done");
+  }
 }

@@ -127,4 +127,59 @@ class SseEventReaderTest {
       return n == 0 ? -1 : n;
     }
   }
+
+  /** Hands out the given pieces, one per read, as a socket does when they arrive apart. */
+  private static InputStream pieces(String... parts) {
+    return new InputStream() {
+      int next;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] out, int off, int len) {
+        if (next == parts.length) {
+          return -1;
+        }
+        byte[] b = parts[next++].getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(b, 0, out, off, b.length);
+        return b.length;
+      }
+    };
+  }
+
+  @Test
+  void saysAWholeEventIsBufferedOnlyWhenTheNextOneNeedsNoRead() throws IOException {
+    SseEventReader r =
+        new SseEventReader(
+            pieces(
+                "data: 1\n\ndata: 2\r\n\r\ndata: 3\n",
+                "\n: keep-alive\n\n",
+                "data: 4\n\nevent: e\ndat",
+                "a: 5\n\n"),
+            1024);
+    assertThat(r.eventBuffered()).as("nothing read yet").isFalse();
+    assertThat(r.next().data()).isEqualTo("1");
+    assertThat(r.eventBuffered()).as("event 2 is whole in the buffer, CRLF-framed").isTrue();
+    assertThat(r.next().data()).isEqualTo("2");
+    assertThat(r.eventBuffered()).as("event 3 lacks its blank line").isFalse();
+    assertThat(r.next().data()).isEqualTo("3");
+    assertThat(r.eventBuffered()).as("a comment alone is no event: next() would read on").isFalse();
+    assertThat(r.next().data()).isEqualTo("4");
+    assertThat(r.eventBuffered()).as("event 5's data line is still arriving").isFalse();
+    assertThat(r.next()).isEqualTo(new SseEventReader.Event("e", "5"));
+    assertThat(r.eventBuffered()).isFalse();
+    assertThat(r.next()).isNull();
+  }
+
+  @Test
+  void aFieldThatOnlyStartsWithDataIsNoDataLine() throws IOException {
+    SseEventReader r = new SseEventReader(pieces("data: 1\n\ndatum: x\n\ndata: 2\n\n"), 1024);
+    assertThat(r.next().data()).isEqualTo("1");
+    // "datum: x" and its blank line make no event, but "data: 2" after it is whole.
+    assertThat(r.eventBuffered()).isTrue();
+    assertThat(r.next().data()).isEqualTo("2");
+  }
 }
