@@ -14,10 +14,13 @@ import java.util.function.BiFunction;
  * where closing the body would not end a read of a close-delimited one. On a platform thread a read
  * is ended by closing the upstream body instead.
  *
- * <p>One timer is armed per upstream event, as for reads alone: a write's limit is never earlier
- * than the read's before it, so the same timer serves it and re-arms itself only when it strikes
- * while a write still has time. The lock makes an interrupt land either before {@link #settle()} or
- * never, and {@code settle} clears one it delivered.
+ * <p>The timer is not re-armed per event: each wait's limit is usually later than the one before it
+ * (the idle limit runs from the last event), so the timer armed for an earlier wait is kept, and
+ * when it strikes while the wait under way still has time it re-arms itself for the rest. A stream
+ * whose events keep coming thus arms one timer, where re-arming per event would cost a timer queue
+ * insertion, a removal and a wake-up of the timer thread for every token. Only a wait that must end
+ * sooner than the armed timer re-arms it at once. The lock makes an interrupt land either before
+ * {@link #settle()} or never, and {@code settle} clears one it delivered.
  */
 final class StreamWatch implements AutoCloseable {
 
@@ -41,6 +44,7 @@ final class StreamWatch implements AutoCloseable {
   private long untilNanos;
   private Limit limit;
   private ScheduledFuture<?> timer;
+  private long armedFor; // when the armed timer strikes
   private int generation; // the timer armed last; an older one that fires late does nothing
   private Limit struck;
   private boolean interrupted;
@@ -59,10 +63,12 @@ final class StreamWatch implements AutoCloseable {
   /** A read from the upstream begins; it may last until {@code untilNanos}. */
   synchronized void reading(long untilNanos, Limit limit) {
     enter(Phase.READING, untilNanos, limit);
-    if (timer != null) {
-      timer.cancel(false);
+    if (timer == null || timer.isDone() || armedFor - untilNanos > 0) {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      timer = schedule(untilNanos);
     }
-    timer = schedule(untilNanos);
   }
 
   /** Writes to the client begin; together they may last until {@code untilNanos}. */
@@ -97,6 +103,7 @@ final class StreamWatch implements AutoCloseable {
 
   private ScheduledFuture<?> schedule(long until) {
     int armed = ++generation;
+    armedFor = until;
     return scheduler.apply(
         Duration.ofNanos(Math.max(0, until - System.nanoTime())), () -> strike(armed));
   }
@@ -110,6 +117,10 @@ final class StreamWatch implements AutoCloseable {
         // nothing is waiting
       }
       case READING -> {
+        if (System.nanoTime() - untilNanos < 0) {
+          timer = schedule(untilNanos); // armed for an earlier wait: this one still has time
+          return;
+        }
         struck = limit;
         if (caller.isVirtual()) {
           interrupted = true;
@@ -119,8 +130,7 @@ final class StreamWatch implements AutoCloseable {
         }
       }
       case WRITING -> {
-        long now = System.nanoTime();
-        if (now < untilNanos) {
+        if (System.nanoTime() - untilNanos < 0) {
           timer = schedule(untilNanos); // armed for an earlier read: the write still has time
           return;
         }

@@ -117,4 +117,52 @@ class StreamWatchTest {
     Thread.sleep(400);
     assertThat(Thread.interrupted()).as("no interrupt after the watch is closed").isFalse();
   }
+
+  @Test
+  void readsThatKeepComingArmOneTimer() {
+    java.util.concurrent.atomic.AtomicInteger armed =
+        new java.util.concurrent.atomic.AtomicInteger();
+    BiFunction<Duration, Runnable, ScheduledFuture<?>> counting =
+        (delay, task) -> {
+          armed.incrementAndGet();
+          return scheduler.apply(delay, task);
+        };
+    try (StreamWatch watch = new StreamWatch(counting, () -> {})) {
+      for (int event = 0; event < 100; event++) {
+        watch.reading(in(5_000 + event), Limit.STREAM_IDLE);
+        assertThat(watch.settle()).isNull();
+        watch.writing(in(5_000 + event), Limit.STREAM_IDLE);
+        assertThat(watch.settle()).isNull();
+      }
+    }
+    assertThat(armed).hasValue(1);
+  }
+
+  @Test
+  void aTimerArmedForAnEarlierReadLetsALaterOneRunToItsOwnLimit() throws Exception {
+    AtomicBoolean closed = new AtomicBoolean();
+    try (StreamWatch watch = new StreamWatch(scheduler, () -> closed.set(true))) {
+      watch.reading(in(50), Limit.FIRST_TOKEN);
+      assertThat(watch.settle()).isNull();
+      watch.reading(in(400), Limit.STREAM_IDLE);
+      Thread.sleep(200); // the first read's timer has struck: it re-armed for this read
+      assertThat(closed).isFalse();
+      Thread.sleep(500);
+      assertThat(closed).as("cut at its own limit").isTrue();
+      assertThat(watch.settle()).isEqualTo(Limit.STREAM_IDLE);
+    }
+  }
+
+  @Test
+  void aReadThatMustEndSoonerThanTheArmedTimerIsCutInTime() throws Exception {
+    AtomicBoolean closed = new AtomicBoolean();
+    try (StreamWatch watch = new StreamWatch(scheduler, () -> closed.set(true))) {
+      watch.reading(in(10_000), Limit.STREAM_IDLE);
+      assertThat(watch.settle()).isNull();
+      watch.reading(in(50), Limit.REQUEST);
+      Thread.sleep(300);
+      assertThat(closed).isTrue();
+      assertThat(watch.settle()).isEqualTo(Limit.REQUEST);
+    }
+  }
 }
