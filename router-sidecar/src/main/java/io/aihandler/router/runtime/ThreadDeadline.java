@@ -13,7 +13,7 @@ import java.util.function.BiFunction;
 public final class ThreadDeadline implements Runnable {
 
   private final Thread caller = Thread.currentThread();
-  private final ScheduledFuture<?> timer;
+  private final Runnable cancel;
   private boolean finished;
   private boolean expired;
 
@@ -24,7 +24,13 @@ public final class ThreadDeadline implements Runnable {
    */
   public ThreadDeadline(
       Duration timeout, BiFunction<Duration, Runnable, ScheduledFuture<?>> scheduler) {
-    this.timer = scheduler.apply(timeout, this);
+    ScheduledFuture<?> timer = scheduler.apply(timeout, this);
+    this.cancel = () -> timer.cancel(false);
+  }
+
+  /** Starts the limit for the calling thread on a coarse timer: it strikes up to a tick late. */
+  public ThreadDeadline(Duration timeout, CoarseTimer timer) {
+    this.cancel = timer.arm(timeout, this)::cancel;
   }
 
   @Override
@@ -39,7 +45,7 @@ public final class ThreadDeadline implements Runnable {
   public synchronized boolean finish() {
     if (!finished) {
       finished = true;
-      timer.cancel(false);
+      cancel.run();
       if (expired) {
         Thread.interrupted();
       }

@@ -1,12 +1,12 @@
 package io.aihandler.router.server;
 
+import io.aihandler.router.runtime.CoarseTimer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * The connections one listener has accepted, and the limits Helidon's server does not keep on them:
@@ -37,15 +37,15 @@ final class ClientConnections {
     final SocketChannel channel;
     volatile boolean busy;
     volatile long idleSince = System.nanoTime();
-    private ScheduledFuture<?> headDue;
+    private CoarseTimer.Armed headDue;
 
     Slot(SocketChannel channel) {
       this.channel = channel;
     }
 
-    synchronized void headDue(ScheduledFuture<?> timer) {
+    synchronized void headDue(CoarseTimer.Armed timer) {
       if (headDue != null) {
-        headDue.cancel(false);
+        headDue.cancel();
       }
       headDue = timer;
     }

@@ -1,33 +1,29 @@
 package io.aihandler.router.server;
 
+import io.aihandler.router.runtime.CoarseTimer;
 import io.aihandler.router.runtime.ThreadDeadline;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 
 /**
- * One timer thread for the server's own limits (request heads, bodies). A task that throws fails
- * only its own run, and is logged and counted: the executor's thread lives on.
+ * The server's own limits (request heads, bodies) on one coarse timer: each is armed and cancelled
+ * once per request and almost never strikes, so it costs a set insertion and removal instead of a
+ * timer queue's lock and thread wake-up. A limit strikes at most {@link #TICK} late. A task that
+ * throws fails only its own run, and is logged and counted: the timer lives on.
  */
 final class ServerTimers implements AutoCloseable {
 
-  private final ScheduledThreadPoolExecutor executor;
-  private final TimerTaskGuard guard;
+  /** How late a server limit may strike. */
+  static final Duration TICK = Duration.ofMillis(10);
+
+  private final CoarseTimer timer;
 
   ServerTimers(TimerTaskGuard guard) {
-    this.guard = guard;
-    executor =
-        new ScheduledThreadPoolExecutor(
-            1, r -> Thread.ofPlatform().daemon().name("aihandler-server-timer").unstarted(r));
-    // Nearly every timer is cancelled: left queued, they would pile up for their whole delay.
-    executor.setRemoveOnCancelPolicy(true);
+    this.timer = new CoarseTimer("aihandler-server-timer", TICK, guard);
   }
 
-  ScheduledFuture<?> schedule(Duration delay, Runnable task) {
-    return executor.schedule(
-        guard.guard(task), Math.max(1, delay.toMillis()), TimeUnit.MILLISECONDS);
+  CoarseTimer.Armed schedule(Duration delay, Runnable task) {
+    return timer.arm(delay, task);
   }
 
   /**
@@ -35,11 +31,11 @@ final class ServerTimers implements AutoCloseable {
    * virtual thread blocked on a socket, the interrupt closes that socket and ends the wait.
    */
   ThreadDeadline deadline(Duration timeout) {
-    return new ThreadDeadline(timeout, this::schedule);
+    return new ThreadDeadline(timeout, timer);
   }
 
   @Override
   public void close() {
-    executor.shutdownNow();
+    timer.close();
   }
 }

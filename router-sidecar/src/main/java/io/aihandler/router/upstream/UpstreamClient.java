@@ -1,6 +1,7 @@
 package io.aihandler.router.upstream;
 
 import io.aihandler.router.ApiException;
+import io.aihandler.router.runtime.CoarseTimer;
 import io.aihandler.router.runtime.MemoryCharge;
 import io.aihandler.router.runtime.ThreadDeadline;
 import io.aihandler.router.runtime.TimerTaskGuard;
@@ -42,6 +43,8 @@ public final class UpstreamClient implements AutoCloseable {
   private volatile boolean closed;
 
   private final TimerTaskGuard guard;
+  // The deadline of every call: armed and cancelled once per call, it almost never strikes.
+  private final CoarseTimer deadlines;
 
   public UpstreamClient() {
     this(TimerTaskGuard.loggingOnly("upstream-timer"));
@@ -52,7 +55,11 @@ public final class UpstreamClient implements AutoCloseable {
    */
   public UpstreamClient(TimerTaskGuard guard) {
     this.guard = guard;
+    this.deadlines = new CoarseTimer("aihandler-upstream-deadlines", DEADLINE_TICK, guard);
   }
+
+  /** How late a call's deadline may strike. */
+  static final Duration DEADLINE_TICK = Duration.ofMillis(10);
 
   private Http1Client http() {
     Http1Client h = http;
@@ -159,7 +166,7 @@ public final class UpstreamClient implements AutoCloseable {
       MemoryCharge memory)
       throws IOException, InterruptedException {
     Http1ClientRequest request = request(uri, headers, timeout);
-    ThreadDeadline deadline = new ThreadDeadline(timeout, this::schedule);
+    ThreadDeadline deadline = new ThreadDeadline(timeout, deadlines);
     try (HttpClientResponse r = request.submit(body)) {
       InputStream in = r.inputStream();
       int status = r.status().code();
@@ -226,7 +233,7 @@ public final class UpstreamClient implements AutoCloseable {
       Duration streamTimeout)
       throws IOException, InterruptedException {
     Http1ClientRequest request = request(uri, headers, max(headersTimeout, streamTimeout));
-    ThreadDeadline deadline = new ThreadDeadline(headersTimeout, this::schedule);
+    ThreadDeadline deadline = new ThreadDeadline(headersTimeout, deadlines);
     HttpClientResponse r;
     try {
       r = request.submit(body);
@@ -350,6 +357,7 @@ public final class UpstreamClient implements AutoCloseable {
   @Override
   public synchronized void close() {
     closed = true;
+    deadlines.close();
     if (timers != null) {
       timers.shutdownNow();
     }
