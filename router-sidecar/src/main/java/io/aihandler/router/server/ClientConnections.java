@@ -13,10 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ul>
  *   <li><b>Request heads in time.</b> A new connection's first request line and headers must all
- *       arrive within {@code headerReadTimeout} of its accept, and every later request's headers
- *       within that time of its request line. A client that connects and sends nothing, or dribbles
- *       its head a byte at a time (every single read well under the socket's timeout), has its
- *       connection closed.
+ *       arrive within {@code firstHeadTimeout} of its accept (the shorter of the head and idle
+ *       limits: a connection that sends nothing is idle), and every later request's headers within
+ *       {@code headerReadTimeout} of its request line. A client that connects and sends nothing, or
+ *       dribbles its head a byte at a time (every single read well under the socket's timeout), has
+ *       its connection closed.
  *   <li><b>A free slot for new clients.</b> When a new connection fills the listener, the
  *       longest-idle connection is closed, as nginx does with its keep-alive connections; without
  *       it, parked connections would make every new one wait in the backlog until the idle timeout.
@@ -66,12 +67,26 @@ final class ClientConnections {
 
   private final ServerTimers timers;
   private final Duration headerReadTimeout;
+  private final Duration firstHeadTimeout;
   private final int maxConnections;
   private final Map<String, Slot> open = new ConcurrentHashMap<>();
 
   ClientConnections(ServerTimers timers, Duration headerReadTimeout, int maxConnections) {
+    this(timers, headerReadTimeout, headerReadTimeout, maxConnections);
+  }
+
+  /**
+   * @param firstHeadTimeout how long after its accept a connection's first request head may
+   *     complete
+   */
+  ClientConnections(
+      ServerTimers timers,
+      Duration headerReadTimeout,
+      Duration firstHeadTimeout,
+      int maxConnections) {
     this.timers = timers;
     this.headerReadTimeout = headerReadTimeout;
+    this.firstHeadTimeout = firstHeadTimeout;
     this.maxConnections = maxConnections;
   }
 
@@ -94,7 +109,7 @@ final class ClientConnections {
     }
     Slot slot = new Slot(channel);
     open.put(key, slot);
-    slot.headDue(timers.schedule(headerReadTimeout, slot::close));
+    slot.headDue(timers.schedule(firstHeadTimeout, slot::close));
     if (open.size() >= maxConnections) {
       closeLongestIdle(slot);
     }

@@ -116,10 +116,12 @@ public final class RouterServer implements AutoCloseable {
     this.bodies = new RequestBodyReader(s, budget, timers);
     this.maxConcurrentRequests = s.maxConcurrentRequests();
     this.inFlight = new Semaphore(maxConcurrentRequests);
+    Duration firstHead = min(s.headerReadTimeoutDuration(), s.idleTimeoutDuration());
     ClientConnections api =
-        new ClientConnections(timers, s.headerReadTimeoutDuration(), s.maxConnections());
+        new ClientConnections(timers, s.headerReadTimeoutDuration(), firstHead, s.maxConnections());
     ClientConnections management =
-        new ClientConnections(timers, s.headerReadTimeoutDuration(), MANAGEMENT_CONNECTIONS);
+        new ClientConnections(
+            timers, s.headerReadTimeoutDuration(), firstHead, MANAGEMENT_CONNECTIONS);
     this.server =
         WebServer.builder()
             .host(s.host())
@@ -155,8 +157,9 @@ public final class RouterServer implements AutoCloseable {
     Http1Config http1 =
         Http1Config.builder().addReceiveListener(new RequestHeadEvents(connections)).build();
     listener
-        .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), connections))
-        // The socket read timeout binds only stream sockets, not Helidon's NIO ones.
+        .connectionOptions(new ClientSocketOptions(connections))
+        // Stream sockets: closing a channel ends a read blocked on it, which the head and body
+        // limits rely on.
         .useNio(false)
         .maxTcpConnections(connections.maxConnections())
         .idleConnectionTimeout(s.idleTimeoutDuration())
@@ -187,6 +190,10 @@ public final class RouterServer implements AutoCloseable {
       io.helidon.webserver.http.RoutingResponse res) {
     res.header(REQUEST_ID, RequestIds.of(req.headers().first(REQUEST_ID).orElse(null)));
     chain.proceed();
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /** Idle connections are looked for a few times per idle timeout, at most once a second. */
