@@ -5,7 +5,9 @@
 #
 # Usage: bench/compare.sh VARIANTS.tsv
 #   VARIANTS.tsv: one variant per line, tab-separated: label, jar, JVM flags (may be empty).
-#   The jar is a path, or rev:<git revision>, built once into bench/work/compare/jars/<commit>/.
+#   The jar is a path, or rev:<git revision>, built once into bench/work/compare/jars/<commit>/,
+#   or floor: bench/floor/FloorProxy.java (the same Helidon server and client passing requests
+#   through and doing nothing else), compiled against router-sidecar/target/libs.
 #   Lines starting with # are ignored.
 # Settings (environment):
 #   COMPARE_PATHS=json,sse     paths measured: json, sse, validated, responses, embeddings
@@ -50,6 +52,15 @@ mkdir -p "$OUT/jars" "$WORK/tmp"
 # A jar for rev:<revision>: built once per commit in a throw-away worktree.
 jar_for() {
   local spec=$1 commit dir
+  if [[ $spec == floor ]]; then
+    local libs=$ROOT/router-sidecar/target/libs
+    [[ -d $libs ]] || die "the floor proxy needs router-sidecar/target/libs; build the sidecar first"
+    mkdir -p "$OUT/floor"
+    "${JAVA_HOME:+$JAVA_HOME/bin/}javac" -cp "$libs/*" -d "$OUT/floor" "$BENCH/floor/FloorProxy.java" >&2 \
+      || die "the floor proxy did not compile"
+    echo "floor:$OUT/floor:$libs/*"
+    return
+  fi
   if [[ $spec != rev:* ]]; then
     [[ -f $spec ]] || die "no jar at $spec"
     echo "$spec"
@@ -115,8 +126,10 @@ printf '== %s, load before %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' '
 for ((round = 1; round <= ROUNDS; round++)); do
   for p in ${PATHS//,/ }; do
     for i in "${!labels[@]}"; do
+      launch=(-jar "${jars[$i]}")
+      [[ ${jars[$i]} == floor:* ]] && launch=(-cp "${jars[$i]#floor:}" FloorProxy)
       # shellcheck disable=SC2086
-      MALLOC_ARENA_MAX=2 "$JAVA" ${flags[$i]} -jar "${jars[$i]}" --config "$(path_config "$p")" \
+      MALLOC_ARENA_MAX=2 "$JAVA" ${flags[$i]} "${launch[@]}" --config "$(path_config "$p")" \
         >>"$OUT/sidecar.log" 2>&1 &
       pid=$!
       PIDS+=($pid)

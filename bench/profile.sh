@@ -12,6 +12,7 @@
 #   PROFILE_CONNECTIONS=16    wrk connections
 #   SIDECAR_JAVA_OPTS=...     the sidecar's JVM flags (default: bench/run.sh's tuned flags)
 #   BENCH_SKIP_BUILD=1        use the sidecar jar already in router-sidecar/target
+#   PROFILE_JAR=...           profile this jar instead (implies BENCH_SKIP_BUILD)
 # Output: bench/work/profile/<path>-<event>.collapsed (folded stacks, for any flame graph tool),
 # .html (async-profiler's flame graph), and a summary printed and written to .txt.
 set -euo pipefail
@@ -67,10 +68,10 @@ if [[ ! -f $lib ]]; then
   (cd "$(dirname "$(dirname "$lib")")" && "${JAVA_HOME:+$JAVA_HOME/bin/}jar" xf "$jar" linux-x64/libasyncProfiler.so)
 fi
 
-if [[ -z ${BENCH_SKIP_BUILD:-} ]]; then
+if [[ -z ${BENCH_SKIP_BUILD:-} && -z ${PROFILE_JAR:-} ]]; then
   (cd "$ROOT" && ./mvnw -B -q -pl router-sidecar -am install -DskipTests)
 fi
-jar=$ROOT/router-sidecar/target/router-sidecar.jar
+jar=${PROFILE_JAR:-$ROOT/router-sidecar/target/router-sidecar.jar}
 [[ -f $jar ]] || die "$jar is missing; build it first"
 
 render() { sed -e "s|@WORK@|$WORK|g" -e "s|@BENCH@|$BENCH|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@PORT@|$3|g" "$1" >"$2"; }

@@ -17,6 +17,7 @@ LABELS = {
     "direct": "direct to the upstream",
     "nginx": "one nginx proxy hop",
     "sidecar": "sidecar, plain routing",
+    "sidecar-connections": "sidecar, plain, beside 1,000 idle keep-alive connections",
     "sidecar-validated": "sidecar, detectors + schema validation",
     "sidecar-traced": "sidecar, plain, every request traced (OTLP export)",
     "sidecar-jvm-defaults": "sidecar, plain, JVM default flags",
@@ -97,7 +98,7 @@ w("### Footprint and start-up")
 w("")
 w("| process | ready ms | RSS idle MiB | RSS under load MiB (largest sample / high-water mark) |")
 w("| --- | ---: | ---: | ---: |")
-for target in ("sidecar", "sidecar-validated", "sidecar-traced", "sidecar-jvm-defaults", "nginx", "portkey"):
+for target in ("sidecar", "sidecar-connections", "sidecar-validated", "sidecar-traced", "sidecar-jvm-defaults", "nginx", "portkey"):
     idle = facts.get(f"rss_idle_kib_{target}")
     if idle is None:
         continue
@@ -137,23 +138,32 @@ for target in ("sidecar", "sidecar-validated", "sidecar-traced"):
     label = LABELS[target]
     a50, n50 = added(r, dr, "p50_us"), added(nr, dr, "p50_us")
     ratio = a50 / n50 if n50 > 0 else float("inf")
-    w(f"| {label}: added p50 ≤ 2× the nginx hop's at {rps(r):.0f} req/s | {ms(a50)} ms vs {ms(n50)} ms ({ratio:.1f}×) | {verdict(a50 <= 2 * n50)} |")
+    w(f"| {label}: added p50 ≤ 2.5× the nginx hop's at {rps(r):.0f} req/s | {ms(a50)} ms vs {ms(n50)} ms ({ratio:.1f}×) | {verdict(a50 <= 2.5 * n50)} |")
     a99 = added(r, dr, "p99_us")
-    w(f"| {label}: added p99 < 1 ms at {rps(r):.0f} req/s | {ms(a99)} ms (p99 {ms(int(r['p99_us']))} ms, direct {ms(int(dr['p99_us']))} ms) | {verdict(a99 < 1000)} |")
+    w(f"| {label}: added p99 < 1 ms at {rps(r):.0f} req/s (load before the run {facts.get('load_before')}) | {ms(a99)} ms (p99 {ms(int(r['p99_us']))} ms, direct {ms(int(dr['p99_us']))} ms) | {verdict(a99 < 1000)} |")
     if ps and s:
         t = rps(s) / rps(ps)
-        w(f"| {label}: ≥ 5× Portkey's throughput | {rps(s):.0f} vs {rps(ps):.0f} req/s ({t:.1f}×) | {verdict(t >= 5)} |")
+        w(f"| {label}: ≥ 10× Portkey's throughput | {rps(s):.0f} vs {rps(ps):.0f} req/s ({t:.1f}×) | {verdict(t >= 10)} |")
     if ns and s:
         w(f"| {label}: throughput relative to the nginx hop (no target) | {rps(s):.0f} vs {rps(ns):.0f} req/s ({rps(s) / rps(ns):.2f}×) | – |")
     load = facts.get(f"rss_load_kib_{target}")
     hwm = facts.get(f"rss_hwm_kib_{target}")
     if load:
         worst = max(int(load), int(hwm or 0))
-        w(f"| {label}: RSS ≤ 128 MiB under load | {mib(worst)} MiB | {verdict(worst <= 128 * 1024)} |")
-    # The cold-start median of the measured launcher, else this target's one start.
-    ready = facts.get("ready_ms_tuned-aot") or facts.get("ready_ms_tuned") or facts.get(f"ready_ms_{target}")
-    if ready and target == "sidecar":
-        w(f"| sidecar: ready < 1 s (median cold start, measured flags) | {ready} ms | {verdict(int(ready) < 1000)} |")
+        w(f"| {label}: RSS ≤ 96 MiB under saturation (high-water mark) | {mib(worst)} MiB | {verdict(worst <= 96 * 1024)} |")
+held = facts.get("rss_hwm_kib_sidecar-connections")
+if held:
+    hc = row("sidecar-connections", "json", "saturation")
+    hr = row("sidecar-connections", "json", "rate")
+    errors = (int(hc["errors"]) + int(hr["errors"])) if hc and hr else None
+    closed = facts.get("idle_connections_closed_sidecar-connections", "?")
+    worst = max(int(held), int(facts.get("rss_load_kib_sidecar-connections", "0")))
+    ok = worst <= 128 * 1024 and errors == 0 and closed.strip() == "0"
+    w(f"| sidecar: RSS ≤ 128 MiB with 1,000 idle keep-alive connections plus load, 0 errors | {mib(worst)} MiB, {errors} errors, {closed.strip()} idle connections closed | {verdict(ok)} |")
+# The cold-start median of the measured launcher, else the plain target's one start.
+ready = facts.get("ready_ms_tuned-aot") or facts.get("ready_ms_tuned") or facts.get("ready_ms_sidecar")
+if ready:
+    w(f"| sidecar: ready ≤ 500 ms (median cold start, measured flags) | {ready} ms | {verdict(int(ready) <= 500)} |")
 # CPU per request against one nginx hop's, each kind against its own baseline (Responses against
 # the chat completion it becomes); the limits are the sidecar's targets where it has one.
 CPU_TARGETS = (

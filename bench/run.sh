@@ -13,13 +13,17 @@
 #   BENCH_STARTS=5            cold starts timed per launcher
 #   BENCH_SKIP_BUILD=1        use the sidecar jar already in router-sidecar/target
 #   BENCH_TARGETS=...         measure only these targets, comma-separated, of direct, nginx, sidecar,
-#                             sidecar-validated, sidecar-traced, sidecar-jvm-defaults, portkey
+#                             sidecar-connections (plain, beside BENCH_IDLE_CONNECTIONS=1000 idle
+#                             keep-alive connections), sidecar-validated, sidecar-traced,
+#                             sidecar-jvm-defaults, portkey
 #                             (default: all; the
 #                             direct call is always measured: every added latency is relative to it)
 #   BENCH_AOT=0               skip the ahead-of-time cache's training run (and measure without one)
 #   SIDECAR_JAVA_OPTS=...     JVM flags of the measured sidecar (default: see SIDECAR_TUNED_OPTS)
 #   JAVA_HOME                 a JDK 21+ (default: the Temurin 25 JDK when present)
 set -euo pipefail
+# 1,000 idle connections beside the load need more descriptors than the usual soft limit of 1,024.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
@@ -31,7 +35,8 @@ RATE=${BENCH_RATE:-1000}
 RATE_CONNECTIONS=${BENCH_RATE_CONNECTIONS:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 STARTS=${BENCH_STARTS:-5}
-TARGETS=${BENCH_TARGETS:-direct,nginx,sidecar,sidecar-validated,sidecar-traced,sidecar-jvm-defaults,portkey}
+TARGETS=${BENCH_TARGETS:-direct,nginx,sidecar,sidecar-connections,sidecar-validated,sidecar-traced,sidecar-jvm-defaults,portkey}
+IDLE_CONNECTIONS=${BENCH_IDLE_CONNECTIONS:-1000}
 PORTKEY_VERSION=1.15.2
 
 UPSTREAM_PORT=18181
@@ -155,6 +160,7 @@ cp "$BENCH/load/responses-request.json" "$WORK/body-sidecar-responses.json"
 render "$BENCH/sidecar/plain.yaml" "$WORK/sidecar-plain.yaml" $SIDECAR_PORT
 render "$BENCH/sidecar/validated.yaml" "$WORK/sidecar-validated.yaml" $SIDECAR_PORT
 render "$BENCH/sidecar/traced.yaml" "$WORK/sidecar-traced.yaml" $SIDECAR_PORT
+render "$BENCH/sidecar/connections.yaml" "$WORK/sidecar-connections.yaml" $SIDECAR_PORT
 render "$BENCH/nginx/upstream.conf" "$WORK/nginx-upstream.conf" $UPSTREAM_PORT
 render "$BENCH/nginx/proxy.conf" "$WORK/nginx-proxy.conf" $PROXY_PORT
 
@@ -418,6 +424,27 @@ if wanted sidecar; then
   measure sidecar responses "http://127.0.0.1:$SIDECAR_PORT/v1/responses" "$WORK/body-sidecar-responses.json" "$RESPONSES_OK" || die "cannot measure sidecar responses"
   measure sidecar embeddings "http://127.0.0.1:$SIDECAR_PORT$EMBEDDINGS" "$WORK/body-sidecar-embeddings.json" "$EMBEDDINGS_OK" || die "cannot measure sidecar embeddings"
   sidecar_done sidecar
+fi
+
+if wanted sidecar-connections; then
+  # 1,000 keep-alive connections that made one request each and stay idle, then the JSON load
+  # beside them: the memory they cost, and whether the sidecar kept them all and served the load.
+  sidecar_target sidecar-connections "$WORK/sidecar-connections.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}"
+  rm -f "$WORK/held-ready" "$WORK/held-done"
+  python3 "$BENCH/load/hold_connections.py" 127.0.0.1 $SIDECAR_PORT $IDLE_CONNECTIONS "$WORK/held-ready" "$WORK/held-done" &
+  HOLDER=$!
+  PIDS+=("$HOLDER")
+  for _ in $(seq 600); do [[ -f $WORK/held-ready ]] && break; sleep 0.1; done
+  [[ -f $WORK/held-ready ]] || die "the idle connections were not all opened"
+  note "$(cat "$WORK/held-ready") idle keep-alive connections open"
+  fact "rss_idle_connections_kib_sidecar-connections" "$(rss_kib "$SIDECAR_PID")"
+  measure sidecar-connections json "$SIDECAR_URL" "$WORK/body-sidecar.json" "$JSON_OK" || die "cannot measure sidecar-connections json"
+  touch "$WORK/held-done"
+  wait "$HOLDER" 2>/dev/null || true
+  forget_pid "$HOLDER"
+  fact "idle_connections_closed_sidecar-connections" "$(cat "$WORK/held-done")"
+  note "idle connections the sidecar closed meanwhile: $(cat "$WORK/held-done")"
+  sidecar_done sidecar-connections
 fi
 
 if wanted sidecar-validated; then
