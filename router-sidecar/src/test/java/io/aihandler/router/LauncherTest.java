@@ -22,6 +22,11 @@ class LauncherTest {
 
   /** The flags the launcher puts before {@code -jar}. */
   List<String> launcherFlags() throws Exception {
+    return launcherFlags(null);
+  }
+
+  /** The flags the launcher puts before {@code -jar} with this {@code ROUTER_SIDECAR_JIT}. */
+  List<String> launcherFlags(String jit) throws Exception {
     Path bin = Files.createDirectories(dir.resolve("jdk/bin"));
     Path args = dir.resolve("args.txt");
     Path java = bin.resolve("java");
@@ -33,6 +38,11 @@ class LauncherTest {
     pb.environment().put("ROUTER_SIDECAR_JAR", jar.toString());
     pb.environment().put("ROUTER_SIDECAR_CDS_ARCHIVE", "off");
     pb.environment().remove("JAVA_OPTS");
+    if (jit == null) {
+      pb.environment().remove("ROUTER_SIDECAR_JIT");
+    } else {
+      pb.environment().put("ROUTER_SIDECAR_JIT", jit);
+    }
     Process p = pb.redirectErrorStream(true).start();
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue())
@@ -77,5 +87,13 @@ class LauncherTest {
 
     assertThat(plain.exitValue()).as(output).isZero();
     assertThat(output).contains("survived").contains("OutOfMemoryError");
+  }
+
+  @Test
+  void theDefaultCompilerIsC1AloneAndFullModeKeepsC2OnOneThread() throws Exception {
+    assertThat(launcherFlags()).contains("-XX:TieredStopAtLevel=1");
+    List<String> full = launcherFlags("full");
+    assertThat(full).contains("-XX:CICompilerCount=2").doesNotContain("-XX:TieredStopAtLevel=1");
+    assertThat(full).contains("-Xmx32m", "-XX:ReservedCodeCacheSize=32m");
   }
 }

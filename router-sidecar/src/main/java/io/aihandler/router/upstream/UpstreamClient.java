@@ -223,6 +223,9 @@ public final class UpstreamClient implements AutoCloseable {
         }
         n += read;
       }
+      // The end of the entity is read too: only an entity read to its end gives the connection
+      // back to the pool for the next call.
+      in.read(); // at the declared length: returns -1 at once
       return body;
     }
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(Math.min(max, 8192));

@@ -90,4 +90,17 @@ class UpstreamClientTest {
         .isInstanceOf(ApiException.class)
         .hasMessageContaining("no room");
   }
+
+  @Test
+  void aConnectionIsReusedAfterAnAnswerOfDeclaredLength() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(200).body("{\"a\":1}").build());
+    server.enqueue(new MockResponse.Builder().code(200).body("{\"a\":2}").build());
+
+    send(io.aihandler.router.runtime.MemoryCharge.NONE);
+    send(io.aihandler.router.runtime.MemoryCharge.NONE);
+
+    int first = server.takeRequest().getConnectionIndex();
+    int second = server.takeRequest().getConnectionIndex();
+    assertThat(second).as("the second call went over the first one's connection").isEqualTo(first);
+  }
 }
