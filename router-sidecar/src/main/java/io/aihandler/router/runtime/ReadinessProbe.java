@@ -23,15 +23,27 @@ public final class ReadinessProbe implements AutoCloseable {
   private static final int MAX_BODY_BYTES = 4096;
 
   private final Duration timeout;
-  private final HttpClient http;
+  // Built at the first probe: an HTTP client loads the JVM's trust store, about a fifth of the
+  // sidecar's start, and most sidecars never probe (no backend of theirs scales to zero).
+  private HttpClient http;
+  private boolean closed;
 
   public ReadinessProbe(Duration timeout) {
     this.timeout = timeout;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+  }
+
+  private synchronized HttpClient http() throws IOException {
+    if (closed) {
+      throw new IOException("the readiness probe is closed");
+    }
+    if (http == null) {
+      http =
+          HttpClient.newBuilder()
+              .connectTimeout(timeout)
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .build();
+    }
+    return http;
   }
 
   /**
@@ -49,9 +61,10 @@ public final class ReadinessProbe implements AutoCloseable {
   public boolean ready(Backend b) {
     try {
       HttpResponse<InputStream> r =
-          http.send(
-              HttpRequest.newBuilder(healthUri(b)).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.ofInputStream());
+          http()
+              .send(
+                  HttpRequest.newBuilder(healthUri(b)).timeout(timeout).GET().build(),
+                  HttpResponse.BodyHandlers.ofInputStream());
       try (InputStream body = r.body()) {
         body.readNBytes(MAX_BODY_BYTES);
       }
@@ -65,7 +78,10 @@ public final class ReadinessProbe implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    http.shutdownNow(); // a probe under way is abandoned, not waited for
+  public synchronized void close() {
+    closed = true;
+    if (http != null) {
+      http.shutdownNow(); // a probe under way is abandoned, not waited for
+    }
   }
 }
