@@ -313,10 +313,19 @@ final class ColdStartScene {
       console.progress("no more requests: letting the idle window pass");
       letIdleWindowPass();
       awaitScaledToZero(2);
-      List<Integer> history =
-          Optional.ofNullable(backend().getStatus().getScalingHistory()).orElse(List.of()).stream()
-              .map(ScalingEvent::to)
-              .toList();
+      List<ScalingEvent> recorded =
+          Optional.ofNullable(backend().getStatus().getScalingHistory()).orElse(List.of());
+      List<String> steps = recorded.stream().map(e -> e.from() + " -> " + e.to()).toList();
+      DemoFailure.expect(
+          steps.size() >= 3
+              && steps
+                  .subList(steps.size() - 3, steps.size())
+                  .equals(List.of("1 -> 0", "0 -> 1", "1 -> 0")),
+          () ->
+              "status.scalingHistory does not end with the two scale-downs to zero and the"
+                  + " wake-up between them: "
+                  + recorded);
+      List<Integer> history = recorded.stream().map(ScalingEvent::to).toList();
       List<String> scalingEvents =
           client.v1().events().inNamespace(EmbeddedDemo.PLATFORM).list().getItems().stream()
               .filter(e -> EmbeddedDemo.VLLM_BACKEND.equals(e.getInvolvedObject().getName()))
@@ -331,6 +340,14 @@ final class ColdStartScene {
           scalingEvents.stream().filter(e -> e.contains("Scaled from 1 to 0")).count() >= 2,
           () -> "expected two scale-downs to zero among the backend's Events: " + scalingEvents);
       printTimeline(start);
+      console.line("status.scalingHistory (the last three of " + recorded.size() + ")");
+      recorded
+          .subList(recorded.size() - 3, recorded.size())
+          .forEach(
+              e ->
+                  console.detail(
+                      EmbeddedDemo.abbreviate(
+                          e.from() + " -> " + e.to() + "  " + e.reason(), 150)));
       console.line("kubectl get events -n " + EmbeddedDemo.PLATFORM + " (the backend's scaling)");
       scalingEvents.forEach(e -> console.detail(EmbeddedDemo.abbreviate(e, 150)));
       var gpu = backend().getStatus().getGpuUsage();

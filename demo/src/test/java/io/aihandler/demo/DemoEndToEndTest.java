@@ -227,6 +227,7 @@ class DemoEndToEndTest {
     assertThat(timeline.getLast()).isEqualTo("operator: scaled to zero");
     assertThat(timeline.stream().filter(t -> t.equals("operator: scaled to zero"))).hasSize(2);
 
+    assertThat(cold.scalingHistory()).endsWith(0, 1, 0);
     assertThat(cold.events().stream().filter(e -> e.contains("Scaled from 1 to 0"))).hasSize(2);
     assertThat(cold.events())
         .anyMatch(e -> e.startsWith("ScaledToZero"))

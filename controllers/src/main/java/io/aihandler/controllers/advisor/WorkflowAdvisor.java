@@ -87,25 +87,19 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
     Instant now = clock.instant();
     WorkflowStatus previous = AdvisorStatusFields.adviceOnly(workflow.getStatus());
     Map<String, TaskAdvice> before = byName(previous.getTasks());
-    Map<String, PromptHistory> histories = new LinkedHashMap<>();
-    for (Task task : workflow.getSpec().tasks()) {
-      TaskAdvice old = before.get(task.name());
-      histories.put(
-          task.name(),
-          PromptChangeRecord.update(
-              old == null ? null : old.promptHistory(), PromptFingerprint.of(task), now));
-    }
+    Map<String, PromptHistory> histories = histories(workflow, previous, now);
 
     if (prometheus.isEmpty()) {
-      List<TaskAdvice> tasks =
-          workflow.getSpec().tasks().stream()
-              .map(t -> withoutAdvice(t.name(), histories.get(t.name()), null))
-              .toList();
       return write(
           workflow,
           context,
-          previous,
-          tasks,
+          stored -> {
+            Map<String, PromptHistory> recorded = histories(workflow, stored, now);
+            return workflow.getSpec().tasks().stream()
+                .map(t -> withoutAdvice(t.name(), recorded.get(t.name()), null))
+                .toList();
+          },
+          now,
           new Desired(
               AdvisorStatusFields.ADVICE_AVAILABLE,
               false,
@@ -130,8 +124,7 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
         return failed(
             workflow,
             context,
-            previous,
-            histories,
+            now,
             POLICY_NOT_FOUND,
             "RoutingPolicy "
                 + namespace
@@ -217,21 +210,28 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
       return failed(
           workflow,
           context,
-          previous,
-          histories,
+          now,
           e.unreachable() ? PROMETHEUS_UNREACHABLE : QUERY_FAILED,
           e.getMessage() + "; the last advice is kept");
     } catch (KubernetesClientException e) {
       return failed(
           workflow,
           context,
-          previous,
-          histories,
+          now,
           READ_FAILED,
           "could not read the RoutingPolicy or a ModelBackend: HTTP " + e.getCode());
     }
     recordVerdictChanges(workflow, context, before, tasks);
-    return write(workflow, context, previous, tasks, condition, true);
+    return write(
+        workflow,
+        context,
+        stored -> {
+          Map<String, PromptHistory> recorded = histories(workflow, stored, now);
+          return tasks.stream().map(t -> withHistory(t, recorded.get(t.name()))).toList();
+        },
+        now,
+        condition,
+        true);
   }
 
   /** The route's targets and the task's evaluation candidates. */
@@ -256,50 +256,70 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
 
   /** The condition says why; the last advice stays, with the prompt records brought up to date. */
   private UpdateControl<Workflow> failed(
-      Workflow workflow,
-      Context<Workflow> context,
-      WorkflowStatus previous,
-      Map<String, PromptHistory> histories,
-      String reason,
-      String message) {
-    Map<String, TaskAdvice> before = byName(previous.getTasks());
-    List<TaskAdvice> tasks =
-        workflow.getSpec().tasks().stream()
-            .map(
-                t -> {
-                  TaskAdvice old = before.get(t.name());
-                  return old == null
-                      ? withoutAdvice(t.name(), histories.get(t.name()), null)
-                      : withHistory(old, histories.get(t.name()));
-                })
-            .toList();
+      Workflow workflow, Context<Workflow> context, Instant now, String reason, String message) {
     return write(
         workflow,
         context,
-        previous,
-        tasks,
+        stored -> {
+          Map<String, TaskAdvice> before = byName(stored.getTasks());
+          Map<String, PromptHistory> recorded = histories(workflow, stored, now);
+          return workflow.getSpec().tasks().stream()
+              .map(
+                  t -> {
+                    TaskAdvice old = before.get(t.name());
+                    return old == null
+                        ? withoutAdvice(t.name(), recorded.get(t.name()), null)
+                        : withHistory(old, recorded.get(t.name()));
+                  })
+              .toList();
+        },
+        now,
         new Desired(AdvisorStatusFields.ADVICE_AVAILABLE, false, reason, message),
         true);
   }
 
+  /** Each task's prompt record, brought up to date from the stored one. */
+  private static Map<String, PromptHistory> histories(
+      Workflow workflow, WorkflowStatus stored, Instant now) {
+    Map<String, TaskAdvice> before = byName(stored.getTasks());
+    Map<String, PromptHistory> histories = new LinkedHashMap<>();
+    for (Task task : workflow.getSpec().tasks()) {
+      TaskAdvice old = before.get(task.name());
+      histories.put(
+          task.name(),
+          PromptChangeRecord.update(
+              old == null ? null : old.promptHistory(), PromptFingerprint.of(task), now));
+    }
+    return histories;
+  }
+
+  /**
+   * Writes the advisor's fields when they changed, other than in each task's {@code computedAt}.
+   * They are built on the stored advisor fields: after a conflict, on the newer ones, so a prompt
+   * change recorded meanwhile is kept.
+   */
   private UpdateControl<Workflow> write(
       Workflow workflow,
       Context<Workflow> context,
-      WorkflowStatus previous,
-      List<TaskAdvice> tasks,
+      Function<WorkflowStatus, List<TaskAdvice>> tasksOn,
+      Instant now,
       Desired condition,
       boolean refresh) {
     long generation = Optional.ofNullable(workflow.getMetadata().getGeneration()).orElse(0L);
-    WorkflowStatus status = new WorkflowStatus();
-    status.setTasks(tasks);
-    status.setAdvice(adviceColumn(tasks));
-    status.setConditions(
-        Conditions.merge(
-            previous.getConditions(), List.of(condition), generation, clock.instant()));
-    UpdateControl<Workflow> control =
-        StatusPatch.same(previous, sameTimesAs(status, previous))
-            ? UpdateControl.noUpdate()
-            : UpdateControl.patchStatus(StatusPatch.of(workflow, status));
+    StatusPatch.write(
+        workflow,
+        context,
+        AdvisorStatusFields::adviceOnly,
+        stored -> {
+          List<TaskAdvice> tasks = tasksOn.apply(stored);
+          WorkflowStatus status = new WorkflowStatus();
+          status.setTasks(tasks);
+          status.setAdvice(adviceColumn(tasks));
+          status.setConditions(
+              Conditions.merge(stored.getConditions(), List.of(condition), generation, now));
+          return StatusPatch.same(stored, sameTimesAs(status, stored)) ? stored : status;
+        });
+    UpdateControl<Workflow> control = UpdateControl.noUpdate();
     return refresh ? control.rescheduleAfter(settings.refreshInterval()) : control;
   }
 

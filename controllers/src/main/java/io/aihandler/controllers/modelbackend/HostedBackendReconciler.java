@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -53,26 +54,42 @@ final class HostedBackendReconciler {
         backend.getMetadata().getNamespace(), backend.getMetadata().getName(), report.usable());
 
     HostedSpec hosted = backend.getSpec().hosted();
-    List<Condition> previous =
-        backend.getStatus() == null ? List.of() : backend.getStatus().getConditions();
     long generation = Optional.ofNullable(backend.getMetadata().getGeneration()).orElse(0L);
     List<Desired> conditions = new ArrayList<>(report.conditions());
     conditions.add(ready(report));
+    String endpoint = check.endpoints().baseUrl(hosted);
+    Instant now = clock.instant();
 
-    ModelBackendStatus status = new ModelBackendStatus();
-    status.setType("hosted");
-    status.setModel(hosted.model());
-    status.setEndpoint(check.endpoints().baseUrl(hosted));
-    status.setObservedGeneration(generation);
-    status.setConditions(Conditions.merge(previous, conditions, generation, clock.instant()));
+    StatusPatch.Written<ModelBackendStatus> written =
+        StatusPatch.write(
+            backend,
+            context,
+            ModelBackendStatusFields::reconcilerOwned,
+            stored -> {
+              ModelBackendStatus status = new ModelBackendStatus();
+              status.setType("hosted");
+              status.setModel(hosted.model());
+              status.setEndpoint(endpoint);
+              status.setObservedGeneration(generation);
+              status.setConditions(
+                  Conditions.merge(conditionsOf(stored), conditions, generation, now));
+              return status;
+            });
     recordVerdict(
-        backend, previous, report.valid(), new ResourceEvents(context.getClient(), clock));
+        backend,
+        conditionsOf(written.stored()),
+        report.valid(),
+        new ResourceEvents(context.getClient(), clock));
 
-    UpdateControl<ModelBackend> control = StatusPatch.ifChanged(backend, status);
+    UpdateControl<ModelBackend> control = UpdateControl.noUpdate();
     report
         .recheckAfter()
         .ifPresent(wait -> control.rescheduleAfter(wait.isZero() ? Duration.ofSeconds(1) : wait));
     return control;
+  }
+
+  private static List<Condition> conditionsOf(ModelBackendStatus status) {
+    return status == null ? List.of() : status.getConditions();
   }
 
   /** Forgets the verification schedule of a backend that is no longer hosted. */

@@ -162,8 +162,10 @@ public class ModelBackendReconciler implements Reconciler<ModelBackend> {
       ModelBackend backend, Context<ModelBackend> context, Exception e) {
     return FailureStatus.readyFalse(
         backend,
+        context,
         e,
         ModelBackendStatus::new,
+        ModelBackendStatusFields::reconcilerOwned,
         settings.clock(),
         new ResourceEvents(context.getClient(), settings.clock()));
   }

@@ -66,25 +66,32 @@ final class VllmBackendReconciler {
         resource.getStatus() == null ? new ModelBackendStatus() : resource.getStatus();
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(0L);
     Instant now = settings.clock().instant();
+    String namespace = resource.getMetadata().getNamespace();
 
     VllmBackend backend;
     try {
       backend = VllmBackend.of(resource);
     } catch (IllegalArgumentException invalid) {
-      ModelBackendStatus status = baseStatus(resource, previous, generation);
-      status.setConditions(
-          Conditions.merge(
-              previous.getConditions(),
-              VllmWorkloadHealth.invalidSpec(invalid.getMessage()),
-              generation,
-              now));
-      recordReadyChange(resource, previous, status);
+      List<Conditions.Desired> conditions = VllmWorkloadHealth.invalidSpec(invalid.getMessage());
+      StatusPatch.Written<ModelBackendStatus> written =
+          StatusPatch.write(
+              resource,
+              context,
+              ModelBackendStatusFields::reconcilerOwned,
+              stored -> {
+                ModelBackendStatus status = baseStatus(resource, generation);
+                status.setConditions(
+                    Conditions.merge(
+                        stored == null ? List.of() : stored.getConditions(),
+                        conditions,
+                        generation,
+                        now));
+                return status;
+              });
+      recordReadyChange(resource, written);
       metrics.readiness(
-          resource.getMetadata().getNamespace(),
-          resource.getMetadata().getName(),
-          status.getConditions(),
-          now);
-      return StatusPatch.ifChanged(resource, status);
+          namespace, resource.getMetadata().getName(), written.status().getConditions(), now);
+      return UpdateControl.noUpdate();
     }
 
     Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
@@ -129,34 +136,14 @@ final class VllmBackendReconciler {
         context.getSecondaryResource(PodDisruptionBudget.class).orElse(null),
         context);
 
-    boolean scalesToZero = backend.autoscaled() && backend.minReplicas() == 0;
-    VllmWorkloadHealth health =
-        VllmWorkloadHealth.assess(
-            deployment, pods, replicas, backend.gpuResourceName(), scalesToZero);
-    ModelBackendStatus status = baseStatus(resource, previous, generation);
-    status.setEndpoint(backend.endpoint());
-    status.setSelector(backend.selectorText());
-    status.setReplicas(
-        deployment == null || deployment.getStatus() == null
-            ? 0
-            : orZero(deployment.getStatus().getReplicas()));
-    status.setReadyReplicas(health.readyReplicas());
-    status.setDesiredReplicas(replicas);
-    status.setScalingHistory(previous.getScalingHistory());
+    ScalingEvent scaled = null;
     if (decision != null && current >= 0 && decision.replicas() != current) {
-      List<ScalingEvent> history =
-          new ArrayList<>(
-              previous.getScalingHistory() == null ? List.of() : previous.getScalingHistory());
-      history.add(
+      scaled =
           new ScalingEvent(
               now.truncatedTo(ChronoUnit.SECONDS).toString(),
               current,
               decision.replicas(),
-              decision.reason()));
-      status.setScalingHistory(
-          List.copyOf(
-              history.subList(
-                  Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size())));
+              decision.reason());
       events.normal(
           resource,
           decision.replicas() == 0 ? "ScaledToZero" : current == 0 ? "ScaledFromZero" : "Scaled",
@@ -167,49 +154,99 @@ final class VllmBackendReconciler {
               + " replicas: "
               + decision.reason());
     }
-    // Written by the activation endpoint under its own field manager; carried here only so an
-    // unchanged status is recognised, and left out of the patch (see patchWithoutActivation).
-    status.setLastActivationTime(previous.getLastActivationTime());
-    GpuUsageAccounting.Accounted gpu =
-        GpuUsageAccounting.account(
-            previous.getGpuUsage(),
-            previous.getReplicas() == null || previous.getDesiredReplicas() == null
-                ? null
-                : new GpuUsageAccounting.InForce(
-                    previous.getReplicas(), previous.getDesiredReplicas()),
-            new GpuUsageAccounting.InForce(status.getReplicas(), replicas),
+    boolean scalesToZero = backend.autoscaled() && backend.minReplicas() == 0;
+    Observation observation =
+        new Observation(
+            resource,
+            backend,
+            generation,
+            now,
+            deployment == null || deployment.getStatus() == null
+                ? 0
+                : orZero(deployment.getStatus().getReplicas()),
+            replicas,
+            VllmWorkloadHealth.assess(
+                deployment, pods, replicas, backend.gpuResourceName(), scalesToZero),
             scalesToZero,
-            backend.gpus(),
-            resource.getSpec().pricing() == null ? null : resource.getSpec().pricing().gpuHourly(),
-            now);
-    status.setGpuUsage(gpu.usage());
-    status.setConditions(
-        Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
-    recordReadyChange(resource, previous, status);
-    String namespace = resource.getMetadata().getNamespace();
-    metrics.desiredReplicas(namespace, backend.name(), replicas);
-    metrics.readiness(namespace, backend.name(), status.getConditions(), now);
-    metrics.gpuHours(
-        namespace,
-        backend.name(),
-        gpu.usedHours(),
-        gpu.savedHours(),
-        resource.getSpec().pricing() == null ? null : resource.getSpec().pricing().gpuHourly());
+            scaled);
+    StatusPatch.Written<ModelBackendStatus> written =
+        StatusPatch.write(
+            resource, context, ModelBackendStatusFields::reconcilerOwned, observation::status);
 
-    UpdateControl<ModelBackend> control = patchWithoutActivation(resource, status);
+    recordReadyChange(resource, written);
+    metrics.desiredReplicas(namespace, backend.name(), replicas);
+    metrics.readiness(namespace, backend.name(), written.status().getConditions(), now);
+    GpuUsageAccounting.Accounted gpu = observation.gpu(orEmpty(written.stored()));
+    metrics.gpuHours(
+        namespace, backend.name(), gpu.usedHours(), gpu.savedHours(), observation.gpuHourly());
+
+    UpdateControl<ModelBackend> control = UpdateControl.noUpdate();
     return backend.autoscaled() ? control.rescheduleAfter(settings.autoscaleInterval()) : control;
   }
 
   /**
-   * The status patch, if the status changed, without {@code lastActivationTime}: that field belongs
-   * to the activation endpoint (served by every replica), and a full-status apply that carried a
-   * value read a moment ago could overwrite a newer activation.
+   * What one reconciliation observed and decided, and the status that says it, built on whichever
+   * stored status the write ends up building on (see {@link StatusPatch#write}).
+   *
+   * @param observedReplicas the pods the Deployment reports
+   * @param replicas the replicas wanted from now on
+   * @param scaled the decision that changed the replicas now, or null
    */
-  private static UpdateControl<ModelBackend> patchWithoutActivation(
-      ModelBackend resource, ModelBackendStatus status) {
-    UpdateControl<ModelBackend> control = StatusPatch.ifChanged(resource, status);
-    control.getResource().ifPresent(patch -> patch.getStatus().setLastActivationTime(null));
-    return control;
+  private record Observation(
+      ModelBackend resource,
+      VllmBackend backend,
+      long generation,
+      Instant now,
+      int observedReplicas,
+      int replicas,
+      VllmWorkloadHealth health,
+      boolean scalesToZero,
+      ScalingEvent scaled) {
+
+    ModelBackendStatus status(ModelBackendStatus stored) {
+      ModelBackendStatus previous = orEmpty(stored);
+      ModelBackendStatus status = baseStatus(resource, generation);
+      status.setEndpoint(backend.endpoint());
+      status.setSelector(backend.selectorText());
+      status.setReplicas(observedReplicas);
+      status.setReadyReplicas(health.readyReplicas());
+      status.setDesiredReplicas(replicas);
+      status.setScalingHistory(history(previous.getScalingHistory()));
+      status.setGpuUsage(gpu(previous).usage());
+      status.setConditions(
+          Conditions.merge(previous.getConditions(), health.conditions(), generation, now));
+      return status;
+    }
+
+    /** The stored history with this reconciliation's decision, the last few only. */
+    private List<ScalingEvent> history(List<ScalingEvent> stored) {
+      if (scaled == null) {
+        return stored;
+      }
+      List<ScalingEvent> history = new ArrayList<>(stored == null ? List.of() : stored);
+      history.add(scaled);
+      return List.copyOf(
+          history.subList(Math.max(0, history.size() - SCALING_HISTORY_LENGTH), history.size()));
+    }
+
+    /** The GPU-hours since the stored accounting. */
+    GpuUsageAccounting.Accounted gpu(ModelBackendStatus previous) {
+      return GpuUsageAccounting.account(
+          previous.getGpuUsage(),
+          previous.getReplicas() == null || previous.getDesiredReplicas() == null
+              ? null
+              : new GpuUsageAccounting.InForce(
+                  previous.getReplicas(), previous.getDesiredReplicas()),
+          new GpuUsageAccounting.InForce(observedReplicas, replicas),
+          scalesToZero,
+          backend.gpus(),
+          gpuHourly(),
+          now);
+    }
+
+    Double gpuHourly() {
+      return resource.getSpec().pricing() == null ? null : resource.getSpec().pricing().gpuHourly();
+    }
   }
 
   /** The latest activation in the status, or null. */
@@ -225,8 +262,7 @@ final class VllmBackendReconciler {
     }
   }
 
-  private static ModelBackendStatus baseStatus(
-      ModelBackend resource, ModelBackendStatus previous, long generation) {
+  private static ModelBackendStatus baseStatus(ModelBackend resource, long generation) {
     ModelBackendStatus status = new ModelBackendStatus();
     status.setType("vllm");
     status.setModel(resource.getSpec().vllm().model());
@@ -269,16 +305,20 @@ final class VllmBackendReconciler {
   }
 
   /**
-   * An event whenever Ready changes status or reason; a rollout and a model loading are not
-   * warnings.
+   * An event whenever Ready changes status or reason, from the status the write built on to the one
+   * it left; a rollout and a model loading are not warnings.
    */
   private void recordReadyChange(
-      ModelBackend resource, ModelBackendStatus previous, ModelBackendStatus status) {
+      ModelBackend resource, StatusPatch.Written<ModelBackendStatus> written) {
     events.readyChanged(
         resource,
-        previous.getConditions(),
-        status.getConditions(),
+        orEmpty(written.stored()).getConditions(),
+        written.status().getConditions(),
         Set.of(VllmWorkloadHealth.REASON_PROGRESSING, VllmWorkloadHealth.REASON_MODEL_LOADING));
+  }
+
+  private static ModelBackendStatus orEmpty(ModelBackendStatus status) {
+    return status == null ? new ModelBackendStatus() : status;
   }
 
   private static int orZero(Integer value) {

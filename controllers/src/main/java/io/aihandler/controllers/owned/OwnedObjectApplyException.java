@@ -9,9 +9,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * An owned object the API server would not take. Its message names the object and the server's
- * verdict and is safe to show in a status: a Secret's verdict keeps only the code, the reason and
- * the refused field paths, never the server's text, which could quote the data.
+ * An object the operator writes (an owned object, or a primary's status) that the API server would
+ * not take. Its message names the object and the server's verdict and is safe to show in a status:
+ * a Secret's verdict keeps only the code, the reason and the refused field paths, never the
+ * server's text, which could quote the data.
  */
 public final class OwnedObjectApplyException extends RuntimeException {
 

@@ -22,11 +22,13 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -108,30 +110,44 @@ public class RoutingPolicyReconciler implements Reconciler<RoutingPolicy> {
             namespace ->
                 namespaceLabels.computeIfAbsent(namespace, name -> labelsOf(context, name)));
 
-    RoutingPolicyStatus previous = policy.getStatus();
-    RoutingPolicyStatus status = new RoutingPolicyStatus();
     long generation = Optional.ofNullable(policy.getMetadata().getGeneration()).orElse(0L);
-    status.setObservedGeneration(generation);
-    status.setConditions(
-        Conditions.merge(
-            previous == null ? List.of() : previous.getConditions(),
-            result.conditions(),
-            generation,
-            clock.instant()));
+    Instant now = clock.instant();
+    StatusPatch.Written<RoutingPolicyStatus> written =
+        StatusPatch.write(
+            policy,
+            context,
+            UnaryOperator.identity(),
+            stored -> {
+              RoutingPolicyStatus status = new RoutingPolicyStatus();
+              status.setObservedGeneration(generation);
+              status.setConditions(
+                  Conditions.merge(
+                      stored == null ? List.of() : stored.getConditions(),
+                      result.conditions(),
+                      generation,
+                      now));
+              return status;
+            });
     new ResourceEvents(context.getClient(), clock)
         .readyChanged(
             policy,
-            previous == null ? List.of() : previous.getConditions(),
-            status.getConditions(),
+            written.stored() == null ? List.of() : written.stored().getConditions(),
+            written.status().getConditions(),
             Set.of());
-    return StatusPatch.ifChanged(policy, status);
+    return UpdateControl.noUpdate();
   }
 
   @Override
   public ErrorStatusUpdateControl<RoutingPolicy> updateErrorStatus(
       RoutingPolicy policy, Context<RoutingPolicy> context, Exception e) {
     return FailureStatus.readyFalse(
-        policy, e, RoutingPolicyStatus::new, clock, new ResourceEvents(context.getClient(), clock));
+        policy,
+        context,
+        e,
+        RoutingPolicyStatus::new,
+        UnaryOperator.identity(),
+        clock,
+        new ResourceEvents(context.getClient(), clock));
   }
 
   /** Backends every route of the policy names. */

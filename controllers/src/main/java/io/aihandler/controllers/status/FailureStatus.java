@@ -4,12 +4,16 @@ import io.aihandler.api.v1alpha1.ConditionedStatus;
 import io.aihandler.controllers.owned.OwnedObjectApplyException;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a reconciler's {@code updateErrorStatus} writes: {@code Ready} False with a reason and a
@@ -22,37 +26,60 @@ import java.util.function.Supplier;
  */
 public final class FailureStatus {
 
+  private static final Logger LOG = LoggerFactory.getLogger(FailureStatus.class);
+
   private FailureStatus() {}
 
-  /** The error status of {@code resource} after {@code error}; no write when it already says so. */
+  /**
+   * Writes the error status of {@code resource} after {@code error}, unless the status already says
+   * so, through {@link StatusPatch#write} like every other status: only the writer's fields,
+   * rebuilt on the stored status after a conflict. A failure to write it is logged: the
+   * reconciliation's own error is what JOSDK retries on.
+   *
+   * @param ownFields the fields of a status the reconciler owns (others' are left as they are)
+   */
   public static <S extends ConditionedStatus, P extends CustomResource<?, S>>
       ErrorStatusUpdateControl<P> readyFalse(
           P resource,
+          Context<P> context,
           Exception error,
           Supplier<S> emptyStatus,
+          UnaryOperator<S> ownFields,
           Clock clock,
           ResourceEvents events) {
-    S previous = resource.getStatus();
-    S status = previous == null ? emptyStatus.get() : StatusPatch.copy(previous);
     long generation = Optional.ofNullable(resource.getMetadata().getGeneration()).orElse(0L);
     String reason =
         applyFailure(error).isPresent() ? Conditions.APPLY_FAILED : Conditions.RECONCILE_FAILED;
-    status.setObservedGeneration(generation);
-    status.setConditions(
-        Conditions.merge(
-            status.getConditions(),
-            List.of(new Conditions.Desired(Conditions.READY, false, reason, describe(error))),
-            generation,
-            clock.instant()));
-    if (StatusPatch.same(previous, status)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
+    Conditions.Desired ready =
+        new Conditions.Desired(Conditions.READY, false, reason, describe(error));
+    try {
+      StatusPatch.Written<S> written =
+          StatusPatch.write(
+              resource,
+              context,
+              ownFields,
+              stored -> {
+                S status = stored == null ? emptyStatus.get() : StatusPatch.copy(stored);
+                status.setObservedGeneration(generation);
+                status.setConditions(
+                    Conditions.merge(
+                        status.getConditions(), List.of(ready), generation, clock.instant()));
+                return status;
+              });
+      events.readyChanged(
+          resource,
+          written.stored() == null ? List.of() : written.stored().getConditions(),
+          written.status().getConditions(),
+          Set.of());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "could not write the error status of {} {}/{}: {}",
+          resource.getKind(),
+          resource.getMetadata().getNamespace(),
+          resource.getMetadata().getName(),
+          describe(e));
     }
-    events.readyChanged(
-        resource,
-        previous == null ? List.of() : previous.getConditions(),
-        status.getConditions(),
-        Set.of());
-    return ErrorStatusUpdateControl.patchStatus(StatusPatch.of(resource, status));
+    return ErrorStatusUpdateControl.noStatusUpdate();
   }
 
   /**

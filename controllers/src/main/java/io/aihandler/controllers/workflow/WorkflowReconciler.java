@@ -38,6 +38,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -126,7 +127,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
                   .condition(),
               new Desired(RESOLVED_REFS, false, "PolicyNotFound", message),
               new Desired(READY, false, "PolicyNotFound", message)),
-          configHash);
+          Optional.empty());
     }
 
     RoutingPolicyResolution.Result resolution =
@@ -203,7 +204,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
               + String.join("; ", rendered.problems())
               + (configHash == null ? "" : "; sidecars keep running configuration " + configHash);
       conditions.add(new Desired(READY, false, "InvalidRouterConfig", message));
-      return status(workflow, context, conditions, configHash);
+      return status(workflow, context, conditions, Optional.empty());
     }
     Desired provisioned = credentials.condition();
     if (!problems.isEmpty()) {
@@ -225,7 +226,7 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
                           + WorkflowObjectNames.egressPolicy(workflow)
                       : "")));
     }
-    return status(workflow, context, conditions, rendered.hash());
+    return status(workflow, context, conditions, Optional.of(rendered.hash()));
   }
 
   /**
@@ -235,12 +236,14 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
   public ErrorStatusUpdateControl<Workflow> updateErrorStatus(
       Workflow workflow, Context<Workflow> context, Exception e) {
     // The advisor's fields are left to the advisor: this writer applies only its own.
-    Workflow own = new Workflow();
-    own.setMetadata(workflow.getMetadata());
-    own.setSpec(workflow.getSpec());
-    own.setStatus(AdvisorStatusFields.withoutAdvice(workflow.getStatus()));
     return FailureStatus.readyFalse(
-        own, e, WorkflowStatus::new, clock, new ResourceEvents(context.getClient(), clock));
+        workflow,
+        context,
+        e,
+        WorkflowStatus::new,
+        AdvisorStatusFields::withoutAdvice,
+        clock,
+        new ResourceEvents(context.getClient(), clock));
   }
 
   /** The vLLM backends the routes reach: the only destinations a restricted Workflow's pods get. */
@@ -378,31 +381,46 @@ public class WorkflowReconciler implements Reconciler<Workflow> {
     }
   }
 
-  /** Patches the status when it says something new; no write otherwise. */
+  /**
+   * Writes the status when it says something new; no write otherwise.
+   *
+   * @param published the hash of the config just published; empty: the ConfigMap was left as it
+   *     was, and so is the stored hash
+   */
   private UpdateControl<Workflow> status(
-      Workflow workflow, Context<Workflow> context, List<Desired> conditions, String configHash) {
-    // Only this reconciler's fields are compared and applied; the advisor owns the rest.
-    WorkflowStatus previous = AdvisorStatusFields.withoutAdvice(workflow.getStatus());
+      Workflow workflow,
+      Context<Workflow> context,
+      List<Desired> conditions,
+      Optional<String> published) {
     long generation = Optional.ofNullable(workflow.getMetadata().getGeneration()).orElse(0L);
-    WorkflowStatus status = new WorkflowStatus();
-    status.setObservedGeneration(generation);
-    status.setConditions(
-        Conditions.merge(
-            previous == null ? List.of() : previous.getConditions(),
-            conditions,
-            generation,
-            clock.instant()));
-    status.setConfigHash(configHash);
-    status.setConfigMapName(
-        configHash == null ? null : WorkflowObjectNames.routerConfigMap(workflow));
+    Instant now = clock.instant();
+    // Only this reconciler's fields are compared and applied; the advisor owns the rest.
+    StatusPatch.Written<WorkflowStatus> written =
+        StatusPatch.write(
+            workflow,
+            context,
+            AdvisorStatusFields::withoutAdvice,
+            stored -> {
+              WorkflowStatus status = new WorkflowStatus();
+              status.setObservedGeneration(generation);
+              status.setConditions(
+                  Conditions.merge(
+                      stored == null ? List.of() : stored.getConditions(),
+                      conditions,
+                      generation,
+                      now));
+              String configHash = published.orElse(stored == null ? null : stored.getConfigHash());
+              status.setConfigHash(configHash);
+              status.setConfigMapName(
+                  configHash == null ? null : WorkflowObjectNames.routerConfigMap(workflow));
+              return status;
+            });
     new ResourceEvents(context.getClient(), clock)
         .readyChanged(
             workflow,
-            previous == null ? List.of() : previous.getConditions(),
-            status.getConditions(),
+            written.stored() == null ? List.of() : written.stored().getConditions(),
+            written.status().getConditions(),
             Set.of());
-    return StatusPatch.same(previous, status)
-        ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(StatusPatch.of(workflow, status));
+    return UpdateControl.noUpdate();
   }
 }

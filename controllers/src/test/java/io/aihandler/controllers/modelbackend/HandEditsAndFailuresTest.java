@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -140,6 +142,16 @@ class HandEditsAndFailuresTest {
             .build());
     client.resource(deployment).updateStatus();
     Eventually.await("Ready True", () -> ready() != null && "True".equals(ready().getStatus()));
+    // The activation endpoint's field: no status this reconciler writes may carry it.
+    String activation = "2026-03-01T09:00:00.123Z";
+    client
+        .resources(ModelBackend.class)
+        .inNamespace("models")
+        .withName("llama")
+        .subresource("status")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"status\":{\"lastActivationTime\":\"" + activation + "\"}}");
 
     api.refuse(
         new ServerSideApplyDispatcher.Refusal(
@@ -183,6 +195,9 @@ class HandEditsAndFailuresTest {
         "Ready no longer ApplyFailed",
         Duration.ofSeconds(10),
         () -> !Conditions.APPLY_FAILED.equals(ready().getReason()));
+    assertThat(backend().getStatus().getLastActivationTime())
+        .as("left to the activation endpoint by the error status and the statuses after it")
+        .isEqualTo(activation);
   }
 
   private void editSpec(String yaml) {

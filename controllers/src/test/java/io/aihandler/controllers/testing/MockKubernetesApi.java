@@ -61,6 +61,11 @@ public final class MockKubernetesApi implements AutoCloseable {
     return dispatcher.writes();
   }
 
+  /** Applies refused because their resourceVersion was no longer the stored one (409). */
+  public int staleApplies() {
+    return dispatcher.staleApplies();
+  }
+
   /**
    * Refuses writes as {@link ServerSideApplyDispatcher#refuse} says, until {@link #acceptAll()}.
    */

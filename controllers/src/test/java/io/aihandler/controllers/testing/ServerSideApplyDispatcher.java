@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Puts server-side apply in front of fabric8's CRUD mock API server, which answers apply patches
@@ -61,6 +62,7 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
   private final List<Write> writes = new CopyOnWriteArrayList<>();
   private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
   private final List<ReadRefusal> readRefusals = new CopyOnWriteArrayList<>();
+  private final AtomicInteger staleApplies = new AtomicInteger();
 
   public ServerSideApplyDispatcher(KubernetesCrudDispatcher crud) {
     this.crud = crud;
@@ -69,6 +71,13 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
   /** Every write so far, oldest first. */
   public List<Write> writes() {
     return List.copyOf(writes);
+  }
+
+  /**
+   * Applies refused with 409 because they named a resourceVersion that is no longer the stored one.
+   */
+  public int staleApplies() {
+    return staleApplies.get();
   }
 
   /** Refuses every later write matching {@code refusal}, until {@link #acceptAll()}. */
@@ -165,6 +174,7 @@ public final class ServerSideApplyDispatcher extends Dispatcher {
     String appliedVersion = appliedObject.at("/metadata/resourceVersion").asText("");
     String storedVersion = stored.at("/metadata/resourceVersion").asText("");
     if (!appliedVersion.isEmpty() && !appliedVersion.equals(storedVersion)) {
+      staleApplies.incrementAndGet();
       return status(
           409,
           "Conflict",
