@@ -58,7 +58,14 @@ class FaultAndAbuseColdTest extends FaultAndAbuseBase {
       for (int i = 0; i < n; i++) {
         int k = i;
         all.add(
-            pool.submit(() -> Http.fresh().chat(sidecar.port(), "coldmixed", "mail " + k + EMAIL)));
+            pool.submit(
+                () -> {
+                  // Each its own connection, closed once answered: a client that leaves one
+                  // idle keeps the sidecar's end open too, up to sidecar.idleTimeout (30 s).
+                  try (Http client = Http.fresh()) {
+                    return client.chat(sidecar.port(), "coldmixed", "mail " + k + EMAIL);
+                  }
+                }));
       }
       for (Future<Http.Response> f : all) {
         answers.add(f.get(30, TimeUnit.SECONDS));
@@ -87,6 +94,11 @@ class FaultAndAbuseColdTest extends FaultAndAbuseBase {
     expect(
         metric(page, "aihandler_held_requests{backend=\"cold\"}") == 0,
         "requests still held after the flood");
+    // Every client is gone: the sidecar keeps none of their connections, nor any of its own.
+    Footprint[] now = {sidecar.footprint()};
+    expect(
+        Poll.until(Duration.ofSeconds(5), () -> (now[0] = sidecar.footprint()).near(baseline())),
+        "descriptors kept after the flood's clients left: before " + baseline() + ", " + now[0]);
   }
 
   private double heldNow() {
