@@ -105,7 +105,10 @@ public final class ColdCapacity implements AutoCloseable {
 
   /** Probes with {@link ReadinessProbe} and activates with {@link ActivationClient}. */
   public ColdCapacity(RouterMetrics metrics) {
-    this(metrics, new ReadinessProbe(ReadinessProbe.DEFAULT_TIMEOUT), DEFAULT_PROBE_INTERVAL);
+    this(
+        metrics,
+        new ReadinessProbe(ReadinessProbe.DEFAULT_TIMEOUT, metrics),
+        DEFAULT_PROBE_INTERVAL);
   }
 
   private ColdCapacity(RouterMetrics metrics, ReadinessProbe probe, Duration probeInterval) {
