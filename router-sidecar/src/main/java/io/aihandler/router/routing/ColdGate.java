@@ -23,7 +23,7 @@ final class ColdGate {
     ATTEMPT,
     /** The request moved on to a later target: look again. */
     MOVED,
-    /** The client of a held stream left. */
+    /** The client of a held stream left after a keep-alive began its response. */
     CLIENT_GONE
   }
 
@@ -32,7 +32,7 @@ final class ColdGate {
   private final RoutedCall call;
   private final CallRecord record;
   private final SidecarSettings sidecar;
-  private final ColdCapacity.KeepAlive keepAlive;
+  private final HeldStream keepAlive;
   private final long budgetNanos;
   private long heldNanos;
   private String spilledFrom;
@@ -46,7 +46,7 @@ final class ColdGate {
       RoutedCall call,
       CallRecord record,
       SidecarSettings sidecar,
-      ColdCapacity.KeepAlive keepAlive) {
+      HeldStream keepAlive) {
     this.cold = cold;
     this.metrics = metrics;
     this.call = call;
@@ -61,6 +61,7 @@ final class ColdGate {
    * ready (the time held moves the request's deadline on).
    *
    * @throws io.aihandler.router.ApiException when the hold is full, runs out, or the sidecar stops
+   * @throws ClientLeftException when the client left while held, before anything was written to it
    */
   Turn before(List<BackendRuntime> order, RetryState state) {
     Route route = call.route();
@@ -98,7 +99,8 @@ final class ColdGate {
             sidecar.maxHeldRequests(),
             since + Math.max(0, budgetNanos - heldNanos),
             sidecar.holdKeepAliveIntervalDuration(),
-            keepAlive);
+            keepAlive,
+            record.client());
     long waited = System.nanoTime() - since;
     heldNanos += waited;
     state.held(waited);
@@ -106,7 +108,10 @@ final class ColdGate {
       case READY -> Turn.ATTEMPT;
       case CANCELLED -> {
         record.outcome = Outcome.CLIENT_CLOSED;
-        yield Turn.CLIENT_GONE;
+        if (keepAlive != null && keepAlive.sent()) {
+          yield Turn.CLIENT_GONE; // the stream's response began: it ends without another word
+        }
+        throw new ClientLeftException();
       }
       case FULL -> {
         record.outcome = Outcome.UNAVAILABLE;

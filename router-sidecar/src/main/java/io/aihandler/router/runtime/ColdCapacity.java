@@ -38,7 +38,8 @@ import java.util.function.Predicate;
  * the last held request leaves, except for a backend taken as starting because it refused a
  * connection: no config change may come to end that, so it is probed until it answers. A held
  * request waits on the backend's condition, woken by a reload or a passing probe, with a bounded
- * number held per backend.
+ * number held per backend. A held request whose client leaves ends at once ({@link ClientWatch},
+ * looked at every {@link #CLIENT_CHECK_INTERVAL}), freeing its place.
  */
 public final class ColdCapacity implements AutoCloseable {
 
@@ -46,6 +47,9 @@ public final class ColdCapacity implements AutoCloseable {
 
   /** How often a backend with held requests is probed. */
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(2);
+
+  /** How often a held request looks whether its client is still there. */
+  public static final Duration CLIENT_CHECK_INTERVAL = Duration.ofMillis(200);
 
   /** How a hold ended. */
   public enum Outcome {
@@ -55,7 +59,7 @@ public final class ColdCapacity implements AutoCloseable {
     TIMEOUT,
     /** As many requests as allowed are held already: refused at once. */
     FULL,
-    /** The client went away while held (a keep-alive could not be written). */
+    /** The client went away while held (its connection closed, or a keep-alive failed). */
     CANCELLED,
     /** The sidecar is stopping ({@link #stop()}, or the request's thread was interrupted). */
     INTERRUPTED
@@ -65,6 +69,37 @@ public final class ColdCapacity implements AutoCloseable {
   @FunctionalInterface
   public interface KeepAlive {
     void send() throws IOException;
+  }
+
+  /**
+   * Whether the client of a held request is still there. A client that closes its connection while
+   * held is noticed without writing to it, so a non-streaming request leaves as soon as its client
+   * does.
+   */
+  public interface ClientWatch {
+    /** Watches nothing: the client is taken to stay. */
+    ClientWatch NONE =
+        new ClientWatch() {
+          @Override
+          public void start() {}
+
+          @Override
+          public boolean gone() {
+            return false;
+          }
+
+          @Override
+          public void stop() {}
+        };
+
+    /** The hold begins: the client's connection is watched for its closing. */
+    void start();
+
+    /** Whether the client is known to have left. */
+    boolean gone();
+
+    /** The hold ended: the connection is no longer watched for this hold. */
+    void stop();
   }
 
   /** One backend's capacity as the sidecar knows it. */
@@ -278,6 +313,20 @@ public final class ColdCapacity implements AutoCloseable {
    */
   public Outcome hold(
       Backend b, int maxHeld, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive) {
+    return hold(b, maxHeld, untilNanos, keepAliveEvery, keepAlive, ClientWatch.NONE);
+  }
+
+  /**
+   * As {@link #hold(Backend, int, long, Duration, KeepAlive)}, watching {@code client} while held:
+   * a client that leaves ends the hold at once as {@link Outcome#CANCELLED}.
+   */
+  public Outcome hold(
+      Backend b,
+      int maxHeld,
+      long untilNanos,
+      Duration keepAliveEvery,
+      KeepAlive keepAlive,
+      ClientWatch client) {
     if (state(b) == CapacityState.READY) {
       return Outcome.READY;
     }
@@ -291,11 +340,13 @@ public final class ColdCapacity implements AutoCloseable {
       return Outcome.FULL;
     }
     Outcome outcome = Outcome.INTERRUPTED;
+    client.start();
     try {
       startProbing(c);
-      outcome = waitForReady(c, untilNanos, keepAliveEvery, keepAlive);
+      outcome = waitForReady(c, untilNanos, keepAliveEvery, keepAlive, client);
       return outcome;
     } finally {
+      client.stop();
       c.held.decrementAndGet();
       metrics.hold(b.name(), label(outcome));
     }
@@ -311,10 +362,15 @@ public final class ColdCapacity implements AutoCloseable {
   }
 
   private Outcome waitForReady(
-      Cold c, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive) {
+      Cold c, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive, ClientWatch client) {
     long every = keepAliveEvery.toNanos();
     long nextKeepAlive = System.nanoTime() + every;
+    boolean watching = client != ClientWatch.NONE;
     while (true) {
+      // Before anything else, a backend that is ready included: nothing is sent for a client gone.
+      if (client.gone()) {
+        return Outcome.CANCELLED;
+      }
       long now = System.nanoTime();
       if (keepAlive != null && now >= nextKeepAlive && now < untilNanos) {
         try {
@@ -327,7 +383,7 @@ public final class ColdCapacity implements AutoCloseable {
       c.lock.lock();
       try {
         if (c.state() == CapacityState.READY) {
-          return Outcome.READY;
+          return client.gone() ? Outcome.CANCELLED : Outcome.READY;
         }
         if (stopping) {
           return Outcome.INTERRUPTED;
@@ -337,6 +393,9 @@ public final class ColdCapacity implements AutoCloseable {
           return Outcome.TIMEOUT;
         }
         long until = keepAlive == null ? untilNanos : Math.min(untilNanos, nextKeepAlive);
+        if (watching) {
+          until = Math.min(until, now + CLIENT_CHECK_INTERVAL.toNanos());
+        }
         c.changed.awaitNanos(Math.max(1, until - now));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
