@@ -6,7 +6,10 @@ import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.AttemptResult.Failed;
 import io.aihandler.router.runtime.BackendRuntime;
 import io.aihandler.router.runtime.ColdCapacity;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.random.RandomGenerator;
 
 /**
  * The cold path of one request, before each attempt: a target with no ready replica is spilt over
@@ -33,12 +36,14 @@ final class ColdGate {
   private final CallRecord record;
   private final SidecarSettings sidecar;
   private final HeldStream keepAlive;
+  private final RandomGenerator random;
   private final long budgetNanos;
   private long heldNanos;
   private String spilledFrom;
 
   /**
    * @param keepAlive where keep-alives go while the request is held; null for none
+   * @param random spreads the {@code Retry-After} of the cold path's 503s
    */
   ColdGate(
       ColdCapacity cold,
@@ -46,13 +51,15 @@ final class ColdGate {
       RoutedCall call,
       CallRecord record,
       SidecarSettings sidecar,
-      HeldStream keepAlive) {
+      HeldStream keepAlive,
+      RandomGenerator random) {
     this.cold = cold;
     this.metrics = metrics;
     this.call = call;
     this.record = record;
     this.sidecar = sidecar;
     this.keepAlive = keepAlive;
+    this.random = random;
     this.budgetNanos = call.route().coldStartTimeoutDuration().toNanos();
   }
 
@@ -115,12 +122,25 @@ final class ColdGate {
       }
       case FULL -> {
         record.outcome = Outcome.UNAVAILABLE;
-        throw Failures.holdsFull(b, ColdRoute.stateName(hold.state()), sidecar.maxHeldRequests());
+        OptionalLong soonest = cold.soonestHoldEnd(b.config());
+        long retryAfter =
+            ColdRetryAfter.holdQueueFull(
+                cold.probeInterval(),
+                soonest.isPresent()
+                    ? Duration.ofNanos(soonest.getAsLong() - System.nanoTime())
+                    : null,
+                random);
+        throw Failures.holdsFull(b, ColdRoute.stateName(hold.state()), sidecar.maxHeldRequests())
+            .withRetryAfter(retryAfter);
       }
       case TIMEOUT -> {
         record.outcome = Outcome.UNAVAILABLE;
+        long retryAfter =
+            ColdRetryAfter.coldStartTimeout(
+                cold.probeInterval(), call.route().coldStartTimeoutDuration(), random);
         throw Failures.holdTimeout(
-            call, b, ColdRoute.stateName(cold.state(b.config())), heldNanos / 1_000_000);
+                call, b, ColdRoute.stateName(cold.state(b.config())), heldNanos / 1_000_000)
+            .withRetryAfter(retryAfter);
       }
       case INTERRUPTED -> throw Failures.shuttingDown();
     };

@@ -289,7 +289,8 @@ public final class RequestRouter {
   private AttemptResult attempts(
       RouterRuntime rt, RoutedCall call, CallRecord record, Operation op, HeldStream keepAlive) {
     Route route = call.route();
-    ColdGate coldGate = new ColdGate(cold, metrics, call, record, rt.config().sidecar(), keepAlive);
+    ColdGate coldGate =
+        new ColdGate(cold, metrics, call, record, rt.config().sidecar(), keepAlive, random);
     long deadline = System.nanoTime() + call.timeout().toNanos();
     record.task = taskLabel(call);
     Targets targets = eligibleTargets(rt, call, op, record);

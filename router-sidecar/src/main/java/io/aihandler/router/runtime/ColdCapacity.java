@@ -10,7 +10,9 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -114,6 +116,8 @@ public final class ColdCapacity implements AutoCloseable {
     volatile CapacityState learned; // null: nothing learnt since the config's last change
     volatile boolean refused; // taken as starting because it refused a connection
     ScheduledFuture<?> probe; // guarded by lock
+    // When each held request's hold runs out (System.nanoTime), per instant; guarded by lock.
+    final TreeMap<Long, Integer> holdsEnd = new TreeMap<>();
 
     Cold(Backend b) {
       this.name = b.name();
@@ -340,6 +344,7 @@ public final class ColdCapacity implements AutoCloseable {
       return Outcome.FULL;
     }
     Outcome outcome = Outcome.INTERRUPTED;
+    holdBegins(c, untilNanos);
     client.start();
     try {
       startProbing(c);
@@ -347,9 +352,50 @@ public final class ColdCapacity implements AutoCloseable {
       return outcome;
     } finally {
       client.stop();
+      holdEnds(c, untilNanos);
       c.held.decrementAndGet();
       metrics.hold(b.name(), label(outcome));
     }
+  }
+
+  private static void holdBegins(Cold c, long untilNanos) {
+    c.lock.lock();
+    try {
+      c.holdsEnd.merge(untilNanos, 1, Integer::sum);
+    } finally {
+      c.lock.unlock();
+    }
+  }
+
+  private static void holdEnds(Cold c, long untilNanos) {
+    c.lock.lock();
+    try {
+      c.holdsEnd.computeIfPresent(untilNanos, (k, n) -> n == 1 ? null : n - 1);
+    } finally {
+      c.lock.unlock();
+    }
+  }
+
+  /**
+   * When the first of the requests held for the backend now runs out of hold ({@link
+   * System#nanoTime}): the latest a held place frees up, unless the backend is ready sooner.
+   */
+  public OptionalLong soonestHoldEnd(Backend b) {
+    Cold c = backends.get(b.name());
+    if (c == null) {
+      return OptionalLong.empty();
+    }
+    c.lock.lock();
+    try {
+      return c.holdsEnd.isEmpty() ? OptionalLong.empty() : OptionalLong.of(c.holdsEnd.firstKey());
+    } finally {
+      c.lock.unlock();
+    }
+  }
+
+  /** How often a backend with held requests is probed: how soon its readiness can be learnt. */
+  public Duration probeInterval() {
+    return probeInterval;
   }
 
   private static String label(Outcome o) {

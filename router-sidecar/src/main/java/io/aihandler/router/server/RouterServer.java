@@ -610,7 +610,9 @@ public final class RouterServer implements AutoCloseable {
       return;
     }
     if (e.status() == 429 || e.status() == 503) {
-      res.header(HeaderNames.RETRY_AFTER, "1");
+      // An error of the cold path says when to come back (ColdRetryAfter); any other, at once.
+      long retryAfter = e.retryAfterSeconds() > 0 ? e.retryAfterSeconds() : 1;
+      res.header(HeaderNames.RETRY_AFTER, String.valueOf(retryAfter));
     }
     if (e.code() != null && CLOSES_CONNECTION.contains(e.code())) {
       res.header(HeaderValues.CONNECTION_CLOSE);

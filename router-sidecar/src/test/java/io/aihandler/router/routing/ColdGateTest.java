@@ -21,6 +21,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,7 +85,26 @@ class ColdGateTest {
         });
   }
 
+  /** Always draws the lowest value, or always the highest. */
+  private static RandomGenerator drawing(boolean highest) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0;
+      }
+
+      @Override
+      public long nextLong(long bound) {
+        return highest ? bound - 1 : 0;
+      }
+    };
+  }
+
   private ColdGate gate(RouterConfig c, HeldStream keepAlive) {
+    return gate(c, keepAlive, drawing(false));
+  }
+
+  private ColdGate gate(RouterConfig c, HeldStream keepAlive, RandomGenerator random) {
     RoutedCall call =
         new RoutedCall(
             "chat",
@@ -98,7 +118,7 @@ class ColdGateTest {
             null,
             Duration.ofSeconds(30),
             false);
-    return new ColdGate(cold, metrics, call, record, c.sidecar(), keepAlive);
+    return new ColdGate(cold, metrics, call, record, c.sidecar(), keepAlive, random);
   }
 
   private static RetryState state(int targets, long deadline) {
@@ -240,6 +260,35 @@ class ColdGateTest {
     assertThat(cold.held("llama")).isZero();
     assertThat(metrics.scrape())
         .contains("aihandler_holds_total{backend=\"llama\",outcome=\"cancelled\"} 2.0");
+  }
+
+  @Test
+  void aFullHoldSaysToComeBackAfterTheNextProbeSpreadOverOneProbeInterval() throws Exception {
+    // The gate's capacity probes every second.
+    RouterConfig c = config("starting", "0", "spillOver: false");
+    assertThat(retryAfter(() -> gate(c, null, drawing(false)).before(order(c), state(2, soon()))))
+        .isEqualTo(1);
+    assertThat(retryAfter(() -> gate(c, null, drawing(true)).before(order(c), state(2, soon()))))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aHoldThatRunsOutSaysToComeBackSpreadOverAWindow() throws Exception {
+    RouterConfig c = config("scaled-to-zero", "4", "spillOver: false, coldStartTimeout: 50ms");
+    assertThat(retryAfter(() -> gate(c, null, drawing(false)).before(order(c), state(2, soon()))))
+        .isEqualTo(1);
+    assertThat(retryAfter(() -> gate(c, null, drawing(true)).before(order(c), state(2, soon()))))
+        .isEqualTo(2);
+  }
+
+  private static long soon() {
+    return System.nanoTime() + 1_000_000_000L;
+  }
+
+  private static long retryAfter(org.assertj.core.api.ThrowableAssert.ThrowingCallable gate) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(gate);
+    assertThat(t).isInstanceOf(ApiException.class);
+    return ((ApiException) t).retryAfterSeconds();
   }
 
   @Test

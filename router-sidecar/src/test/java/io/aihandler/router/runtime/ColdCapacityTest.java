@@ -268,6 +268,30 @@ class ColdCapacityTest {
   }
 
   @Test
+  void theSoonestHoldEndIsThatOfTheFirstHeldRequestToRunOut() throws Exception {
+    Backend b = vllm(CapacityState.SCALED_TO_ZERO);
+    cold.configure(config(b));
+    assertThat(cold.soonestHoldEnd(b)).isEmpty();
+    long soon = in(Duration.ofSeconds(20));
+    long late = in(Duration.ofSeconds(40));
+    List<CompletableFuture<ColdCapacity.Outcome>> held =
+        List.of(
+            async(() -> cold.hold(b, 4, late, Duration.ofSeconds(30), null)),
+            async(() -> cold.hold(b, 4, soon, Duration.ofSeconds(30), null)),
+            async(() -> cold.hold(b, 4, soon, Duration.ofSeconds(30), null)));
+    awaitHeld(3);
+
+    assertThat(cold.soonestHoldEnd(b)).hasValue(soon);
+    assertThat(cold.probeInterval()).isEqualTo(Duration.ofMillis(20));
+
+    cold.configure(config(vllm(CapacityState.READY)));
+    for (CompletableFuture<ColdCapacity.Outcome> h : held) {
+      h.get(5, TimeUnit.SECONDS);
+    }
+    assertThat(cold.soonestHoldEnd(b)).isEmpty();
+  }
+
+  @Test
   void anInterruptedHoldEndsAtOnce() throws Exception {
     Backend b = vllm(CapacityState.SCALED_TO_ZERO);
     CompletableFuture<ColdCapacity.Outcome> outcome = new CompletableFuture<>();
