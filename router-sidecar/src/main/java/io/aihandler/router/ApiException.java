@@ -10,13 +10,20 @@ public class ApiException extends RuntimeException {
   private final String type;
   private final String code;
   private final String param;
+  private final long retryAfterSeconds;
 
   public ApiException(int status, String type, String code, String param, String message) {
+    this(status, type, code, param, message, 0);
+  }
+
+  private ApiException(
+      int status, String type, String code, String param, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.status = status;
     this.type = type;
     this.code = code;
     this.param = param;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public ApiException(int status, String type, String code, String message) {
@@ -42,5 +49,15 @@ public class ApiException extends RuntimeException {
 
   public String param() {
     return param;
+  }
+
+  /** The same error, answered with {@code Retry-After: seconds} (at least 1). */
+  public ApiException withRetryAfter(long seconds) {
+    return new ApiException(status, type, code, param, getMessage(), Math.max(1, seconds));
+  }
+
+  /** The {@code Retry-After} this error was given; 0 when none, and a 429 or 503 then gets 1. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 }

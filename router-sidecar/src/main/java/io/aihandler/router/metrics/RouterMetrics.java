@@ -49,6 +49,7 @@ public final class RouterMetrics {
   private final Map<Three, Counter> spilloverCosts = new ConcurrentHashMap<>();
   private final Map<Two, Counter> holds = new ConcurrentHashMap<>();
   private final Map<Two, Counter> activations = new ConcurrentHashMap<>();
+  private final Map<Two, Counter> readinessProbes = new ConcurrentHashMap<>();
   private final Map<String, Object> heldGauges = new ConcurrentHashMap<>();
 
   /**
@@ -389,13 +390,29 @@ public final class RouterMetrics {
 
   /**
    * An activation call to the operator for a backend ({@code result}: {@code accepted}, {@code
-   * ready}, {@code refused}, {@code rate_limited}, {@code error}).
+   * ready}, {@code refused}, {@code rate_limited}, {@code timeout}, {@code error}).
    */
   public void activation(String backend, String result) {
     counter(
             activations,
             "aihandler.activations",
             "Calls asking the operator to bring a backend up, by result",
+            "backend",
+            backend,
+            "result",
+            result)
+        .increment();
+  }
+
+  /**
+   * A health probe of a backend with no ready replica ({@code result}: {@code ready}, {@code
+   * not_ready}, {@code unreachable}, {@code timeout}, {@code too_large}).
+   */
+  public void readinessProbe(String backend, String result) {
+    counter(
+            readinessProbes,
+            "aihandler.readiness.probes",
+            "Health probes of backends with no ready replica, by result",
             "backend",
             backend,
             "result",

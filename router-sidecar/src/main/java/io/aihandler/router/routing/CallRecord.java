@@ -1,6 +1,7 @@
 package io.aihandler.router.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aihandler.router.runtime.ColdCapacity;
 import io.aihandler.router.runtime.MemoryCharge;
 import io.aihandler.router.tracing.RequestSpan;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ public final class CallRecord {
   int invalidAnswers;
   JsonNode output;
   private MemoryCharge memory = MemoryCharge.NONE;
+  private ColdCapacity.ClientWatch client = ColdCapacity.ClientWatch.NONE;
   // For traces and logs: the request's id, its span, and what validation and fallbacks did.
   private String requestId;
   private RequestSpan trace = RequestSpan.NONE;
@@ -80,6 +82,15 @@ public final class CallRecord {
 
   public void memory(MemoryCharge memory) {
     this.memory = memory;
+  }
+
+  /** What tells whether the request's client is still there while it is held. */
+  public ColdCapacity.ClientWatch client() {
+    return client;
+  }
+
+  public void client(ColdCapacity.ClientWatch client) {
+    this.client = client;
   }
 
   public String backend() {

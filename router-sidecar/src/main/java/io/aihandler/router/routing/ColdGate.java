@@ -6,7 +6,10 @@ import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.routing.AttemptResult.Failed;
 import io.aihandler.router.runtime.BackendRuntime;
 import io.aihandler.router.runtime.ColdCapacity;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.random.RandomGenerator;
 
 /**
  * The cold path of one request, before each attempt: a target with no ready replica is spilt over
@@ -23,7 +26,7 @@ final class ColdGate {
     ATTEMPT,
     /** The request moved on to a later target: look again. */
     MOVED,
-    /** The client of a held stream left. */
+    /** The client of a held stream left after a keep-alive began its response. */
     CLIENT_GONE
   }
 
@@ -32,13 +35,15 @@ final class ColdGate {
   private final RoutedCall call;
   private final CallRecord record;
   private final SidecarSettings sidecar;
-  private final ColdCapacity.KeepAlive keepAlive;
+  private final HeldStream keepAlive;
+  private final RandomGenerator random;
   private final long budgetNanos;
   private long heldNanos;
   private String spilledFrom;
 
   /**
    * @param keepAlive where keep-alives go while the request is held; null for none
+   * @param random spreads the {@code Retry-After} of the cold path's 503s
    */
   ColdGate(
       ColdCapacity cold,
@@ -46,13 +51,15 @@ final class ColdGate {
       RoutedCall call,
       CallRecord record,
       SidecarSettings sidecar,
-      ColdCapacity.KeepAlive keepAlive) {
+      HeldStream keepAlive,
+      RandomGenerator random) {
     this.cold = cold;
     this.metrics = metrics;
     this.call = call;
     this.record = record;
     this.sidecar = sidecar;
     this.keepAlive = keepAlive;
+    this.random = random;
     this.budgetNanos = call.route().coldStartTimeoutDuration().toNanos();
   }
 
@@ -61,6 +68,7 @@ final class ColdGate {
    * ready (the time held moves the request's deadline on).
    *
    * @throws io.aihandler.router.ApiException when the hold is full, runs out, or the sidecar stops
+   * @throws ClientLeftException when the client left while held, before anything was written to it
    */
   Turn before(List<BackendRuntime> order, RetryState state) {
     Route route = call.route();
@@ -98,7 +106,8 @@ final class ColdGate {
             sidecar.maxHeldRequests(),
             since + Math.max(0, budgetNanos - heldNanos),
             sidecar.holdKeepAliveIntervalDuration(),
-            keepAlive);
+            keepAlive,
+            record.client());
     long waited = System.nanoTime() - since;
     heldNanos += waited;
     state.held(waited);
@@ -106,16 +115,32 @@ final class ColdGate {
       case READY -> Turn.ATTEMPT;
       case CANCELLED -> {
         record.outcome = Outcome.CLIENT_CLOSED;
-        yield Turn.CLIENT_GONE;
+        if (keepAlive != null && keepAlive.sent()) {
+          yield Turn.CLIENT_GONE; // the stream's response began: it ends without another word
+        }
+        throw new ClientLeftException();
       }
       case FULL -> {
         record.outcome = Outcome.UNAVAILABLE;
-        throw Failures.holdsFull(b, ColdRoute.stateName(hold.state()), sidecar.maxHeldRequests());
+        OptionalLong soonest = cold.soonestHoldEnd(b.config());
+        long retryAfter =
+            ColdRetryAfter.holdQueueFull(
+                cold.probeInterval(),
+                soonest.isPresent()
+                    ? Duration.ofNanos(soonest.getAsLong() - System.nanoTime())
+                    : null,
+                random);
+        throw Failures.holdsFull(b, ColdRoute.stateName(hold.state()), sidecar.maxHeldRequests())
+            .withRetryAfter(retryAfter);
       }
       case TIMEOUT -> {
         record.outcome = Outcome.UNAVAILABLE;
+        long retryAfter =
+            ColdRetryAfter.coldStartTimeout(
+                cold.probeInterval(), call.route().coldStartTimeoutDuration(), random);
         throw Failures.holdTimeout(
-            call, b, ColdRoute.stateName(cold.state(b.config())), heldNanos / 1_000_000);
+                call, b, ColdRoute.stateName(cold.state(b.config())), heldNanos / 1_000_000)
+            .withRetryAfter(retryAfter);
       }
       case INTERRUPTED -> throw Failures.shuttingDown();
     };

@@ -22,6 +22,11 @@ final class HeldStream implements ColdCapacity.KeepAlive {
     sink.keepAlive();
   }
 
+  /** Whether a keep-alive was sent, or tried: the response is then committed. */
+  boolean sent() {
+    return sent;
+  }
+
   /** The request failed with {@code e}: after a keep-alive, the stream ends with it. */
   void failed(ApiException e, CallRecord record) {
     if (!sent || record.outcome == Outcome.CLIENT_CLOSED) {

@@ -85,7 +85,11 @@ public final class RequestRouter {
   /** A successful answer. */
   public record Answer(ObjectNode completion, JsonNode output) {}
 
-  /** Serves a non-streaming call (or a streaming one whose output must be validated first). */
+  /**
+   * Serves a non-streaming call (or a streaming one whose output must be validated first).
+   *
+   * @throws ClientLeftException when the client left while the request was held
+   */
   public Answer complete(RouterRuntime rt, RoutedCall call, CallRecord record) {
     AttemptResult.Valid v = (AttemptResult.Valid) complete(rt, call, record, null);
     return new Answer(v.completion(), v.output());
@@ -97,7 +101,7 @@ public final class RequestRouter {
    * @param keepAlive where keep-alives go while the request is held; null for none
    */
   private AttemptResult complete(
-      RouterRuntime rt, RoutedCall call, CallRecord record, ColdCapacity.KeepAlive keepAlive) {
+      RouterRuntime rt, RoutedCall call, CallRecord record, HeldStream keepAlive) {
     UpstreamLimits limits = UpstreamLimits.of(rt.config().sidecar());
     AttemptResult r =
         route(
@@ -122,6 +126,7 @@ public final class RequestRouter {
    * {@link Outcome#TIMEOUT} in the record, its upstream call cancelled.
    *
    * @throws IOException when the client went away while a validated answer was written whole
+   * @throws ClientLeftException when the client left while held, before any keep-alive
    */
   public void stream(RouterRuntime rt, RoutedCall call, CallRecord record, ChunkSink sink)
       throws IOException {
@@ -152,6 +157,7 @@ public final class RequestRouter {
    * those whose vectors are compatible with its, so one answer never mixes vector spaces.
    *
    * @return one vector per input, in input order
+   * @throws ClientLeftException when the client left while the request was held
    */
   public Embeddings embed(
       RouterRuntime rt, RoutedCall call, EmbeddingRequest request, CallRecord record) {
@@ -270,11 +276,7 @@ public final class RequestRouter {
    * AttemptResult.Streamed} or {@link AttemptResult.ClientGone}), or throws the request's error.
    */
   private AttemptResult route(
-      RouterRuntime rt,
-      RoutedCall call,
-      CallRecord record,
-      Operation op,
-      ColdCapacity.KeepAlive keepAlive) {
+      RouterRuntime rt, RoutedCall call, CallRecord record, Operation op, HeldStream keepAlive) {
     long started = System.nanoTime();
     record.routed = true;
     try {
@@ -285,13 +287,10 @@ public final class RequestRouter {
   }
 
   private AttemptResult attempts(
-      RouterRuntime rt,
-      RoutedCall call,
-      CallRecord record,
-      Operation op,
-      ColdCapacity.KeepAlive keepAlive) {
+      RouterRuntime rt, RoutedCall call, CallRecord record, Operation op, HeldStream keepAlive) {
     Route route = call.route();
-    ColdGate coldGate = new ColdGate(cold, metrics, call, record, rt.config().sidecar(), keepAlive);
+    ColdGate coldGate =
+        new ColdGate(cold, metrics, call, record, rt.config().sidecar(), keepAlive, random);
     long deadline = System.nanoTime() + call.timeout().toNanos();
     record.task = taskLabel(call);
     Targets targets = eligibleTargets(rt, call, op, record);

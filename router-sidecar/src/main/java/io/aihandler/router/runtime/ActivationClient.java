@@ -9,7 +9,6 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +29,11 @@ import javax.net.ssl.TrustManagerFactory;
  * {"modelBackend": "<namespace>/<name>"}} and the pod's projected ServiceAccount token as bearer.
  * The operator's certificate is trusted only when the configured CA signed it (no system roots),
  * the token is read from its file on every call (the kubelet rotates it), and one backend is asked
- * at most once per {@code minInterval}. Every call's result is counted; none is ever thrown: a
- * failed activation leaves the held request waiting for its timeout, it does not fail it.
+ * at most once per {@code minInterval}. One call is bounded as a whole (connecting, the answer's
+ * head and its body, however slowly the body comes) by the connect timeout plus the request
+ * timeout, and reads at most {@value #MAX_ANSWER_BYTES} bytes of the answer. Every call's result is
+ * counted; none is ever thrown: a failed activation leaves the held request waiting for its
+ * timeout, it does not fail it.
  *
  * <p>The token appears only in the request header: never in a log line, a metric or an error.
  */
@@ -42,14 +44,21 @@ public final class ActivationClient implements AutoCloseable {
   /** Connecting to the operator. */
   public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
-  /** The whole exchange once connected. */
+  /** The answer's head once connected. */
   public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * The whole exchange, from connecting to the answer's last byte: the two timeouts above end to
+   * end (7 s), under the 10 s default {@code minInterval}, so one call is over before the next is
+   * due.
+   */
+  public static final Duration DEADLINE = CONNECT_TIMEOUT.plus(REQUEST_TIMEOUT);
 
   /** Largest token file read; projected tokens are about 1 KiB. */
   static final int MAX_TOKEN_BYTES = 16 * 1024;
 
   /** Most of the operator's answer read; it is a short JSON object. */
-  private static final int MAX_ANSWER_BYTES = 4096;
+  static final int MAX_ANSWER_BYTES = 4096;
 
   /** The result of one call, as {@code aihandler_activations_total} labels it. */
   public enum Result {
@@ -57,6 +66,8 @@ public final class ActivationClient implements AutoCloseable {
     READY("ready"),
     REFUSED("refused"),
     RATE_LIMITED("rate_limited"),
+    /** No whole answer within the deadline. */
+    TIMEOUT("timeout"),
     ERROR("error");
 
     private final String label;
@@ -76,6 +87,7 @@ public final class ActivationClient implements AutoCloseable {
   private final LongSupplier nanoTime;
   private final Duration connectTimeout;
   private final Duration requestTimeout;
+  private final Duration deadline;
   private final Map<String, Long> lastCall = new ConcurrentHashMap<>();
   private volatile Client client;
 
@@ -92,6 +104,7 @@ public final class ActivationClient implements AutoCloseable {
     this.nanoTime = nanoTime;
     this.connectTimeout = connectTimeout;
     this.requestTimeout = requestTimeout;
+    this.deadline = connectTimeout.plus(requestTimeout);
   }
 
   /**
@@ -159,6 +172,7 @@ public final class ActivationClient implements AutoCloseable {
       return Result.ERROR;
     }
     String body = "{\"modelBackend\":" + jsonString(modelBackend) + "}";
+    BoundedExchange.Result answer;
     try {
       HttpRequest request =
           HttpRequest.newBuilder(URI.create(settings.url()))
@@ -167,20 +181,8 @@ public final class ActivationClient implements AutoCloseable {
               .header("Content-Type", "application/json")
               .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
               .build();
-      HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = r.body()) {
-        in.readNBytes(MAX_ANSWER_BYTES);
-      }
-      Result result = of(r.statusCode());
-      LOG.log(
-          result == Result.ACCEPTED || result == Result.READY ? Level.INFO : Level.WARNING,
-          "activation of backend {0} ({1}): HTTP {2}, {3}",
-          backend,
-          modelBackend,
-          String.valueOf(r.statusCode()),
-          result.label());
-      return result;
-    } catch (IOException | IllegalArgumentException e) {
+      answer = BoundedExchange.send(http, request, deadline, MAX_ANSWER_BYTES);
+    } catch (IllegalArgumentException e) {
       LOG.log(
           Level.WARNING,
           "activation of backend {0} ({1}) failed: {2}",
@@ -188,10 +190,29 @@ public final class ActivationClient implements AutoCloseable {
           modelBackend,
           e.getClass().getSimpleName());
       return Result.ERROR;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Result.ERROR;
     }
+    return switch (answer) {
+      case BoundedExchange.Answered a -> {
+        Result result = of(a.status());
+        LOG.log(
+            result == Result.ACCEPTED || result == Result.READY ? Level.INFO : Level.WARNING,
+            "activation of backend {0} ({1}): HTTP {2}, {3}",
+            backend,
+            modelBackend,
+            String.valueOf(a.status()),
+            result.label());
+        yield result;
+      }
+      case BoundedExchange.Failed f -> {
+        LOG.log(
+            Level.WARNING,
+            "activation of backend {0} ({1}) failed: {2}",
+            backend,
+            modelBackend,
+            f.detail());
+        yield f.failure() == BoundedExchange.Failure.TIMEOUT ? Result.TIMEOUT : Result.ERROR;
+      }
+    };
   }
 
   /** The operator's answer, by the activation API's statuses. */

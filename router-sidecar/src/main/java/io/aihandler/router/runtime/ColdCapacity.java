@@ -10,7 +10,9 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,7 +40,8 @@ import java.util.function.Predicate;
  * the last held request leaves, except for a backend taken as starting because it refused a
  * connection: no config change may come to end that, so it is probed until it answers. A held
  * request waits on the backend's condition, woken by a reload or a passing probe, with a bounded
- * number held per backend.
+ * number held per backend. A held request whose client leaves ends at once ({@link ClientWatch},
+ * looked at every {@link #CLIENT_CHECK_INTERVAL}), freeing its place.
  */
 public final class ColdCapacity implements AutoCloseable {
 
@@ -46,6 +49,9 @@ public final class ColdCapacity implements AutoCloseable {
 
   /** How often a backend with held requests is probed. */
   public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(2);
+
+  /** How often a held request looks whether its client is still there. */
+  public static final Duration CLIENT_CHECK_INTERVAL = Duration.ofMillis(200);
 
   /** How a hold ended. */
   public enum Outcome {
@@ -55,7 +61,7 @@ public final class ColdCapacity implements AutoCloseable {
     TIMEOUT,
     /** As many requests as allowed are held already: refused at once. */
     FULL,
-    /** The client went away while held (a keep-alive could not be written). */
+    /** The client went away while held (its connection closed, or a keep-alive failed). */
     CANCELLED,
     /** The sidecar is stopping ({@link #stop()}, or the request's thread was interrupted). */
     INTERRUPTED
@@ -65,6 +71,37 @@ public final class ColdCapacity implements AutoCloseable {
   @FunctionalInterface
   public interface KeepAlive {
     void send() throws IOException;
+  }
+
+  /**
+   * Whether the client of a held request is still there. A client that closes its connection while
+   * held is noticed without writing to it, so a non-streaming request leaves as soon as its client
+   * does.
+   */
+  public interface ClientWatch {
+    /** Watches nothing: the client is taken to stay. */
+    ClientWatch NONE =
+        new ClientWatch() {
+          @Override
+          public void start() {}
+
+          @Override
+          public boolean gone() {
+            return false;
+          }
+
+          @Override
+          public void stop() {}
+        };
+
+    /** The hold begins: the client's connection is watched for its closing. */
+    void start();
+
+    /** Whether the client is known to have left. */
+    boolean gone();
+
+    /** The hold ended: the connection is no longer watched for this hold. */
+    void stop();
   }
 
   /** One backend's capacity as the sidecar knows it. */
@@ -79,6 +116,8 @@ public final class ColdCapacity implements AutoCloseable {
     volatile CapacityState learned; // null: nothing learnt since the config's last change
     volatile boolean refused; // taken as starting because it refused a connection
     ScheduledFuture<?> probe; // guarded by lock
+    // When each held request's hold runs out (System.nanoTime), per instant; guarded by lock.
+    final TreeMap<Long, Integer> holdsEnd = new TreeMap<>();
 
     Cold(Backend b) {
       this.name = b.name();
@@ -105,7 +144,10 @@ public final class ColdCapacity implements AutoCloseable {
 
   /** Probes with {@link ReadinessProbe} and activates with {@link ActivationClient}. */
   public ColdCapacity(RouterMetrics metrics) {
-    this(metrics, new ReadinessProbe(ReadinessProbe.DEFAULT_TIMEOUT), DEFAULT_PROBE_INTERVAL);
+    this(
+        metrics,
+        new ReadinessProbe(ReadinessProbe.DEFAULT_TIMEOUT, metrics),
+        DEFAULT_PROBE_INTERVAL);
   }
 
   private ColdCapacity(RouterMetrics metrics, ReadinessProbe probe, Duration probeInterval) {
@@ -275,6 +317,20 @@ public final class ColdCapacity implements AutoCloseable {
    */
   public Outcome hold(
       Backend b, int maxHeld, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive) {
+    return hold(b, maxHeld, untilNanos, keepAliveEvery, keepAlive, ClientWatch.NONE);
+  }
+
+  /**
+   * As {@link #hold(Backend, int, long, Duration, KeepAlive)}, watching {@code client} while held:
+   * a client that leaves ends the hold at once as {@link Outcome#CANCELLED}.
+   */
+  public Outcome hold(
+      Backend b,
+      int maxHeld,
+      long untilNanos,
+      Duration keepAliveEvery,
+      KeepAlive keepAlive,
+      ClientWatch client) {
     if (state(b) == CapacityState.READY) {
       return Outcome.READY;
     }
@@ -288,14 +344,58 @@ public final class ColdCapacity implements AutoCloseable {
       return Outcome.FULL;
     }
     Outcome outcome = Outcome.INTERRUPTED;
+    holdBegins(c, untilNanos);
+    client.start();
     try {
       startProbing(c);
-      outcome = waitForReady(c, untilNanos, keepAliveEvery, keepAlive);
+      outcome = waitForReady(c, untilNanos, keepAliveEvery, keepAlive, client);
       return outcome;
     } finally {
+      client.stop();
+      holdEnds(c, untilNanos);
       c.held.decrementAndGet();
       metrics.hold(b.name(), label(outcome));
     }
+  }
+
+  private static void holdBegins(Cold c, long untilNanos) {
+    c.lock.lock();
+    try {
+      c.holdsEnd.merge(untilNanos, 1, Integer::sum);
+    } finally {
+      c.lock.unlock();
+    }
+  }
+
+  private static void holdEnds(Cold c, long untilNanos) {
+    c.lock.lock();
+    try {
+      c.holdsEnd.computeIfPresent(untilNanos, (k, n) -> n == 1 ? null : n - 1);
+    } finally {
+      c.lock.unlock();
+    }
+  }
+
+  /**
+   * When the first of the requests held for the backend now runs out of hold ({@link
+   * System#nanoTime}): the latest a held place frees up, unless the backend is ready sooner.
+   */
+  public OptionalLong soonestHoldEnd(Backend b) {
+    Cold c = backends.get(b.name());
+    if (c == null) {
+      return OptionalLong.empty();
+    }
+    c.lock.lock();
+    try {
+      return c.holdsEnd.isEmpty() ? OptionalLong.empty() : OptionalLong.of(c.holdsEnd.firstKey());
+    } finally {
+      c.lock.unlock();
+    }
+  }
+
+  /** How often a backend with held requests is probed: how soon its readiness can be learnt. */
+  public Duration probeInterval() {
+    return probeInterval;
   }
 
   private static String label(Outcome o) {
@@ -308,10 +408,15 @@ public final class ColdCapacity implements AutoCloseable {
   }
 
   private Outcome waitForReady(
-      Cold c, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive) {
+      Cold c, long untilNanos, Duration keepAliveEvery, KeepAlive keepAlive, ClientWatch client) {
     long every = keepAliveEvery.toNanos();
     long nextKeepAlive = System.nanoTime() + every;
+    boolean watching = client != ClientWatch.NONE;
     while (true) {
+      // Before anything else, a backend that is ready included: nothing is sent for a client gone.
+      if (client.gone()) {
+        return Outcome.CANCELLED;
+      }
       long now = System.nanoTime();
       if (keepAlive != null && now >= nextKeepAlive && now < untilNanos) {
         try {
@@ -324,7 +429,7 @@ public final class ColdCapacity implements AutoCloseable {
       c.lock.lock();
       try {
         if (c.state() == CapacityState.READY) {
-          return Outcome.READY;
+          return client.gone() ? Outcome.CANCELLED : Outcome.READY;
         }
         if (stopping) {
           return Outcome.INTERRUPTED;
@@ -334,6 +439,9 @@ public final class ColdCapacity implements AutoCloseable {
           return Outcome.TIMEOUT;
         }
         long until = keepAlive == null ? untilNanos : Math.min(untilNanos, nextKeepAlive);
+        if (watching) {
+          until = Math.min(until, now + CLIENT_CHECK_INTERVAL.toNanos());
+        }
         c.changed.awaitNanos(Math.max(1, until - now));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -1,6 +1,8 @@
 package io.aihandler.router.server;
 
 import io.aihandler.router.runtime.CoarseTimer;
+import io.aihandler.router.runtime.ColdCapacity;
+import io.helidon.common.socket.HelidonSocket;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -23,6 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *       it, parked connections would make every new one wait in the backlog until the idle timeout.
  *       A connection is busy from its request line until the routing has answered it (a stream
  *       included), and only idle ones are ever closed.
+ *   <li><b>Held requests whose clients leave.</b> A request held for a cold backend has its
+ *       connection watched ({@link HeldConnection}), so a client that closes it ends the hold.
  * </ul>
  *
  * <p>Closing a channel ends the read its connection's thread is blocked in. Connections are known
@@ -36,12 +40,15 @@ final class ClientConnections {
   /** One accepted connection. */
   private static final class Slot {
     final SocketChannel channel;
+    final int readTimeoutMillis;
     volatile boolean busy;
     volatile long idleSince = System.nanoTime();
+    volatile HelidonSocket socket; // Helidon's, known from the first request line on
     private CoarseTimer.Armed headDue;
 
-    Slot(SocketChannel channel) {
+    Slot(SocketChannel channel, int readTimeoutMillis) {
       this.channel = channel;
+      this.readTimeoutMillis = readTimeoutMillis;
     }
 
     synchronized void headDue(CoarseTimer.Armed timer) {
@@ -102,12 +109,14 @@ final class ClientConnections {
               return true;
             });
     String key;
+    int readTimeout;
     try {
       key = key((InetSocketAddress) channel.getRemoteAddress());
+      readTimeout = channel.socket().getSoTimeout();
     } catch (IOException | ClassCastException e) {
       return;
     }
-    Slot slot = new Slot(channel);
+    Slot slot = new Slot(channel, readTimeout);
     open.put(key, slot);
     slot.headDue(timers.schedule(firstHeadTimeout, slot::close));
     if (open.size() >= maxConnections) {
@@ -129,11 +138,18 @@ final class ClientConnections {
     }
   }
 
-  /** The connection from this peer read a request line: busy, and its headers are due. */
-  void requestStarted(String host, int port) {
+  /**
+   * The connection from this peer read a request line: busy, and its headers are due.
+   *
+   * @param socket Helidon's socket of the connection; null if it has none to give
+   */
+  void requestStarted(String host, int port, HelidonSocket socket) {
     Slot s = open.get(key(host, port));
     if (s != null) {
       s.busy = true;
+      if (s.socket == null) {
+        s.socket = socket;
+      }
       synchronized (s) {
         if (s.headDue == null) { // the first request's head has been due since the accept
           s.headDue(timers.schedule(headerReadTimeout, s::close));
@@ -157,6 +173,18 @@ final class ClientConnections {
       s.idleSince = System.nanoTime();
       s.busy = false;
     }
+  }
+
+  /**
+   * What tells whether the client of the request now on this peer's connection has left while the
+   * request is held; {@link ColdCapacity.ClientWatch#NONE} for a connection not known here.
+   */
+  ColdCapacity.ClientWatch watch(String host, int port) {
+    Slot s = open.get(key(host, port));
+    if (s == null || s.socket == null || !s.channel.isOpen()) {
+      return ColdCapacity.ClientWatch.NONE;
+    }
+    return new HeldConnection(s.socket, s.channel.socket(), s.readTimeoutMillis);
   }
 
   /** The most connections the listener keeps open. */

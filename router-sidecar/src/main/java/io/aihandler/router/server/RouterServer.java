@@ -12,6 +12,7 @@ import io.aihandler.router.policy.DataPolicy;
 import io.aihandler.router.responses.ResponseStore;
 import io.aihandler.router.responses.ResponsesApi;
 import io.aihandler.router.routing.CallRecord;
+import io.aihandler.router.routing.ClientLeftException;
 import io.aihandler.router.routing.Outcome;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.routing.RoutedCall;
@@ -69,6 +70,12 @@ public final class RouterServer implements AutoCloseable {
 
   private static final HeaderName REQUEST_ID = HeaderNames.create(RequestIds.HEADER);
 
+  /**
+   * The access log's status of a request whose client left before it was answered: nginx's 499,
+   * "client closed request", which no client ever receives.
+   */
+  static final int CLIENT_CLOSED_REQUEST = 499;
+
   private final ObjectMapper mapper = new ObjectMapper();
   private final ConfigReloader config;
   private final RequestRouter router;
@@ -80,6 +87,7 @@ public final class RouterServer implements AutoCloseable {
   private final Semaphore inFlight;
   private final RequestTracing tracing;
   private final int maxConcurrentRequests;
+  private final ClientConnections apiConnections;
   private final WebServer server;
 
   /**
@@ -119,6 +127,7 @@ public final class RouterServer implements AutoCloseable {
     Duration firstHead = min(s.headerReadTimeoutDuration(), s.idleTimeoutDuration());
     ClientConnections api =
         new ClientConnections(timers, s.headerReadTimeoutDuration(), firstHead, s.maxConnections());
+    this.apiConnections = api;
     ClientConnections management =
         new ClientConnections(
             timers, s.headerReadTimeoutDuration(), firstHead, MANAGEMENT_CONNECTIONS);
@@ -440,6 +449,7 @@ public final class RouterServer implements AutoCloseable {
     span.requestId(requestId);
     x.record.requestId(requestId);
     x.record.trace(span);
+    x.record.client(apiConnections.watch(req.remotePeer().host(), req.remotePeer().port()));
     try (LogContext.Scope ids =
         LogContext.open(new LogContext.Ids(requestId, span.traceId(), span.spanId()))) {
       serve(endpoint, req, res, handler, x, started);
@@ -490,6 +500,11 @@ public final class RouterServer implements AutoCloseable {
         x.record.outcome(Outcome.CLIENT_CLOSED);
       }
       x.errorCode = Outcome.CLIENT_CLOSED.label();
+    } catch (ClientLeftException e) {
+      x.record.outcome(Outcome.CLIENT_CLOSED);
+      x.errorCode = Outcome.CLIENT_CLOSED.label();
+      x.status = CLIENT_CLOSED_REQUEST;
+      closeUnanswered(res);
     } catch (RuntimeException | StackOverflowError e) {
       x.status = x.streamBegun() ? 200 : 500;
       x.errorCode = "internal_error";
@@ -584,12 +599,27 @@ public final class RouterServer implements AutoCloseable {
     res.send(bytes);
   }
 
+  /**
+   * Ends the exchange of a client that left while its request was held. Helidon needs every request
+   * answered; this one is sent to a connection closed at the other end, and closes it.
+   */
+  private static void closeUnanswered(ServerResponse res) {
+    if (res.isSent()) {
+      return;
+    }
+    res.header(HeaderValues.CONNECTION_CLOSE);
+    res.status(CLIENT_CLOSED_REQUEST);
+    res.send();
+  }
+
   private void error(ServerResponse res, ApiException e) {
     if (res.isSent()) {
       return;
     }
     if (e.status() == 429 || e.status() == 503) {
-      res.header(HeaderNames.RETRY_AFTER, "1");
+      // An error of the cold path says when to come back (ColdRetryAfter); any other, at once.
+      long retryAfter = e.retryAfterSeconds() > 0 ? e.retryAfterSeconds() : 1;
+      res.header(HeaderNames.RETRY_AFTER, String.valueOf(retryAfter));
     }
     if (e.code() != null && CLOSES_CONNECTION.contains(e.code())) {
       res.header(HeaderValues.CONNECTION_CLOSE);

@@ -169,6 +169,11 @@ public abstract class FaultAndAbuseBase {
 
   // ---- helpers for probes ----
 
+  /** What the sidecar held just before the probe. */
+  protected Footprint baseline() {
+    return baseline;
+  }
+
   /** The probe's name, for failure messages. */
   protected String probe() {
     return probe;

@@ -9,7 +9,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,7 +60,14 @@ class FaultAndAbuseColdTest extends FaultAndAbuseBase {
       for (int i = 0; i < n; i++) {
         int k = i;
         all.add(
-            pool.submit(() -> Http.fresh().chat(sidecar.port(), "coldmixed", "mail " + k + EMAIL)));
+            pool.submit(
+                () -> {
+                  // Each its own connection, closed once answered: a client that leaves one
+                  // idle keeps the sidecar's end open too, up to sidecar.idleTimeout (30 s).
+                  try (Http client = Http.fresh()) {
+                    return client.chat(sidecar.port(), "coldmixed", "mail " + k + EMAIL);
+                  }
+                }));
       }
       for (Future<Http.Response> f : all) {
         answers.add(f.get(30, TimeUnit.SECONDS));
@@ -67,26 +76,44 @@ class FaultAndAbuseColdTest extends FaultAndAbuseBase {
     long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     int timedOut = 0;
     int refused = 0;
+    Set<Long> timeoutRetryAfters = new HashSet<>();
     for (Http.Response r : answers) {
       expect(r.status() == 503, "a held or refused request got " + r);
       String body = r.body();
+      long retryAfter = r.header("retry-after").map(Long::parseLong).orElse(-1L);
       if (body.contains("cold_start_timeout")) {
         timedOut++;
-      } else if (body.contains("hold_queue_full") || body.contains("overloaded")) {
+        // One probe interval (2 s) on, spread over a window as wide (coldStartTimeout 2s).
+        expect(retryAfter >= 2 && retryAfter <= 4, "Retry-After " + retryAfter + " on " + r);
+        timeoutRetryAfters.add(retryAfter);
+      } else if (body.contains("hold_queue_full")) {
         refused++;
+        // The next probe or the first held request's end, whichever is sooner, spread by one
+        // probe interval.
+        expect(retryAfter >= 1 && retryAfter <= 4, "Retry-After " + retryAfter + " on " + r);
+      } else if (body.contains("overloaded")) {
+        refused++;
+        expect(retryAfter == 1, "Retry-After " + retryAfter + " on " + r);
       } else {
         expectError(r, 503, "cold_start_timeout");
       }
-      expect(r.header("retry-after").isPresent(), "no Retry-After on " + r);
     }
     expect(timedOut <= MAX_HELD, timedOut + " were held, more than maxHeldRequests " + MAX_HELD);
     expect(timedOut > 0 && refused > 0, "held " + timedOut + ", refused " + refused);
+    expect(
+        timedOut < 4 || timeoutRetryAfters.size() > 1,
+        "every timed-out request was told to come back in the same second: " + timeoutRetryAfters);
     expect(took < 15_000, "the flood took " + took + " ms");
     expect(outside.containing(EMAIL).isEmpty(), "restricted requests reached the external model");
     String page = metrics();
     expect(
         metric(page, "aihandler_held_requests{backend=\"cold\"}") == 0,
         "requests still held after the flood");
+    // Every client is gone: the sidecar keeps none of their connections, nor any of its own.
+    Footprint[] now = {sidecar.footprint()};
+    expect(
+        Poll.until(Duration.ofSeconds(5), () -> (now[0] = sidecar.footprint()).near(baseline())),
+        "descriptors kept after the flood's clients left: before " + baseline() + ", " + now[0]);
   }
 
   private double heldNow() {

@@ -15,7 +15,7 @@ import java.util.Optional;
  * the answer (a probe's answer may be endless), and reports a failed exchange as status -1 with the
  * exception, so a probe's failure message says what happened.
  */
-public final class Http {
+public final class Http implements AutoCloseable {
 
   /** What came back. */
   public record Response(int status, java.net.http.HttpHeaders headers, String body) {
@@ -43,9 +43,18 @@ public final class Http {
             .build();
   }
 
-  /** A client of its own: its connections are new ones, not kept-alive ones from earlier. */
+  /**
+   * A client of its own: its connections are new ones, not kept-alive ones from earlier. Close it
+   * when done, or its idle connection stays open, and so does the sidecar's end of it.
+   */
   public static Http fresh() {
     return new Http();
+  }
+
+  /** Closes the client's connections once its requests are done. */
+  @Override
+  public void close() {
+    client.close();
   }
 
   public Response get(int port, String path) throws InterruptedException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
 import io.aihandler.router.config.CapacityState;
 import io.aihandler.router.config.RouterConfig;
@@ -19,6 +20,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -57,7 +60,51 @@ class ColdGateTest {
         .toList();
   }
 
-  private ColdGate gate(RouterConfig c, ColdCapacity.KeepAlive keepAlive) {
+  /** A held stream whose client is gone at the first keep-alive, or one that never sends any. */
+  private static HeldStream stream(boolean gone) {
+    return new HeldStream(
+        new ChunkSink() {
+          @Override
+          public void begin() {}
+
+          @Override
+          public void chunk(ObjectNode chunk) {}
+
+          @Override
+          public void done() {}
+
+          @Override
+          public void error(ApiException error) {}
+
+          @Override
+          public void keepAlive() throws IOException {
+            if (gone) {
+              throw new IOException("the client closed the connection");
+            }
+          }
+        });
+  }
+
+  /** Always draws the lowest value, or always the highest. */
+  private static RandomGenerator drawing(boolean highest) {
+    return new RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0;
+      }
+
+      @Override
+      public long nextLong(long bound) {
+        return highest ? bound - 1 : 0;
+      }
+    };
+  }
+
+  private ColdGate gate(RouterConfig c, HeldStream keepAlive) {
+    return gate(c, keepAlive, drawing(false));
+  }
+
+  private ColdGate gate(RouterConfig c, HeldStream keepAlive, RandomGenerator random) {
     RoutedCall call =
         new RoutedCall(
             "chat",
@@ -71,7 +118,7 @@ class ColdGateTest {
             null,
             Duration.ofSeconds(30),
             false);
-    return new ColdGate(cold, metrics, call, record, c.sidecar(), keepAlive);
+    return new ColdGate(cold, metrics, call, record, c.sidecar(), keepAlive, random);
   }
 
   private static RetryState state(int targets, long deadline) {
@@ -175,12 +222,73 @@ class ColdGateTest {
             """,
             "gate.yaml");
     RetryState s = state(1, System.nanoTime() + 1_000_000_000L);
-    ColdCapacity.KeepAlive gone =
-        () -> {
-          throw new IOException("the client closed the connection");
-        };
-    assertThat(gate(c, gone).before(order(c), s)).isEqualTo(ColdGate.Turn.CLIENT_GONE);
+    assertThat(gate(c, stream(true)).before(order(c), s)).isEqualTo(ColdGate.Turn.CLIENT_GONE);
     assertThat(record.outcome()).isEqualTo(Outcome.CLIENT_CLOSED);
+  }
+
+  @Test
+  void aHeldRequestWhoseClientLeftBeforeAnyWordIsEndedWithNothingSent() throws Exception {
+    RouterConfig c = config("scaled-to-zero", "4", "spillOver: false, coldStartTimeout: 30s");
+    List<BackendRuntime> order = order(c);
+    AtomicBoolean gone = new AtomicBoolean();
+    record.client(
+        new ColdCapacity.ClientWatch() {
+          @Override
+          public void start() {
+            gone.set(true); // the client leaves as soon as it is held
+          }
+
+          @Override
+          public boolean gone() {
+            return gone.get();
+          }
+
+          @Override
+          public void stop() {}
+        });
+    long started = System.nanoTime();
+
+    // Non-streaming, and a stream whose first keep-alive is not due yet: neither was answered.
+    assertThatThrownBy(() -> gate(c, null).before(order, state(2, started + 1_000_000_000L)))
+        .isInstanceOf(ClientLeftException.class);
+    assertThatThrownBy(
+            () -> gate(c, stream(false)).before(order, state(2, started + 1_000_000_000L)))
+        .isInstanceOf(ClientLeftException.class);
+
+    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(2));
+    assertThat(record.outcome()).isEqualTo(Outcome.CLIENT_CLOSED);
+    assertThat(cold.held("llama")).isZero();
+    assertThat(metrics.scrape())
+        .contains("aihandler_holds_total{backend=\"llama\",outcome=\"cancelled\"} 2.0");
+  }
+
+  @Test
+  void aFullHoldSaysToComeBackAfterTheNextProbeSpreadOverOneProbeInterval() throws Exception {
+    // The gate's capacity probes every second.
+    RouterConfig c = config("starting", "0", "spillOver: false");
+    assertThat(retryAfter(() -> gate(c, null, drawing(false)).before(order(c), state(2, soon()))))
+        .isEqualTo(1);
+    assertThat(retryAfter(() -> gate(c, null, drawing(true)).before(order(c), state(2, soon()))))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aHoldThatRunsOutSaysToComeBackSpreadOverAWindow() throws Exception {
+    RouterConfig c = config("scaled-to-zero", "4", "spillOver: false, coldStartTimeout: 50ms");
+    assertThat(retryAfter(() -> gate(c, null, drawing(false)).before(order(c), state(2, soon()))))
+        .isEqualTo(1);
+    assertThat(retryAfter(() -> gate(c, null, drawing(true)).before(order(c), state(2, soon()))))
+        .isEqualTo(2);
+  }
+
+  private static long soon() {
+    return System.nanoTime() + 1_000_000_000L;
+  }
+
+  private static long retryAfter(org.assertj.core.api.ThrowableAssert.ThrowingCallable gate) {
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(gate);
+    assertThat(t).isInstanceOf(ApiException.class);
+    return ((ApiException) t).retryAfterSeconds();
   }
 
   @Test

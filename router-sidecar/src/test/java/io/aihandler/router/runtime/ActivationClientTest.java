@@ -183,16 +183,60 @@ class ActivationClientTest {
   }
 
   @Test
-  void anOperatorThatDoesNotAnswerInTimeIsAnErrorNotAHang() throws Exception {
+  void anOperatorThatDoesNotAnswerInTimeIsATimeoutNotAHang() throws Exception {
     ActivationClient quick =
         new ActivationClient(metrics, now::get, Duration.ofSeconds(1), Duration.ofMillis(300));
     operator.enqueue(
         new MockResponse.Builder().code(202).headersDelay(5, TimeUnit.SECONDS).build());
     long started = System.nanoTime();
     assertThat(quick.activate("llama", "ml/llama", settings()))
-        .isEqualTo(ActivationClient.Result.ERROR);
+        .isEqualTo(ActivationClient.Result.TIMEOUT);
     assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(4));
     quick.close();
+  }
+
+  @Test
+  void anAnswerDribbledAByteAtATimeIsCutOffAtTheDeadlineAndCounted() throws Exception {
+    // 300 ms for the head, 1 s to connect: 1.3 s for the whole call. Every byte of the body comes
+    // well within either, the whole body (60 bytes at one per 100 ms) would take 6 s.
+    ActivationClient quick =
+        new ActivationClient(metrics, now::get, Duration.ofSeconds(1), Duration.ofMillis(300));
+    operator.enqueue(
+        new MockResponse.Builder()
+            .code(202)
+            .body("{\"modelBackend\":\"ml/llama\",\"state\":\"starting\",\"message\":\"ok\"}")
+            .throttleBody(1, 100, TimeUnit.MILLISECONDS)
+            .build());
+    long started = System.nanoTime();
+
+    assertThat(quick.activate("llama", "ml/llama", settings()))
+        .isEqualTo(ActivationClient.Result.TIMEOUT);
+
+    assertThat(System.nanoTime() - started).isLessThan(TimeUnit.MILLISECONDS.toNanos(2500));
+    assertThat(metrics.scrape())
+        .contains("aihandler_activations_total{backend=\"llama\",result=\"timeout\"} 1.0");
+    assertThat(logs.all()).contains("activation of backend llama (ml/llama) failed");
+    quick.close();
+  }
+
+  @Test
+  void anAnswerLongerThanTheBoundIsAnError() throws Exception {
+    operator.enqueue(
+        new MockResponse.Builder()
+            .code(202)
+            .body("x".repeat(ActivationClient.MAX_ANSWER_BYTES + 1))
+            .build());
+
+    assertThat(client.activate("llama", "ml/llama", settings()))
+        .isEqualTo(ActivationClient.Result.ERROR);
+    assertThat(metrics.scrape())
+        .contains("aihandler_activations_total{backend=\"llama\",result=\"error\"} 1.0");
+    assertThat(logs.all()).contains("longer than " + ActivationClient.MAX_ANSWER_BYTES + " bytes");
+  }
+
+  @Test
+  void theWholeCallsDeadlineIsTheConnectAndRequestTimeoutsEndToEnd() {
+    assertThat(ActivationClient.DEADLINE).isEqualTo(Duration.ofSeconds(7));
   }
 
   @Test

@@ -200,6 +200,97 @@ class ColdCapacityTest {
         .isEqualTo(ColdCapacity.Outcome.TIMEOUT);
   }
 
+  /** A client whose leaving a test decides, and what the hold asked of it. */
+  private static final class Client implements ColdCapacity.ClientWatch {
+    final AtomicBoolean gone = new AtomicBoolean();
+    final AtomicInteger started = new AtomicInteger();
+    final AtomicInteger stopped = new AtomicInteger();
+
+    @Override
+    public void start() {
+      started.incrementAndGet();
+    }
+
+    @Override
+    public boolean gone() {
+      return gone.get();
+    }
+
+    @Override
+    public void stop() {
+      stopped.incrementAndGet();
+    }
+  }
+
+  @Test
+  void aHeldRequestWhoseClientLeavesEndsAtOnceAndFreesItsPlace() throws Exception {
+    Backend b = vllm(CapacityState.SCALED_TO_ZERO);
+    cold.configure(config(b));
+    Client client = new Client();
+    CompletableFuture<ColdCapacity.Outcome> held =
+        async(
+            () ->
+                cold.hold(b, 1, in(Duration.ofSeconds(30)), Duration.ofSeconds(30), null, client));
+    awaitHeld(1);
+    assertThat(client.started.get()).isEqualTo(1);
+    assertThat(cold.hold(b, 1, in(Duration.ofSeconds(30)), Duration.ofSeconds(30), null))
+        .isEqualTo(ColdCapacity.Outcome.FULL);
+
+    long left = System.nanoTime();
+    client.gone.set(true);
+
+    assertThat(held.get(5, TimeUnit.SECONDS)).isEqualTo(ColdCapacity.Outcome.CANCELLED);
+    assertThat(System.nanoTime() - left)
+        .as("noticed within a check interval, not at the hold's end")
+        .isLessThan(ColdCapacity.CLIENT_CHECK_INTERVAL.toNanos() + TimeUnit.SECONDS.toNanos(1));
+    assertThat(client.stopped.get()).isEqualTo(1);
+    assertThat(cold.held("llama")).isZero();
+    assertThat(metrics.scrape())
+        .contains("aihandler_holds_total{backend=\"llama\",outcome=\"cancelled\"} 1.0");
+    assertThat(cold.hold(b, 1, in(Duration.ofMillis(30)), Duration.ofSeconds(10), null))
+        .as("the place is free again")
+        .isEqualTo(ColdCapacity.Outcome.TIMEOUT);
+  }
+
+  @Test
+  void aClientThatLeftIsNotServedWhenTheBackendComesUpAtTheSameTime() throws Exception {
+    Backend b = vllm(CapacityState.SCALED_TO_ZERO);
+    cold.configure(config(b));
+    Client client = new Client();
+    CompletableFuture<ColdCapacity.Outcome> held =
+        async(
+            () ->
+                cold.hold(b, 1, in(Duration.ofSeconds(30)), Duration.ofSeconds(30), null, client));
+    awaitHeld(1);
+    client.gone.set(true);
+    cold.configure(config(vllm(CapacityState.READY)));
+    assertThat(held.get(5, TimeUnit.SECONDS)).isEqualTo(ColdCapacity.Outcome.CANCELLED);
+  }
+
+  @Test
+  void theSoonestHoldEndIsThatOfTheFirstHeldRequestToRunOut() throws Exception {
+    Backend b = vllm(CapacityState.SCALED_TO_ZERO);
+    cold.configure(config(b));
+    assertThat(cold.soonestHoldEnd(b)).isEmpty();
+    long soon = in(Duration.ofSeconds(20));
+    long late = in(Duration.ofSeconds(40));
+    List<CompletableFuture<ColdCapacity.Outcome>> held =
+        List.of(
+            async(() -> cold.hold(b, 4, late, Duration.ofSeconds(30), null)),
+            async(() -> cold.hold(b, 4, soon, Duration.ofSeconds(30), null)),
+            async(() -> cold.hold(b, 4, soon, Duration.ofSeconds(30), null)));
+    awaitHeld(3);
+
+    assertThat(cold.soonestHoldEnd(b)).hasValue(soon);
+    assertThat(cold.probeInterval()).isEqualTo(Duration.ofMillis(20));
+
+    cold.configure(config(vllm(CapacityState.READY)));
+    for (CompletableFuture<ColdCapacity.Outcome> h : held) {
+      h.get(5, TimeUnit.SECONDS);
+    }
+    assertThat(cold.soonestHoldEnd(b)).isEmpty();
+  }
+
   @Test
   void anInterruptedHoldEndsAtOnce() throws Exception {
     Backend b = vllm(CapacityState.SCALED_TO_ZERO);

@@ -54,7 +54,8 @@ class ClientConnectionsTest {
         if (i == 0) {
           InetSocketAddress peer = (InetSocketAddress) ch.getRemoteAddress();
           connections.accepted(ch);
-          connections.requestStarted(peer.getHostString(), peer.getPort()); // the oldest is busy
+          connections.requestStarted(
+              peer.getHostString(), peer.getPort(), null); // the oldest is busy
         } else {
           connections.accepted(ch);
         }
