@@ -9,6 +9,8 @@
  *       reconciler.
  *   <li>{@code owned}: the one applier of owned objects (one field manager), owner references and
  *       labels; {@code status}: conditions, the status patch, Events and the failure status.
+ *   <li>{@code advisor}, {@code spillover}: second controllers of Workflows and ModelBackends that
+ *       read the sidecars' metrics from Prometheus into status fields of their own.
  * </ul>
  *
  * Depends on the API module only.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.api.testing.CrdAdmission;
 import io.aihandler.api.testing.KubernetesSchemas;
 import io.aihandler.api.testing.Manifests;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +119,32 @@ class ExamplesTest {
       }
     }
     assertThat(embeddingRoutes).isEqualTo(2);
+  }
+
+  /**
+   * The Llama's comment shows how to make it scale to zero; the lines it gives are checked as if
+   * they were in place, so the comment cannot go stale.
+   */
+  @Test
+  void theScaleToZeroVariantTheLlamaCommentShowsIsAccepted() throws IOException {
+    String text =
+        Files.readString(Manifests.repositoryRoot().resolve("examples/20-model-backends.yaml"));
+    Matcher lines =
+        Pattern.compile("(?m)^ *#   minReplicas: (\\d+)\\n *#   scaleToZeroAfter: (\\S+)$")
+            .matcher(text);
+    assertThat(lines.find()).as("the Llama's comment shows the scale-to-zero lines").isTrue();
+    ObjectNode llama = byName("ModelBackend", "llama-3-3-70b").deepCopy();
+    ObjectNode scaling = (ObjectNode) llama.at("/spec/vllm/scaling");
+    scaling.put("minReplicas", Integer.parseInt(lines.group(1)));
+    scaling.put("scaleToZeroAfter", lines.group(2));
+    assertThat(lines.group(1)).isEqualTo("0");
+    assertThat(CRDS.get("ModelBackend").admit(llama)).isEmpty();
+
+    // The two lines go together: the CRD refuses the window alone.
+    ObjectNode halfway = byName("ModelBackend", "llama-3-3-70b").deepCopy();
+    ((ObjectNode) halfway.at("/spec/vllm/scaling")).put("scaleToZeroAfter", lines.group(2));
+    assertThat(CRDS.get("ModelBackend").admit(halfway))
+        .anySatisfy(error -> assertThat(error).contains("scaleToZeroAfter applies only"));
   }
 
   @Test

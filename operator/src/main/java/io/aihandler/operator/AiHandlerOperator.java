@@ -7,6 +7,7 @@ import io.aihandler.controllers.metrics.OperatorMetrics;
 import io.aihandler.controllers.modelbackend.ModelBackendReconciler;
 import io.aihandler.controllers.modelbackend.ModelBackendReconcilerSettings;
 import io.aihandler.controllers.routing.RoutingPolicyReconciler;
+import io.aihandler.controllers.spillover.SpilloverReporter;
 import io.aihandler.controllers.workflow.OperatorActivation;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
 import io.aihandler.controllers.workflow.WorkflowReconciler;
@@ -96,7 +97,8 @@ public final class AiHandlerOperator implements AutoCloseable {
             metrics),
         new RoutingPolicyReconciler(clock, metrics),
         new WorkflowReconciler(clock, settings.providers(), metrics, activation),
-        new WorkflowAdvisor(clock, settings.advisor()));
+        new WorkflowAdvisor(clock, settings.advisor()),
+        new SpilloverReporter(clock, settings.advisor()));
   }
 
   /** Starts everything; returns once the webhooks serve and the controllers have started. */

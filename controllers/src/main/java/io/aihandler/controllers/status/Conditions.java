@@ -23,6 +23,12 @@ public final class Conditions {
   /** ModelBackend (vLLM): whether the Deployment has at least one pod serving. */
   public static final String WORKLOAD_AVAILABLE = "WorkloadAvailable";
 
+  /**
+   * ModelBackend (vLLM): whether the spill-over from the backend could be read from Prometheus
+   * ({@code status.spillOver}).
+   */
+  public static final String SPILL_OVER_MEASURED = "SpillOverMeasured";
+
   /** ModelBackend (hosted): the referenced Secret and key exist. */
   public static final String CREDENTIALS_RESOLVED = "CredentialsResolved";
 

@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
 /**
@@ -82,8 +83,7 @@ public final class StatusPatch {
     if (same(stored, wanted)) {
       return new Written<>(stored, stored, false);
     }
-    @SuppressWarnings("unchecked")
-    Written<S>[] last = new Written[] {new Written<>(stored, wanted, true)};
+    AtomicReference<Written<S>> last = new AtomicReference<>(new Written<>(stored, wanted, true));
     P first = of(primary, wanted);
     PrimaryUpdateAndCacheUtils.updateAndCacheResource(
         primary,
@@ -94,11 +94,11 @@ public final class StatusPatch {
           }
           S again = ownFields.apply(current.getStatus());
           S rebuilt = build.apply(again);
-          last[0] = new Written<>(again, rebuilt, true);
+          last.set(new Written<>(again, rebuilt, true));
           return of(current, rebuilt);
         },
         patch -> apply(patch, context));
-    return last[0];
+    return last.get();
   }
 
   /**

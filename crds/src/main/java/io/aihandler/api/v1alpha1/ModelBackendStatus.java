@@ -9,10 +9,11 @@ import java.util.List;
 
 /**
  * Observed state of a ModelBackend, written only by the operator. Conditions: Ready,
- * WorkloadAvailable (vllm), CredentialsResolved and CredentialsValid (hosted).
+ * WorkloadAvailable and SpillOverMeasured (vllm), CredentialsResolved and CredentialsValid
+ * (hosted).
  */
 @JsonClassDescription(
-    "Observed state, written by the operator: endpoint, replicas, scaling history and the conditions Ready, WorkloadAvailable, CredentialsResolved, CredentialsValid.")
+    "Observed state, written by the operator: endpoint, replicas, scaling history, GPU-hours, spill-over cost and the conditions Ready, WorkloadAvailable, SpillOverMeasured, CredentialsResolved, CredentialsValid.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelBackendStatus extends ConditionedStatus {
 
@@ -51,6 +52,12 @@ public class ModelBackendStatus extends ConditionedStatus {
 
   @JsonPropertyDescription("GPU-hours used and saved by scale to zero, with their cost.")
   private GpuUsage gpuUsage;
+
+  @JsonPropertyDescription(
+      "What requests spilled over to later targets cost while this vLLM backend had no ready"
+          + " replica, from Prometheus. Absent without a reachable Prometheus; the condition"
+          + " SpillOverMeasured says why.")
+  private SpillOver spillOver;
 
   public String getType() {
     return type;
@@ -122,6 +129,14 @@ public class ModelBackendStatus extends ConditionedStatus {
 
   public void setGpuUsage(GpuUsage gpuUsage) {
     this.gpuUsage = gpuUsage;
+  }
+
+  public SpillOver getSpillOver() {
+    return spillOver;
+  }
+
+  public void setSpillOver(SpillOver spillOver) {
+    this.spillOver = spillOver;
   }
 
   public List<ScalingEvent> getScalingHistory() {
