@@ -91,11 +91,14 @@ class SidecarMetricsTest {
           .isEqualTo(200);
     }
 
+    // A request is counted, then timed, then its overhead timed, after its answer has gone: the
+    // last of them says the scrape sees all three.
     String page =
-        awaitScrape(
-            "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\",task=\"none\"} 2.0");
+        awaitScrape("aihandler_overhead_duration_seconds_bucket{endpoint=\"chat\",le=\"+Inf\"} 2");
     String series = "endpoint=\"chat\",outcome=\"success\",route=\"chat\",task=\"none\"";
     assertThat(page)
+        .contains(
+            "aihandler_requests_total{backend=\"gpt-4o\",endpoint=\"chat\",outcome=\"success\",route=\"chat\",task=\"none\"} 2.0")
         .contains("aihandler_request_duration_seconds_bucket{" + series + ",le=\"+Inf\"} 2")
         .contains("aihandler_request_duration_seconds_count{" + series + "} 2")
         .contains("aihandler_request_duration_seconds_bucket{" + series + ",le=\"0.005\"} ")

@@ -145,4 +145,9 @@ public record AdvisorSettings(
   public double engineeringCostPerMonth() {
     return selfHostingEngineers * engineerYearlyCost / 12;
   }
+
+  /** A client of the configured Prometheus, bounded by these settings; empty without one. */
+  public Optional<PrometheusClient> prometheusClient() {
+    return prometheusUrl.map(url -> new PrometheusClient(url, queryTimeout, maxResponseBytes));
+  }
 }

@@ -73,13 +73,7 @@ public class WorkflowAdvisor implements Reconciler<Workflow> {
   public WorkflowAdvisor(Clock clock, AdvisorSettings settings) {
     this.clock = clock;
     this.settings = settings;
-    this.prometheus =
-        settings
-            .prometheusUrl()
-            .map(
-                url ->
-                    new PrometheusClient(
-                        url, settings.queryTimeout(), settings.maxResponseBytes()));
+    this.prometheus = settings.prometheusClient();
   }
 
   @Override

@@ -83,13 +83,7 @@ public class SpilloverReporter implements Reconciler<ModelBackend> {
   public SpilloverReporter(Clock clock, AdvisorSettings settings) {
     this.clock = clock;
     this.settings = settings;
-    this.prometheus =
-        settings
-            .prometheusUrl()
-            .map(
-                url ->
-                    new PrometheusClient(
-                        url, settings.queryTimeout(), settings.maxResponseBytes()));
+    this.prometheus = settings.prometheusClient();
   }
 
   /**

@@ -334,7 +334,8 @@ class ShadowEvaluationTest {
     // The candidate takes 3s to answer the first shadow call; neither client call waited for it.
     assertThat(firstMillis).isLessThan(1_500);
     assertThat(bothMillis).isLessThan(2_000);
-    assertThat(answers("classify", "llama", "shadow", "valid_first_try")).isZero();
+    // The slow shadow answer has not come yet; the fast one may have, on its own thread.
+    assertThat(answers("classify", "llama", "shadow", "valid_first_try")).isLessThanOrEqualTo(1);
     await(() -> answers("classify", "llama", "shadow", "valid_first_try") == 2);
     // The stand-in took its time: the shadow call's own latency says so, the client's did not.
     assertThat(
