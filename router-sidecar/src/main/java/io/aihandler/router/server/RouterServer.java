@@ -166,9 +166,8 @@ public final class RouterServer implements AutoCloseable {
     Http1Config http1 =
         Http1Config.builder().addReceiveListener(new RequestHeadEvents(connections)).build();
     listener
-        .connectionOptions(new ClientSocketOptions(connections))
-        // Stream sockets: closing a channel ends a read blocked on it, which the head and body
-        // limits rely on.
+        .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), connections))
+        // The socket read timeout binds only stream sockets, not Helidon's NIO ones.
         .useNio(false)
         .maxTcpConnections(connections.maxConnections())
         .idleConnectionTimeout(s.idleTimeoutDuration())

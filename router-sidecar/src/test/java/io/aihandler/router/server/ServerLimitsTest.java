@@ -77,6 +77,19 @@ class ServerLimitsTest {
   }
 
   @Test
+  void aBodyNoHandlerReadsDoesNotHoldItsConnectionPastTheIdleTimeout() throws Exception {
+    start("idleTimeout: 1s");
+    try (RawHttp client = new RawHttp(port())) {
+      long t0 = System.nanoTime();
+      client.write("POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+      RawHttp.Reply r = client.readUntilClosed(8_000);
+      assertThat(r.status()).isEqualTo(404);
+      assertThat(r.closed()).as("closed by the server").isTrue();
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(800L, 4_000L);
+    }
+  }
+
+  @Test
   void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
     start("idleTimeout: 1s");
     try (RawHttp c = new RawHttp(port())) {
