@@ -1,6 +1,7 @@
 package io.aihandler.router.provider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.upstream.SseEventReader;
 import java.util.List;
 
 /**
@@ -17,6 +18,20 @@ public interface StreamTranslator {
    *     overloaded_error} after HTTP 200) or cannot be parsed
    */
   List<ObjectNode> onEvent(String event, String data);
+
+  /**
+   * One upstream event passed through as bytes, where its chunk needs no translation: the same
+   * chunk {@link #onEvent} would give, written as the upstream wrote it but for the fields the
+   * sidecar owns. Null when this event must go through {@link #onEvent} instead (a translator that
+   * translates always returns null).
+   *
+   * @param keepUsage whether the client asked for usage: otherwise a chunk's {@code usage} is left
+   *     out, and a chunk that carries nothing else is not sent
+   * @throws UpstreamStreamException as {@link #onEvent} would
+   */
+  default PassedChunk pass(SseEventReader.Event event, boolean keepUsage) {
+    return null;
+  }
 
   /**
    * The upstream stream ended. Returns the last chunks (the usage chunk when the request asked for

@@ -22,6 +22,22 @@ public interface ChunkSink {
    */
   void chunk(ObjectNode chunk) throws IOException;
 
+  /**
+   * Whether the sink sends chunks as the JSON they came in ({@link #chunk(byte[])}): a chat stream
+   * to its client does, a sink that turns chunks into other events does not.
+   */
+  default boolean takesBytes() {
+    return false;
+  }
+
+  /**
+   * Sends one {@code chat.completion.chunk} given as its JSON on one line, buffered as {@link
+   * #chunk(ObjectNode)} is. Only called when {@link #takesBytes()}.
+   */
+  default void chunk(byte[] json) throws IOException {
+    throw new UnsupportedOperationException("this sink takes chunks as trees");
+  }
+
   /** Sends what the chunks before it wrote and are still buffered. */
   default void flush() throws IOException {}
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
 import io.aihandler.router.config.Route;
 import io.aihandler.router.metrics.RouterMetrics;
+import io.aihandler.router.provider.PassedChunk;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
@@ -29,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * them to the client as they come. Its {@link StreamWatch} bounds every wait: the first token, the
  * silence between events, the whole request, and each write to a client that may have stopped
  * reading (the upstream call is then cancelled and the client connection closed).
+ *
+ * <p>Where the translator passes an event's chunk through as bytes and the sink sends bytes, the
+ * chunk is never built as a tree: its usage and content were read in the one pass that found the
+ * fields to replace.
  *
  * <p>Nothing reaches the client before the first chunk, so until then a failure may still fall
  * back; after it, a failure ends the stream with an error event and never a silent truncation.
@@ -189,16 +194,23 @@ final class StreamingAttempt {
       if (struck != null) {
         return timedOut(run, struck, null);
       }
-      List<ObjectNode> chunks;
+      PassedChunk passed = null;
+      List<ObjectNode> chunks = null;
       try {
-        chunks = ev == null ? st.onEnd() : st.onEvent(ev.event(), ev.data());
+        if (ev != null && run.sink.takesBytes()) {
+          passed = st.pass(ev, run.call.clientWantsUsage());
+        }
+        if (passed == null) {
+          chunks = ev == null ? st.onEnd() : st.onEvent(ev.event(), ev.data());
+        }
       } catch (UpstreamStreamException e) {
         return streamFailed(
             run, "stream_error", Failures.upstreamStream(e.error(), credentials, run.begun), e);
       } catch (RuntimeException e) {
         return streamFailed(run, "stream_error", Failures.badStream(run.b, run.begun), e);
       }
-      AttemptResult gone = write(run, chunks, ev != null && reader.eventBuffered());
+      boolean more = ev != null && reader.eventBuffered();
+      AttemptResult gone = passed != null ? write(run, passed, more) : write(run, chunks, more);
       if (gone != null) {
         return gone;
       }
@@ -239,6 +251,36 @@ final class StreamingAttempt {
       return clientGone(run, run.watch.settle());
     }
     run.watch.settle(); // a limit that struck just as the write completed is forgotten
+    return null;
+  }
+
+  /** As {@link #write(Run, List, boolean)}, for a chunk that passes through as bytes. */
+  private AttemptResult write(Run run, PassedChunk chunk, boolean more) {
+    if (chunk.usage() != null) {
+      usage.meter(run.b, chunk.usage(), run.record, run.permit);
+    }
+    if (chunk.json() == null && (more || !run.begun)) {
+      return null;
+    }
+    writingChunks(run);
+    try {
+      if (chunk.json() != null) {
+        if (!run.begun) {
+          run.sink.begin();
+          run.begun = true;
+        }
+        run.sink.chunk(chunk.json());
+        if (chunk.carriesContent()) {
+          contentSent(run);
+        }
+      }
+      if (!more) {
+        run.sink.flush();
+      }
+    } catch (IOException clientGone) {
+      return clientGone(run, run.watch.settle());
+    }
+    run.watch.settle();
     return null;
   }
 

@@ -82,6 +82,23 @@ final class SseChunkSink implements ChunkSink, ResponseEventWriter {
   }
 
   @Override
+  public boolean takesBytes() {
+    return true;
+  }
+
+  @Override
+  public void chunk(byte[] json) throws IOException {
+    try {
+      out.write(DATA);
+      out.write(json);
+      out.write(END);
+      unflushed = true;
+    } catch (UncheckedIOException | CloseConnectionException e) {
+      throw clientGone(e);
+    }
+  }
+
+  @Override
   public void flush() throws IOException {
     if (!unflushed) {
       return;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Reads server-sent events (the WHATWG event-stream format) one event at a time, holding at most
@@ -12,8 +13,68 @@ import java.util.Arrays;
  */
 public final class SseEventReader implements AutoCloseable {
 
-  /** One event; {@code event} is null when the stream names none. */
-  public record Event(String event, String data) {}
+  /**
+   * One event; {@code event} is null when the stream names none. Its data is kept as the bytes it
+   * came in, joined by LF when it came on several {@code data} lines, and decoded only when asked
+   * for: a chunk that passes through unchanged is never turned into a string.
+   */
+  public static final class Event {
+    private final String event;
+    private final byte[] data;
+    private final boolean oneLine;
+    private String text;
+
+    public Event(String event, String data) {
+      this(event, data.getBytes(StandardCharsets.UTF_8), data.indexOf('\n') < 0);
+      this.text = data;
+    }
+
+    private Event(String event, byte[] data, boolean oneLine) {
+      this.event = event;
+      this.data = data;
+      this.oneLine = oneLine;
+    }
+
+    public String event() {
+      return event;
+    }
+
+    /** The data as text; malformed UTF-8 becomes U+FFFD. */
+    public String data() {
+      if (text == null) {
+        text = new String(data, StandardCharsets.UTF_8);
+      }
+      return text;
+    }
+
+    /** The data's bytes, not to be changed. */
+    public byte[] dataBytes() {
+      return data;
+    }
+
+    /**
+     * Whether the data came on one {@code data} line, so it holds no CR or LF and can be sent on as
+     * one line of an event.
+     */
+    public boolean oneLine() {
+      return oneLine;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Event e && Objects.equals(event, e.event) && data().equals(e.data());
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(event, data());
+    }
+
+    @Override
+    public String toString() {
+      return "Event[event=" + event + ", data=" + data() + "]";
+    }
+  }
 
   /** An event (or a line) was larger than the reader's limit; the rest of it was not read. */
   public static final class EventTooLargeException extends IOException {
@@ -31,6 +92,7 @@ public final class SseEventReader implements AutoCloseable {
 
   private static final byte[] DATA = "data".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] EVENT = "event".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LF = {'\n'};
 
   private final InputStream in;
   private final long maxEventBytes;
@@ -40,6 +102,8 @@ public final class SseEventReader implements AutoCloseable {
   private boolean afterCarriageReturn;
   private byte[] line = new byte[512];
   private int lineLength;
+  private byte[] data = new byte[512];
+  private int dataLength;
 
   public SseEventReader(InputStream in, long maxEventBytes) {
     this.in = in;
@@ -49,14 +113,14 @@ public final class SseEventReader implements AutoCloseable {
   /** The next event, or null at the end of the stream. */
   public Event next() throws IOException {
     String event = null;
-    String firstData = null;
-    StringBuilder data = null; // only when an event has more than one data line
+    int dataLines = 0;
+    dataLength = 0;
     long eventBytes = 0;
     while (readLine(maxEventBytes - eventBytes)) {
       eventBytes += lineLength + 1;
       if (lineLength == 0) {
-        if (firstData != null) {
-          return new Event(event, data != null ? data.toString() : firstData);
+        if (dataLines > 0) {
+          return new Event(event, Arrays.copyOf(data, dataLength), dataLines == 1);
         }
         event = null;
         eventBytes = 0;
@@ -72,16 +136,10 @@ public final class SseEventReader implements AutoCloseable {
         valueStart++;
       }
       if (isField(DATA, fieldEnd)) {
-        String value =
-            new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
-        if (firstData == null) {
-          firstData = value;
-        } else {
-          if (data == null) {
-            data = new StringBuilder(firstData);
-          }
-          data.append('\n').append(value);
+        if (dataLines++ > 0) {
+          appendData(LF, 0, 1);
         }
+        appendData(line, valueStart, lineLength - valueStart);
       } else if (isField(EVENT, fieldEnd)) {
         event = new String(line, valueStart, lineLength - valueStart, StandardCharsets.UTF_8);
       }
@@ -89,7 +147,18 @@ public final class SseEventReader implements AutoCloseable {
     }
     // A final event without its blank line still counts; the translator decides if the stream
     // was complete.
-    return firstData == null ? null : new Event(event, data != null ? data.toString() : firstData);
+    return dataLines == 0
+        ? null
+        : new Event(event, Arrays.copyOf(data, dataLength), dataLines == 1);
+  }
+
+  /** Adds to the event's data; its size is bounded by the event's, which readLine enforces. */
+  private void appendData(byte[] from, int offset, int count) {
+    if (dataLength + count > data.length) {
+      data = Arrays.copyOf(data, Math.max(dataLength + count, data.length * 2));
+    }
+    System.arraycopy(from, offset, data, dataLength, count);
+    dataLength += count;
   }
 
   /**

@@ -4,26 +4,61 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.provider.PassedChunk;
 import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.upstream.SseEventReader;
+import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * Passes OpenAI {@code chat.completion.chunk}s through with the sidecar's id and model, drops the
- * usage chunk the client did not ask for, and insists on {@code [DONE]}.
+ * usage chunk the client did not ask for, and insists on {@code [DONE]}. A chunk of the usual shape
+ * passes as its own bytes ({@link ChunkPassThrough}); any other goes through a tree.
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
+
   private final TranslationContext context;
+  private final ChunkPassThrough passThrough;
+  private final ChunkPassThrough.Scan scan = new ChunkPassThrough.Scan();
   private boolean done;
   private boolean finished;
 
   OpenAiStreamTranslator(TranslationContext context) {
     this.context = context;
+    this.passThrough =
+        new ChunkPassThrough(
+            context.responseId(), context.createdEpochSeconds(), context.responseModel());
+  }
+
+  @Override
+  public PassedChunk pass(SseEventReader.Event event, boolean keepUsage) {
+    byte[] data = event.dataBytes();
+    if (!event.oneLine() || data.length == 0) {
+      return null;
+    }
+    if (Arrays.equals(data, DONE)) {
+      done = true;
+      return PassedChunk.NOTHING;
+    }
+    PassedChunk chunk;
+    scan.carriesContent = false;
+    try {
+      chunk = passThrough.pass(data, keepUsage && context.includeUsage(), scan);
+    } catch (IOException notJson) {
+      throw broken("the upstream sent an event that is not JSON");
+    }
+    if (chunk != null && scan.finishes) {
+      finished = true;
+    }
+    return chunk;
   }
 
   @Override
