@@ -15,6 +15,7 @@
 #   COMPARE_SECONDS=8          seconds of saturation load per measurement (after COMPARE_WARMUP=4)
 #   COMPARE_RATE=1000          the fixed moderate rate for the added-p50 row (0 skips it)
 #   COMPARE_CONNECTIONS=32     connections at saturation
+#   COMPARE_UPSTREAM_PORT=18181, COMPARE_SIDECAR_PORT=18183: ports, to run beside bench/run.sh
 # Output: a table per path (median over rounds) on stdout and in bench/work/compare/results.md.
 set -euo pipefail
 
@@ -29,8 +30,8 @@ SECONDS_LOADED=${COMPARE_SECONDS:-8}
 WARMUP=${COMPARE_WARMUP:-4}
 RATE=${COMPARE_RATE:-1000}
 CONNECTIONS=${COMPARE_CONNECTIONS:-32}
-UPSTREAM_PORT=18181
-SIDECAR_PORT=18183
+UPSTREAM_PORT=${COMPARE_UPSTREAM_PORT:-18181}
+SIDECAR_PORT=${COMPARE_SIDECAR_PORT:-18183}
 
 if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64

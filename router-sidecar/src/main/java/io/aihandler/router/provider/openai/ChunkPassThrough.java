@@ -3,12 +3,14 @@ package io.aihandler.router.provider.openai;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.base.ParserBase;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aihandler.router.provider.PassedChunk;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * An OpenAI {@code chat.completion.chunk} passed through as its own bytes. One pass of Jackson's
@@ -20,14 +22,16 @@ import java.nio.charset.StandardCharsets;
  * <p>Every token is still read, so a chunk that is not well-formed JSON (malformed UTF-8 included)
  * is never sent on. A chunk of any shape this splice does not take as it is (a field the sidecar
  * owns missing or given twice, a non-scalar where a scalar belongs, no {@code choices} array, an
- * in-band {@code error}, anything after the object) is left to the tree translation, which stays
- * the reference: for every chunk the splice takes, the two give the same JSON.
+ * in-band {@code error}, anything after the object, a usage member to cut that comes first) is left
+ * to the tree translation, which stays the reference: for every chunk the splice takes, the two
+ * give the same JSON.
  */
 final class ChunkPassThrough {
 
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
   private static final byte[] OBJECT = quoted("chat.completion.chunk");
+  private static final byte[] USAGE_KEY = quoted("usage");
 
   private final byte[] id;
   private final byte[] created;
@@ -70,18 +74,16 @@ final class ChunkPassThrough {
     int owned = 0; // bits: id, object, created, model
     boolean hasChoices = false;
     try (JsonParser p = FACTORY.createParser(json)) {
+      ParserBase at = (ParserBase) p;
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
       }
       JsonToken t = p.nextToken();
-      int previousValueEnd = -1; // where the member before this one ends; -1 before the first
+      boolean first = true;
       while (t == JsonToken.FIELD_NAME) {
-        int keyStart = offset(p);
         String name = p.currentName();
         JsonToken value = p.nextToken();
-        int valueStart = offset(p);
-        byte[] replacement = null;
-        boolean cut = false;
+        int valueStart = start(at);
         switch (name) {
           case "id", "object", "created", "model" -> {
             int bit = ownedBit(name);
@@ -89,19 +91,30 @@ final class ChunkPassThrough {
               return null;
             }
             owned |= bit;
-            replacement = replacementFor(bit);
+            edits.add(valueStart, scalarEnd(json, valueStart), replacementFor(bit));
           }
           case "usage" -> {
             if (hasUsage) {
               return null;
             }
             hasUsage = true;
+            int valueEnd;
             if (value == JsonToken.START_OBJECT) {
               usage = MAPPER.readTree(p);
-            } else {
+              valueEnd = start(at) + 1;
+            } else if (value.isStructStart()) {
               p.skipChildren();
+              valueEnd = start(at) + 1;
+            } else {
+              valueEnd = scalarEnd(json, valueStart);
             }
-            cut = !keepUsage;
+            if (!keepUsage) {
+              int comma = commaBefore(json, valueStart);
+              if (first || comma < 0) {
+                return null; // a usage member first, or under an escaped name: rare, the tree's
+              }
+              edits.add(comma, valueEnd, null); // the comma before it and the member
+            }
           }
           case "choices" -> {
             if (hasChoices || value != JsonToken.START_ARRAY) {
@@ -115,21 +128,8 @@ final class ChunkPassThrough {
           }
           default -> p.skipChildren();
         }
+        first = false;
         t = p.nextToken();
-        int next = offset(p);
-        int valueEnd = valueEnd(json, next);
-        if (replacement != null) {
-          edits.add(valueStart, valueEnd, replacement);
-        } else if (cut) {
-          if (t == JsonToken.FIELD_NAME) {
-            edits.add(keyStart, next, null); // the member and the comma after it
-          } else if (previousValueEnd >= 0) {
-            edits.add(previousValueEnd, valueEnd, null); // the comma before the last member
-          } else {
-            edits.add(keyStart, valueEnd, null); // the only member
-          }
-        }
-        previousValueEnd = valueEnd;
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
         return null;
@@ -142,6 +142,64 @@ final class ChunkPassThrough {
       return new PassedChunk(null, usage, false); // metered, not sent
     }
     return new PassedChunk(edits.apply(json), usage, scan.carriesContent);
+  }
+
+  /**
+   * Where the current token starts. Jackson keeps the offset one past the token's first byte (its
+   * own {@code currentTokenLocation()} subtracts one, but allocates a location object per call,
+   * which was a sixth of the bytes a stream allocated).
+   */
+  private static int start(ParserBase p) {
+    return (int) p.getTokenCharacterOffset() - 1;
+  }
+
+  /**
+   * Where the scalar starting at {@code from} ends: past a string's closing quote, or at the byte
+   * that ends a number or literal. The parser checks the value itself; this only finds its end, and
+   * never reads past the array.
+   */
+  private static int scalarEnd(byte[] json, int from) {
+    int i = from;
+    if (json[i] == '"') {
+      i++;
+      while (i < json.length && json[i] != '"') {
+        i += json[i] == '\\' ? 2 : 1;
+      }
+      return Math.min(i + 1, json.length);
+    }
+    while (i < json.length && !delimiter(json[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  private static boolean delimiter(byte b) {
+    return b == ',' || b == '}' || b == ']' || whitespace(b);
+  }
+
+  /**
+   * The comma before the member {@code "usage"} whose value starts at {@code valueStart}, read
+   * backwards over the colon and the name; -1 when the name is not written as the plain {@code
+   * "usage"} (Jackson decoded an escaped form) or no comma precedes it.
+   */
+  private static int commaBefore(byte[] json, int valueStart) {
+    int i = skipBack(json, valueStart - 1);
+    if (i < 0 || json[i] != ':') {
+      return -1;
+    }
+    i = skipBack(json, i - 1) - USAGE_KEY.length + 1;
+    if (i < 0 || !Arrays.equals(json, i, i + USAGE_KEY.length, USAGE_KEY, 0, USAGE_KEY.length)) {
+      return -1;
+    }
+    i = skipBack(json, i - 1);
+    return i >= 0 && json[i] == ',' ? i : -1;
+  }
+
+  private static int skipBack(byte[] json, int i) {
+    while (i >= 0 && whitespace(json[i])) {
+      i--;
+    }
+    return i;
   }
 
   private static int ownedBit(String name) {
@@ -214,28 +272,6 @@ final class ChunkPassThrough {
         p.skipChildren();
       }
     }
-  }
-
-  private static int offset(JsonParser p) {
-    return (int) p.currentTokenLocation().getByteOffset();
-  }
-
-  /**
-   * Where the value before the token at {@code next} ends: between them there is only whitespace
-   * and at most one comma, and a value never ends in either.
-   */
-  private static int valueEnd(byte[] json, int next) {
-    int i = next - 1;
-    while (whitespace(json[i])) {
-      i--;
-    }
-    if (json[i] == ',') {
-      i--;
-      while (whitespace(json[i])) {
-        i--;
-      }
-    }
-    return i + 1;
   }
 
   private static boolean whitespace(byte b) {

@@ -117,7 +117,6 @@ class ChunkPassThroughTest {
     String choices = "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]";
     for (String data :
         List.of(
-            "{\"usage\":null," + HEAD + "," + choices + "}",
             "{" + HEAD + ",\"usage\":null," + choices + "}",
             "{" + HEAD + "," + choices + ",\"usage\":null}",
             "{"
@@ -132,6 +131,13 @@ class ChunkPassThroughTest {
       PassedChunk kept = assertSameAsTree(data, true);
       assertThat(text(kept)).contains("usage");
     }
+    // First, it is left to the tree to cut; kept, it passes.
+    String first = "{\"usage\":null," + HEAD + "," + choices + "}";
+    assertThat(pass(first, false)).isNull();
+    assertThat(text(assertSameAsTree(first, true))).startsWith("{\"usage\":null,");
+    // Under an escaped name, the same.
+    String escaped = "{" + HEAD + ",\"\\u0075sage\":null," + choices + "}";
+    assertThat(pass(escaped, false)).isNull();
   }
 
   @Test
@@ -155,6 +161,16 @@ class ChunkPassThroughTest {
     assertThat(chunk.path("model").asText()).isEqualTo("tâche \"quoted\" \\ \u2028");
     assertThat(chunk.path("created").asLong()).isEqualTo(1764660000L);
     assertThat(text(passed)).doesNotContain("chatcmpl-up").doesNotContain("llama-3.3-70b");
+
+    // Upstream values that hold what ends a value elsewhere: quotes, backslashes, commas, braces.
+    String awkward =
+        "{\"id\":\"a\\\\\\\"b,}\\\\\",\"object\":\"x\",\"created\":-1.5e3,"
+            + "\"model\":\"m\\u0022\",\"choices\":[{\"index\":0}],\"usage\":null}";
+    assertThat(MAPPER.readTree(awkward).path("id").asText()).isEqualTo("a\\\"b,}\\");
+    assertThat(text(assertSameAsTree(awkward, false, "my-task")))
+        .isEqualTo(
+            "{\"id\":\"chatcmpl-sidecar\",\"object\":\"chat.completion.chunk\","
+                + "\"created\":1764660000,\"model\":\"my-task\",\"choices\":[{\"index\":0}]}");
   }
 
   @Test
