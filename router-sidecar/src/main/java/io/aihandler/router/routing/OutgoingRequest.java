@@ -88,7 +88,7 @@ record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
       throw new IllegalStateException("a JSON tree always serialises", e);
     }
     return new OutgoingRequest(
-        URI.create(b.config().effectiveBaseUrl() + up.path()), headers, body);
+        UpstreamUris.of(b.config().effectiveBaseUrl() + up.path()), headers, body);
   }
 
   /**
