@@ -35,7 +35,10 @@ import java.util.logging.Logger;
  */
 public final class RouterMain implements AutoCloseable {
 
-  private static final System.Logger LOG = System.getLogger("io.aihandler.router");
+  /** Looked up at first use: the JDK's first logger lookup scans the class path for a provider. */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger("io.aihandler.router");
+  }
 
   /** Exit status when a port cannot be bound (sysexits' EX_UNAVAILABLE). */
   static final int EXIT_CANNOT_LISTEN = 69;
@@ -132,7 +135,7 @@ public final class RouterMain implements AutoCloseable {
                   managementPortOverride != null ? managementPortOverride : s.managementPort())));
     }
     config.start(s.reloadIntervalDuration());
-    LOG.log(
+    Log.LOG.log(
         Level.INFO,
         "router listening on http://{0}:{1} (management on http://{2}:{3})",
         config.current().config().sidecar().host(),
@@ -223,6 +226,7 @@ public final class RouterMain implements AutoCloseable {
   }
 
   public static void main(String[] args) {
+    StartupWarmup.begin();
     Path configFile = null;
     Integer port = null;
     Integer managementPort = null;

@@ -35,6 +35,21 @@ public final class RouterConfigLoader {
 
   private RouterConfigLoader() {}
 
+  /**
+   * Builds what a first YAML parse needs ahead of it: the deserializers of the config's records,
+   * which Jackson finds by reflection (most of a first parse's time), and the YAML parser's own
+   * classes. Safe on another thread while a parse runs, which then uses what is ready or waits for
+   * it.
+   */
+  public static void prepare() {
+    YAML.readerFor(RouterConfig.class);
+    try {
+      YAML.readTree("prepared: true");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a constant YAML document always parses", e);
+    }
+  }
+
   /** Reads and checks the document in a file. */
   public static RouterConfig load(Path file) throws InvalidRouterConfigException {
     byte[] bytes;

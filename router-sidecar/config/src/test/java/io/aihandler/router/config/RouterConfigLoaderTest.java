@@ -56,6 +56,17 @@ class RouterConfigLoaderTest {
   }
 
   @Test
+  void aParseWhilePreparingOnAnotherThreadReadsTheSameDocument() throws Exception {
+    String text = resource("support-tickets.yaml");
+    RouterConfig expected = RouterConfigLoader.parse(text, "test");
+    for (int i = 0; i < 20; i++) {
+      Thread preparing = Thread.ofPlatform().start(RouterConfigLoader::prepare);
+      assertThat(RouterConfigLoader.parse(text, "test")).isEqualTo(expected);
+      preparing.join();
+    }
+  }
+
+  @Test
   void aMinimalDocumentGetsSafeDefaults() throws Exception {
     RouterConfig c =
         RouterConfigLoader.parse(
