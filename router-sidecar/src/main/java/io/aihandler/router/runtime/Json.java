@@ -3,9 +3,10 @@ package io.aihandler.router.runtime;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.util.BufferRecycler;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.core.util.RecyclerPool;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The JSON factories and mappers of the sidecar's request path, all drawing Jackson's buffers from
@@ -27,8 +28,7 @@ public final class Json {
   /** Buffer sets kept between uses; more in use at once are made and dropped after. */
   public static final int POOLED_BUFFER_SETS = 16;
 
-  private static final RecyclerPool<BufferRecycler> BUFFERS =
-      JsonRecyclerPools.newBoundedPool(POOLED_BUFFER_SETS);
+  private static final RecyclerPool<BufferRecycler> BUFFERS = new SharedPool(POOLED_BUFFER_SETS);
 
   private Json() {}
 
@@ -47,6 +47,48 @@ public final class Json {
    */
   public static ObjectMapper mapper() {
     return new ObjectMapper(factory());
+  }
+
+  /**
+   * Jackson's bounded pool takes a lock for every parser and generator: a stream writes each event
+   * through a generator, and two carriers contending for that lock park virtual threads. This one
+   * is a lock-free stack, the most recently used set on top, and keeps at most {@code max} sets.
+   */
+  private static final class SharedPool implements RecyclerPool<BufferRecycler> {
+    private static final long serialVersionUID = 1L;
+
+    private final transient ConcurrentLinkedDeque<BufferRecycler> free =
+        new ConcurrentLinkedDeque<>();
+    private final transient AtomicInteger kept = new AtomicInteger();
+    private final int max;
+
+    SharedPool(int max) {
+      this.max = max;
+    }
+
+    @Override
+    public BufferRecycler acquirePooled() {
+      BufferRecycler r = free.pollFirst();
+      if (r == null) {
+        return new BufferRecycler();
+      }
+      kept.decrementAndGet();
+      return r;
+    }
+
+    @Override
+    public void releasePooled(BufferRecycler r) {
+      if (kept.incrementAndGet() <= max) {
+        free.offerFirst(r);
+      } else {
+        kept.decrementAndGet(); // full: left to the collector
+      }
+    }
+
+    @Override
+    public int pooledCount() {
+      return kept.get();
+    }
   }
 
   /** The pool the factories here share. */
