@@ -18,6 +18,8 @@
 #                             sidecar-jvm-defaults, portkey
 #                             (default: all; the
 #                             direct call is always measured: every added latency is relative to it)
+#   BENCH_CONNECTIONS_HEAP=-Xmx64m  the heap of sidecar-connections (its maxConnections: 1100 needs
+#                             about 60 MiB by the sidecar's heap plan)
 #   BENCH_AOT=0               skip the ahead-of-time cache's training run (and measure without one)
 #   SIDECAR_JAVA_OPTS=...     JVM flags of the measured sidecar (default: see SIDECAR_TUNED_OPTS)
 #   JAVA_HOME                 a JDK 21+ (default: the Temurin 25 JDK when present)
