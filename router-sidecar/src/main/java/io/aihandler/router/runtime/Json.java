@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * as long as the connection: with the default, each connection that ever parsed or wrote JSON kept
  * its own buffers (about 14 KiB) while it sat idle, a third of what an idle keep-alive connection
  * held. A shared pool keeps only as many sets as are in use at once, and a bounded one at most
- * {@link #POOLED_BUFFER_SETS} of them whatever the peak was; a set is in use only while a parser or
- * generator reads or writes bytes already in memory, so that many are seldom in use together.
+ * {@link #POOLED_BUFFER_SETS} of them whatever the peak was. A set is in use only while a parser or
+ * generator runs, mostly over bytes already in memory (a stream's events are written straight to
+ * the response, and may wait for the client there), so few are in use together.
  *
  * <p>Every factory and mapper a request's thread uses should come from here: one that keeps
  * Jackson's default brings the per-connection buffers back for the connections it runs on.
