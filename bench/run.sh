@@ -18,6 +18,8 @@
 #                             sidecar-jvm-defaults, portkey
 #                             (default: all; the
 #                             direct call is always measured: every added latency is relative to it)
+#   BENCH_CONNECTIONS_HEAP=-Xmx64m  the heap of sidecar-connections (its maxConnections: 1100 needs
+#                             about 60 MiB by the sidecar's heap plan)
 #   BENCH_AOT=0               skip the ahead-of-time cache's training run (and measure without one)
 #   SIDECAR_JAVA_OPTS=...     JVM flags of the measured sidecar (default: see SIDECAR_TUNED_OPTS)
 #   JAVA_HOME                 a JDK 21+ (default: the Temurin 25 JDK when present)
@@ -37,7 +39,7 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 STARTS=${BENCH_STARTS:-5}
 TARGETS=${BENCH_TARGETS:-direct,nginx,sidecar,sidecar-connections,sidecar-validated,sidecar-traced,sidecar-jvm-defaults,portkey}
 IDLE_CONNECTIONS=${BENCH_IDLE_CONNECTIONS:-1000}
-CONNECTIONS_HEAP=${BENCH_CONNECTIONS_HEAP:--Xmx80m}
+CONNECTIONS_HEAP=${BENCH_CONNECTIONS_HEAP:--Xmx64m}
 PORTKEY_VERSION=1.15.2
 
 UPSTREAM_PORT=18181
@@ -430,8 +432,9 @@ fi
 if wanted sidecar-connections; then
   # 1,000 keep-alive connections that made one request each and stay idle, then the JSON load
   # beside them: the memory they cost, and whether the sidecar kept them all and served the load.
-  # The sidecar's heap plan reserves read buffers for every connection it may keep: 1,100 of them
-  # need about 70 MiB of heap, which it refuses to start without (later flags win).
+  # The sidecar's heap plan reserves the idle heap of every connection it may keep (32 KiB each,
+  # HeapPlan.PER_CONNECTION): with maxConnections 1,100 it needs about 60 MiB of heap, which it
+  # refuses to start without (later flags win).
   sidecar_target sidecar-connections "$WORK/sidecar-connections.yaml" $SIDECAR_JAVA_OPTS "${AOT_OPTS[@]}" $CONNECTIONS_HEAP
   rm -f "$WORK/held-ready" "$WORK/held-done"
   python3 "$BENCH/load/hold_connections.py" 127.0.0.1 $SIDECAR_PORT $IDLE_CONNECTIONS "$WORK/held-ready" "$WORK/held-done" &

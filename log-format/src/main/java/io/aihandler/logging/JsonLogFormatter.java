@@ -1,7 +1,9 @@
 package io.aihandler.logging;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -39,7 +41,14 @@ public final class JsonLogFormatter extends Formatter {
   private static final DateTimeFormatter TS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-  private static final JsonFactory JSON = new JsonFactory();
+  /**
+   * Buffers from a small pool every thread shares, not Jackson's default of a set per thread kept
+   * for the thread's life: a server logs on each connection's own virtual thread, and the default
+   * would keep a set on every idle keep-alive connection that ever logged. Lines are formatted one
+   * at a time under the handler's lock, so a few sets serve all.
+   */
+  private static final JsonFactory JSON =
+      new JsonFactoryBuilder().recyclerPool(JsonRecyclerPools.newBoundedPool(4)).build();
 
   @Override
   public String format(LogRecord record) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.aihandler.router.runtime.Json;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Map;
@@ -35,7 +36,7 @@ final class RequestContentReader {
       Set.of("text", "input_text", "output_text", "refusal", "summary_text", "reasoning_text");
 
   private static final JsonFactory EMBEDDED =
-      JsonFactory.builder()
+      Json.factoryBuilder()
           .streamReadConstraints(
               StreamReadConstraints.builder().maxNestingDepth(MAX_EMBEDDED_NESTING).build())
           .build();

@@ -3,6 +3,7 @@ package io.aihandler.router.provider;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.aihandler.router.runtime.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,7 +18,7 @@ import java.util.Base64;
 public final class EmbeddingVectors {
 
   /** A parser factory for upstream answers; their size is bounded before they are read. */
-  public static final JsonFactory JSON = new JsonFactory();
+  public static final JsonFactory JSON = Json.factory();
 
   private EmbeddingVectors() {}
 

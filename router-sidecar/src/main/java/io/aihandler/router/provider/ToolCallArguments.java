@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.aihandler.router.runtime.Json;
 
 /**
  * The arguments of an OpenAI assistant tool call as the object Anthropic ({@code tool_use.input})
@@ -11,7 +12,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
  */
 public final class ToolCallArguments {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   private ToolCallArguments() {}
 

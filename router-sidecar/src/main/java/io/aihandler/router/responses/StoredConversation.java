@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.policy.DataPolicy;
+import io.aihandler.router.runtime.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.List;
  */
 public record StoredConversation(byte[] bytes, DataPolicy.Decision decision) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   static StoredConversation of(List<? extends JsonNode> messages, DataPolicy.Decision decision) {
     try {

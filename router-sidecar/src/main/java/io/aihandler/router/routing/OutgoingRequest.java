@@ -8,6 +8,7 @@ import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamRequest;
 import io.aihandler.router.runtime.BackendRuntime;
 import io.aihandler.router.runtime.CredentialStore;
+import io.aihandler.router.runtime.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.util.HashMap;
@@ -19,7 +20,7 @@ import java.util.Map;
  */
 record OutgoingRequest(URI uri, Map<String, String> headers, byte[] body) {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   /**
    * Translates a chat request for a backend. The data policy is checked one last time here, right

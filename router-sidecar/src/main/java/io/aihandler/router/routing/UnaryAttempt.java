@@ -10,6 +10,7 @@ import io.aihandler.router.routing.BackendAdmission.Permit;
 import io.aihandler.router.runtime.BackendHealth;
 import io.aihandler.router.runtime.BackendRuntime;
 import io.aihandler.router.runtime.CredentialStore;
+import io.aihandler.router.runtime.Json;
 import io.aihandler.router.upstream.UpstreamClient;
 import io.aihandler.router.upstream.UpstreamLimits;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class UnaryAttempt {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   private final UpstreamClient upstream;
   private final CredentialStore credentials;

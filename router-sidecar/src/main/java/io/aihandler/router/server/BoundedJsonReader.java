@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.router.ApiException;
+import io.aihandler.router.runtime.Json;
 import java.io.IOException;
 
 /**
@@ -68,7 +69,7 @@ final class BoundedJsonReader {
     this.maxTreeBytes = maxTreeBytes;
     int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxBytes, 1024));
     this.factory =
-        JsonFactory.builder()
+        Json.factoryBuilder()
             .streamReadConstraints(
                 StreamReadConstraints.builder()
                     // One past our own limit, so that our check (with its clearer message) runs

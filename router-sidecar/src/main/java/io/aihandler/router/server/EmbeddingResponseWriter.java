@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.aihandler.router.provider.EmbeddingVectors;
 import io.aihandler.router.routing.RequestRouter;
+import io.aihandler.router.runtime.Json;
 import io.aihandler.router.runtime.MemoryCharge;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +24,7 @@ final class EmbeddingResponseWriter {
 
   private static final int VECTOR_FRAMING_BYTES = 64;
   private static final int ANSWER_FRAMING_BYTES = 256;
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON = Json.factory();
 
   private EmbeddingResponseWriter() {}
 

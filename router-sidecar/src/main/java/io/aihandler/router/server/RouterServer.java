@@ -17,6 +17,7 @@ import io.aihandler.router.routing.Outcome;
 import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.routing.RoutedCall;
 import io.aihandler.router.runtime.ConfigReloader;
+import io.aihandler.router.runtime.Json;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.runtime.TimerTaskGuard;
 import io.aihandler.router.shadow.ShadowEvaluation;
@@ -76,7 +77,7 @@ public final class RouterServer implements AutoCloseable {
    */
   static final int CLIENT_CLOSED_REQUEST = 499;
 
-  private final ObjectMapper mapper = new ObjectMapper();
+  private final ObjectMapper mapper = Json.mapper();
   private final ConfigReloader config;
   private final RequestRouter router;
   private final ResponsesApi responses;

@@ -21,6 +21,7 @@ import io.aihandler.router.routing.RequestRouter;
 import io.aihandler.router.routing.RoutedCall;
 import io.aihandler.router.routing.TokenEstimate;
 import io.aihandler.router.runtime.BackendRuntime;
+import io.aihandler.router.runtime.Json;
 import io.aihandler.router.runtime.RouterRuntime;
 import io.aihandler.router.runtime.TaskRuntime;
 import io.aihandler.router.server.MemoryBudget;
@@ -43,7 +44,7 @@ import java.util.List;
 public final class ShadowEvaluation implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("io.aihandler.router.shadow");
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   static final String VALID_FIRST_TRY = "valid_first_try";
   static final String VALID_AFTER_REPAIR = "valid_after_repair";

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.aihandler.router.runtime.Json;
 
 /**
  * Prompt and completion text in the GenAI conventions' message shape ({@code [{"role": "user",
@@ -20,7 +21,7 @@ public final class ContentCapture {
   static final int MAX_MESSAGES = 32;
   public static final int MAX_ATTRIBUTE_CHARS = 16 * 1024;
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private ContentCapture() {}

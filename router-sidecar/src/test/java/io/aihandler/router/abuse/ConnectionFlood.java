@@ -70,6 +70,12 @@ public final class ConnectionFlood implements AutoCloseable {
         "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n");
   }
 
+  /** Connections that each send this one request (raw HTTP/1.1, keep-alive), then stay open. */
+  public static ConnectionFlood afterRequest(int port, int count, String rawRequest)
+      throws IOException {
+    return new ConnectionFlood(port, count, rawRequest);
+  }
+
   /** Reads whatever arrives until {@code done} holds or the time runs out. */
   private void pump(Duration timeout, java.util.function.BooleanSupplier done) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aihandler.router.provider.RetryAfter;
 import io.aihandler.router.provider.UpstreamError;
+import io.aihandler.router.runtime.Json;
 import java.time.Duration;
 import java.util.Map;
 
@@ -13,7 +14,7 @@ import java.util.Map;
  */
 final class AnthropicErrorMapping {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   /** Anthropic's "overloaded" status; clients know it as 503. */
   static final int OVERLOADED = 529;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aihandler.router.provider.RetryAfter;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamError.Kind;
+import io.aihandler.router.runtime.Json;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ import java.util.Map;
  */
 final class GeminiErrorMapping {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   private GeminiErrorMapping() {}
 

@@ -10,6 +10,7 @@ import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.runtime.Json;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,7 +23,7 @@ import java.util.List;
  */
 final class GeminiStreamTranslator implements StreamTranslator {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   private final TranslationContext context;
   private boolean started;

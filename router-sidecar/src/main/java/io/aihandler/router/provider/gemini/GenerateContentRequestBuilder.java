@@ -13,6 +13,7 @@ import io.aihandler.router.provider.MessageText;
 import io.aihandler.router.provider.ToolCallArguments;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UnsupportedRequestException;
+import io.aihandler.router.runtime.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import java.util.stream.Collectors;
  */
 final class GenerateContentRequestBuilder {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   /**
    * Gemini's documented stand-in for a thought signature that was never received (a history written
