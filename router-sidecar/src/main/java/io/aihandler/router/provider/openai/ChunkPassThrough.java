@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aihandler.router.provider.PassedChunk;
+import io.aihandler.router.runtime.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -28,7 +29,7 @@ import java.util.Arrays;
  */
 final class ChunkPassThrough {
 
-  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final JsonFactory FACTORY = Json.factory();
   private static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
   private static final byte[] OBJECT = quoted("chat.completion.chunk");
   private static final byte[] USAGE_KEY = quoted("usage");

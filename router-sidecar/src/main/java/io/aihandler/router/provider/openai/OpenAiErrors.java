@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.aihandler.router.provider.RetryAfter;
 import io.aihandler.router.provider.UpstreamError;
+import io.aihandler.router.runtime.Json;
 import java.util.Map;
 
 /** Maps OpenAI and vLLM error bodies to {@link UpstreamError}. */
 final class OpenAiErrors {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   private OpenAiErrors() {}
 

@@ -9,6 +9,7 @@ import io.aihandler.router.provider.StreamTranslator;
 import io.aihandler.router.provider.TranslationContext;
 import io.aihandler.router.provider.UpstreamError;
 import io.aihandler.router.provider.UpstreamStreamException;
+import io.aihandler.router.runtime.Json;
 import io.aihandler.router.upstream.SseEventReader;
 import java.io.IOException;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ import java.util.List;
  */
 final class OpenAiStreamTranslator implements StreamTranslator {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Json.mapper();
 
   private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
 
