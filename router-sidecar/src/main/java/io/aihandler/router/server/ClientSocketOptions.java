@@ -1,8 +1,6 @@
 package io.aihandler.router.server;
 
 import io.helidon.common.socket.SocketOptions;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketOption;
 import java.nio.channels.SocketChannel;
@@ -11,52 +9,42 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The options of every client connection the server accepts: Helidon's (TCP_NODELAY), plus a read
- * timeout on the socket itself. Helidon's server applies no read timeout of its own, and before it
- * has read a request line it does not even count a connection as idle: a client that connects and
- * sends nothing would hold a connection, its buffers and a thread forever. With the socket's own
- * timeout, any read from a client that waits longer than {@code idleTimeout} (a silent new
- * connection, an idle keep-alive one, a stalled header or body) fails and the connection closes.
+ * The options of every client connection the server accepts: Helidon's (TCP_NODELAY), and the
+ * connection's registration with {@link ClientConnections}.
  *
- * <p>The timeout binds only the stream sockets Helidon reads with {@code useNio(false)}; its NIO
- * sockets read the channel directly, which no socket timeout reaches.
+ * <p>No read timeout is set on the socket: every wait for a client already has a limit of its own,
+ * kept on a coarse timer that costs nothing per read. A silent new connection and a stalled request
+ * head are closed by {@link ClientConnections} ({@code headerReadTimeout}), a stalled body by the
+ * body's deadline ({@code bodyReadTimeout}), an idle keep-alive connection by the listener's idle
+ * timeout, a declared body that no handler reads by answering it with {@code Connection: close}
+ * ({@code RouterServer.closeIfBodyUnread}), and a client that stops taking a stream by the stream's
+ * write limit. A socket timeout on top of them made every read that had to wait arm and cancel a
+ * timer of the virtual thread scheduler: about a tenth of the CPU of a small request.
  */
 final class ClientSocketOptions implements SocketOptions {
 
   private final SocketOptions delegate;
-  private final int readTimeoutMillis;
   private final ClientConnections connections;
 
   /**
    * @param connections told of every connection accepted
    */
-  ClientSocketOptions(Duration idleTimeout, ClientConnections connections) {
+  ClientSocketOptions(ClientConnections connections) {
     this.connections = connections;
     // Streamed answers go out one small write per event: with Nagle's algorithm on, each write
     // after the first waits for the client's delayed ACK (40 ms on Linux).
     this.delegate = SocketOptions.builder().tcpNoDelay(true).build();
-    this.readTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
   }
 
   @Override
   public void configureSocket(SocketChannel socket) {
     delegate.configureSocket(socket);
-    try {
-      socket.socket().setSoTimeout(readTimeoutMillis);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
     connections.accepted(socket);
   }
 
   @Override
   public void configureSocket(Socket socket) {
     delegate.configureSocket(socket);
-    try {
-      socket.setSoTimeout(readTimeoutMillis);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override
@@ -71,7 +59,7 @@ final class ClientSocketOptions implements SocketOptions {
 
   @Override
   public Duration readTimeout() {
-    return Duration.ofMillis(readTimeoutMillis);
+    return delegate.readTimeout();
   }
 
   @Override

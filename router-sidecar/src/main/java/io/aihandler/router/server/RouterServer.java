@@ -139,7 +139,12 @@ public final class RouterServer implements AutoCloseable {
             .shutdownGracePeriod(s.shutdownGraceDuration())
             .shutdownHook(false)
             .update(b -> bounded(b, s, api))
-            .routing(r -> routes(r.addFilter(answered(api)).addFilter(RouterServer::requestId)))
+            .routing(
+                r ->
+                    routes(
+                        r.addFilter(answered(api))
+                            .addFilter(RouterServer::requestId)
+                            .addFilter(RouterServer::closeIfBodyUnread)))
             // Probes and scrapes come from the kubelet and Prometheus on the pod IP; a listener of
             // their own keeps the API (which spends the backends' keys) on loopback.
             .putSocket(
@@ -154,7 +159,9 @@ public final class RouterServer implements AutoCloseable {
                 MANAGEMENT,
                 r ->
                     managementRoutes(
-                        r.addFilter(answered(management)).addFilter(RouterServer::requestId)))
+                        r.addFilter(answered(management))
+                            .addFilter(RouterServer::requestId)
+                            .addFilter(RouterServer::closeIfBodyUnread)))
             .build();
   }
 
@@ -167,8 +174,9 @@ public final class RouterServer implements AutoCloseable {
     Http1Config http1 =
         Http1Config.builder().addReceiveListener(new RequestHeadEvents(connections)).build();
     listener
-        .connectionOptions(new ClientSocketOptions(s.idleTimeoutDuration(), connections))
-        // The socket read timeout binds only stream sockets, not Helidon's NIO ones.
+        .connectionOptions(new ClientSocketOptions(connections))
+        // Stream sockets: closing a channel ends a read blocked on it, which the head and body
+        // limits rely on.
         .useNio(false)
         .maxTcpConnections(connections.maxConnections())
         .idleConnectionTimeout(s.idleTimeoutDuration())
@@ -198,6 +206,28 @@ public final class RouterServer implements AutoCloseable {
       io.helidon.webserver.http.RoutingRequest req,
       io.helidon.webserver.http.RoutingResponse res) {
     res.header(REQUEST_ID, RequestIds.of(req.headers().first(REQUEST_ID).orElse(null)));
+    chain.proceed();
+  }
+
+  /**
+   * Answers a request whose declared body no handler read with {@code Connection: close} (a POST to
+   * an unknown path, a GET with a Content-Length, a body refused before its end). Helidon would
+   * otherwise read that body after the answer to reach the next request, a read no limit of the
+   * sidecar's covers: a client that declared a body and sent none held its connection open. With
+   * the header, Helidon skips the body, and the connection, no longer in a request, is closed by
+   * the listener's idle timeout like any other. Checked just before the answer is sent, when the
+   * handler has read what it will.
+   */
+  private static void closeIfBodyUnread(
+      io.helidon.webserver.http.FilterChain chain,
+      io.helidon.webserver.http.RoutingRequest req,
+      io.helidon.webserver.http.RoutingResponse res) {
+    res.beforeSend(
+        () -> {
+          if (req.content().hasEntity() && !req.content().consumed()) {
+            res.header(HeaderValues.CONNECTION_CLOSE);
+          }
+        });
     chain.proceed();
   }
 

@@ -84,8 +84,11 @@ class ServerLimitsTest {
       client.write("POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
       RawHttp.Reply r = client.readUntilClosed(8_000);
       assertThat(r.status()).isEqualTo(404);
+      assertThat(r.text().toLowerCase()).contains("connection: close");
       assertThat(r.closed()).as("closed by the server").isTrue();
-      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isBetween(800L, 4_000L);
+      // The answer tells the client not to reuse it; Helidon then closes it at the idle timeout
+      // at the latest, instead of waiting for the body with no limit.
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).isLessThan(4_000L);
     }
   }
 

@@ -26,8 +26,8 @@ import java.time.Duration;
  * @param maxConcurrentRequests requests served at once; default 128, more get 503 {@code
  *     overloaded} with {@code Retry-After}
  * @param idleTimeout how long a connection may sit between requests, or before its first (then the
- *     shorter of this and {@code headerReadTimeout}), and the longest any single read from a client
- *     may wait; default 30s
+ *     shorter of this and {@code headerReadTimeout}), or after an answer that left a declared body
+ *     unread; default 30s
  * @param headerReadTimeout how long a request's line and headers may take to arrive; default 10s
  * @param bodyReadTimeout how long a request's body may take to arrive; default 30s
  * @param maxJsonDepth deepest nesting of objects and arrays in a request body; default 64
