@@ -88,8 +88,8 @@ final class ClassifySidecar implements AutoCloseable {
     Path config = directory.resolve("router.yaml");
     Files.writeString(config, config(claude.url("/v1").toString(), llama.url("/v1").toString()));
     // The launcher's 32 MiB heap has no room for the shadow heap beside the default limits (the
-    // sidecar refuses such a config at start, docs/router-sidecar.md); a pod's heap follows its
-    // memory limit.
+    // sidecar refuses such a config at start, docs/router-sidecar.md); in a pod the operator gives
+    // the heap the document's need (docs/container-images.md#heap).
     sidecar = SidecarProcess.startWith(config, List.of("-Xmx48m"));
   }
 

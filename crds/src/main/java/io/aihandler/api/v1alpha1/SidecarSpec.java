@@ -17,7 +17,10 @@ public record SidecarSpec(
         @Max(65535)
         Integer port,
     @JsonPropertyDescription(
-            "CPU and memory of the sidecar container. Default: 50m/128Mi requests, 256Mi limit.")
+            "CPU and memory of the sidecar container. Default: 50m/128Mi requests, 256Mi limit."
+                + " The JVM's heap is what the memory request leaves beside 96Mi for the JVM"
+                + " itself, and at least what the router document needs (32Mi, 33Mi with shadow"
+                + " evaluation).")
         ResourceRequirements resources,
     @JsonPropertyDescription("Log level: error, warn, info or debug.") @Default("info")
         LogLevel logLevel,

@@ -50,6 +50,9 @@ public final class PodSidecarInjector {
 
   private static final int DEFAULT_PORT = 4080;
 
+  /** Where the sidecar image keeps its jar (router-sidecar/Dockerfile). */
+  public static final String SIDECAR_JAR = "/app/router-sidecar.jar";
+
   private final SidecarInjectionSettings settings;
 
   public PodSidecarInjector(SidecarInjectionSettings settings) {
@@ -100,20 +103,26 @@ public final class PodSidecarInjector {
   }
 
   private Container sidecar(Workflow workflow, int port) {
-    SidecarSpec sidecar = sidecarSpec(workflow);
     int managementPort = managementPort(port);
+    SidecarMemory memory = SidecarMemory.of(workflow, settings.defaultResources());
     // Port, log level and the rest come from the mounted router document, so a change to them
-    // reaches running sidecars without re-creating pods.
+    // reaches running sidecars without re-creating pods. The heap is fixed at start: the image's
+    // entrypoint is the JVM with every other flag, its arguments the heap and the jar.
     return new ContainerBuilder()
         .withName(CONTAINER_NAME)
         .withImage(settings.image())
-        .withArgs("--config", WorkflowObjectNames.configFile())
+        .withArgs(
+            "-Xmx" + memory.maxHeapMib() + "m",
+            "-jar",
+            SIDECAR_JAR,
+            "--config",
+            WorkflowObjectNames.configFile())
         .addNewPort()
         .withName("aihandler-mgmt")
         .withContainerPort(managementPort)
         .withProtocol("TCP")
         .endPort()
-        .withResources(Optional.ofNullable(sidecar.resources()).orElse(settings.defaultResources()))
+        .withResources(memory.resources())
         .withStartupProbe(probe("/readyz", managementPort, 1, 30))
         .withReadinessProbe(probe("/readyz", managementPort, 5, 2))
         .withLivenessProbe(probe("/healthz", managementPort, 10, 3))

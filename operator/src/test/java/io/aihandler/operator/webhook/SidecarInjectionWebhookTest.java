@@ -120,7 +120,14 @@ class SidecarInjectionWebhookTest {
     Container sidecar = init.get(0);
     assertThat(sidecar.getRestartPolicy()).isEqualTo("Always");
     assertThat(sidecar.getImage()).isEqualTo(SidecarInjectionSettings.DEFAULT_IMAGE);
-    assertThat(sidecar.getArgs()).containsExactly("--config", "/etc/aihandler/router/router.yaml");
+    // The Workflow asks for 200Mi: the heap is what that leaves beside the JVM's own 96 MiB.
+    assertThat(sidecar.getArgs())
+        .containsExactly(
+            "-Xmx104m",
+            "-jar",
+            "/app/router-sidecar.jar",
+            "--config",
+            "/etc/aihandler/router/router.yaml");
     assertThat(sidecar.getResources().getRequests().get("cpu").toString()).isEqualTo("100m");
     assertThat(sidecar.getStartupProbe().getHttpGet().getPort().getIntVal()).isEqualTo(5001);
     assertThat(sidecar.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");

@@ -1,8 +1,8 @@
 package io.aihandler.router.server;
 
 import io.aihandler.router.config.RouterConfig;
+import io.aihandler.router.config.SidecarHeap;
 import io.aihandler.router.config.SidecarSettings;
-import io.aihandler.router.upstream.UpstreamClient;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,22 +34,13 @@ public record HeapPlan(
     long heap, long connections, long responsesStore, long shadows, long bodies) {
 
   /** The live heap of an idle sidecar with its config, metrics and caches, plus GC headroom. */
-  public static final long BASELINE = 14L * 1024 * 1024;
+  public static final long BASELINE = SidecarHeap.BASELINE;
 
-  /**
-   * Heap one open connection holds when idle, after the requests it served. Measured with the
-   * launcher's flags, live heap per idle keep-alive connection (1,000 of them, {@code jcmd
-   * GC.class_histogram}): 27 KiB after a chat completion, 32 KiB after a streamed one, 14 KiB after
-   * only a health check. Most of it is the virtual thread's stack: a parked virtual thread keeps
-   * the stack chunk its deepest wait needed (the upstream call's, 13-17 KiB), not the idle read's 5
-   * KiB. Then Helidon's fixed 8 KiB read buffer, about 2 KiB of socket, connection and thread
-   * objects, and, after a stream, the 8 KiB of Jackson buffers the stream's event parser still
-   * keeps per thread ({@code io.aihandler.router.runtime.Json} shares them everywhere else).
-   */
-  public static final long PER_CONNECTION = 32L * 1024;
+  /** Heap one open connection holds when idle ({@link SidecarHeap#PER_CONNECTION}). */
+  public static final long PER_CONNECTION = SidecarHeap.PER_CONNECTION;
 
   /** Heap one byte of a whole upstream answer costs: its bytes, its tree and the client's copy. */
-  public static final int BYTES_PER_RESPONSE_BYTE = UpstreamClient.HEAP_PER_ANSWER_BYTE;
+  public static final int BYTES_PER_RESPONSE_BYTE = SidecarHeap.BYTES_PER_ANSWER_BYTE;
 
   /**
    * The plan for these settings on a heap of {@code maxHeap} bytes, for a document without shadow
@@ -70,15 +61,11 @@ public record HeapPlan(
    * later reload asks for as {@code busy} until it restarts.
    */
   public static long shadowReservation(RouterConfig c) {
-    boolean evaluates =
-        c.tasks().stream()
-            .anyMatch(t -> t.evaluate() != null && !t.evaluate().candidates().isEmpty());
-    return evaluates ? c.sidecar().shadowMemoryBytes() : 0;
+    return SidecarHeap.shadowReservation(c);
   }
 
   private static HeapPlan of(SidecarSettings s, long shadows, long maxHeap) {
-    long connections =
-        ((long) s.maxConnections() + RouterServer.MANAGEMENT_CONNECTIONS) * PER_CONNECTION;
+    long connections = SidecarHeap.connections(s);
     long store = s.responsesStoreBytes();
     long bodies = Math.max(0, maxHeap - BASELINE - connections - store - shadows);
     return new HeapPlan(maxHeap, connections, store, shadows, bodies);
@@ -86,8 +73,7 @@ public record HeapPlan(
 
   /** What one request of the largest size allowed takes while served. */
   public static long largestRequest(SidecarSettings s) {
-    return s.maxRequestBytes() * MemoryBudget.BYTES_PER_BODY_BYTE
-        + s.maxUpstreamResponseBytes() * BYTES_PER_RESPONSE_BYTE;
+    return SidecarHeap.largestRequest(s);
   }
 
   /** Why the settings do not fit this heap; empty when they do. */

@@ -1,5 +1,6 @@
 package io.aihandler.router.server;
 
+import io.aihandler.router.config.SidecarHeap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,10 +22,14 @@ public final class MemoryBudget {
    * one to two times the body; a body of 60,000 tiny messages makes one of ten to twelve times
    * (measured), and is refused.
    */
-  public static final int TREE_BYTES_PER_BODY_BYTE = 4;
+  public static final int TREE_BYTES_PER_BODY_BYTE =
+      SidecarHeap.BYTES_PER_BODY_BYTE - RAW_BYTES_PER_BODY_BYTE;
 
-  /** The most one body byte may cost in all: {@link #RAW_BYTES_PER_BODY_BYTE} and its tree. */
-  public static final int BYTES_PER_BODY_BYTE = RAW_BYTES_PER_BODY_BYTE + TREE_BYTES_PER_BODY_BYTE;
+  /**
+   * The most one body byte may cost in all: {@link #RAW_BYTES_PER_BODY_BYTE} and its tree. The
+   * config contract's figure, which the operator sizes injected sidecars' heaps with.
+   */
+  public static final int BYTES_PER_BODY_BYTE = SidecarHeap.BYTES_PER_BODY_BYTE;
 
   private final long capacity;
   private final AtomicLong used = new AtomicLong();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.aihandler.logging.LogContext;
 import io.aihandler.router.ApiException;
+import io.aihandler.router.config.SidecarHeap;
 import io.aihandler.router.config.SidecarSettings;
 import io.aihandler.router.metrics.RouterMetrics;
 import io.aihandler.router.policy.DataPolicy;
@@ -58,7 +59,7 @@ public final class RouterServer implements AutoCloseable {
   public static final String MANAGEMENT = "management";
 
   /** Connections the management listener keeps at once: probes and scrapes need a few. */
-  static final int MANAGEMENT_CONNECTIONS = 32;
+  static final int MANAGEMENT_CONNECTIONS = SidecarHeap.MANAGEMENT_CONNECTIONS;
 
   /** Error codes after which the rest of the request's bytes are not worth reading. */
   private static final Set<String> CLOSES_CONNECTION =

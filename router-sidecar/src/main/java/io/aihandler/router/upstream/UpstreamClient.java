@@ -1,6 +1,7 @@
 package io.aihandler.router.upstream;
 
 import io.aihandler.router.ApiException;
+import io.aihandler.router.config.SidecarHeap;
 import io.aihandler.router.runtime.CoarseTimer;
 import io.aihandler.router.runtime.MemoryCharge;
 import io.aihandler.router.runtime.ThreadDeadline;
@@ -201,7 +202,7 @@ public final class UpstreamClient implements AutoCloseable {
   }
 
   /** Heap one byte of a whole answer takes while it is served. */
-  public static final int HEAP_PER_ANSWER_BYTE = 4;
+  public static final int HEAP_PER_ANSWER_BYTE = SidecarHeap.BYTES_PER_ANSWER_BYTE;
 
   private static final int CHARGE_STEP = 64 * 1024;
 

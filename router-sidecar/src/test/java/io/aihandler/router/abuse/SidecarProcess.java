@@ -71,6 +71,15 @@ public final class SidecarProcess implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Starts a sidecar with JVM flags after the shipped ones and these arguments after {@code
+   * --config}, without waiting for anything.
+   */
+  public static SidecarProcess launchWith(
+      Path config, List<String> jvmFlags, List<String> extraArgs) throws IOException {
+    return launch(config, jvmFlags, extraArgs);
+  }
+
   private static SidecarProcess launch(Path config, List<String> jvmFlags, List<String> extraArgs)
       throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");

@@ -1,0 +1,85 @@
+package io.aihandler.operator.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.controllers.workflow.WorkflowObjectNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the injected container's arguments rely on in the sidecar image, and that the image runs the
+ * JVM flags the benchmarks measure: the launcher's ({@code router-sidecar/bin/router-sidecar}).
+ */
+class SidecarImageContractTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Path repository() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("router-sidecar/Dockerfile"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("router-sidecar/Dockerfile not found above the module");
+  }
+
+  /** The JSON array of a Dockerfile instruction, its continuation lines joined. */
+  private static List<String> instruction(String dockerfile, String name) throws IOException {
+    Matcher m =
+        Pattern.compile("(?ms)^" + name + " (\\[.*?\\])\\s*$")
+            .matcher(dockerfile.replace("\\\n", ""));
+    assertThat(m.find()).as("%s in the Dockerfile", name).isTrue();
+    return JSON.readValue(m.group(1), new TypeReference<List<String>>() {});
+  }
+
+  /** The flags the launcher passes in its default ("quick") mode, before its class archive. */
+  private static List<String> launcherFlags(String script) {
+    List<String> flags = new ArrayList<>();
+    Matcher block = Pattern.compile("(?ms)^flags=\\((.*?)^\\)").matcher(script);
+    assertThat(block.find()).isTrue();
+    for (String line : block.group(1).split("\n")) {
+      String code = line.strip();
+      if (!code.startsWith("#")) {
+        flags.addAll(List.of(code.split("\\s+")).stream().filter(f -> f.startsWith("-X")).toList());
+      }
+    }
+    Matcher quick = Pattern.compile("quick\\) flags\\+=\\(([^)]*)\\)").matcher(script);
+    assertThat(quick.find()).isTrue();
+    flags.addAll(List.of(quick.group(1).strip().split("\\s+")));
+    return flags;
+  }
+
+  @Test
+  void theImageRunsTheLaunchersFlagsWithTheHeapInItsArguments() throws IOException {
+    Path root = repository();
+    String dockerfile = Files.readString(root.resolve("router-sidecar/Dockerfile"));
+    String launcher = Files.readString(root.resolve("router-sidecar/bin/router-sidecar"));
+    List<String> entrypoint = instruction(dockerfile, "ENTRYPOINT");
+    List<String> cmd = instruction(dockerfile, "CMD");
+
+    List<String> launcherWithoutHeap =
+        launcherFlags(launcher).stream().filter(f -> !f.startsWith("-Xmx")).toList();
+    assertThat(launcherWithoutHeap).contains("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    assertThat(entrypoint.get(0)).isEqualTo("java");
+    assertThat(entrypoint).containsAll(launcherWithoutHeap);
+    assertThat(entrypoint).noneMatch(f -> f.startsWith("-Xmx") || f.equals("-jar"));
+    assertThat(entrypoint).noneMatch(f -> f.contains("RAMPercentage"));
+    assertThat(launcherFlags(launcher)).contains("-Xmx32m");
+    assertThat(cmd)
+        .containsExactly(
+            "-Xmx32m",
+            "-jar",
+            PodSidecarInjector.SIDECAR_JAR,
+            "--config",
+            WorkflowObjectNames.configFile());
+    assertThat(dockerfile).contains("ENV MALLOC_ARENA_MAX=2");
+  }
+}
