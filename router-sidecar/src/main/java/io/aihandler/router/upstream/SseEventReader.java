@@ -25,7 +25,11 @@ public final class SseEventReader implements AutoCloseable {
     private String text;
 
     public Event(String event, String data) {
-      this(event, data.getBytes(StandardCharsets.UTF_8), data.indexOf('\n') < 0);
+      // Either line break would end the data's line in an event written as it is.
+      this(
+          event,
+          data.getBytes(StandardCharsets.UTF_8),
+          data.indexOf('\n') < 0 && data.indexOf('\r') < 0);
       this.text = data;
     }
 

@@ -50,6 +50,13 @@ class SseEventReaderTest {
   }
 
   @Test
+  void anEventMadeFromTextIsOneLineOnlyWithoutEitherLineBreak() {
+    assertThat(new SseEventReader.Event(null, "{\"a\":1}").oneLine()).isTrue();
+    assertThat(new SseEventReader.Event(null, "one\ntwo").oneLine()).isFalse();
+    assertThat(new SseEventReader.Event(null, "one\rtwo").oneLine()).isFalse();
+  }
+
+  @Test
   void readsNamedEventsMultiLineDataAndSkipsComments() throws IOException {
     String stream =
         ": keep-alive\n\nevent: message_start\ndata: {\"a\":1}\n\ndata: one\ndata:two\nid: 7\n\n"
