@@ -210,7 +210,7 @@ final class StreamingAttempt {
         return streamFailed(run, "stream_error", Failures.badStream(run.b, run.begun), e);
       }
       boolean more = ev != null && reader.eventBuffered();
-      AttemptResult gone = passed != null ? write(run, passed, more) : write(run, chunks, more);
+      AttemptResult gone = write(run, chunks, passed, more);
       if (gone != null) {
         return gone;
       }
@@ -221,27 +221,38 @@ final class StreamingAttempt {
   }
 
   /**
-   * Writes the chunks of one event, and sends them unless {@code more} (another event is already in
-   * and will be written with them); a {@link AttemptResult.ClientGone} if the client left.
+   * Writes what one event gave (its chunks as trees, or one chunk passed through as bytes), and
+   * sends it unless {@code more} (another event is already in and will be written with it); a
+   * {@link AttemptResult.ClientGone} if the client left.
    */
-  private AttemptResult write(Run run, List<ObjectNode> chunks, boolean more) {
-    if (chunks.isEmpty() && (more || !run.begun)) {
+  private AttemptResult write(Run run, List<ObjectNode> trees, PassedChunk passed, boolean more) {
+    if (passed != null && passed.usage() != null) {
+      usage.meter(run.b, passed.usage(), run.record, run.permit);
+    }
+    boolean nothing = passed != null ? passed.json() == null : trees.isEmpty();
+    if (nothing && (more || !run.begun)) {
       return null;
     }
     writingChunks(run);
     try {
-      for (ObjectNode chunk : chunks) {
-        ObjectNode out = meterChunk(run, chunk);
-        if (out == null) {
-          continue;
+      if (passed != null) {
+        if (passed.json() != null) {
+          beginOnce(run);
+          run.sink.chunk(passed.json());
+          if (passed.carriesContent()) {
+            contentSent(run);
+          }
         }
-        if (!run.begun) {
-          run.sink.begin();
-          run.begun = true;
-        }
-        run.sink.chunk(out);
-        if (CompletionChunks.carriesContent(out)) {
-          contentSent(run);
+      } else {
+        for (ObjectNode chunk : trees) {
+          ObjectNode out = meterChunk(run, chunk);
+          if (out != null) {
+            beginOnce(run);
+            run.sink.chunk(out);
+            if (CompletionChunks.carriesContent(out)) {
+              contentSent(run);
+            }
+          }
         }
       }
       if (!more) {
@@ -254,34 +265,12 @@ final class StreamingAttempt {
     return null;
   }
 
-  /** As {@link #write(Run, List, boolean)}, for a chunk that passes through as bytes. */
-  private AttemptResult write(Run run, PassedChunk chunk, boolean more) {
-    if (chunk.usage() != null) {
-      usage.meter(run.b, chunk.usage(), run.record, run.permit);
+  /** Commits the response before its first chunk. */
+  private static void beginOnce(Run run) throws IOException {
+    if (!run.begun) {
+      run.sink.begin();
+      run.begun = true;
     }
-    if (chunk.json() == null && (more || !run.begun)) {
-      return null;
-    }
-    writingChunks(run);
-    try {
-      if (chunk.json() != null) {
-        if (!run.begun) {
-          run.sink.begin();
-          run.begun = true;
-        }
-        run.sink.chunk(chunk.json());
-        if (chunk.carriesContent()) {
-          contentSent(run);
-        }
-      }
-      if (!more) {
-        run.sink.flush();
-      }
-    } catch (IOException clientGone) {
-      return clientGone(run, run.watch.settle());
-    }
-    run.watch.settle();
-    return null;
   }
 
   /**
