@@ -127,7 +127,10 @@ public final class LoadingKubelet implements AutoCloseable {
         stored.setStatus(status(false));
         client.resource(stored).updateStatus();
         writeDeploymentStatus(current, 1, 0);
+        // Stamped with the moment the load began, from which readiness is counted, not with the
+        // moment the status writes after it returned.
         report(
+            loadingSince,
             Change.STARTED,
             "pod " + podName + " started: vLLM loads the model (" + loadTime.toMillis() + " ms)");
         return;
@@ -192,7 +195,11 @@ public final class LoadingKubelet implements AutoCloseable {
   }
 
   private void report(Change change, String what) {
-    listener.accept(new Step(Instant.now(), change, what));
+    report(Instant.now(), change, what);
+  }
+
+  private void report(Instant at, Change change, String what) {
+    listener.accept(new Step(at, change, what));
   }
 
   @Override
