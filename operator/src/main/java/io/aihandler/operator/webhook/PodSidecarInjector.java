@@ -1,5 +1,6 @@
 package io.aihandler.operator.webhook;
 
+import io.aihandler.api.v1alpha1.SidecarJit;
 import io.aihandler.api.v1alpha1.SidecarSpec;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
@@ -111,12 +112,7 @@ public final class PodSidecarInjector {
     return new ContainerBuilder()
         .withName(CONTAINER_NAME)
         .withImage(settings.image())
-        .withArgs(
-            "-Xmx" + memory.maxHeapMib() + "m",
-            "-jar",
-            SIDECAR_JAR,
-            "--config",
-            WorkflowObjectNames.configFile())
+        .withArgs(args(workflow, memory))
         .addNewPort()
         .withName("aihandler-mgmt")
         .withContainerPort(managementPort)
@@ -159,6 +155,22 @@ public final class PodSidecarInjector {
         .endSeccompProfile()
         .endSecurityContext()
         .build();
+  }
+
+  /**
+   * The JVM's arguments after the image's entrypoint (every flag of the launcher's but the heap),
+   * then the jar and the mounted document. C2 comes back with the default tier, which a later flag
+   * sets over the entrypoint's C1-only one, and one compiler thread each.
+   */
+  static List<String> args(Workflow workflow, SidecarMemory memory) {
+    List<String> args = new ArrayList<>();
+    if (sidecarSpec(workflow).jit() == SidecarJit.FULL) {
+      args.add("-XX:TieredStopAtLevel=4");
+      args.add("-XX:CICompilerCount=2");
+    }
+    args.add("-Xmx" + memory.maxHeapMib() + "m");
+    args.addAll(List.of("-jar", SIDECAR_JAR, "--config", WorkflowObjectNames.configFile()));
+    return args;
   }
 
   /** The pod's own pull Secrets, then the operator's for the sidecar image that the pod lacks. */
@@ -245,7 +257,7 @@ public final class PodSidecarInjector {
 
   private static SidecarSpec sidecarSpec(Workflow workflow) {
     return Optional.ofNullable(workflow.getSpec().sidecar())
-        .orElse(new SidecarSpec(null, null, null, null, null, null));
+        .orElse(new SidecarSpec(null, null, null, null, null, null, null));
   }
 
   /**

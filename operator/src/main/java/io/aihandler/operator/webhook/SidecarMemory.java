@@ -1,5 +1,7 @@
 package io.aihandler.operator.webhook;
 
+import io.aihandler.api.v1alpha1.SidecarJit;
+import io.aihandler.api.v1alpha1.SidecarSpec;
 import io.aihandler.api.v1alpha1.Task;
 import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.router.config.SidecarHeap;
@@ -30,10 +32,17 @@ import java.util.Optional;
 public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
 
   /**
-   * Resident memory beside the heap, in MiB: 81-92 MiB measured under saturation with the image's
-   * flags (plain, with 1,000 connections, with tracing on; docs/benchmarks.md), and a margin.
+   * Resident memory beside the heap, in MiB, with C1 only: 81-92 MiB measured under saturation with
+   * the image's flags (plain, with 1,000 connections, with tracing on; docs/benchmarks.md), and a
+   * margin.
    */
   public static final long OUTSIDE_HEAP_MIB = 96;
+
+  /**
+   * The same with C2 as well ({@code jit: full}): its compiled code, method profiles and compiler
+   * arenas add about 45 MiB (126-134 MiB measured beside a 32 MiB heap), and a margin.
+   */
+  public static final long OUTSIDE_HEAP_FULL_JIT_MIB = 144;
 
   private static final BigDecimal MIB = BigDecimal.valueOf(1024L * 1024);
 
@@ -44,15 +53,19 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
    */
   public static SidecarMemory of(Workflow workflow, ResourceRequirements defaults) {
     long planned = SidecarHeap.maxHeapMib(needed(workflow));
-    ResourceRequirements given =
-        workflow.getSpec().sidecar() == null ? null : workflow.getSpec().sidecar().resources();
+    SidecarSpec sidecar = workflow.getSpec().sidecar();
+    ResourceRequirements given = sidecar == null ? null : sidecar.resources();
+    long outsideHeap =
+        sidecar != null && sidecar.jit() == SidecarJit.FULL
+            ? OUTSIDE_HEAP_FULL_JIT_MIB
+            : OUTSIDE_HEAP_MIB;
     if (given != null) {
       // Kubernetes takes a container's memory request from its limit when only the limit is set.
       Optional<Long> request = mib(given.getRequests()).or(() -> mib(given.getLimits()));
       return new SidecarMemory(
-          request.map(r -> Math.max(planned, r - OUTSIDE_HEAP_MIB)).orElse(planned), given);
+          request.map(r -> Math.max(planned, r - outsideHeap)).orElse(planned), given);
     }
-    long request = planned + OUTSIDE_HEAP_MIB;
+    long request = planned + outsideHeap;
     ResourceRequirementsBuilder resources = new ResourceRequirementsBuilder(defaults);
     if (mib(defaults.getRequests()).orElse(0L) < request) {
       resources.addToRequests("memory", new Quantity(request + "Mi"));

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aihandler.api.v1alpha1.Workflow;
 import io.aihandler.controllers.workflow.WorkflowObjectNames;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,13 @@ class SidecarImageContractTest {
     return JSON.readValue(m.group(1), new TypeReference<List<String>>() {});
   }
 
+  /** The flags the launcher adds in one of its ROUTER_SIDECAR_JIT modes. */
+  private static List<String> jitFlags(String script, String mode) {
+    Matcher m = Pattern.compile(mode + "\\) flags\\+=\\(([^)]*)\\)").matcher(script);
+    assertThat(m.find()).as("the launcher's %s mode", mode).isTrue();
+    return List.of(m.group(1).strip().split("\\s+"));
+  }
+
   /** The flags the launcher passes in its default ("quick") mode, before its class archive. */
   private static List<String> launcherFlags(String script) {
     List<String> flags = new ArrayList<>();
@@ -51,9 +60,7 @@ class SidecarImageContractTest {
         flags.addAll(List.of(code.split("\\s+")).stream().filter(f -> f.startsWith("-X")).toList());
       }
     }
-    Matcher quick = Pattern.compile("quick\\) flags\\+=\\(([^)]*)\\)").matcher(script);
-    assertThat(quick.find()).isTrue();
-    flags.addAll(List.of(quick.group(1).strip().split("\\s+")));
+    flags.addAll(jitFlags(script, "quick"));
     return flags;
   }
 
@@ -81,5 +88,32 @@ class SidecarImageContractTest {
             "--config",
             WorkflowObjectNames.configFile());
     assertThat(dockerfile).contains("ENV MALLOC_ARENA_MAX=2");
+  }
+
+  @Test
+  void c2IsTheLaunchersFullModeOverTheEntrypointsC1Only() throws IOException {
+    String launcher = Files.readString(repository().resolve("router-sidecar/bin/router-sidecar"));
+    Workflow full =
+        Serialization.unmarshal(
+            """
+            apiVersion: aihandler.io/v1alpha1
+            kind: Workflow
+            metadata: {name: busy, namespace: support}
+            spec:
+              policyRef: {name: routing}
+              tasks: [{name: classify, route: main}]
+              sidecar: {jit: full}
+            """,
+            Workflow.class);
+    List<String> args =
+        PodSidecarInjector.args(
+            full, SidecarMemory.of(full, SidecarInjectionSettings.standardResources()));
+
+    // HotSpot takes the last of two settings of one flag: the arguments come after the entrypoint.
+    assertThat(args).startsWith("-XX:TieredStopAtLevel=4");
+    assertThat(args).containsAll(jitFlags(launcher, "full"));
+    assertThat(args)
+        .endsWith(
+            "-jar", PodSidecarInjector.SIDECAR_JAR, "--config", WorkflowObjectNames.configFile());
   }
 }

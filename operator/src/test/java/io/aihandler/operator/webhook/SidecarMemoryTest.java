@@ -132,4 +132,20 @@ class SidecarMemoryTest {
     assertThat(memory.resources().getLimits()).isNullOrEmpty();
     assertThat(memory.resources().getRequests()).containsOnlyKeys("cpu");
   }
+
+  @Test
+  void c2AsWellAsksForItsOwnMemoryBesideTheHeap() {
+    SidecarMemory memory =
+        SidecarMemory.of(workflow(PLAIN_TASKS, "  sidecar: {jit: full}"), DEFAULTS);
+    assertThat(memory.maxHeapMib()).isEqualTo(32);
+    assertThat(memory.resources().getRequests().get("memory").toString())
+        .isEqualTo((32 + SidecarMemory.OUTSIDE_HEAP_FULL_JIT_MIB) + "Mi");
+    assertThat(memory.resources().getLimits()).isEqualTo(DEFAULTS.getLimits());
+
+    SidecarMemory asked =
+        SidecarMemory.of(
+            workflow(PLAIN_TASKS, "  sidecar: {jit: full, resources: {requests: {memory: 256Mi}}}"),
+            DEFAULTS);
+    assertThat(asked.maxHeapMib()).isEqualTo(256 - SidecarMemory.OUTSIDE_HEAP_FULL_JIT_MIB);
+  }
 }
