@@ -112,8 +112,38 @@ class SidecarImageContractTest {
     // HotSpot takes the last of two settings of one flag: the arguments come after the entrypoint.
     assertThat(args).startsWith("-XX:TieredStopAtLevel=4");
     assertThat(args).containsAll(jitFlags(launcher, "full"));
+    String dockerfile = Files.readString(repository().resolve("router-sidecar/Dockerfile"));
+    List<String> jvm = new ArrayList<>();
+    instruction(dockerfile, "ENTRYPOINT").stream()
+        .skip(1) // java
+        .filter(f -> !f.startsWith("-XX:SharedArchiveFile")) // the image's archive is not here
+        .forEach(jvm::add);
+    args.stream().takeWhile(a -> !a.equals("-jar")).forEach(jvm::add);
+    assertThat(finalFlags(jvm))
+        .containsEntry("TieredStopAtLevel", "4")
+        .containsEntry("CICompilerCount", "2")
+        .containsEntry("UseSerialGC", "true")
+        .containsEntry("MaxHeapSize", String.valueOf(32L * 1024 * 1024));
     assertThat(args)
         .endsWith(
             "-jar", PodSidecarInjector.SIDECAR_JAR, "--config", WorkflowObjectNames.configFile());
+  }
+
+  /** What a JVM of this test's JDK makes of these flags, in the order given. */
+  private static java.util.Map<String, String> finalFlags(List<String> flags) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(flags);
+    command.addAll(List.of("-XX:+PrintFlagsFinal", "-version"));
+    Process jvm = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out =
+        new String(jvm.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    java.util.Map<String, String> values = new java.util.HashMap<>();
+    Matcher m = Pattern.compile("(?m)^\\s*\\S+\\s+(\\w+)\\s+:?=\\s+(\\S+)").matcher(out);
+    while (m.find()) {
+      values.put(m.group(1), m.group(2));
+    }
+    assertThat(values).as("flags printed by %s:%n%s", command, out).isNotEmpty();
+    return values;
   }
 }
