@@ -76,6 +76,35 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
     return new SidecarMemory(planned, resources.build());
   }
 
+  /**
+   * Why the Workflow's memory limit for the sidecar is too small to hold the heap its document
+   * needs beside the JVM's own memory (the container would be killed under load); empty when it is
+   * not, or when the Workflow sets no limit.
+   */
+  public static Optional<String> limitProblem(Workflow workflow) {
+    SidecarSpec sidecar = workflow.getSpec() == null ? null : workflow.getSpec().sidecar();
+    if (sidecar == null || sidecar.resources() == null) {
+      return Optional.empty();
+    }
+    long outsideHeap =
+        sidecar.jit() == SidecarJit.FULL ? OUTSIDE_HEAP_FULL_JIT_MIB : OUTSIDE_HEAP_MIB;
+    long heap = SidecarHeap.maxHeapMib(needed(workflow));
+    return mib(sidecar.resources().getLimits())
+        .filter(limit -> limit < heap + outsideHeap)
+        .map(
+            limit ->
+                "sidecar.resources.limits.memory "
+                    + limit
+                    + "Mi is below the "
+                    + (heap + outsideHeap)
+                    + "Mi the sidecar needs: a "
+                    + heap
+                    + "Mi heap for its router document and "
+                    + outsideHeap
+                    + "Mi for the JVM itself"
+                    + (sidecar.jit() == SidecarJit.FULL ? " with C2 (jit: full)" : ""));
+  }
+
   /** The usable heap the Workflow's router document needs. */
   static long needed(Workflow workflow) {
     SidecarSettings settings = SidecarSettings.DEFAULTS;

@@ -40,6 +40,7 @@ public final class WorkflowSpecChecks {
   /** Every problem of the Workflow; empty when it is acceptable. */
   public static List<String> problems(Workflow workflow) {
     List<String> problems = new ArrayList<>();
+    SidecarMemory.limitProblem(workflow).ifPresent(problems::add);
     if (workflow.getSpec() == null || workflow.getSpec().tasks() == null) {
       return problems;
     }

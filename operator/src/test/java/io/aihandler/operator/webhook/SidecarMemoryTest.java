@@ -148,4 +148,33 @@ class SidecarMemoryTest {
             DEFAULTS);
     assertThat(asked.maxHeapMib()).isEqualTo(256 - SidecarMemory.OUTSIDE_HEAP_FULL_JIT_MIB);
   }
+
+  @Test
+  void aLimitBelowTheHeapAndTheJvmIsRefusedWithTheNumbers() {
+    assertThat(
+            SidecarMemory.limitProblem(
+                workflow(PLAIN_TASKS, "  sidecar: {resources: {limits: {memory: 100Mi}}}")))
+        .hasValueSatisfying(
+            problem ->
+                assertThat(problem)
+                    .contains("limits.memory 100Mi")
+                    .contains("128Mi")
+                    .contains("32Mi heap")
+                    .contains("96Mi for the JVM"));
+    assertThat(
+            SidecarMemory.limitProblem(
+                workflow(
+                    PLAIN_TASKS, "  sidecar: {jit: full, resources: {limits: {memory: 160Mi}}}")))
+        .hasValueSatisfying(problem -> assertThat(problem).contains("176Mi").contains("C2"));
+    assertThat(
+            SidecarMemory.limitProblem(
+                workflow(PLAIN_TASKS, "  sidecar: {resources: {limits: {memory: 128Mi}}}")))
+        .isEmpty();
+    assertThat(SidecarMemory.limitProblem(workflow(PLAIN_TASKS, ""))).isEmpty();
+    assertThat(
+            SidecarMemory.limitProblem(
+                workflow(PLAIN_TASKS, "  sidecar: {resources: {requests: {memory: 64Mi}}}")))
+        .as("a small request only schedules the pod tighter; the limit is what kills it")
+        .isEmpty();
+  }
 }

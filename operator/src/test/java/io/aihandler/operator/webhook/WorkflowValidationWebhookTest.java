@@ -22,6 +22,10 @@ class WorkflowValidationWebhookTest {
       new AdmissionController<>(new WorkflowValidationWebhook());
 
   private AdmissionResponse admit(String tasksYaml) {
+    return admit(tasksYaml, "");
+  }
+
+  private AdmissionResponse admit(String tasksYaml, String specYaml) {
     Workflow workflow =
         Serialization.unmarshal(
             """
@@ -30,8 +34,9 @@ class WorkflowValidationWebhookTest {
             metadata: {name: wf, namespace: team}
             spec:
               policyRef: {name: p}
-              tasks:
             """
+                + specYaml.indent(2)
+                + "  tasks:\n"
                 + tasksYaml.indent(4),
             Workflow.class);
     AdmissionRequest request = new AdmissionRequest();
@@ -111,6 +116,20 @@ class WorkflowValidationWebhookTest {
     assertThat(response.getAllowed()).isFalse();
     assertThat(response.getStatus().getMessage())
         .contains("{{ticket text}}, which is not a variable name");
+  }
+
+  @Test
+  void refusesASidecarMemoryLimitThatCannotHoldItsHeapAndTheJvm() {
+    AdmissionResponse small =
+        admit("- {name: t, route: r}", "sidecar: {resources: {limits: {memory: 100Mi}}}");
+    assertThat(small.getAllowed()).isFalse();
+    assertThat(small.getStatus().getMessage())
+        .contains("sidecar.resources.limits.memory 100Mi is below the 128Mi the sidecar needs");
+
+    assertThat(
+            admit("- {name: t, route: r}", "sidecar: {resources: {limits: {memory: 256Mi}}}")
+                .getAllowed())
+        .isTrue();
   }
 
   @Test
