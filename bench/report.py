@@ -107,7 +107,7 @@ for target in ("sidecar", "sidecar-connections", "sidecar-validated", "sidecar-t
     label = "nginx proxy (master + worker)" if target == "nginx" else LABELS[target]
     w(f"| {label} | {facts.get(f'ready_ms_{target}', '–')} | {mib(idle)} | {mib(load)}" + (f" / {mib(hwm)}" if hwm else "") + " |")
 w("")
-starts = [(k[len("ready_ms_"):], v) for k, v in facts.items() if k in ("ready_ms_jvm-defaults", "ready_ms_tuned", "ready_ms_tuned-aot", "ready_ms_tuned-traced")]
+starts = [(k[len("ready_ms_"):], v) for k, v in facts.items() if k in ("ready_ms_jvm-defaults", "ready_ms_tuned", "ready_ms_launcher-cds", "ready_ms_tuned-aot", "ready_ms_tuned-traced")]
 if starts:
     w("Sidecar cold start to `/readyz` 200, median: " + ", ".join(f"{name} {v} ms" for name, v in starts) + ".")
     w("")
@@ -160,10 +160,13 @@ if held:
     worst = max(int(held), int(facts.get("rss_load_kib_sidecar-connections", "0")))
     ok = worst <= 128 * 1024 and errors == 0 and closed.strip() == "0"
     w(f"| sidecar: RSS ≤ 128 MiB with 1,000 idle keep-alive connections plus load, 0 errors | {mib(worst)} MiB, {errors} errors, {closed.strip()} idle connections closed | {verdict(ok)} |")
-# The cold-start median of the measured launcher, else the plain target's one start.
-ready = facts.get("ready_ms_tuned-aot") or facts.get("ready_ms_tuned") or facts.get("ready_ms_sidecar")
+# The cold-start median of what the launcher ships (its class-data sharing archive), with the
+# ahead-of-time cache beside it; else the tuned flags alone, else the plain target's one start.
+ready = facts.get("ready_ms_launcher-cds") or facts.get("ready_ms_tuned") or facts.get("ready_ms_sidecar")
 if ready:
-    w(f"| sidecar: ready ≤ 500 ms (median cold start, measured flags) | {ready} ms | {verdict(int(ready) <= 500)} |")
+    aot = facts.get("ready_ms_tuned-aot")
+    beside = f" (ahead-of-time cache: {aot} ms)" if aot else ""
+    w(f"| sidecar: ready ≤ 500 ms (median cold start, the launcher's flags and archive) | {ready} ms{beside} | {verdict(int(ready) <= 500)} |")
 # CPU per request against one nginx hop's, each kind against its own baseline (Responses against
 # the chat completion it becomes); the limits are the sidecar's targets where it has one.
 CPU_TARGETS = (
