@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,6 +47,9 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
 
   private static final BigDecimal MIB = BigDecimal.valueOf(1024L * 1024);
 
+  /** A memory quantity's MiB are counted up to here: far beyond any node, far below overflow. */
+  private static final long MAX_QUANTITY_MIB = 1L << 40;
+
   /**
    * The memory of the sidecar injected for this Workflow: the Workflow's own resources when it sets
    * them (the heap then what their memory request leaves, and at least the need), else {@code
@@ -55,10 +59,7 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
     long planned = SidecarHeap.maxHeapMib(needed(workflow));
     SidecarSpec sidecar = workflow.getSpec().sidecar();
     ResourceRequirements given = sidecar == null ? null : sidecar.resources();
-    long outsideHeap =
-        sidecar != null && sidecar.jit() == SidecarJit.FULL
-            ? OUTSIDE_HEAP_FULL_JIT_MIB
-            : OUTSIDE_HEAP_MIB;
+    long outsideHeap = outsideHeapMib(sidecar);
     if (given != null) {
       // Kubernetes takes a container's memory request from its limit when only the limit is set.
       Optional<Long> request = mib(given.getRequests()).or(() -> mib(given.getLimits()));
@@ -86,8 +87,7 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
     if (sidecar == null || sidecar.resources() == null) {
       return Optional.empty();
     }
-    long outsideHeap =
-        sidecar.jit() == SidecarJit.FULL ? OUTSIDE_HEAP_FULL_JIT_MIB : OUTSIDE_HEAP_MIB;
+    long outsideHeap = outsideHeapMib(sidecar);
     long heap = SidecarHeap.maxHeapMib(needed(workflow));
     return mib(sidecar.resources().getLimits())
         .filter(limit -> limit < heap + outsideHeap)
@@ -105,6 +105,13 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
                     + (sidecar.jit() == SidecarJit.FULL ? " with C2 (jit: full)" : ""));
   }
 
+  /** The JVM's own resident memory beside the heap, by the compilers the sidecar runs. */
+  private static long outsideHeapMib(SidecarSpec sidecar) {
+    return sidecar != null && sidecar.jit() == SidecarJit.FULL
+        ? OUTSIDE_HEAP_FULL_JIT_MIB
+        : OUTSIDE_HEAP_MIB;
+  }
+
   /** The usable heap the Workflow's router document needs. */
   static long needed(Workflow workflow) {
     SidecarSettings settings = SidecarSettings.DEFAULTS;
@@ -119,10 +126,19 @@ public record SidecarMemory(long maxHeapMib, ResourceRequirements resources) {
     return SidecarHeap.needed(settings, evaluates ? settings.shadowMemoryBytes() : 0);
   }
 
-  /** The memory of a request or limit map, in whole MiB (rounded down); empty when it has none. */
-  private static Optional<Long> mib(java.util.Map<String, Quantity> quantities) {
+  /**
+   * The memory of a request or limit map, in whole MiB (rounded down, and at most {@link
+   * #MAX_QUANTITY_MIB}, so that no quantity the API server admits overflows the arithmetic); empty
+   * when it has none.
+   */
+  private static Optional<Long> mib(Map<String, Quantity> quantities) {
     return Optional.ofNullable(quantities)
         .map(q -> q.get("memory"))
-        .map(q -> Quantity.getAmountInBytes(q).divideToIntegralValue(MIB).longValueExact());
+        .map(
+            q ->
+                Quantity.getAmountInBytes(q)
+                    .divideToIntegralValue(MIB)
+                    .min(BigDecimal.valueOf(MAX_QUANTITY_MIB))
+                    .longValue());
   }
 }

@@ -177,4 +177,16 @@ class SidecarMemoryTest {
         .as("a small request only schedules the pod tighter; the limit is what kills it")
         .isEmpty();
   }
+
+  @Test
+  void aQuantityTooLargeForAnyNodeIsCountedWithoutOverflow() {
+    SidecarMemory huge =
+        SidecarMemory.of(
+            workflow(PLAIN_TASKS, "  sidecar: {resources: {requests: {memory: 1e30}}}"), DEFAULTS);
+    assertThat(huge.maxHeapMib()).isEqualTo((1L << 40) - SidecarMemory.OUTSIDE_HEAP_MIB);
+    assertThat(
+            SidecarMemory.limitProblem(
+                workflow(PLAIN_TASKS, "  sidecar: {resources: {limits: {memory: 1e30}}}")))
+        .isEmpty();
+  }
 }
