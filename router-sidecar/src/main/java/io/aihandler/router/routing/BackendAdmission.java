@@ -24,17 +24,14 @@ final class BackendAdmission {
 
   private final CredentialStore credentials;
   private final LongSupplier nanoTime;
-  private final LongSupplier currentTimeMillis;
 
   BackendAdmission(CredentialStore credentials) {
-    this(credentials, System::nanoTime, System::currentTimeMillis);
+    this(credentials, System::nanoTime);
   }
 
-  BackendAdmission(
-      CredentialStore credentials, LongSupplier nanoTime, LongSupplier currentTimeMillis) {
+  BackendAdmission(CredentialStore credentials, LongSupplier nanoTime) {
     this.credentials = credentials;
     this.nanoTime = nanoTime;
-    this.currentTimeMillis = currentTimeMillis;
   }
 
   /** Asks the backend to take one attempt of this OpenAI chat request. */
@@ -64,7 +61,7 @@ final class BackendAdmission {
       b.concurrency().release();
       return new Refused("backend " + b.name() + " is at its tokens-per-minute limit");
     }
-    if (!b.rate().tryTake(currentTimeMillis.getAsLong())) {
+    if (!b.rate().tryTake(nanoTime.getAsLong())) {
       tokens.correct(charged, 0, nanoTime.getAsLong());
       b.breaker().releasePermission();
       b.concurrency().release();

@@ -4,7 +4,6 @@ import io.aihandler.router.config.Backend;
 import io.aihandler.router.provider.ProviderTranslator;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A backend as the router uses it: its config, translator, circuit breaker and local limits.
@@ -26,14 +25,27 @@ public record BackendRuntime(
     return config.name();
   }
 
-  /** Requests-per-minute limit in fixed one-minute windows; unlimited when max is 0. */
+  /**
+   * A backend's requests-per-minute limit as a bucket that holds at most one minute's requests and
+   * refills continuously, so no run of requests, wherever it falls on the clock, ever exceeds the
+   * limit within a minute. Fixed one-minute windows let twice the limit through across the turn of
+   * a minute and reset their count under concurrent callers. Unlimited when max is 0.
+   */
   public static final class RequestRate {
-    private final int max;
-    private final AtomicLong window = new AtomicLong();
-    private final AtomicLong count = new AtomicLong();
+    private static final double NANOS_PER_MINUTE = 60e9;
 
-    public RequestRate(int max) {
-      this.max = max;
+    private final int max;
+    private double available;
+    private long refilledAt;
+
+    /**
+     * @param max requests per minute; 0 or less means unlimited
+     * @param nowNanos the current {@link System#nanoTime()}
+     */
+    public RequestRate(int max, long nowNanos) {
+      this.max = Math.max(0, max);
+      this.available = this.max;
+      this.refilledAt = nowNanos;
     }
 
     /** The limit; 0 when unlimited. */
@@ -41,16 +53,21 @@ public record BackendRuntime(
       return max;
     }
 
-    /** Takes one request from the current minute's budget; false when it is spent. */
-    public boolean tryTake(long nowMillis) {
-      if (max <= 0) {
+    /** Takes one request from the bucket; false, taking nothing, when less than one is left. */
+    public synchronized boolean tryTake(long nowNanos) {
+      if (max == 0) {
         return true;
       }
-      long minute = nowMillis / 60_000;
-      if (window.getAndSet(minute) != minute) {
-        count.set(0);
+      long elapsed = nowNanos - refilledAt;
+      if (elapsed > 0) {
+        available = Math.min(max, available + elapsed * (max / NANOS_PER_MINUTE));
+        refilledAt = nowNanos;
       }
-      return count.incrementAndGet() <= max;
+      if (available < 1) {
+        return false;
+      }
+      available -= 1;
+      return true;
     }
   }
 }

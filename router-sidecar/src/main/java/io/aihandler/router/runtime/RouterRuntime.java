@@ -90,7 +90,7 @@ public final class RouterRuntime {
       BackendRuntime.RequestRate rate =
           before != null && before.rate().max() == rpm
               ? before.rate()
-              : new BackendRuntime.RequestRate(rpm);
+              : new BackendRuntime.RequestRate(rpm, System.nanoTime());
       TokenBudget tokens =
           before != null && before.tokens().perMinute() == tpm
               ? before.tokens()

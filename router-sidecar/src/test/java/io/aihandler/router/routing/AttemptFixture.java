@@ -64,7 +64,7 @@ final class AttemptFixture implements AutoCloseable {
             null,
             CircuitBreaker.ofDefaults("b"),
             new Semaphore(10),
-            new BackendRuntime.RequestRate(0),
+            new BackendRuntime.RequestRate(0, 0),
             new TokenBudget(0, 0));
     Route route =
         new Route(

@@ -31,8 +31,7 @@ class BackendAdmissionTest {
 
   private final CredentialStore credentials =
       new CredentialStore(Map.of("KEY", "sk-test")::get, new RouterMetrics());
-  private final BackendAdmission admission =
-      new BackendAdmission(credentials, () -> NOW, () -> 1_000L);
+  private final BackendAdmission admission = new BackendAdmission(credentials, () -> NOW);
 
   private static BackendRuntime backend(
       Integer contextWindow, int concurrency, int rpm, int tpm, Credentials creds) {
@@ -56,7 +55,7 @@ class BackendAdmissionTest {
         null,
         CircuitBreaker.ofDefaults("llama"),
         new Semaphore(concurrency),
-        new BackendRuntime.RequestRate(rpm),
+        new BackendRuntime.RequestRate(rpm, NOW),
         new TokenBudget(tpm, NOW));
   }
 
@@ -129,7 +128,7 @@ class BackendAdmissionTest {
             "provider x is not supported",
             CircuitBreaker.ofDefaults("x"),
             new Semaphore(1),
-            new BackendRuntime.RequestRate(0),
+            new BackendRuntime.RequestRate(0, 0),
             new TokenBudget(0, NOW));
     assertThat(admission.admit(noTranslator, request("1")))
         .isEqualTo(new Refused("provider x is not supported"));
@@ -167,7 +166,7 @@ class BackendAdmissionTest {
             null,
             breaker,
             new Semaphore(1),
-            new BackendRuntime.RequestRate(0),
+            new BackendRuntime.RequestRate(0, 0),
             new TokenBudget(0, NOW));
     breaker.transitionToOpenState();
     breaker.transitionToHalfOpenState(); // one trial call: a leaked permission would lock it
