@@ -6,8 +6,15 @@
 # Usage: bench/compare.sh VARIANTS.tsv
 #   VARIANTS.tsv: one variant per line, tab-separated: label, jar, JVM flags (may be empty).
 #   The jar is a path, or rev:<git revision>, built once into bench/work/compare/jars/<commit>/,
-#   or floor: bench/floor/FloorProxy.java (the same Helidon server and client passing requests
-#   through and doing nothing else), compiled against router-sidecar/target/libs.
+#   or one of the floors, compiled against router-sidecar/target/libs (the Netty ones also against
+#   Netty, copied by Maven from bench/floor/netty/pom.xml on first use), each passing requests
+#   through and doing nothing else:
+#     floor           bench/floor/FloorProxy.java: the sidecar's stack, Helidon's server and client
+#     netty-floor     bench/floor/NettyFloorProxy.java: Netty's server and client on event loops
+#     netty-vt-floor  bench/floor/NettyVirtualThreadFloorProxy.java: Netty's server, each request
+#                     on a virtual thread calling Helidon's blocking client
+#   or nginx: one nginx proxy hop (bench/nginx/proxy.conf), measured on the json and sse paths
+#   only; its CPU and memory are its worker's. The flags column is ignored for it.
 #   Lines starting with # are ignored.
 # Settings (environment):
 #   COMPARE_PATHS=json,sse     paths measured: json, sse, validated, responses, embeddings
@@ -53,15 +60,35 @@ mkdir -p "$OUT/jars" "$WORK/tmp"
 # A jar for rev:<revision>: built once per commit in a throw-away worktree.
 jar_for() {
   local spec=$1 commit dir
-  if [[ $spec == floor ]]; then
-    local libs=$ROOT/router-sidecar/target/libs
-    [[ -d $libs ]] || die "the floor proxy needs router-sidecar/target/libs; build the sidecar first"
-    mkdir -p "$OUT/floor"
-    "${JAVA_HOME:+$JAVA_HOME/bin/}javac" -cp "$libs/*" -d "$OUT/floor" "$BENCH/floor/FloorProxy.java" >&2 \
-      || die "the floor proxy did not compile"
-    echo "floor:$OUT/floor:$libs/*"
-    return
-  fi
+  case $spec in
+    nginx)
+      echo nginx
+      return
+      ;;
+    floor | netty-floor | netty-vt-floor)
+      local libs=$ROOT/router-sidecar/target/libs cp main
+      [[ -d $libs ]] || die "the floor proxies need router-sidecar/target/libs; build the sidecar first"
+      cp="$libs/*"
+      case $spec in
+        floor) main=FloorProxy ;;
+        netty-floor) main=NettyFloorProxy ;;
+        netty-vt-floor) main=NettyVirtualThreadFloorProxy ;;
+      esac
+      if [[ $spec == netty-* ]]; then
+        if [[ ! -d $OUT/netty-libs ]]; then
+          "$ROOT/mvnw" -B -q -f "$BENCH/floor/netty/pom.xml" dependency:copy-dependencies \
+            -DoutputDirectory="$OUT/netty-libs" >"$OUT/netty-libs.log" 2>&1 \
+            || { rm -rf "$OUT/netty-libs"; die "could not fetch Netty; see $OUT/netty-libs.log"; }
+        fi
+        cp="$cp:$OUT/netty-libs/*"
+      fi
+      mkdir -p "$OUT/$spec"
+      "${JAVA_HOME:+$JAVA_HOME/bin/}javac" -nowarn -cp "$cp" -d "$OUT/$spec" "$BENCH/floor/$main.java" >&2 \
+        || die "the floor proxy $main did not compile"
+      echo "floor:$main:$OUT/$spec:$cp"
+      return
+      ;;
+  esac
   if [[ $spec != rev:* ]]; then
     [[ -f $spec ]] || die "no jar at $spec"
     echo "$spec"
@@ -94,6 +121,7 @@ done <"$VARIANTS"
 
 render() { sed -e "s|@WORK@|$WORK|g" -e "s|@BENCH@|$BENCH|g" -e "s|@UPSTREAM_PORT@|$UPSTREAM_PORT|g" -e "s|@PORT@|$3|g" "$1" >"$2"; }
 render "$BENCH/nginx/upstream.conf" "$OUT/nginx-upstream.conf" $UPSTREAM_PORT
+render "$BENCH/nginx/proxy.conf" "$OUT/nginx-proxy.conf" $SIDECAR_PORT
 render "$BENCH/sidecar/plain.yaml" "$OUT/plain.yaml" $SIDECAR_PORT
 render "$BENCH/sidecar/validated.yaml" "$OUT/validated.yaml" $SIDECAR_PORT
 body() { # model stream output
@@ -127,31 +155,47 @@ printf '== %s, load before %s\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(cut -d' '
 for ((round = 1; round <= ROUNDS; round++)); do
   for p in ${PATHS//,/ }; do
     for i in "${!labels[@]}"; do
-      launch=(-jar "${jars[$i]}")
-      [[ ${jars[$i]} == floor:* ]] && launch=(-cp "${jars[$i]#floor:}" FloorProxy)
-      # shellcheck disable=SC2086
-      MALLOC_ARENA_MAX=2 "$JAVA" ${flags[$i]} "${launch[@]}" --config "$(path_config "$p")" \
-        >>"$OUT/sidecar.log" 2>&1 &
-      pid=$!
-      PIDS+=($pid)
+      url=$(path_url "$p")
+      if [[ ${jars[$i]} == nginx ]]; then
+        [[ $p == json || $p == sse ]] || continue
+        [[ $p == sse ]] && url=/sse$url
+        nginx -c "$OUT/nginx-proxy.conf" -p "$WORK" 2>>"$OUT/nginx.log" &
+        pid=$!
+        PIDS+=($pid)
+      else
+        launch=(-jar "${jars[$i]}")
+        if [[ ${jars[$i]} == floor:* ]]; then
+          main=${jars[$i]#floor:}
+          launch=(-cp "${main#*:}" "${main%%:*}")
+        fi
+        # shellcheck disable=SC2086
+        MALLOC_ARENA_MAX=2 "$JAVA" ${flags[$i]} "${launch[@]}" --config "$(path_config "$p")" \
+          >>"$OUT/sidecar.log" 2>&1 &
+        pid=$!
+        PIDS+=($pid)
+      fi
+      # Ready: /readyz answers 200 (nginx passes it upstream, where any answer will do).
       for _ in $(seq 300); do
-        [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SIDECAR_PORT/readyz" || true) == 200 ]] && break
+        code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$SIDECAR_PORT/readyz" || true)
+        [[ $code == 200 || (${jars[$i]} == nginx && $code != 000) ]] && break
         sleep 0.05
       done
-      url=$(path_url "$p")
+      # nginx's master only starts its worker: the worker's CPU and memory are the hop's.
+      measured=$pid
+      [[ ${jars[$i]} == nginx ]] && measured=$(pgrep -P "$pid" | head -1)
       wrk_result "$CONNECTIONS" 0 "$WARMUP" "$url" "$OUT/$p.json" >/dev/null
       p50=-
       if ((RATE > 0)); then
         r=$(wrk_result 10 $((10 * 1000 / RATE)) "$SECONDS_LOADED" "$url" "$OUT/$p.json")
         p50=$(field p50_us "$r")
       fi
-      before=$(ticks $pid)
+      before=$(ticks "$measured")
       r=$(wrk_result "$CONNECTIONS" 0 "$SECONDS_LOADED" "$url" "$OUT/$p.json")
-      after=$(ticks $pid)
+      after=$(ticks "$measured")
       n=$(field requests "$r")
       cpu=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN {printf "%.0f", t / hz * 1e6 / n}')
       rps=$(awk -v n="$n" -v d="$(field duration_us "$r")" 'BEGIN {printf "%.0f", n / (d / 1e6)}')
-      hwm=$(( $(hwm_kib $pid) / 1024 ))
+      hwm=$(( $(hwm_kib "$measured") / 1024 ))
       errors=$(field errors "$r")
       kill $pid
       wait $pid 2>/dev/null || true
@@ -180,6 +224,8 @@ for p in paths:
     base = None
     for label in order:
         rs = [r for r in rows if r["label"] == label and r["path"] == p]
+        if not rs:
+            continue
         cpu = med(r["cpu_us"] for r in rs)
         base = base or cpu
         p50 = med(r["p50_rate_us"] for r in rs)
