@@ -4,7 +4,9 @@
 # See docs/benchmarks.md ("Measuring one change").
 #
 # Usage: bench/compare.sh VARIANTS.tsv
-#   VARIANTS.tsv: one variant per line, tab-separated: label, jar, JVM flags (may be empty).
+#   VARIANTS.tsv: one variant per line, tab-separated: label, jar, JVM flags (may be empty), and
+#   optionally the sidecar's log level (error, warn, info, debug: the configs' own is warn, so
+#   that the access log's cost is measured as a change of its own).
 #   The jar is a path, or rev:<git revision>, built once into bench/work/compare/jars/<commit>/,
 #   or one of the floors, compiled against router-sidecar/target/libs (the Netty ones also against
 #   Netty, copied by Maven from bench/floor/netty/pom.xml on first use), each passing requests
@@ -110,12 +112,13 @@ jar_for() {
   echo "$dir/router-sidecar.jar"
 }
 
-labels=() jars=() flags=()
-while IFS=$'\t' read -r label jar flag || [[ -n $label ]]; do
+labels=() jars=() flags=() levels=()
+while IFS=$'\t' read -r label jar flag level || [[ -n $label ]]; do
   [[ -z $label || $label == \#* ]] && continue
   labels+=("$label")
   jars+=("$(jar_for "$jar")")
   flags+=("${flag:-}")
+  levels+=("${level:-}")
 done <"$VARIANTS"
 ((${#labels[@]})) || die "no variants in $VARIANTS"
 
@@ -135,7 +138,16 @@ body classify-ticket false "$OUT/validated.json"
 cp "$BENCH/load/responses-request.json" "$OUT/responses.json"
 sed -e "s|@MODEL@|embed|" "$BENCH/load/embeddings-request.json" >"$OUT/embeddings.json"
 path_url() { case $1 in responses) echo /v1/responses ;; embeddings) echo /v1/embeddings ;; *) echo /v1/chat/completions ;; esac; }
-path_config() { [[ $1 == validated ]] && echo "$OUT/validated.yaml" || echo "$OUT/plain.yaml"; }
+# The path's config, with the variant's log level in place of the file's when its line names one.
+path_config() { # path level
+  local file
+  [[ $1 == validated ]] && file=$OUT/validated.yaml || file=$OUT/plain.yaml
+  if [[ -n $2 ]]; then
+    sed "s/^  logLevel: .*/  logLevel: $2/" "$file" >"${file%.yaml}-$2.yaml"
+    file=${file%.yaml}-$2.yaml
+  fi
+  echo "$file"
+}
 
 nginx -c "$OUT/nginx-upstream.conf" -p "$WORK" 2>>"$OUT/nginx.log" &
 PIDS+=($!)
@@ -169,7 +181,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
           launch=(-cp "${main#*:}" "${main%%:*}")
         fi
         # shellcheck disable=SC2086
-        MALLOC_ARENA_MAX=2 "$JAVA" ${flags[$i]} "${launch[@]}" --config "$(path_config "$p")" \
+        MALLOC_ARENA_MAX=2 "$JAVA" ${flags[$i]} "${launch[@]}" --config "$(path_config "$p" "${levels[$i]}")" \
           >>"$OUT/sidecar.log" 2>&1 &
         pid=$!
         PIDS+=($pid)

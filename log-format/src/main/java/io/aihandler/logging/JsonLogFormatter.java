@@ -87,11 +87,7 @@ public final class JsonLogFormatter extends Formatter {
 
   /** The record's message with its parameters; the raw pattern if they do not fit it. */
   private String message(LogRecord record) {
-    try {
-      return formatMessage(record);
-    } catch (RuntimeException e) {
-      return String.valueOf(record.getMessage());
-    }
+    return TextLogFormatter.message(this, record);
   }
 
   private static LogEvent event(LogRecord record) {

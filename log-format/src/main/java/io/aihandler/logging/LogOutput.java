@@ -4,7 +4,6 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
 /**
  * Puts the chosen format on the root logger's console handlers (stderr, where both processes have
@@ -27,9 +26,9 @@ public final class LogOutput {
     }
   }
 
-  /** As {@link #use(LogFormat, Formatter)} with the JDK's own text formatter. */
+  /** As {@link #use(LogFormat, Formatter)} with {@link TextLogFormatter} for text. */
   public static void use(LogFormat format) {
-    use(format, new SimpleFormatter());
+    use(format, new TextLogFormatter());
   }
 
   private static boolean sameKind(Formatter a, Formatter b) {

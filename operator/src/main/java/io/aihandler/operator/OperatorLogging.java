@@ -2,13 +2,9 @@ package io.aihandler.operator;
 
 import io.aihandler.logging.JsonLogFormatter;
 import io.aihandler.logging.LogFormat;
+import io.aihandler.logging.TextLogFormatter;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -38,7 +34,8 @@ public final class OperatorLogging {
       root.removeHandler(h);
     }
     Handler handler =
-        new StreamHandler(out, format == LogFormat.JSON ? new JsonLogFormatter() : new Text()) {
+        new StreamHandler(
+            out, format == LogFormat.JSON ? new JsonLogFormatter() : new TextLogFormatter()) {
           @Override
           public synchronized void publish(LogRecord record) {
             super.publish(record);
@@ -60,37 +57,5 @@ public final class OperatorLogging {
       case "trace" -> Level.FINEST;
       default -> Level.INFO;
     };
-  }
-
-  /**
-   * One line per record, as the operator has always written them: {@code
-   * 2026-01-02T03:04:05.678+0000 [main] INFO io.aihandler.X - message}, the stack trace after it.
-   */
-  static final class Text extends Formatter {
-
-    private static final DateTimeFormatter TS =
-        DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
-
-    @Override
-    public String format(LogRecord record) {
-      StringBuilder line =
-          new StringBuilder(128)
-              .append(TS.format(record.getInstant()))
-              .append(" [")
-              .append(Thread.currentThread().getName())
-              .append("] ")
-              .append(JsonLogFormatter.level(record.getLevel()).toUpperCase(Locale.ROOT))
-              .append(' ')
-              .append(record.getLoggerName())
-              .append(" - ")
-              .append(formatMessage(record))
-              .append('\n');
-      if (record.getThrown() != null) {
-        StringWriter stack = new StringWriter();
-        record.getThrown().printStackTrace(new PrintWriter(stack));
-        line.append(stack);
-      }
-      return line.toString();
-    }
   }
 }

@@ -242,7 +242,8 @@ public abstract class FaultAndAbuseBase {
     return sidecar.logSince(from).stream().filter(l -> l.contains(" status=")).toList();
   }
 
-  protected static final Pattern SEVERE = Pattern.compile("^SEVERE:");
+  /** A line at error level, as the sidecar's text log writes it: {@code ts [thread] ERROR x - }. */
+  protected static final Pattern SEVERE = Pattern.compile("\\] ERROR [\\w.$]+ - ");
 
   protected static String sha256(String text) throws Exception {
     return HexFormat.of()

@@ -113,5 +113,13 @@ class FaultAndAbuseProtocolTest extends FaultAndAbuseBase {
     expect(
         lines.stream().allMatch(l -> l.contains(" status=") && l.contains(" outcome=")),
         "the injected text is not inside its access line: " + lines);
+    // One line per record, in the layout both processes write (TextLogFormatter).
+    Pattern accessLine =
+        Pattern.compile(
+            "^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\+0000 \\[.*\\] INFO"
+                + " io\\.aihandler\\.router\\.access - POST ");
+    expect(
+        lines.stream().allMatch(l -> accessLine.matcher(l).find()),
+        "the access line is not in the text layout: " + lines);
   }
 }
