@@ -5,8 +5,8 @@
 #
 # Usage: bench/compare.sh VARIANTS.tsv
 #   VARIANTS.tsv: one variant per line, tab-separated: label, jar, JVM flags (may be empty), and
-#   optionally the sidecar's log level (error, warn, info, debug: the configs' own is warn, so
-#   that the access log's cost is measured as a change of its own).
+#   optionally the sidecar's log level (error, warn, info, debug; the configs' own is info, the
+#   shipped default, so that the access log's cost can be measured as a change of its own).
 #   The jar is a path, or rev:<git revision>, built once into bench/work/compare/jars/<commit>/,
 #   or one of the floors, compiled against router-sidecar/target/libs (the Netty ones also against
 #   Netty, copied by Maven from bench/floor/netty/pom.xml on first use), each passing requests
