@@ -32,42 +32,25 @@ public record BackendRuntime(
    * a minute and reset their count under concurrent callers. Unlimited when max is 0.
    */
   public static final class RequestRate {
-    private static final double NANOS_PER_MINUTE = 60e9;
-
-    private final int max;
-    private double available;
-    private long refilledAt;
+    /** A token bucket of one token per request: the tokens-per-minute limit's own refill rule. */
+    private final TokenBudget bucket;
 
     /**
      * @param max requests per minute; 0 or less means unlimited
      * @param nowNanos the current {@link System#nanoTime()}
      */
     public RequestRate(int max, long nowNanos) {
-      this.max = Math.max(0, max);
-      this.available = this.max;
-      this.refilledAt = nowNanos;
+      this.bucket = new TokenBudget(max, nowNanos);
     }
 
     /** The limit; 0 when unlimited. */
     public int max() {
-      return max;
+      return (int) bucket.perMinute();
     }
 
     /** Takes one request from the bucket; false, taking nothing, when less than one is left. */
-    public synchronized boolean tryTake(long nowNanos) {
-      if (max == 0) {
-        return true;
-      }
-      long elapsed = nowNanos - refilledAt;
-      if (elapsed > 0) {
-        available = Math.min(max, available + elapsed * (max / NANOS_PER_MINUTE));
-        refilledAt = nowNanos;
-      }
-      if (available < 1) {
-        return false;
-      }
-      available -= 1;
-      return true;
+    public boolean tryTake(long nowNanos) {
+      return bucket.tryTake(1, nowNanos);
     }
   }
 }
