@@ -6,7 +6,8 @@
 # Usage: bench/compare.sh VARIANTS.tsv
 #   VARIANTS.tsv: one variant per line, tab-separated: label, jar, JVM flags (may be empty), and
 #   optionally the sidecar's log level (error, warn, info, debug; the configs' own is info, the
-#   shipped default, so that the access log's cost can be measured as a change of its own).
+#   shipped default, so that the access log's cost can be measured as a change of its own),
+#   with its log format after a comma (info,json).
 #   The jar is a path, or rev:<git revision>, built once into bench/work/compare/jars/<commit>/,
 #   or one of the floors, compiled against router-sidecar/target/libs (the Netty ones also against
 #   Netty, copied by Maven from bench/floor/netty/pom.xml on first use), each passing requests
@@ -138,13 +139,16 @@ body classify-ticket false "$OUT/validated.json"
 cp "$BENCH/load/responses-request.json" "$OUT/responses.json"
 sed -e "s|@MODEL@|embed|" "$BENCH/load/embeddings-request.json" >"$OUT/embeddings.json"
 path_url() { case $1 in responses) echo /v1/responses ;; embeddings) echo /v1/embeddings ;; *) echo /v1/chat/completions ;; esac; }
-# The path's config, with the variant's log level in place of the file's when its line names one.
-path_config() { # path level
-  local file
+# The path's config, with the variant's log level (and format) in place of the file's when its
+# line names them: "info", or "info,json".
+path_config() { # path log
+  local file level=${2%%,*} format=
+  [[ $2 == *,* ]] && format=${2#*,}
   [[ $1 == validated ]] && file=$OUT/validated.yaml || file=$OUT/plain.yaml
   if [[ -n $2 ]]; then
-    sed "s/^  logLevel: .*/  logLevel: $2/" "$file" >"${file%.yaml}-$2.yaml"
-    file=${file%.yaml}-$2.yaml
+    sed -e "s/^  logLevel: .*/  logLevel: $level${format:+\\n  logFormat: $format}/" "$file" \
+      >"${file%.yaml}-${2/,/-}.yaml"
+    file=${file%.yaml}-${2/,/-}.yaml
   fi
   echo "$file"
 }

@@ -236,7 +236,9 @@ final class ShadowEvaluationScene {
 
   private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T update(T resource) {
     resource.getMetadata().setManagedFields(null);
-    return client.resource(resource).update();
+    // Without the read's resourceVersion: the operator writes the object's status between this
+    // scene's read and its write, and the scene means its spec to win, as a Git sync does.
+    return client.resource(resource).unlock().update();
   }
 
   private Optional<PrometheusServer> startPrometheus() {
