@@ -82,7 +82,7 @@ public final class FloorProxy {
   private static final WebClient WEB = WebClient.create();
 
   /** A pooled connection that is still open, or a new one that returns to the pool when done. */
-  private static ClientConnection connection(Http1Client client) {
+  private static ClientConnection connection() {
     for (TcpClientConnection c; (c = POOL.poll()) != null; ) {
       if (c.isConnected()) {
         return c;
@@ -120,7 +120,7 @@ public final class FloorProxy {
     Http1Client client = stream ? sse : json;
     Http1ClientRequest call = client.post("/chat/completions");
     if (OWN_POOL) {
-      call.connection(connection(client));
+      call.connection(connection());
     }
     try (HttpClientResponse up =
         call.header(HeaderNames.CONTENT_TYPE, "application/json").submit(body)) {
