@@ -234,11 +234,25 @@ final class ShadowEvaluationScene {
     console.detail("the examples' Git state is back: " + TASK + " on route classification");
   }
 
+  /**
+   * Writes the resource's spec. The operator's controllers write the object's status between this
+   * scene's read and its write, so a conflict is answered by taking the stored resourceVersion and
+   * writing again: the scene means its spec to win, as a Git sync does. A write that keeps
+   * conflicting fails after a bounded number of tries.
+   */
   private <T extends io.fabric8.kubernetes.api.model.HasMetadata> T update(T resource) {
     resource.getMetadata().setManagedFields(null);
-    // Without the read's resourceVersion: the operator writes the object's status between this
-    // scene's read and its write, and the scene means its spec to win, as a Git sync does.
-    return client.resource(resource).unlock().update();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.resource(resource).update();
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 20) {
+          throw e;
+        }
+        T stored = client.resource(resource).get();
+        resource.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
+      }
+    }
   }
 
   private Optional<PrometheusServer> startPrometheus() {
